@@ -1,0 +1,259 @@
+// Entry byte layout, format version 1 (docs/entry-format.md has the same):
+//
+//   u8      magic 0x57 ('W')
+//   u8      format version (1)
+//   varint  flags (0; reserved, must be 0 in version 1)
+//   bytes   idempotency key (varint length + bytes; empty = none)
+//   varint  number of conditions, then each:
+//             u8 type (1 version, 2 exists, 3 size), bytes path,
+//             version: 16 bytes position (ms, seq as big-endian u64)
+//             exists:  u8 (0 or 1)
+//             size:    varint
+//   varint  number of ops, then each:
+//             u8 type (1 put .. 7 mkdir), bytes path, then
+//             put, append: bytes data
+//             write:       varint offset, bytes data
+//             truncate:    varint size
+//             rename:      bytes to, u8 overwrite (0 or 1)
+//             delete:      u8 recursive (0 or 1)
+//             mkdir:       nothing
+//   u64 LE  XXH64 (seed 0) of every byte before it
+//
+// The fingerprint is XXH3-128 of the bytes from the condition count up to
+// the checksum.
+#include "codec/entry.h"
+
+#include "core/bytes.h"
+#include "core/hash.h"
+#include "core/path.h"
+
+namespace walfs {
+namespace {
+
+constexpr uint8_t kMagic = 0x57;
+
+void EncodeCondition(std::string* out, const Condition& c) {
+  out->push_back(static_cast<char>(c.type));
+  PutBytes(out, c.path);
+  switch (c.type) {
+    case CondType::kVersion: out->append(c.version.Encode()); break;
+    case CondType::kExists: out->push_back(c.exists ? 1 : 0); break;
+    case CondType::kSize: PutVarint(out, c.size); break;
+  }
+}
+
+void EncodeOp(std::string* out, const Op& op) {
+  out->push_back(static_cast<char>(op.type));
+  PutBytes(out, op.path);
+  switch (op.type) {
+    case OpType::kPut:
+    case OpType::kAppend: PutBytes(out, op.data); break;
+    case OpType::kWrite:
+      PutVarint(out, op.offset);
+      PutBytes(out, op.data);
+      break;
+    case OpType::kTruncate: PutVarint(out, op.size); break;
+    case OpType::kRename:
+      PutBytes(out, op.to);
+      out->push_back(op.overwrite ? 1 : 0);
+      break;
+    case OpType::kDelete: out->push_back(op.recursive ? 1 : 0); break;
+    case OpType::kMkdir: break;
+  }
+}
+
+Status Corrupt(const char* what) {
+  return Status(Code::kCorruption, std::string("entry is malformed: ") + what);
+}
+
+bool ReadBool(Reader& r, bool* out) {
+  uint8_t b = r.U8();
+  *out = b == 1;
+  return b <= 1;
+}
+
+Result<Condition> DecodeCondition(Reader& r) {
+  Condition c;
+  uint8_t t = r.U8();
+  if (t < 1 || t > 3) return Corrupt("unknown condition type");
+  c.type = static_cast<CondType>(t);
+  c.path = std::string(r.Bytes(kMaxPathBytes));
+  switch (c.type) {
+    case CondType::kVersion: {
+      auto p = Position::Decode(r.Raw(16));
+      if (p) c.version = *p;
+      break;
+    }
+    case CondType::kExists:
+      if (!ReadBool(r, &c.exists)) return Corrupt("bad boolean");
+      break;
+    case CondType::kSize: c.size = r.Varint(); break;
+  }
+  if (!r.ok()) return Corrupt("truncated condition");
+  return c;
+}
+
+Result<Op> DecodeOp(Reader& r, uint64_t max_data) {
+  Op op;
+  uint8_t t = r.U8();
+  if (t < 1 || t > 7) return Corrupt("unknown op type");
+  op.type = static_cast<OpType>(t);
+  op.path = std::string(r.Bytes(kMaxPathBytes));
+  switch (op.type) {
+    case OpType::kPut:
+    case OpType::kAppend: op.data = std::string(r.Bytes(max_data)); break;
+    case OpType::kWrite:
+      op.offset = r.Varint();
+      op.data = std::string(r.Bytes(max_data));
+      break;
+    case OpType::kTruncate: op.size = r.Varint(); break;
+    case OpType::kRename:
+      op.to = std::string(r.Bytes(kMaxPathBytes));
+      if (!ReadBool(r, &op.overwrite)) return Corrupt("bad boolean");
+      break;
+    case OpType::kDelete:
+      if (!ReadBool(r, &op.recursive)) return Corrupt("bad boolean");
+      break;
+    case OpType::kMkdir: break;
+  }
+  if (!r.ok()) return Corrupt("truncated op");
+  return op;
+}
+
+}  // namespace
+
+Op Op::Put(std::string path, std::string data) {
+  Op op;
+  op.type = OpType::kPut;
+  op.path = std::move(path);
+  op.data = std::move(data);
+  return op;
+}
+Op Op::Append(std::string path, std::string data) {
+  Op op = Put(std::move(path), std::move(data));
+  op.type = OpType::kAppend;
+  return op;
+}
+Op Op::Write(std::string path, uint64_t offset, std::string data) {
+  Op op = Put(std::move(path), std::move(data));
+  op.type = OpType::kWrite;
+  op.offset = offset;
+  return op;
+}
+Op Op::Truncate(std::string path, uint64_t size) {
+  Op op;
+  op.type = OpType::kTruncate;
+  op.path = std::move(path);
+  op.size = size;
+  return op;
+}
+Op Op::Rename(std::string path, std::string to, bool overwrite) {
+  Op op;
+  op.type = OpType::kRename;
+  op.path = std::move(path);
+  op.to = std::move(to);
+  op.overwrite = overwrite;
+  return op;
+}
+Op Op::Delete(std::string path, bool recursive) {
+  Op op;
+  op.type = OpType::kDelete;
+  op.path = std::move(path);
+  op.recursive = recursive;
+  return op;
+}
+Op Op::Mkdir(std::string path) {
+  Op op;
+  op.type = OpType::kMkdir;
+  op.path = std::move(path);
+  return op;
+}
+Condition Condition::Version(std::string path, Position v) {
+  Condition c;
+  c.type = CondType::kVersion;
+  c.path = std::move(path);
+  c.version = v;
+  return c;
+}
+Condition Condition::Exists(std::string path, bool exists) {
+  Condition c;
+  c.type = CondType::kExists;
+  c.path = std::move(path);
+  c.exists = exists;
+  return c;
+}
+Condition Condition::Size(std::string path, uint64_t size) {
+  Condition c;
+  c.type = CondType::kSize;
+  c.path = std::move(path);
+  c.size = size;
+  return c;
+}
+
+std::string_view OpName(OpType t) {
+  switch (t) {
+    case OpType::kPut: return "put";
+    case OpType::kAppend: return "append";
+    case OpType::kWrite: return "write";
+    case OpType::kTruncate: return "truncate";
+    case OpType::kRename: return "rename";
+    case OpType::kDelete: return "delete";
+    case OpType::kMkdir: return "mkdir";
+  }
+  return "unknown";
+}
+
+std::string EncodeEntry(const Entry& e) {
+  std::string out;
+  out.push_back(static_cast<char>(kMagic));
+  out.push_back(static_cast<char>(kEntryFormatVersion));
+  PutVarint(&out, 0);
+  PutBytes(&out, e.idempotency_key);
+  PutVarint(&out, e.conditions.size());
+  for (const auto& c : e.conditions) EncodeCondition(&out, c);
+  PutVarint(&out, e.ops.size());
+  for (const auto& op : e.ops) EncodeOp(&out, op);
+  PutFixed64LE(&out, Checksum64(out));
+  return out;
+}
+
+Result<DecodedEntry> DecodeEntry(std::string_view bytes, uint64_t max_data_bytes) {
+  if (bytes.size() < 2 + 8) return Corrupt("too short");
+  if (static_cast<uint8_t>(bytes[0]) != kMagic) return Corrupt("bad magic byte");
+  auto body = bytes.substr(0, bytes.size() - 8);
+  if (GetFixed64LE(bytes.data() + body.size()) != Checksum64(body)) {
+    return Corrupt("checksum mismatch");
+  }
+  auto version = static_cast<uint8_t>(bytes[1]);
+  if (version > kEntryFormatVersion) {
+    return Status(Code::kUnsupported, "entry format version " + std::to_string(version) +
+                                          " is newer than this binary understands (" +
+                                          std::to_string(kEntryFormatVersion) + ")");
+  }
+  if (version == 0) return Corrupt("format version 0");
+  Reader r(body.substr(2));
+  if (r.Varint() != 0 || !r.ok()) return Corrupt("unknown flags");
+  DecodedEntry d;
+  d.entry.idempotency_key = std::string(r.Bytes(kMaxIdempotencyKeyBytes));
+  if (!r.ok()) return Corrupt("bad idempotency key");
+  size_t fp_start = body.size() - r.remaining();
+  uint64_t nc = r.Varint();
+  if (!r.ok() || nc > kMaxConditionsPerEntry) return Corrupt("too many conditions");
+  for (uint64_t i = 0; i < nc; ++i) {
+    auto c = DecodeCondition(r);
+    if (!c.ok()) return c.status();
+    d.entry.conditions.push_back(std::move(c).value());
+  }
+  uint64_t no = r.Varint();
+  if (!r.ok() || no > kMaxOpsPerEntry) return Corrupt("too many ops");
+  for (uint64_t i = 0; i < no; ++i) {
+    auto op = DecodeOp(r, max_data_bytes);
+    if (!op.ok()) return op.status();
+    d.entry.ops.push_back(std::move(op).value());
+  }
+  if (!r.done()) return Corrupt("trailing bytes");
+  d.fingerprint = Hash128(body.substr(fp_start));
+  return d;
+}
+
+}  // namespace walfs

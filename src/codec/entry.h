@@ -1,0 +1,95 @@
+// Entry: one log entry, one transaction: conditions, then ops, applied all or
+// nothing by the state machine; plus an optional idempotency key.
+//
+// The byte layout (format version 1) is documented in docs/entry-format.md
+// and at the top of entry.cc. Encoding is deterministic. Decoding never
+// trusts its input: bad bytes yield kCorruption (checksum, structure) or
+// kUnsupported (a newer format version); it never crashes or over-reads.
+// Paths inside an entry are stored as the client gave them; the state
+// machine validates them at apply time so that a bad path is a recorded
+// outcome on every replica (design rule 3).
+// Thread-safety: values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/position.h"
+#include "core/status.h"
+
+namespace walfs {
+
+inline constexpr uint8_t kEntryFormatVersion = 1;
+inline constexpr size_t kMaxOpsPerEntry = 1000;
+inline constexpr size_t kMaxConditionsPerEntry = 1000;
+inline constexpr size_t kMaxIdempotencyKeyBytes = 128;
+
+enum class OpType : uint8_t {
+  kPut = 1,
+  kAppend = 2,
+  kWrite = 3,
+  kTruncate = 4,
+  kRename = 5,
+  kDelete = 6,
+  kMkdir = 7,
+};
+
+struct Op {
+  OpType type = OpType::kPut;
+  std::string path;
+  std::string data;      // put, append, write
+  uint64_t offset = 0;   // write
+  uint64_t size = 0;     // truncate
+  std::string to;        // rename
+  bool overwrite = false;  // rename
+  bool recursive = false;  // delete
+  bool operator==(const Op&) const = default;
+
+  static Op Put(std::string path, std::string data);
+  static Op Append(std::string path, std::string data);
+  static Op Write(std::string path, uint64_t offset, std::string data);
+  static Op Truncate(std::string path, uint64_t size);
+  static Op Rename(std::string path, std::string to, bool overwrite);
+  static Op Delete(std::string path, bool recursive);
+  static Op Mkdir(std::string path);
+};
+
+enum class CondType : uint8_t { kVersion = 1, kExists = 2, kSize = 3 };
+
+struct Condition {
+  CondType type = CondType::kExists;
+  std::string path;
+  Position version;     // kVersion
+  bool exists = false;  // kExists
+  uint64_t size = 0;    // kSize
+  bool operator==(const Condition&) const = default;
+
+  static Condition Version(std::string path, Position v);
+  static Condition Exists(std::string path, bool exists);
+  static Condition Size(std::string path, uint64_t size);
+};
+
+struct Entry {
+  std::string idempotency_key;  // empty: none
+  std::vector<Condition> conditions;
+  std::vector<Op> ops;
+  bool operator==(const Entry&) const = default;
+};
+
+std::string EncodeEntry(const Entry& e);
+
+struct DecodedEntry {
+  Entry entry;
+  // Hash of what the entry asks for (conditions and ops, not the key): two
+  // requests with the same key but different fingerprints are a reused key.
+  std::string fingerprint;
+};
+
+// max_data_bytes bounds any one data field (callers pass the entry limit).
+Result<DecodedEntry> DecodeEntry(std::string_view bytes, uint64_t max_data_bytes);
+
+std::string_view OpName(OpType t);
+
+}  // namespace walfs

@@ -1,0 +1,584 @@
+#include "sm/state_machine.h"
+
+#include <algorithm>
+
+#include "codec/entry.h"
+#include "core/bytes.h"
+#include "core/hash.h"
+#include "core/path.h"
+#include "sm/fs_view.h"
+#include "sm/schema.h"
+
+namespace walfs {
+namespace {
+
+constexpr size_t kIdemPrunePerEntry = 64;
+
+Status Fail(Code c, std::string msg) { return Status(c, std::move(msg)); }
+
+// Applies the conditions and ops of one entry to its own overlay.
+class TxApplier {
+ public:
+  TxApplier(Overlay* tx, uint32_t bs, Position pos) : tx_(tx), view_(tx, bs), bs_(bs), pos_(pos) {}
+
+  Status CheckCondition(const Condition& c);
+  Result<OpResult> ApplyOp(const Op& op);
+
+ private:
+  Result<std::string> Canonical(std::string_view raw);
+  Result<std::optional<Node>> Lookup(std::string_view path) { return view_.Lookup(path); }
+  Result<uint64_t> EnsureParents(std::string_view path);
+  Result<uint64_t> AllocInode();
+  Status Touch(uint64_t dir);
+  void PutNode(const Node& n) { tx_->Put(keys::Inode(n.ino), EncodeInode(n.inode)); }
+  Result<Node> CreateFile(std::string_view path);
+  Status WriteRange(Node* f, uint64_t offset, std::string_view data);
+  Status Truncate(Node* f, uint64_t size);
+  Status DeleteBlocks(uint64_t ino, uint64_t from_index);
+  Status DeleteTree(uint64_t parent, std::string_view name, const Node& n);
+
+  Result<OpResult> Put(const std::string& path, const Op& op);
+  Result<OpResult> AppendOrWrite(const std::string& path, const Op& op);
+  Result<OpResult> DoTruncate(const std::string& path, const Op& op);
+  Result<OpResult> Mkdir(const std::string& path);
+  Result<OpResult> Delete(const std::string& path, const Op& op);
+  Result<OpResult> Rename(const std::string& path, const Op& op);
+
+  OpResult ResultFor(const std::string& path, const Node& n) {
+    return OpResult{path, n.inode.version, n.is_dir() ? 0 : n.inode.size, std::nullopt, false};
+  }
+
+  Overlay* tx_;
+  FsView view_;
+  uint32_t bs_;
+  Position pos_;
+};
+
+Result<std::string> TxApplier::Canonical(std::string_view raw) { return NormalizePath(raw); }
+
+Status TxApplier::CheckCondition(const Condition& c) {
+  auto path = Canonical(c.path);
+  if (!path.ok()) return path.status();
+  auto n = Lookup(*path);
+  if (!n.ok()) {
+    if (n.status().code() == Code::kNotADirectory) return Fail(Code::kPreconditionFailed, "");
+    return n.status();
+  }
+  bool exists = n->has_value();
+  switch (c.type) {
+    case CondType::kExists:
+      if (exists != c.exists) {
+        return Fail(Code::kPreconditionFailed,
+                    *path + (exists ? " exists" : " does not exist"));
+      }
+      return Status::Ok();
+    case CondType::kVersion:
+      if (!exists || (*n)->inode.version != c.version) {
+        return Fail(Code::kPreconditionFailed,
+                    exists ? *path + " is at version " + (*n)->inode.version.ToString()
+                           : *path + " does not exist");
+      }
+      return Status::Ok();
+    case CondType::kSize: {
+      if (exists && (*n)->is_dir()) return Fail(Code::kPreconditionFailed, *path + " is a directory");
+      uint64_t size = exists ? (*n)->inode.size : 0;
+      if (size != c.size) {
+        return Fail(Code::kPreconditionFailed, *path + " has size " + std::to_string(size));
+      }
+      return Status::Ok();
+    }
+  }
+  return Fail(Code::kBadRequest, "unknown condition");
+}
+
+Result<uint64_t> TxApplier::AllocInode() {
+  auto v = tx_->Get(keys::Meta(keys::kNextInode));
+  if (!v.ok()) return v.status();
+  uint64_t next = kRootInode + 1;
+  if (v->has_value()) {
+    auto n = DecodeU64(**v);
+    if (!n) return CorruptRecord("next inode");
+    next = *n;
+  }
+  tx_->Put(keys::Meta(keys::kNextInode), EncodeU64(next + 1));
+  return next;
+}
+
+Status TxApplier::Touch(uint64_t dir) {
+  auto n = view_.GetNode(dir);
+  if (!n.ok()) return n.status();
+  Node d = *n;
+  d.inode.version = pos_;
+  d.inode.mtime_ms = pos_.ms;
+  PutNode(d);
+  return Status::Ok();
+}
+
+// Creates the missing directories above path; returns the parent's inode.
+Result<uint64_t> TxApplier::EnsureParents(std::string_view path) {
+  uint64_t ino = kRootInode;
+  auto comps = PathComponents(path);
+  for (size_t i = 0; i + 1 < comps.size(); ++i) {
+    auto v = tx_->Get(keys::Dirent(ino, comps[i]));
+    if (!v.ok()) return v.status();
+    if (v->has_value()) {
+      NodeType t;
+      if (!DecodeDirent(**v, &t, &ino)) return CorruptRecord("directory entry");
+      if (t != NodeType::kDir) {
+        return Fail(Code::kNotADirectory, "a parent of " + std::string(path) + " is a file");
+      }
+      continue;
+    }
+    auto child = AllocInode();
+    if (!child.ok()) return child.status();
+    tx_->Put(keys::Dirent(ino, comps[i]), EncodeDirent(NodeType::kDir, *child));
+    PutNode(Node{*child, Inode{NodeType::kDir, 0, pos_, pos_.ms}});
+    WALFS_RETURN_IF_ERROR(Touch(ino));
+    ino = *child;
+  }
+  return ino;
+}
+
+Result<Node> TxApplier::CreateFile(std::string_view path) {
+  auto parent = EnsureParents(path);
+  if (!parent.ok()) return parent.status();
+  auto ino = AllocInode();
+  if (!ino.ok()) return ino.status();
+  tx_->Put(keys::Dirent(*parent, BaseName(path)), EncodeDirent(NodeType::kFile, *ino));
+  WALFS_RETURN_IF_ERROR(Touch(*parent));
+  Node n{*ino, Inode{NodeType::kFile, 0, pos_, pos_.ms}};
+  return n;
+}
+
+Status TxApplier::WriteRange(Node* f, uint64_t offset, std::string_view data) {
+  uint64_t end = offset + data.size();
+  uint64_t idx = offset / bs_;
+  size_t done = 0;
+  while (done < data.size()) {
+    uint64_t bstart = idx * bs_;
+    uint64_t lo = std::max(bstart, offset), hi = std::min<uint64_t>(bstart + bs_, end);
+    std::string block;
+    if (lo > bstart || hi < std::min<uint64_t>(bstart + bs_, std::max(end, f->inode.size))) {
+      auto old = tx_->Get(keys::Block(f->ino, idx));
+      if (!old.ok()) return old.status();
+      if (old->has_value()) block = std::move(**old);
+      // Bytes past the file's size in a stored block are stale: never revive them.
+      uint64_t valid = f->inode.size > bstart ? f->inode.size - bstart : 0;
+      if (block.size() > valid) block.resize(valid);
+    }
+    if (block.size() < hi - bstart) block.resize(hi - bstart, '\0');
+    std::copy_n(data.data() + done, hi - lo, block.data() + (lo - bstart));
+    tx_->Put(keys::Block(f->ino, idx), std::move(block));
+    done += hi - lo;
+    ++idx;
+  }
+  f->inode.size = std::max(f->inode.size, end);
+  return Status::Ok();
+}
+
+Status TxApplier::DeleteBlocks(uint64_t ino, uint64_t from_index) {
+  std::vector<std::string> doomed;
+  std::string prefix = keys::BlockPrefix(ino);
+  WALFS_RETURN_IF_ERROR(
+      tx_->Scan(prefix, keys::Block(ino, from_index), [&](std::string_view k, std::string_view) {
+        doomed.emplace_back(k);
+        return true;
+      }));
+  for (auto& k : doomed) tx_->Delete(std::move(k));
+  return Status::Ok();
+}
+
+Status TxApplier::Truncate(Node* f, uint64_t size) {
+  if (size < f->inode.size) {
+    uint64_t keep_blocks = (size + bs_ - 1) / bs_;
+    WALFS_RETURN_IF_ERROR(DeleteBlocks(f->ino, keep_blocks));
+    if (size % bs_ != 0) {
+      auto last = tx_->Get(keys::Block(f->ino, size / bs_));
+      if (!last.ok()) return last.status();
+      if (last->has_value() && (*last)->size() > size % bs_) {
+        (*last)->resize(size % bs_);
+        tx_->Put(keys::Block(f->ino, size / bs_), std::move(**last));
+      }
+    }
+  }
+  f->inode.size = size;
+  return Status::Ok();
+}
+
+Status TxApplier::DeleteTree(uint64_t parent, std::string_view name, const Node& n) {
+  if (n.is_dir()) {
+    std::vector<DirEntry> kids;
+    bool more = true;
+    while (more) {
+      kids.clear();
+      WALFS_RETURN_IF_ERROR(view_.List(n.ino, "", 256, &kids, &more));
+      for (const auto& k : kids) WALFS_RETURN_IF_ERROR(DeleteTree(n.ino, k.name, k.node));
+    }
+  } else {
+    WALFS_RETURN_IF_ERROR(DeleteBlocks(n.ino, 0));
+  }
+  tx_->Delete(keys::Inode(n.ino));
+  tx_->Delete(keys::Dirent(parent, name));
+  return Status::Ok();
+}
+
+Result<OpResult> TxApplier::Put(const std::string& path, const Op& op) {
+  auto n = Lookup(path);
+  if (!n.ok()) return n.status();
+  Node f;
+  bool created = !n->has_value();
+  if (created) {
+    auto c = CreateFile(path);
+    if (!c.ok()) return c.status();
+    f = *c;
+  } else {
+    f = **n;
+    if (f.is_dir()) return Fail(Code::kIsADirectory, path + " is a directory");
+    WALFS_RETURN_IF_ERROR(DeleteBlocks(f.ino, 0));
+    f.inode.size = 0;
+  }
+  WALFS_RETURN_IF_ERROR(WriteRange(&f, 0, op.data));
+  f.inode.version = pos_;
+  f.inode.mtime_ms = pos_.ms;
+  PutNode(f);
+  OpResult r = ResultFor(path, f);
+  r.created = created;
+  return r;
+}
+
+Result<OpResult> TxApplier::AppendOrWrite(const std::string& path, const Op& op) {
+  auto n = Lookup(path);
+  if (!n.ok()) return n.status();
+  Node f;
+  if (!n->has_value()) {
+    auto c = CreateFile(path);
+    if (!c.ok()) return c.status();
+    f = *c;
+  } else {
+    f = **n;
+    if (f.is_dir()) return Fail(Code::kIsADirectory, path + " is a directory");
+  }
+  uint64_t offset = op.type == OpType::kAppend ? f.inode.size : op.offset;
+  if (offset > kMaxFileBytes || op.data.size() > kMaxFileBytes - offset) {
+    return Fail(Code::kTooLarge, "the file would exceed the 1 TiB file size limit");
+  }
+  WALFS_RETURN_IF_ERROR(WriteRange(&f, offset, op.data));
+  f.inode.version = pos_;
+  f.inode.mtime_ms = pos_.ms;
+  PutNode(f);
+  OpResult r = ResultFor(path, f);
+  r.offset = offset;
+  return r;
+}
+
+Result<OpResult> TxApplier::DoTruncate(const std::string& path, const Op& op) {
+  auto n = Lookup(path);
+  if (!n.ok()) return n.status();
+  if (!n->has_value()) return Fail(Code::kNotFound, path + " does not exist");
+  Node f = **n;
+  if (f.is_dir()) return Fail(Code::kIsADirectory, path + " is a directory");
+  if (op.size > kMaxFileBytes) return Fail(Code::kTooLarge, "size exceeds the 1 TiB file limit");
+  WALFS_RETURN_IF_ERROR(Truncate(&f, op.size));
+  f.inode.version = pos_;
+  f.inode.mtime_ms = pos_.ms;
+  PutNode(f);
+  return ResultFor(path, f);
+}
+
+Result<OpResult> TxApplier::Mkdir(const std::string& path) {
+  auto n = Lookup(path);
+  if (!n.ok()) return n.status();
+  if (n->has_value()) {
+    if (!(*n)->is_dir()) return Fail(Code::kAlreadyExists, path + " exists and is a file");
+    return ResultFor(path, **n);
+  }
+  auto parent = EnsureParents(path);
+  if (!parent.ok()) return parent.status();
+  auto ino = AllocInode();
+  if (!ino.ok()) return ino.status();
+  tx_->Put(keys::Dirent(*parent, BaseName(path)), EncodeDirent(NodeType::kDir, *ino));
+  Node d{*ino, Inode{NodeType::kDir, 0, pos_, pos_.ms}};
+  PutNode(d);
+  WALFS_RETURN_IF_ERROR(Touch(*parent));
+  OpResult r = ResultFor(path, d);
+  r.created = true;
+  return r;
+}
+
+Result<OpResult> TxApplier::Delete(const std::string& path, const Op& op) {
+  if (path == "/") return Fail(Code::kBadRequest, "the root directory cannot be deleted");
+  auto n = Lookup(path);
+  if (!n.ok()) return n.status();
+  if (!n->has_value()) return Fail(Code::kNotFound, path + " does not exist");
+  if ((*n)->is_dir() && !op.recursive) {
+    auto kids = view_.HasChildren((*n)->ino);
+    if (!kids.ok()) return kids.status();
+    if (*kids) return Fail(Code::kNotEmpty, path + " is a directory that is not empty");
+  }
+  auto parent = Lookup(ParentPath(path));
+  if (!parent.ok()) return parent.status();
+  WALFS_RETURN_IF_ERROR(DeleteTree((*parent)->ino, BaseName(path), **n));
+  WALFS_RETURN_IF_ERROR(Touch((*parent)->ino));
+  return OpResult{path, pos_, 0, std::nullopt, false};
+}
+
+Result<OpResult> TxApplier::Rename(const std::string& path, const Op& op) {
+  auto to = Canonical(op.to);
+  if (!to.ok()) return to.status();
+  if (path == "/" || *to == "/") return Fail(Code::kBadRequest, "the root directory cannot move");
+  auto src = Lookup(path);
+  if (!src.ok()) return src.status();
+  if (!src->has_value()) return Fail(Code::kNotFound, path + " does not exist");
+  Node s = **src;
+  if (*to == path) return ResultFor(path, s);
+  if (s.is_dir() && IsSameOrBeneath(*to, path)) {
+    return Fail(Code::kBadRequest, "cannot move a directory into its own subtree");
+  }
+  auto dst = Lookup(*to);
+  if (!dst.ok()) return dst.status();
+  if (dst->has_value()) {
+    if ((*dst)->is_dir() || s.is_dir()) {
+      return Fail(Code::kAlreadyExists, *to + " exists; a directory never replaces or is replaced");
+    }
+    if (!op.overwrite) return Fail(Code::kAlreadyExists, *to + " exists");
+  }
+  auto src_parent = Lookup(ParentPath(path));
+  if (!src_parent.ok()) return src_parent.status();
+  tx_->Delete(keys::Dirent((*src_parent)->ino, BaseName(path)));
+  WALFS_RETURN_IF_ERROR(Touch((*src_parent)->ino));
+  auto dst_parent = EnsureParents(*to);
+  if (!dst_parent.ok()) return dst_parent.status();
+  if (dst->has_value()) WALFS_RETURN_IF_ERROR(DeleteTree(*dst_parent, BaseName(*to), **dst));
+  tx_->Put(keys::Dirent(*dst_parent, BaseName(*to)), EncodeDirent(s.inode.type, s.ino));
+  WALFS_RETURN_IF_ERROR(Touch(*dst_parent));
+  auto moved = view_.GetNode(s.ino);
+  if (!moved.ok()) return moved.status();
+  return ResultFor(*to, *moved);
+}
+
+Result<OpResult> TxApplier::ApplyOp(const Op& op) {
+  auto path = Canonical(op.path);
+  if (!path.ok()) return path.status();
+  switch (op.type) {
+    case OpType::kPut: return Put(*path, op);
+    case OpType::kAppend:
+    case OpType::kWrite: return AppendOrWrite(*path, op);
+    case OpType::kTruncate: return DoTruncate(*path, op);
+    case OpType::kMkdir: return Mkdir(*path);
+    case OpType::kDelete: return Delete(*path, op);
+    case OpType::kRename: return Rename(*path, op);
+  }
+  return Fail(Code::kBadRequest, "unknown op");
+}
+
+// True for codes that are outcomes; anything else is a replica failure.
+bool IsOutcomeCode(Code c) {
+  switch (c) {
+    case Code::kCorruption:
+    case Code::kIoError:
+    case Code::kUnsupported:
+    case Code::kInternal: return false;
+    default: return true;
+  }
+}
+
+Result<Outcome> ApplyOps(Overlay* batch, uint32_t bs, Position pos, const Entry& e) {
+  Overlay tx(batch);
+  TxApplier t(&tx, bs, pos);
+  Outcome o;
+  o.position = pos;
+  for (size_t i = 0; i < e.conditions.size(); ++i) {
+    Status st = t.CheckCondition(e.conditions[i]);
+    if (st.ok()) continue;
+    if (!IsOutcomeCode(st.code())) return st;
+    o.code = st.code();
+    o.message = st.message().empty() ? "condition " + std::to_string(i) + " is false" : st.message();
+    o.failed_condition = static_cast<int64_t>(i);
+    return o;
+  }
+  for (size_t i = 0; i < e.ops.size(); ++i) {
+    auto r = t.ApplyOp(e.ops[i]);
+    if (r.ok()) {
+      o.results.push_back(std::move(r).value());
+      continue;
+    }
+    if (!IsOutcomeCode(r.status().code())) return r.status();
+    o.code = r.status().code();
+    o.message = r.status().message();
+    o.failed_index = static_cast<int64_t>(i);
+    o.results.clear();
+    return o;
+  }
+  tx.MergeInto(batch);
+  return o;
+}
+
+Status PruneIdempotency(Overlay* batch, uint64_t now_ms) {
+  if (now_ms < kIdemPrunePerEntry + kIdempotencyRetentionMs) return Status::Ok();
+  uint64_t cutoff = now_ms - kIdempotencyRetentionMs;
+  std::vector<std::string> doomed;
+  std::string prefix(keys::kIdemTimePrefix);
+  WALFS_RETURN_IF_ERROR(batch->Scan(prefix, prefix, [&](std::string_view k, std::string_view) {
+    if (k.size() < 9 || doomed.size() >= kIdemPrunePerEntry) return false;
+    uint64_t ms = 0;
+    for (size_t i = 1; i < 9; ++i) ms = (ms << 8) | uint8_t(k[i]);
+    if (ms >= cutoff) return false;
+    doomed.emplace_back(k);
+    return true;
+  }));
+  for (auto& k : doomed) {
+    batch->Delete(keys::Idem(std::string_view(k).substr(9)));
+    batch->Delete(std::move(k));
+  }
+  return Status::Ok();
+}
+
+// Idempotency record: bytes fingerprint, varint time_ms, rest = outcome.
+std::string EncodeIdem(std::string_view fp, uint64_t ms, const Outcome& o) {
+  std::string v;
+  PutBytes(&v, fp);
+  PutVarint(&v, ms);
+  v.append(EncodeOutcome(o));
+  return v;
+}
+
+}  // namespace
+
+namespace {
+Result<Outcome> ApplyDecoded(Overlay* ov, uint32_t bs, Position pos, const DecodedEntry& d) {
+  const Entry& e = d.entry;
+  if (!e.idempotency_key.empty()) {
+    auto rec = ov->Get(keys::Idem(e.idempotency_key));
+    if (!rec.ok()) return rec.status();
+    if (rec->has_value()) {
+      Reader r(**rec);
+      std::string fp(r.Bytes(64));
+      r.Varint();
+      auto first = DecodeOutcome(r.Raw(r.remaining()));
+      if (!r.ok() || !first) return CorruptRecord("idempotency record");
+      if (fp != d.fingerprint) {
+        Outcome o;
+        o.code = Code::kIdempotencyKeyReused;
+        o.message = "idempotency key was used for a different request";
+        o.position = pos;
+        return o;
+      }
+      first->duplicate = true;
+      return *first;
+    }
+  }
+  auto o = ApplyOps(ov, bs, pos, e);
+  if (!o.ok()) return o;
+  if (!e.idempotency_key.empty()) {
+    ov->Put(keys::Idem(e.idempotency_key), EncodeIdem(d.fingerprint, pos.ms, *o));
+    ov->Put(keys::IdemTime(pos.ms, e.idempotency_key), "");
+  }
+  return o;
+}
+}  // namespace
+
+Result<Outcome> ApplyEntry(Overlay* batch, uint32_t bs, Position pos, std::string_view payload) {
+  // Everything this entry does goes through its own overlay, so a replica
+  // failure half way leaves the batch exactly as before the entry.
+  Overlay ov(batch);
+  WALFS_RETURN_IF_ERROR(PruneIdempotency(&ov, pos.ms));
+  auto d = DecodeEntry(payload, kMaxEntryDataBytes);
+  Result<Outcome> o = Outcome{};
+  if (d.ok()) {
+    o = ApplyDecoded(&ov, bs, pos, *d);
+  } else if (d.status().code() == Code::kUnsupported) {
+    return d.status();
+  } else {
+    Outcome rejected;
+    rejected.code = Code::kRejected;
+    rejected.message = d.status().message();
+    rejected.position = pos;
+    o = rejected;
+  }
+  if (o.ok()) ov.MergeInto(batch);
+  return o;
+}
+
+std::string ChainDigest(std::string_view digest, Position pos, std::string_view payload,
+                        const Outcome& o) {
+  std::string in(digest);
+  in.append(pos.Encode());
+  in.append(Hash128(payload));
+  Outcome recorded = o;
+  recorded.duplicate = false;
+  in.append(EncodeOutcome(recorded));
+  return Hash128(in);
+}
+
+Result<ApplyState> LoadApplyState(const StoreReader& r) {
+  ApplyState s;
+  s.digest.assign(16, '\0');
+  auto a = r.Get(keys::Meta(keys::kApplied));
+  if (!a.ok()) return a.status();
+  if (a->has_value()) {
+    auto p = Position::Decode(**a);
+    if (!p) return CorruptRecord("applied position");
+    s.applied = *p;
+  }
+  auto d = r.Get(keys::Meta(keys::kDigest));
+  if (!d.ok()) return d.status();
+  if (d->has_value()) {
+    if ((*d)->size() != 16) return CorruptRecord("digest");
+    s.digest = **d;
+  }
+  return s;
+}
+
+Status InitStore(const StoreReader& r, Overlay* batch, uint32_t block_bytes) {
+  auto f = r.Get(keys::Meta(keys::kFormat));
+  if (!f.ok()) return f.status();
+  if (f->has_value()) {
+    auto v = DecodeU64(**f);
+    if (!v) return CorruptRecord("store format");
+    if (*v > kStoreFormatVersion) {
+      return Status(Code::kUnsupported, "store format " + std::to_string(*v) +
+                                            " is newer than this binary understands");
+    }
+    return Status::Ok();
+  }
+  batch->Put(keys::Meta(keys::kFormat), EncodeU64(kStoreFormatVersion));
+  batch->Put(keys::Meta(keys::kBlockBytes), EncodeU64(block_bytes));
+  batch->Put(keys::Meta(keys::kNextInode), EncodeU64(kRootInode + 1));
+  batch->Put(keys::Inode(kRootInode), EncodeInode(Inode{NodeType::kDir, 0, {}, 0}));
+  return Status::Ok();
+}
+
+Result<BatchResult> ApplyBatch(const ApplyState& start, Overlay* batch, uint32_t bs,
+                               std::span<const LogRecord> records) {
+  BatchResult out;
+  out.state = start;
+  for (const auto& rec : records) {
+    if (rec.prev != out.state.applied) {
+      out.stop = Status(Code::kCorruption,
+                        "log broken: entry " + rec.pos.ToString() + " follows " +
+                            rec.prev.ToString() + " but this replica applied " +
+                            out.state.applied.ToString() +
+                            " (entries lost, a fork, or a different log)");
+      break;
+    }
+    if (rec.pos <= out.state.applied) {
+      out.stop = Status(Code::kCorruption, "log went backwards at " + rec.pos.ToString());
+      break;
+    }
+    auto o = ApplyEntry(batch, bs, rec.pos, rec.payload);
+    if (!o.ok()) {
+      out.stop = o.status();
+      break;
+    }
+    out.state.digest = ChainDigest(out.state.digest, rec.pos, rec.payload, *o);
+    out.state.applied = rec.pos;
+    out.outcomes.emplace_back(rec.pos, std::move(o).value());
+  }
+  if (out.state.applied != start.applied) {
+    batch->Put(keys::Meta(keys::kApplied), out.state.applied.Encode());
+    batch->Put(keys::Meta(keys::kDigest), out.state.digest);
+  }
+  return out;
+}
+
+}  // namespace walfs

@@ -1,0 +1,58 @@
+// The state machine: apply(store view, entry, position) -> (mutations, outcome).
+//
+// Pure and deterministic (design.md rules 1-8): it reads only the store
+// (through a StoreReader) and the entry; its only clock is the position's
+// log time. It links nothing but the core types, the codec and this folder
+// (the walfs_sm build target enforces that). Broken rules (missing file,
+// false condition, bad path, undecodable entry) are outcomes that change
+// nothing; errors returned as Status are failures of the replica itself
+// (store I/O, an entry format newer than this binary) and must stop the
+// applier without skipping the entry.
+// Thread-safety: stateless functions; the caller owns the overlays.
+#pragma once
+
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/log_record.h"
+#include "sm/outcome.h"
+#include "sm/overlay.h"
+
+namespace walfs {
+
+struct ApplyState {
+  Position applied;
+  std::string digest;  // 16 bytes; all zeros before the first entry
+};
+
+// The applied position and digest recorded in a store.
+Result<ApplyState> LoadApplyState(const StoreReader& r);
+// Writes the meta records of a new store (root directory, format, block
+// size) into batch if the store has none yet.
+Status InitStore(const StoreReader& r, Overlay* batch, uint32_t block_bytes);
+
+// Applies one entry at pos; its mutations go into batch only if it succeeds.
+Result<Outcome> ApplyEntry(Overlay* batch, uint32_t block_bytes, Position pos,
+                           std::string_view payload);
+
+// The next digest in the chain over every applied entry and its outcome.
+std::string ChainDigest(std::string_view digest, Position pos, std::string_view payload,
+                        const Outcome& o);
+
+struct BatchResult {
+  ApplyState state;  // after the last applied record
+  std::vector<std::pair<Position, Outcome>> outcomes;
+  // Not ok when a record could not be applied (a predecessor mismatch, an
+  // unsupported entry, a store failure): the records before it are in the
+  // batch, that record and the ones after it are not.
+  Status stop;
+};
+
+// Applies records in order on top of start, checking each record's
+// predecessor; writes the new applied position and digest into batch.
+Result<BatchResult> ApplyBatch(const ApplyState& start, Overlay* batch, uint32_t block_bytes,
+                               std::span<const LogRecord> records);
+
+}  // namespace walfs
