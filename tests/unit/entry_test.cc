@@ -4,6 +4,8 @@
 
 #include <random>
 
+#include "support/reseal.h"
+
 namespace walfs {
 namespace {
 
@@ -59,8 +61,7 @@ TEST(EntryTest, EveryTruncationIsRejected) {
   }
 }
 
-// Re-seals bytes with a valid checksum, to reach the structural checks.
-std::string Reseal(std::string body);
+using testing::Reseal;
 
 TEST(EntryTest, NewerFormatVersionIsUnsupported) {
   std::string bytes = EncodeEntry(SampleEntry());
@@ -92,14 +93,3 @@ TEST(EntryTest, DataOverTheLimitIsRejected) {
 }  // namespace
 }  // namespace walfs
 
-#include "core/bytes.h"
-#include "core/hash.h"
-
-namespace walfs {
-namespace {
-std::string Reseal(std::string body) {
-  PutFixed64LE(&body, Checksum64(body));
-  return body;
-}
-}  // namespace
-}  // namespace walfs
