@@ -1,0 +1,196 @@
+#include "log/local_log.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "core/bytes.h"
+#include "core/hash.h"
+
+namespace walfs {
+namespace {
+
+constexpr uint32_t kMaxRecordBytes = 1u << 30;
+constexpr size_t kHeaderBytes = 12;
+
+Status Errno(const std::string& what) {
+  return Status(Code::kIoError, what + ": " + std::strerror(errno));
+}
+
+uint64_t WallClockMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+Status PreadAll(int fd, char* buf, size_t n, uint64_t off) {
+  while (n > 0) {
+    ssize_t r = ::pread(fd, buf, n, static_cast<off_t>(off));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return r == 0 ? Status(Code::kIoError, "short read") : Errno("pread");
+    buf += r, n -= static_cast<size_t>(r), off += static_cast<uint64_t>(r);
+  }
+  return Status::Ok();
+}
+
+Status WriteAll(int fd, const std::string& data, uint64_t off) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t w = ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(off + done));
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) return Errno("pwrite");
+    done += static_cast<size_t>(w);
+  }
+  return Status::Ok();
+}
+
+class LocalConnection final : public LogConnection {
+ public:
+  explicit LocalConnection(std::shared_ptr<LocalLog> log) : log_(std::move(log)) {}
+  Result<std::vector<Position>> Append(const std::vector<std::string>& p) override {
+    return log_->Append(p);
+  }
+  Result<std::vector<LogRecord>> Read(Position after, size_t max,
+                                      std::chrono::milliseconds block) override {
+    return log_->Read(after, max, block);
+  }
+  Result<Position> Last() override { return log_->Last(); }
+
+ private:
+  std::shared_ptr<LocalLog> log_;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<LocalLog>> LocalLog::Open(const std::string& path, bool fsync, Clock clock) {
+  std::shared_ptr<LocalLog> log(new LocalLog());
+  log->path_ = path;
+  log->fsync_ = fsync;
+  log->clock_ = clock ? std::move(clock) : Clock(WallClockMs);
+  if (!path.empty()) {
+    log->fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (log->fd_ < 0) return Errno("open " + path);
+    WALFS_RETURN_IF_ERROR(log->Load());
+  }
+  return log;
+}
+
+LocalLog::~LocalLog() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status LocalLog::Load() {
+  off_t end = ::lseek(fd_, 0, SEEK_END);
+  if (end < 0) return Errno("lseek");
+  uint64_t size = static_cast<uint64_t>(end), off = 0;
+  Position prev;
+  while (off + kHeaderBytes <= size) {
+    char h[kHeaderBytes];
+    WALFS_RETURN_IF_ERROR(PreadAll(fd_, h, kHeaderBytes, off));
+    uint32_t len = GetFixed32LE(h);
+    if (len < 32 || len > kMaxRecordBytes || off + kHeaderBytes + len > size) break;
+    std::string body(len, '\0');
+    WALFS_RETURN_IF_ERROR(PreadAll(fd_, body.data(), len, off + kHeaderBytes));
+    if (Checksum64(body) != GetFixed64LE(h + 4)) break;
+    Rec r;
+    r.pos = *Position::Decode(std::string_view(body).substr(0, 16));
+    r.prev = *Position::Decode(std::string_view(body).substr(16, 16));
+    if (r.prev != prev || r.pos <= prev) break;  // not a continuation: treat as torn
+    r.offset = off + kHeaderBytes + 32;
+    r.len = len - 32;
+    prev = r.pos;
+    recs_.push_back(std::move(r));
+    off += kHeaderBytes + len;
+  }
+  if (off != size && ::ftruncate(fd_, static_cast<off_t>(off)) != 0) return Errno("ftruncate");
+  file_size_ = off;
+  return Status::Ok();
+}
+
+Result<std::vector<Position>> LocalLog::Append(const std::vector<std::string>& payloads) {
+  std::lock_guard lock(mu_);
+  std::vector<Rec> added;
+  std::string buf;
+  uint64_t off = file_size_;
+  Position prev = recs_.empty() ? Position{} : recs_.back().pos;
+  for (const auto& p : payloads) {
+    if (p.size() > kMaxRecordBytes - 32) return Status(Code::kTooLarge, "entry too large");
+    Rec r;
+    // Like Redis stream ids: the clock's ms, or the last id's ms with the
+    // next sequence number when the clock has not moved on (or went back).
+    uint64_t now = clock_();
+    r.pos = now > prev.ms ? Position{now, 0} : Position{prev.ms, prev.seq + 1};
+    r.prev = prev;
+    std::string body = r.pos.Encode() + r.prev.Encode() + p;
+    PutFixed32LE(&buf, static_cast<uint32_t>(body.size()));
+    PutFixed64LE(&buf, Checksum64(body));
+    r.offset = off + buf.size() + 32;
+    r.len = static_cast<uint32_t>(p.size());
+    buf.append(body);
+    if (fd_ < 0) r.payload = p;
+    prev = r.pos;
+    added.push_back(std::move(r));
+  }
+  if (fd_ >= 0) {
+    Status st = WriteAll(fd_, buf, file_size_);
+    if (st.ok() && fsync_ && ::fdatasync(fd_) != 0) st = Errno("fdatasync");
+    if (!st.ok()) {
+      // Cut any partial write so the file stays a clean sequence of records.
+      if (::ftruncate(fd_, static_cast<off_t>(file_size_)) != 0) {
+        return Status(Code::kIoError, st.message() + " (and the log could not be cut back)");
+      }
+      return Status(Code::kLogUnavailable, "local log: " + st.message());
+    }
+    file_size_ += buf.size();
+  }
+  std::vector<Position> out;
+  for (auto& r : added) {
+    out.push_back(r.pos);
+    recs_.push_back(std::move(r));
+  }
+  cv_.notify_all();
+  return out;
+}
+
+Result<std::string> LocalLog::ReadPayload(const Rec& r) const {
+  if (fd_ < 0) return r.payload;
+  std::string p(r.len, '\0');
+  WALFS_RETURN_IF_ERROR(PreadAll(fd_, p.data(), r.len, r.offset));
+  return p;
+}
+
+Result<std::vector<LogRecord>> LocalLog::Read(Position after, size_t max,
+                                              std::chrono::milliseconds block) {
+  std::unique_lock lock(mu_);
+  auto first = [&] {
+    return std::upper_bound(recs_.begin(), recs_.end(), after,
+                            [](Position p, const Rec& r) { return p < r.pos; });
+  };
+  cv_.wait_for(lock, block, [&] { return first() != recs_.end(); });
+  std::vector<LogRecord> out;
+  for (auto it = first(); it != recs_.end() && out.size() < max; ++it) {
+    auto p = ReadPayload(*it);
+    if (!p.ok()) return p.status();
+    out.push_back(LogRecord{it->pos, it->prev, std::move(p).value()});
+  }
+  return out;
+}
+
+Position LocalLog::Last() {
+  std::lock_guard lock(mu_);
+  return recs_.empty() ? Position{} : recs_.back().pos;
+}
+
+Result<std::unique_ptr<LogConnection>> LocalLog::Connect() {
+  return std::unique_ptr<LogConnection>(std::make_unique<LocalConnection>(shared_from_this()));
+}
+
+std::string LocalLog::Describe() const {
+  return path_.empty() ? "memory" : "local:" + path_ + (fsync_ ? " (fsync always)" : " (no fsync)");
+}
+
+}  // namespace walfs

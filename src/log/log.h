@@ -1,0 +1,55 @@
+// Log: the shared, totally ordered log of entries.
+//
+// A Log is a factory of connections; each thread that talks to the log
+// (the proposer, the applier) owns its own LogConnection. Every backend
+// records, atomically with each append, the position of the entry before it
+// (design rule 8), and delivers it with the record.
+//
+// Error codes: kLogUnavailable when the log could not be reached and
+// nothing was appended; kTimeout when an append was sent but its answer did
+// not arrive in time (it may or may not have been appended).
+// Thread-safety: a Log is thread-safe; a LogConnection is used by one thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/log_record.h"
+#include "core/status.h"
+
+namespace walfs {
+
+class LogConnection {
+ public:
+  virtual ~LogConnection() = default;
+  // Appends the payloads in order, each chained to the one before; returns
+  // their positions.
+  virtual Result<std::vector<Position>> Append(const std::vector<std::string>& payloads) = 0;
+  // Up to max records with positions > after; waits up to `block` for the
+  // first one, and returns an empty vector if none came.
+  virtual Result<std::vector<LogRecord>> Read(Position after, size_t max,
+                                              std::chrono::milliseconds block) = 0;
+  // The last position in the log ("0-0" if it is empty).
+  virtual Result<Position> Last() = 0;
+};
+
+class Log {
+ public:
+  virtual ~Log() = default;
+  virtual Result<std::unique_ptr<LogConnection>> Connect() = 0;
+  virtual std::string Describe() const = 0;
+};
+
+struct LogOptions {
+  uint32_t connect_timeout_ms = 1000;
+  uint32_t command_timeout_ms = 2000;  // one round trip, not counting XREAD's block
+};
+
+// "local" or "local?fsync=always|none" (under data_dir/log), "memory", or
+// "redis://host:port[/db][?stream=NAME]".
+Result<std::shared_ptr<Log>> OpenLog(const std::string& url, const std::string& data_dir,
+                                     const LogOptions& opts);
+
+}  // namespace walfs

@@ -1,0 +1,33 @@
+#include <filesystem>
+
+#include "log/local_log.h"
+#include "log/log.h"
+#include "log/redis_log.h"
+
+namespace walfs {
+
+Result<std::shared_ptr<Log>> OpenLog(const std::string& url, const std::string& data_dir,
+                                     const LogOptions& opts) {
+  if (url.rfind("redis://", 0) == 0) {
+    auto a = ParseRedisUrl(url);
+    if (!a.ok()) return a.status();
+    return std::shared_ptr<Log>(std::make_shared<RedisLog>(*a, opts));
+  }
+  if (url == "memory") {
+    auto l = LocalLog::Open("", false);
+    if (!l.ok()) return l.status();
+    return std::shared_ptr<Log>(*l);
+  }
+  if (url == "local" || url == "local?fsync=always" || url == "local?fsync=none") {
+    std::error_code ec;
+    std::filesystem::create_directories(data_dir + "/log", ec);
+    if (ec) return Status(Code::kIoError, "cannot create " + data_dir + "/log: " + ec.message());
+    auto l = LocalLog::Open(data_dir + "/log/local.log", url != "local?fsync=none");
+    if (!l.ok()) return l.status();
+    return std::shared_ptr<Log>(*l);
+  }
+  return Status(Code::kBadRequest,
+                "unknown log '" + url + "': use local, local?fsync=none, memory or redis://host:port");
+}
+
+}  // namespace walfs

@@ -1,0 +1,267 @@
+#include "log/redis_log.h"
+
+#include <hiredis/hiredis.h>
+
+#include <charconv>
+
+namespace walfs {
+namespace {
+
+// KEYS[1] stream; ARGV: payloads. Returns the new ids, in order.
+constexpr const char* kAppendScript = R"lua(
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+local prev = '0-0'
+if #last > 0 then prev = last[1][1] end
+local ids = {}
+for i = 1, #ARGV do
+  prev = redis.call('XADD', KEYS[1], '*', 'p', prev, 'e', ARGV[i])
+  ids[i] = prev
+end
+return ids
+)lua";
+
+struct ReplyDeleter {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+
+class RedisConnection final : public LogConnection {
+ public:
+  RedisConnection(RedisAddress addr, LogOptions opts) : addr_(std::move(addr)), opts_(opts) {}
+  ~RedisConnection() override {
+    if (ctx_ != nullptr) redisFree(ctx_);
+  }
+
+  Status Connect();
+  Result<std::vector<Position>> Append(const std::vector<std::string>& payloads) override;
+  Result<std::vector<LogRecord>> Read(Position after, size_t max,
+                                      std::chrono::milliseconds block) override;
+  Result<Position> Last() override;
+
+ private:
+  // Sends one command. A failure to connect or send is kLogUnavailable
+  // (nothing reached Redis); a failure after sending is `after_send`.
+  Result<Reply> Command(const std::vector<std::string>& args, uint32_t timeout_ms, Code after_send);
+  Status LoadScript();
+  void Drop() {
+    if (ctx_ != nullptr) redisFree(ctx_);
+    ctx_ = nullptr;
+  }
+
+  RedisAddress addr_;
+  LogOptions opts_;
+  redisContext* ctx_ = nullptr;
+  std::string sha_;
+};
+
+timeval Tv(uint32_t ms) { return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)}; }
+
+Status RedisConnection::Connect() {
+  if (ctx_ != nullptr) return Status::Ok();
+  ctx_ = redisConnectWithTimeout(addr_.host.c_str(), addr_.port, Tv(opts_.connect_timeout_ms));
+  if (ctx_ == nullptr || ctx_->err != 0) {
+    std::string why = ctx_ != nullptr ? ctx_->errstr : "out of memory";
+    Drop();
+    return Status(Code::kLogUnavailable, "cannot reach Redis at " + addr_.host + ":" +
+                                             std::to_string(addr_.port) + ": " + why);
+  }
+  if (addr_.db != 0) {
+    auto r = Command({"SELECT", std::to_string(addr_.db)}, opts_.command_timeout_ms,
+                     Code::kLogUnavailable);
+    if (!r.ok()) return r.status();
+  }
+  return LoadScript();
+}
+
+Status RedisConnection::LoadScript() {
+  auto r = Command({"SCRIPT", "LOAD", kAppendScript}, opts_.command_timeout_ms,
+                   Code::kLogUnavailable);
+  if (!r.ok()) return r.status();
+  if ((*r)->type != REDIS_REPLY_STRING) return Status(Code::kLogUnavailable, "SCRIPT LOAD failed");
+  sha_.assign((*r)->str, (*r)->len);
+  return Status::Ok();
+}
+
+Result<Reply> RedisConnection::Command(const std::vector<std::string>& args, uint32_t timeout_ms,
+                                       Code after_send) {
+  if (ctx_ == nullptr) WALFS_RETURN_IF_ERROR(Connect());
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  for (const auto& a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  redisSetTimeout(ctx_, Tv(timeout_ms));
+  Reply r(static_cast<redisReply*>(
+      redisCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(), lens.data())));
+  if (r == nullptr) {
+    std::string why = ctx_->errstr;
+    // hiredis buffers the command and writes it in redisGetReply: an I/O
+    // error means it may or may not have reached Redis.
+    Code code = ctx_->err == REDIS_ERR_EOF || ctx_->err == REDIS_ERR_IO ? after_send : Code::kLogUnavailable;
+    Drop();
+    return Status(code, "Redis: " + why);
+  }
+  if (r->type == REDIS_REPLY_ERROR) {
+    std::string why(r->str, r->len);
+    if (why.rfind("NOSCRIPT", 0) == 0) return Status(Code::kNotFound, why);
+    return Status(Code::kLogUnavailable, "Redis error: " + why);
+  }
+  return r;
+}
+
+Result<Position> ParseId(const redisReply* r) {
+  if (r == nullptr || r->type != REDIS_REPLY_STRING) {
+    return Status(Code::kCorruption, "Redis returned a non-string stream id");
+  }
+  auto p = Position::Parse(std::string_view(r->str, r->len));
+  if (!p) return Status(Code::kCorruption, "Redis returned a bad stream id");
+  return *p;
+}
+
+Result<std::vector<Position>> RedisConnection::Append(const std::vector<std::string>& payloads) {
+  if (ctx_ == nullptr) WALFS_RETURN_IF_ERROR(Connect());
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::vector<std::string> args = {"EVALSHA", sha_, "1", addr_.stream};
+    args.insert(args.end(), payloads.begin(), payloads.end());
+    auto r = Command(args, opts_.command_timeout_ms, Code::kTimeout);
+    if (!r.ok() && r.status().code() == Code::kNotFound) {
+      // Redis restarted and forgot the script; the call did not run.
+      WALFS_RETURN_IF_ERROR(LoadScript());
+      continue;
+    }
+    if (!r.ok()) return r.status();
+    if ((*r)->type != REDIS_REPLY_ARRAY || (*r)->elements != payloads.size()) {
+      return Status(Code::kTimeout, "unexpected reply to the append script");
+    }
+    std::vector<Position> out;
+    for (size_t i = 0; i < (*r)->elements; ++i) {
+      auto p = ParseId((*r)->element[i]);
+      if (!p.ok()) return p.status();
+      out.push_back(*p);
+    }
+    return out;
+  }
+  return Status(Code::kLogUnavailable, "Redis keeps forgetting the append script");
+}
+
+// One stream entry: [id, [field, value, ...]].
+Result<LogRecord> ParseEntry(const redisReply* e) {
+  if (e->type != REDIS_REPLY_ARRAY || e->elements != 2) {
+    return Status(Code::kCorruption, "malformed stream entry");
+  }
+  LogRecord rec;
+  auto id = ParseId(e->element[0]);
+  if (!id.ok()) return id.status();
+  rec.pos = *id;
+  const redisReply* f = e->element[1];
+  bool has_p = false, has_e = false;
+  for (size_t i = 0; f->type == REDIS_REPLY_ARRAY && i + 1 < f->elements; i += 2) {
+    std::string_view name(f->element[i]->str, f->element[i]->len);
+    const redisReply* v = f->element[i + 1];
+    if (name == "p") {
+      auto p = ParseId(v);
+      if (!p.ok()) return p.status();
+      rec.prev = *p;
+      has_p = true;
+    } else if (name == "e" && v->type == REDIS_REPLY_STRING) {
+      rec.payload.assign(v->str, v->len);
+      has_e = true;
+    }
+  }
+  // An entry not written by walfs (no predecessor) cannot be chained.
+  if (!has_p || !has_e) {
+    return Status(Code::kCorruption, "stream entry " + rec.pos.ToString() + " was not written by walfs");
+  }
+  return rec;
+}
+
+Result<std::vector<LogRecord>> RedisConnection::Read(Position after, size_t max,
+                                                     std::chrono::milliseconds block) {
+  auto ms = std::max<int64_t>(1, block.count());
+  auto r = Command({"XREAD", "COUNT", std::to_string(max), "BLOCK", std::to_string(ms), "STREAMS",
+                    addr_.stream, after.ToString()},
+                   opts_.command_timeout_ms + static_cast<uint32_t>(ms), Code::kLogUnavailable);
+  if (!r.ok()) return r.status();
+  std::vector<LogRecord> out;
+  if ((*r)->type == REDIS_REPLY_NIL) return out;
+  if ((*r)->type != REDIS_REPLY_ARRAY || (*r)->elements != 1 ||
+      (*r)->element[0]->type != REDIS_REPLY_ARRAY || (*r)->element[0]->elements != 2) {
+    return Status(Code::kLogUnavailable, "unexpected XREAD reply");
+  }
+  const redisReply* entries = (*r)->element[0]->element[1];
+  for (size_t i = 0; i < entries->elements; ++i) {
+    auto rec = ParseEntry(entries->element[i]);
+    if (!rec.ok()) return rec.status();
+    out.push_back(std::move(rec).value());
+  }
+  return out;
+}
+
+Result<Position> RedisConnection::Last() {
+  auto r = Command({"XREVRANGE", addr_.stream, "+", "-", "COUNT", "1"}, opts_.command_timeout_ms,
+                   Code::kLogUnavailable);
+  if (!r.ok()) return r.status();
+  if ((*r)->type != REDIS_REPLY_ARRAY) return Status(Code::kLogUnavailable, "bad XREVRANGE reply");
+  if ((*r)->elements == 0) return Position{};
+  const redisReply* e = (*r)->element[0];
+  if (e->type != REDIS_REPLY_ARRAY || e->elements < 1) {
+    return Status(Code::kLogUnavailable, "bad XREVRANGE reply");
+  }
+  return ParseId(e->element[0]);
+}
+
+}  // namespace
+
+Result<RedisAddress> ParseRedisUrl(const std::string& url) {
+  constexpr std::string_view kScheme = "redis://";
+  auto bad = [&](const char* why) {
+    return Status(Code::kBadRequest, "bad log URL '" + url + "': " + why);
+  };
+  if (url.rfind(kScheme, 0) != 0) return bad("it must start with redis://");
+  RedisAddress a;
+  std::string rest = url.substr(kScheme.size());
+  auto q = rest.find('?');
+  if (q != std::string::npos) {
+    std::string query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+    if (query.rfind("stream=", 0) != 0 || query.size() == 7) return bad("the only option is stream=NAME");
+    a.stream = query.substr(7);
+  }
+  auto slash = rest.find('/');
+  if (slash != std::string::npos) {
+    std::string db = rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
+    if (!db.empty()) {
+      auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), a.db);
+      if (ec != std::errc() || p != db.data() + db.size() || a.db < 0) return bad("bad db number");
+    }
+  }
+  auto colon = rest.rfind(':');
+  if (colon != std::string::npos) {
+    std::string port = rest.substr(colon + 1);
+    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), a.port);
+    if (ec != std::errc() || p != port.data() + port.size() || a.port <= 0 || a.port > 65535) {
+      return bad("bad port");
+    }
+    rest = rest.substr(0, colon);
+  }
+  if (!rest.empty()) a.host = rest;
+  return a;
+}
+
+Result<std::unique_ptr<LogConnection>> RedisLog::Connect() {
+  auto c = std::make_unique<RedisConnection>(addr_, opts_);
+  // A connection that cannot reach Redis yet still works: it connects
+  // lazily on its next command, so callers can retry through it.
+  Status st = c->Connect();
+  (void)st;
+  return std::unique_ptr<LogConnection>(std::move(c));
+}
+
+std::string RedisLog::Describe() const {
+  return "redis://" + addr_.host + ":" + std::to_string(addr_.port) + "/" + std::to_string(addr_.db) +
+         "?stream=" + addr_.stream;
+}
+
+}  // namespace walfs

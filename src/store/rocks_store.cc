@@ -1,0 +1,101 @@
+#include "store/rocks_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+
+namespace walfs {
+namespace {
+
+Status FromRocks(const rocksdb::Status& s) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsCorruption()) return Status(Code::kCorruption, "store: " + s.ToString());
+  return Status(Code::kIoError, "store: " + s.ToString());
+}
+
+class RocksReader final : public StoreReader {
+ public:
+  RocksReader(rocksdb::DB* db, const rocksdb::Snapshot* snap) : db_(db), snap_(snap) {}
+  ~RocksReader() override {
+    if (snap_ != nullptr) db_->ReleaseSnapshot(snap_);
+  }
+
+  Result<std::optional<std::string>> Get(std::string_view key) const override {
+    std::string v;
+    auto s = db_->Get(Options(), rocksdb::Slice(key.data(), key.size()), &v);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return FromRocks(s);
+    return std::optional<std::string>(std::move(v));
+  }
+
+  Status Scan(std::string_view prefix, std::string_view from, const ScanFn& fn) const override {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Options()));
+    for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
+      auto k = it->key();
+      std::string_view key(k.data(), k.size());
+      if (key.substr(0, prefix.size()) != prefix) break;
+      auto v = it->value();
+      if (!fn(key, std::string_view(v.data(), v.size()))) break;
+    }
+    return FromRocks(it->status());
+  }
+
+ private:
+  rocksdb::ReadOptions Options() const {
+    rocksdb::ReadOptions o;
+    o.snapshot = snap_;
+    return o;
+  }
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snap_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status(Code::kIoError, "cannot create " + dir + ": " + ec.message());
+  rocksdb::Options opt;
+  opt.create_if_missing = true;
+  opt.max_background_jobs = 2;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  opt.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(opt, dir, &raw);
+  if (!s.ok()) return FromRocks(s);
+  std::unique_ptr<RocksStore> store(new RocksStore());
+  store->db_.reset(raw);
+  store->live_ = std::make_unique<RocksReader>(raw, nullptr);
+  return store;
+}
+
+RocksStore::~RocksStore() {
+  live_.reset();
+  if (db_) {
+    auto s = db_->Close();
+    (void)s;
+  }
+}
+
+std::shared_ptr<const StoreReader> RocksStore::Snapshot() const {
+  return std::make_shared<RocksReader>(db_.get(), db_->GetSnapshot());
+}
+
+Status RocksStore::Commit(const Overlay& batch) {
+  rocksdb::WriteBatch wb;
+  for (const auto& [k, v] : batch.mutations()) {
+    auto s = v ? wb.Put(k, *v) : wb.Delete(k);
+    if (!s.ok()) return FromRocks(s);
+  }
+  // No fsync: the log is the source of truth. After a crash the store is at
+  // some committed batch (WAL order) and the applier replays from there.
+  rocksdb::WriteOptions wo;
+  return FromRocks(db_->Write(wo, &wb));
+}
+
+}  // namespace walfs

@@ -1,0 +1,40 @@
+// RocksStore: the replica's store in RocksDB.
+//
+// Owns the DB. The applier is its only writer: Commit() writes one
+// Overlay (mutations + applied position + digest) as one atomic WriteBatch
+// (design rule 6). Readers take a Snapshot(): a consistent view at one
+// applied position that stays valid while it is held.
+// Thread-safety: Commit from one thread at a time; Snapshot and live() from
+// any thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "sm/overlay.h"
+#include "sm/store_view.h"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace walfs {
+
+class RocksStore {
+ public:
+  static Result<std::unique_ptr<RocksStore>> Open(const std::string& dir);
+  ~RocksStore();
+
+  // The live DB (latest committed state).
+  const StoreReader& live() const { return *live_; }
+  // A consistent read view; releases its RocksDB snapshot when dropped.
+  std::shared_ptr<const StoreReader> Snapshot() const;
+  Status Commit(const Overlay& batch);
+
+ private:
+  RocksStore() = default;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::unique_ptr<StoreReader> live_;
+};
+
+}  // namespace walfs

@@ -1,0 +1,162 @@
+#include "support/process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+namespace walfs::testing {
+
+bool WaitFor(const std::function<bool()>& cond, std::chrono::milliseconds deadline) {
+  auto end = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < end) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return cond();
+}
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot bind a free port");
+  }
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+bool PortAcceptsConnections(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "walfs-test-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+Process::Process(std::vector<std::string> argv, const std::string& log_path,
+                 const std::string& cwd, std::vector<std::string> env) {
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    ::setpgid(0, 0);
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
+    if (!log_path.empty()) {
+      int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (fd >= 0) {
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+        ::close(fd);
+      }
+    }
+    for (auto& e : env) ::putenv(e.data());
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+}
+
+Process::Process(Process&& o) noexcept : pid_(o.pid_), status_(o.status_) { o.pid_ = -1; }
+Process& Process::operator=(Process&& o) noexcept {
+  if (this != &o) {
+    if (pid_ > 0) Stop(9);
+    pid_ = o.pid_;
+    status_ = o.status_;
+    o.pid_ = -1;
+  }
+  return *this;
+}
+Process::~Process() {
+  if (pid_ > 0) Stop(9);
+}
+
+bool Process::running() {
+  if (pid_ <= 0) return false;
+  int st;
+  if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+    status_ = st;
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+void Process::Kill(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
+int Process::Stop(int sig) {
+  if (pid_ <= 0) return status_;
+  ::kill(pid_, sig);
+  int st = Wait(std::chrono::seconds(20));
+  if (st == -1 && pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &status_, 0);
+    pid_ = -1;
+  }
+  return status_;
+}
+
+int Process::Wait(std::chrono::milliseconds deadline) {
+  WaitFor([&] { return !running(); }, deadline);
+  return pid_ > 0 ? -1 : status_;
+}
+
+RedisServer::RedisServer(const std::string& dir, bool appendonly)
+    : dir_(dir), appendonly_(appendonly), port_(FreePort()) {
+  Start();
+}
+
+void RedisServer::Start() {
+  std::vector<std::string> argv = {"redis-server", "--port", std::to_string(port_),
+                                   "--bind", "127.0.0.1", "--save", "", "--dir", dir_,
+                                   "--daemonize", "no"};
+  if (appendonly_) {
+    argv.insert(argv.end(), {"--appendonly", "yes", "--appendfsync", "always"});
+  } else {
+    argv.insert(argv.end(), {"--appendonly", "no"});
+  }
+  proc_ = Process(argv, dir_ + "/redis.log");
+  if (!WaitFor([&] { return PortAcceptsConnections(port_); }, std::chrono::seconds(10))) {
+    throw std::runtime_error("redis-server did not start on port " + std::to_string(port_) +
+                             " (is redis-server installed? make test installs it)");
+  }
+}
+
+void RedisServer::Stop(int sig) { proc_.Stop(sig); }
+
+std::string RedisServer::url(const std::string& stream) const {
+  return "redis://127.0.0.1:" + std::to_string(port_) + "?stream=" + stream;
+}
+
+}  // namespace walfs::testing

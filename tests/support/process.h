@@ -1,0 +1,69 @@
+// Test helpers that run real processes: a child process handle, free ports,
+// a redis-server started on a free port, temporary directories, and a
+// wait-for-condition with a deadline (tests never sleep to synchronise).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace walfs::testing {
+
+// Polls cond every few ms until it is true or the deadline passes.
+bool WaitFor(const std::function<bool()>& cond, std::chrono::milliseconds deadline);
+
+int FreePort();
+bool PortAcceptsConnections(int port);
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+class Process {
+ public:
+  Process() = default;
+  // Starts argv[0] (searched in PATH) with the extra environment variables,
+  // in `cwd` if not empty; stdout and stderr go to log_path if not empty.
+  Process(std::vector<std::string> argv, const std::string& log_path = "",
+          const std::string& cwd = "", std::vector<std::string> env = {});
+  Process(Process&& o) noexcept;
+  Process& operator=(Process&& o) noexcept;
+  ~Process();
+
+  int pid() const { return pid_; }
+  bool running();
+  void Kill(int sig);
+  // Sends sig and waits for the exit; returns the wait status.
+  int Stop(int sig = 15);
+  // Waits for the exit (up to deadline); -1 if still running.
+  int Wait(std::chrono::milliseconds deadline);
+
+ private:
+  int pid_ = -1;
+  int status_ = -1;
+};
+
+// A redis-server on a free port, stopped when destroyed.
+class RedisServer {
+ public:
+  explicit RedisServer(const std::string& dir, bool appendonly = false);
+  void Start();
+  void Stop(int sig = 15);
+  int port() const { return port_; }
+  std::string url(const std::string& stream = "walfs") const;
+
+ private:
+  std::string dir_;
+  bool appendonly_;
+  int port_;
+  Process proc_;
+};
+
+}  // namespace walfs::testing
