@@ -1,0 +1,28 @@
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace walfs::cli;
+  CLI::App app{"walfs: a replicated file store for many concurrent writers"};
+  app.require_subcommand(1);
+  std::string server = "http://127.0.0.1:8080";
+  if (const char* s = std::getenv("WALFS_SERVER")) server = s;
+  app.add_option("--server", server, "server URL for client commands (env WALFS_SERVER)");
+  RunFn run;
+  RegisterServe(app, &run);
+  RegisterFsCommands(app, &server, &run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  try {
+    return run ? run() : kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "walfs: " << e.what() << "\n";
+    return kExitError;
+  }
+}

@@ -1,0 +1,67 @@
+// walfs serve: run one replica.
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "server/http_server.h"
+#include "server/replica.h"
+
+namespace walfs::cli {
+namespace {
+
+struct ServeArgs {
+  ServerOptions opts;
+  std::string log_level = "info";
+};
+
+void FromEnv(ServerOptions* o) {
+  if (const char* v = std::getenv("WALFS_DATA")) o->data_dir = v;
+  if (const char* v = std::getenv("WALFS_LISTEN")) o->listen = v;
+  if (const char* v = std::getenv("WALFS_LOG")) o->log_url = v;
+  if (const char* v = std::getenv("WALFS_REPLICA_ID")) o->replica_id = v;
+}
+
+int RunServe(ServeArgs& a) {
+  spdlog::set_level(spdlog::level::from_str(a.log_level));
+  ServerOptions& o = a.opts;
+  if (o.replica_id.empty()) o.replica_id = o.listen;
+  auto replica = Replica::Open(o);
+  if (!replica.ok()) {
+    std::cerr << "walfs serve: " << replica.status().message() << "\n";
+    return kExitError;
+  }
+  HttpServer server(replica->get(), o);
+  auto port = server.Listen();
+  if (!port.ok()) {
+    std::cerr << "walfs serve: " << port.status().message() << "\n";
+    return kExitError;
+  }
+  spdlog::info("listening on {} (port {})", o.listen, *port);
+  server.Run();
+  (*replica)->Stop();
+  spdlog::info("stopped");
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterServe(CLI::App& app, RunFn* run) {
+  auto args = std::make_shared<ServeArgs>();
+  FromEnv(&args->opts);
+  auto* cmd = app.add_subcommand("serve", "run a replica (defaults: a single node on a local log)");
+  ServerOptions& o = args->opts;
+  cmd->add_option("--data", o.data_dir, "data directory (env WALFS_DATA)")->capture_default_str();
+  cmd->add_option("--listen", o.listen, "HOST:PORT to serve HTTP on (env WALFS_LISTEN)")->capture_default_str();
+  cmd->add_option("--log", o.log_url,
+                  "local, local?fsync=none, or redis://host:port[/db][?stream=NAME] (env WALFS_LOG)")
+      ->capture_default_str();
+  cmd->add_option("--replica-id", o.replica_id, "this replica's name (default: the listen address)");
+  cmd->add_option("--http-threads", o.http_threads, "threads serving HTTP")->capture_default_str();
+  cmd->add_option("--max-entry-bytes", o.entry_bytes_max, "largest body one write may carry")->capture_default_str();
+  cmd->add_option("--log-level", args->log_level, "trace, debug, info, warn, error")->capture_default_str();
+  cmd->callback([args, run] { *run = [args] { return RunServe(*args); }; });
+}
+
+}  // namespace walfs::cli

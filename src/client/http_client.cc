@@ -1,0 +1,126 @@
+#include "client/http_client.h"
+
+#include <sys/socket.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace walfs {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+struct HttpClient::Impl {
+  std::string host, port;
+  int timeout_ms;
+  asio::io_context ioc;
+  std::unique_ptr<tcp::socket> socket;
+  beast::flat_buffer buf;
+
+  Status Connect() {
+    boost::system::error_code ec;
+    tcp::resolver resolver(ioc);
+    auto results = resolver.resolve(host, port, ec);
+    if (ec) return Status(Code::kIoError, "cannot resolve " + host + ": " + ec.message());
+    socket = std::make_unique<tcp::socket>(ioc);
+    asio::connect(*socket, results, ec);
+    if (ec) {
+      socket.reset();
+      return Status(Code::kIoError, "cannot connect to " + host + ":" + port + ": " + ec.message());
+    }
+    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    ::setsockopt(socket->native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(socket->native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    socket->set_option(tcp::no_delay(true), ec);
+    buf.clear();
+    return Status::Ok();
+  }
+
+  Result<ClientResponse> Once(const http::request<http::string_body>& req) {
+    boost::system::error_code ec;
+    http::write(*socket, req, ec);
+    if (ec) return Status(Code::kIoError, "send: " + ec.message());
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(std::numeric_limits<uint64_t>::max());
+    parser.header_limit(1 << 20);
+    if (req.method() == http::verb::head) parser.skip(true);
+    http::read(*socket, buf, parser, ec);
+    if (ec) return Status(Code::kIoError, "receive: " + ec.message());
+    auto res = parser.release();
+    ClientResponse out;
+    out.status = static_cast<int>(res.result_int());
+    for (const auto& f : res) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out.headers[name] = std::string(f.value());
+    }
+    out.body = std::move(res.body());
+    if (!res.keep_alive()) socket.reset();
+    return out;
+  }
+};
+
+HttpClient::HttpClient(std::string base, int timeout_ms) : impl_(std::make_unique<Impl>()) {
+  if (base.rfind("http://", 0) == 0) base = base.substr(7);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  auto colon = base.rfind(':');
+  impl_->host = colon == std::string::npos ? base : base.substr(0, colon);
+  impl_->port = colon == std::string::npos ? "80" : base.substr(colon + 1);
+  impl_->timeout_ms = timeout_ms;
+}
+
+HttpClient::~HttpClient() = default;
+HttpClient::HttpClient(HttpClient&&) noexcept = default;
+HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
+
+Result<ClientResponse> HttpClient::Request(const std::string& method, const std::string& target,
+                                           const std::string& body,
+                                           const std::map<std::string, std::string>& headers) {
+  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+  req.set(http::field::host, impl_->host);
+  req.set(http::field::user_agent, "walfs-client");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  req.body() = body;
+  req.prepare_payload();
+  req.keep_alive(true);
+  // A kept-alive connection may have been closed by the server while idle:
+  // retry once on a fresh connection, but only reads, which are safe to
+  // repeat (a write may have reached the server; its caller decides).
+  bool retry_ok = method == "GET" || method == "HEAD";
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool fresh = impl_->socket == nullptr;
+    if (fresh) WALFS_RETURN_IF_ERROR(impl_->Connect());
+    auto r = impl_->Once(req);
+    if (r.ok() || fresh || !retry_ok) {
+      if (!r.ok()) impl_->socket.reset();
+      return r;
+    }
+    impl_->socket.reset();
+  }
+  return Status(Code::kIoError, "the server closed the connection");
+}
+
+namespace {
+std::string Encode(std::string_view s, bool keep_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+std::string EncodePath(std::string_view path) { return Encode(path, true); }
+std::string EncodeQueryValue(std::string_view v) { return Encode(v, false); }
+
+}  // namespace walfs

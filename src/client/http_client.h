@@ -1,0 +1,50 @@
+// HttpClient: a small blocking HTTP/1.1 client for one walfs server.
+//
+// Keeps one connection alive and reconnects when the server closed it.
+// Used by the CLI and by the integration tests.
+// Thread-safety: one instance per thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+
+namespace walfs {
+
+struct ClientResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+class HttpClient {
+ public:
+  // base: "http://host:port" (or "host:port").
+  explicit HttpClient(std::string base, int timeout_ms = 30000);
+  ~HttpClient();
+  HttpClient(HttpClient&&) noexcept;
+  HttpClient& operator=(HttpClient&&) noexcept;
+
+  // kLogUnavailable-free: transport failures are kIoError with the reason.
+  Result<ClientResponse> Request(const std::string& method, const std::string& target,
+                                 const std::string& body = "",
+                                 const std::map<std::string, std::string>& headers = {});
+  Result<ClientResponse> Get(const std::string& target) { return Request("GET", target); }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Percent-encodes a path for /v1/fs/ (keeps '/' and unreserved bytes).
+std::string EncodePath(std::string_view path);
+// Percent-encodes a query value.
+std::string EncodeQueryValue(std::string_view v);
+
+}  // namespace walfs

@@ -1,0 +1,300 @@
+#include "server/api.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include "core/hash.h"
+#include "server/http_util.h"
+#include "sm/state_machine.h"
+
+namespace walfs {
+namespace asio = boost::asio;
+using nlohmann::json;
+
+namespace {
+
+HttpResponse JsonResponse(int status, const json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body.dump();
+  r.headers.emplace_back("Content-Type", "application/json");
+  return r;
+}
+
+HttpResponse Error(Code c, const std::string& message, json extra = json::object()) {
+  json body = {{"error", std::string(CodeName(c))}, {"message", message}};
+  for (auto& [k, v] : extra.items()) body[k] = v;
+  return JsonResponse(HttpStatusFor(c), body);
+}
+
+HttpResponse Error(const Status& st) { return Error(st.code(), st.message()); }
+
+// Suspends until this replica has applied p (true), the timeout passes or
+// the applier stops (false).
+asio::awaitable<bool> WaitApplied(Waiters& w, Position p, uint32_t timeout_ms) {
+  auto ex = co_await asio::this_coro::executor;
+  auto timer = std::make_shared<asio::steady_timer>(ex, std::chrono::milliseconds(timeout_ms));
+  uint64_t id = w.Register(p, [timer, ex] { asio::post(ex, [timer] { timer->cancel(); }); });
+  if (id != 0) {
+    boost::system::error_code ec;
+    co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    w.Cancel(id);
+  }
+  co_return w.applied() >= p;
+}
+
+// Hands work to the proposer thread and suspends until it answers.
+asio::awaitable<Result<Position>> AwaitProposer(Proposer& prop, std::string payload, bool tail) {
+  auto ex = co_await asio::this_coro::executor;
+  struct State {
+    explicit State(asio::any_io_executor e) : timer(e, asio::steady_timer::time_point::max()) {}
+    asio::steady_timer timer;
+    std::optional<Result<Position>> result;
+  };
+  auto st = std::make_shared<State>(ex);
+  auto done = [st, ex](Result<Position> r) {
+    asio::post(ex, [st, r = std::move(r)]() mutable {
+      st->result.emplace(std::move(r));
+      st->timer.cancel();
+    });
+  };
+  bool queued = tail ? prop.SubmitTail(done) : prop.Submit(std::move(payload), done);
+  if (!queued) co_return Status(Code::kNotReady, "too many writes are waiting for the log; retry");
+  while (!st->result) {
+    boost::system::error_code ec;
+    co_await st->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  co_return std::move(*st->result);
+}
+
+json NodeJson(const std::string& name_key, const std::string& name, const Node& n) {
+  return {{name_key, name},
+          {"type", n.is_dir() ? "dir" : "file"},
+          {"size", n.is_dir() ? 0 : n.inode.size},
+          {"version", n.inode.version.ToString()},
+          {"mtime", FormatIsoTime(n.inode.mtime_ms)}};
+}
+
+json OpResultJson(const OpResult& r) {
+  json j = {{"path", r.path}, {"version", r.version.ToString()}, {"size", r.size}};
+  if (r.offset) j["offset"] = *r.offset;
+  return j;
+}
+
+HttpResponse RenderOutcome(const Outcome& o, bool is_tx) {
+  HttpResponse resp;
+  if (!o.ok()) {
+    json extra = {{"position", o.position.ToString()}};
+    if (is_tx && o.failed_condition >= 0) extra["failed_condition"] = o.failed_condition;
+    if (is_tx && o.failed_index >= 0) extra["failed_index"] = o.failed_index;
+    resp = Error(o.code, o.message, extra);
+  } else if (is_tx) {
+    json results = json::array();
+    for (const auto& r : o.results) results.push_back(OpResultJson(r));
+    resp = JsonResponse(200, {{"position", o.position.ToString()}, {"results", results}});
+  } else {
+    json j = OpResultJson(o.results.at(0));
+    j["position"] = o.position.ToString();
+    resp = JsonResponse(o.results[0].created ? 201 : 200, j);
+  }
+  resp.headers.emplace_back("X-Walfs-Position", o.position.ToString());
+  return resp;
+}
+
+uint64_t DataBytes(const Entry& e) {
+  uint64_t n = 0;
+  for (const auto& op : e.ops) n += op.data.size();
+  return n;
+}
+
+}  // namespace
+
+Status Api::NextChunk(FileStream* s, size_t max, std::string* out) {
+  out->clear();
+  uint64_t n = std::min<uint64_t>(max, s->length);
+  FsView view(s->snapshot.get(), s->block_bytes);
+  WALFS_RETURN_IF_ERROR(view.Read(s->node, s->offset, n, out));
+  s->offset += n;
+  s->length -= n;
+  return Status::Ok();
+}
+
+asio::awaitable<HttpResponse> Api::Handle(HttpRequest req) {
+  auto p = ParseRequest(req, r_->options());
+  if (!p.ok()) co_return Error(p.status());
+  switch (p->route) {
+    case Route::kHealthz: co_return JsonResponse(200, {{"status", "ok"}});
+    case Route::kReadyz: co_return Ready();
+    case Route::kFsRead: co_return co_await Read(*p);
+    case Route::kFsWrite:
+    case Route::kTx: co_return co_await Write(std::move(p).value());
+  }
+  co_return Error(Code::kInternal, "unrouted request");
+}
+
+HttpResponse Api::Ready() const {
+  ApplierHealth h = r_->health();
+  json j = {{"applied", h.applied.ToString()}, {"log_last", h.log_last.ToString()},
+            {"lag_ms", h.lag_ms}, {"log", r_->log_description()}};
+  std::string why;
+  if (!h.stopped.ok()) {
+    why = "the applier stopped: " + h.stopped.message();
+  } else if (!h.log_status.ok()) {
+    why = "the log is unreachable: " + h.log_status.message();
+  } else if (h.lag_ms > r_->options().ready_lag_ms_max) {
+    why = "this replica is " + std::to_string(h.lag_ms) + " ms behind the log";
+  }
+  if (why.empty()) {
+    j["status"] = "ready";
+    return JsonResponse(200, j);
+  }
+  j["error"] = "not_ready";
+  j["message"] = why;
+  return JsonResponse(503, j);
+}
+
+asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
+  const Barrier& b = p.barrier;
+  if (b.min_position || b.strong) {
+    Position target = b.min_position.value_or(Position{});
+    if (b.strong) {
+      auto tail = co_await AwaitProposer(r_->proposer(), {}, true);
+      if (!tail.ok()) co_return Error(tail.status());
+      target = std::max(target, *tail);
+    }
+    if (!co_await WaitApplied(r_->waiters(), target, b.timeout_ms)) {
+      Status stopped = r_->waiters().stopped();
+      if (!stopped.ok()) {
+        co_return Error(Code::kNotReady, "this replica stopped applying at " +
+                                             r_->waiters().applied().ToString() + " and cannot reach " +
+                                             target.ToString() + ": " + stopped.message());
+      }
+      co_return Error(Code::kTimeout, "this replica had not applied " + target.ToString() +
+                                          " after " + std::to_string(b.timeout_ms) + " ms");
+    }
+  }
+  auto snap = r_->store().Snapshot();
+  auto state = LoadApplyState(*snap);
+  if (!state.ok()) co_return Error(state.status());
+  FsView view(snap.get(), r_->block_bytes());
+  const ReadCommand& c = p.read;
+  auto n = view.Lookup(c.path);
+  HttpResponse resp;
+  if (!n.ok() && n.status().code() != Code::kNotADirectory) {
+    resp = Error(n.status());
+  } else if (!n.ok() || !n->has_value()) {
+    resp = Error(Code::kNotFound, c.path + " does not exist");
+  } else if (c.kind == ReadCommand::Kind::kStat) {
+    json j = NodeJson("path", c.path, **n);
+    resp = JsonResponse(200, j);
+  } else if ((*n)->is_dir()) {
+    resp = List(c, view, **n);
+  } else if (c.kind == ReadCommand::Kind::kList) {
+    resp = Error(Code::kNotADirectory, c.path + " is a file");
+  } else {
+    resp = ReadFile(c, snap, **n);
+  }
+  if (n.ok() && n->has_value() && !(*n)->is_dir() && resp.status < 300) {
+    resp.headers.emplace_back("ETag", "\"" + (*n)->inode.version.ToString() + "\"");
+    resp.headers.emplace_back("Last-Modified", FormatHttpDate((*n)->inode.mtime_ms));
+  }
+  resp.headers.emplace_back("X-Walfs-Position", state->applied.ToString());
+  if (c.head) {
+    resp.head_length = resp.stream ? resp.stream->length : resp.body.size();
+    resp.stream.reset();
+    resp.body.clear();
+  }
+  co_return resp;
+}
+
+HttpResponse Api::ReadFile(const ReadCommand& c, std::shared_ptr<const StoreReader> snap,
+                           const Node& n) const {
+  uint64_t size = n.inode.size;
+  HttpResponse resp;
+  FileStream s{std::move(snap), n, 0, size, r_->block_bytes()};
+  if (!c.range.empty()) {
+    auto r = ParseRange(c.range, size);
+    if (!r.ok()) {
+      resp = Error(r.status());
+      resp.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
+      return resp;
+    }
+    s.offset = r->offset;
+    s.length = r->length;
+    resp.status = 206;
+    resp.headers.emplace_back("Content-Range", "bytes " + std::to_string(s.offset) + "-" +
+                                                   std::to_string(s.offset + s.length - 1) + "/" +
+                                                   std::to_string(size));
+  } else if (c.offset || c.length) {
+    uint64_t off = c.offset.value_or(0);
+    if (off > size) return Error(Code::kInvalidRange, "offset is past the end of the file");
+    s.offset = off;
+    s.length = std::min(c.length.value_or(size - off), size - off);
+  }
+  resp.headers.emplace_back("Content-Type", "application/octet-stream");
+  resp.headers.emplace_back("Accept-Ranges", "bytes");
+  resp.stream = std::move(s);
+  return resp;
+}
+
+HttpResponse Api::List(const ReadCommand& c, const FsView& view, const Node& dir) const {
+  std::vector<DirEntry> entries;
+  bool more = false;
+  Status st = c.recursive ? view.ListRecursive(dir.ino, c.after, c.limit, &entries, &more)
+                          : view.List(dir.ino, c.after, c.limit, &entries, &more);
+  if (!st.ok()) return Error(st);
+  json list = json::array();
+  for (const auto& e : entries) list.push_back(NodeJson("name", e.name, e.node));
+  json j = {{"path", c.path}, {"entries", list}, {"next", nullptr}};
+  if (more && !entries.empty()) j["next"] = entries.back().name;
+  return JsonResponse(200, j);
+}
+
+asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
+  WriteCommand& w = p.write;
+  Status stopped = r_->waiters().stopped();
+  if (!stopped.ok()) {
+    co_return Error(Code::kNotReady, "this replica has stopped applying the log, so it takes no "
+                                     "writes: " + stopped.message());
+  }
+  if (DataBytes(w.entry) > r_->options().entry_bytes_max) {
+    co_return Error(Code::kTooLarge, "the data is over the " +
+                                         std::to_string(r_->options().entry_bytes_max) +
+                                         "-byte limit of one write");
+  }
+  auto pos = co_await AwaitProposer(r_->proposer(), EncodeEntry(w.entry), false);
+  if (!pos.ok()) {
+    if (pos.status().code() == Code::kTimeout) {
+      co_return Error(Code::kTimeout, "the log did not answer in time; the write may or may not "
+                                      "have been applied: retry with the same Idempotency-Key");
+    }
+    co_return Error(pos.status());
+  }
+  if (w.ack_log) {
+    HttpResponse r = JsonResponse(202, {{"position", pos->ToString()}});
+    r.headers.emplace_back("X-Walfs-Position", pos->ToString());
+    co_return r;
+  }
+  if (!co_await WaitApplied(r_->waiters(), *pos, w.timeout_ms)) {
+    Status why = r_->waiters().stopped();
+    std::string msg = "the write is in the log at " + pos->ToString() +
+                      " but this replica has not applied it";
+    co_return Error(why.ok() ? Code::kTimeout : Code::kNotReady,
+                    why.ok() ? msg + " within " + std::to_string(w.timeout_ms) + " ms"
+                             : msg + ": " + why.message(),
+                    {{"position", pos->ToString()}});
+  }
+  auto o = r_->waiters().TakeOutcome(*pos);
+  if (!o) {
+    co_return Error(Code::kTimeout, "the write was applied at " + pos->ToString() +
+                                        " but its outcome is no longer held; read it back",
+                    {{"position", pos->ToString()}});
+  }
+  co_return RenderOutcome(*o, w.is_tx);
+}
+
+}  // namespace walfs

@@ -1,0 +1,62 @@
+// Api: the v1 HTTP contract (api-v1.md) over a Replica.
+//
+// Handle() turns one request into one response and never touches a socket:
+// the session moves the bytes. A file body is returned as a FileStream (a
+// store snapshot and a byte range) that the session streams block by block
+// with back-pressure from the socket. Waits (for the log, for an applied
+// position) suspend the coroutine and take no thread.
+// REQUIRES: Handle runs on a strand (each session is one).
+// Thread-safety: Api is immutable after construction; Handle is reentrant.
+#pragma once
+
+#include <utility>  // before Asio: g++ 12 needs it for awaitable.hpp
+
+#include <boost/asio/awaitable.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/replica.h"
+#include "server/request.h"
+#include "sm/fs_view.h"
+
+namespace walfs {
+
+struct FileStream {
+  std::shared_ptr<const StoreReader> snapshot;
+  Node node;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  uint32_t block_bytes = 0;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // Set for file bodies; the session streams it (body stays empty).
+  std::optional<FileStream> stream;
+  // For HEAD: the Content-Length the GET would have.
+  std::optional<uint64_t> head_length;
+};
+
+class Api {
+ public:
+  explicit Api(Replica* replica) : r_(replica) {}
+  boost::asio::awaitable<HttpResponse> Handle(HttpRequest req);
+
+  // Reads the stream's next chunk (at most max bytes) into out and advances it.
+  static Status NextChunk(FileStream* s, size_t max, std::string* out);
+
+ private:
+  boost::asio::awaitable<HttpResponse> Read(const ParsedRequest& p);
+  boost::asio::awaitable<HttpResponse> Write(ParsedRequest p);
+  HttpResponse Ready() const;
+  HttpResponse ReadFile(const ReadCommand& c, std::shared_ptr<const StoreReader> snap,
+                        const Node& n) const;
+  HttpResponse List(const ReadCommand& c, const FsView& view, const Node& dir) const;
+  Replica* r_;
+};
+
+}  // namespace walfs

@@ -1,0 +1,160 @@
+#include "server/applier.h"
+
+#include <spdlog/spdlog.h>
+
+#include "sm/fs_view.h"
+
+namespace walfs {
+
+Applier::Applier(RocksStore* store, std::shared_ptr<Log> log, Waiters* waiters,
+                 const ServerOptions& opts)
+    : store_(store), log_(std::move(log)), waiters_(waiters), opts_(opts) {}
+
+Applier::~Applier() { Stop(); }
+
+Status Applier::Init() {
+  Overlay init(&store_->live());
+  WALFS_RETURN_IF_ERROR(InitStore(store_->live(), &init, opts_.block_bytes));
+  if (init.size() > 0) WALFS_RETURN_IF_ERROR(store_->Commit(init));
+  auto bs = LoadBlockBytes(store_->live());
+  if (!bs.ok()) return bs.status();
+  block_bytes_ = *bs;
+  auto st = LoadApplyState(store_->live());
+  if (!st.ok()) return st.status();
+  state_ = *st;
+  {
+    std::lock_guard lock(mu_);
+    health_.applied = state_.applied;
+  }
+  waiters_->Publish(state_.applied, state_.digest, {});
+  return Status::Ok();
+}
+
+void Applier::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void Applier::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+ApplierHealth Applier::health() const {
+  std::lock_guard lock(mu_);
+  return health_;
+}
+
+void Applier::Halt(Status why) {
+  spdlog::error("applier stopped at {}: {}", state_.applied.ToString(), why.ToString());
+  {
+    std::lock_guard lock(mu_);
+    health_.stopped = why;
+  }
+  waiters_->Stop(why);
+}
+
+void Applier::Backoff(uint32_t* backoff_ms) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, std::chrono::milliseconds(*backoff_ms), [&] { return stopping_; });
+  *backoff_ms = std::min(*backoff_ms * 2, opts_.retry_backoff_ms_max);
+}
+
+void Applier::CheckTail(LogConnection* conn) {
+  last_tail_check_ = std::chrono::steady_clock::now();
+  auto last = conn->Last();
+  if (!last.ok()) return;
+  if (*last < state_.applied) {
+    Halt(Status(Code::kCorruption, "the log went backwards: its last entry is " +
+                                       last->ToString() + " but this replica applied " +
+                                       state_.applied.ToString() + " (entries were lost)"));
+    return;
+  }
+  std::lock_guard lock(mu_);
+  health_.log_last = *last;
+  health_.lag_ms = last->ms > state_.applied.ms ? last->ms - state_.applied.ms : 0;
+}
+
+// One read-apply-commit round; false when the applier must halt.
+bool Applier::ApplyOnce(LogConnection* conn) {
+  auto recs = conn->Read(state_.applied, opts_.apply_batch_entries_max,
+                         std::chrono::milliseconds(opts_.apply_block_ms));
+  if (!recs.ok()) {
+    if (recs.status().code() == Code::kCorruption) {
+      Halt(recs.status());
+      return false;
+    }
+    std::lock_guard lock(mu_);
+    health_.log_status = recs.status();
+    return true;
+  }
+  {
+    std::lock_guard lock(mu_);
+    health_.log_status = Status::Ok();
+  }
+  if (recs->empty() ||
+      std::chrono::steady_clock::now() - last_tail_check_ > std::chrono::seconds(1)) {
+    CheckTail(conn);
+    if (!health().stopped.ok()) return false;
+    if (recs->empty()) return true;
+  }
+  Overlay batch(&store_->live());
+  auto r = ApplyBatch(state_, &batch, block_bytes_, *recs);
+  if (!r.ok()) {
+    Halt(r.status());
+    return false;
+  }
+  if (batch.size() > 0) {
+    Status c = store_->Commit(batch);
+    if (!c.ok()) {
+      Halt(c);
+      return false;
+    }
+  }
+  state_ = r->state;
+  {
+    std::lock_guard lock(mu_);
+    health_.applied = state_.applied;
+    if (health_.log_last < state_.applied) health_.log_last = state_.applied;
+    health_.lag_ms = health_.log_last.ms > state_.applied.ms ? health_.log_last.ms - state_.applied.ms : 0;
+  }
+  waiters_->Publish(state_.applied, state_.digest, std::move(r->outcomes));
+  if (!r->stop.ok()) {
+    Halt(r->stop);
+    return false;
+  }
+  return true;
+}
+
+void Applier::Run() {
+  std::unique_ptr<LogConnection> conn;
+  uint32_t backoff_ms = 50;
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
+    if (!conn) {
+      auto c = log_->Connect();
+      if (!c.ok()) {
+        Backoff(&backoff_ms);
+        continue;
+      }
+      conn = std::move(c).value();
+    }
+    if (!ApplyOnce(conn.get())) {
+      // Halted: stay alive (health answers why) until stopped.
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_; });
+      return;
+    }
+    if (!health().log_status.ok()) {
+      Backoff(&backoff_ms);
+    } else {
+      backoff_ms = 50;
+    }
+  }
+}
+
+}  // namespace walfs

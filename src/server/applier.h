@@ -1,0 +1,74 @@
+// Applier: the single writer of the store.
+//
+// One thread that reads the log from the applied position in batches,
+// checks each entry's predecessor, applies the batch through the state
+// machine, commits one WriteBatch (mutations + applied position + digest),
+// then publishes the new position to the Waiters. Catch-up after a restart
+// and live tailing are the same loop.
+//
+// It stops, sticky, on anything that would make this replica diverge or
+// skip an entry: a broken chain (entries lost, a fork, a different log), a
+// log whose tail went below the applied position, an entry format newer
+// than this binary, or a store failure (design rules 4, 5, 8). A restart
+// resumes from the applied position. An unreachable log is not a stop: the
+// applier retries with backoff and reports the log as unavailable.
+// Thread-safety: Start/Stop from the owner; health() from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "log/log.h"
+#include "server/options.h"
+#include "server/waiters.h"
+#include "sm/state_machine.h"
+#include "store/rocks_store.h"
+
+namespace walfs {
+
+struct ApplierHealth {
+  Status log_status;      // last error talking to the log (ok if reachable)
+  Status stopped;         // why the applier halted (ok while running)
+  Position applied;
+  Position log_last;      // the log's tail, as last seen
+  uint64_t lag_ms = 0;    // log time between the tail and the applied entry
+};
+
+class Applier {
+ public:
+  // REQUIRES: store and waiters outlive the applier.
+  Applier(RocksStore* store, std::shared_ptr<Log> log, Waiters* waiters, const ServerOptions& opts);
+  ~Applier();
+
+  // Creates the store's meta if it is new and publishes its applied position.
+  Status Init();
+  void Start();
+  void Stop();
+  ApplierHealth health() const;
+
+ private:
+  void Run();
+  bool ApplyOnce(LogConnection* conn);
+  void CheckTail(LogConnection* conn);
+  void Halt(Status why);
+  void Backoff(uint32_t* backoff_ms);
+
+  RocksStore* store_;
+  std::shared_ptr<Log> log_;
+  Waiters* waiters_;
+  ServerOptions opts_;
+  uint32_t block_bytes_ = kDefaultBlockBytes;
+  ApplyState state_;  // owned by the applier thread after Start
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;              // GUARDED_BY(mu_)
+  ApplierHealth health_;               // GUARDED_BY(mu_)
+  std::chrono::steady_clock::time_point last_tail_check_;
+  std::thread thread_;
+};
+
+}  // namespace walfs

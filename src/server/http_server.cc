@@ -1,0 +1,243 @@
+#include "server/http_server.h"
+
+#include <utility>  // before Asio: g++ 12 needs it for awaitable.hpp
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <thread>
+
+#include "server/api.h"
+
+namespace walfs {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+struct HttpServer::Impl {
+  Impl(Replica* r, const ServerOptions& o) : replica(r), opts(o), api(r), acceptor(ioc) {}
+
+  asio::awaitable<void> Accept();
+  asio::awaitable<void> Session(tcp::socket socket);
+  asio::awaitable<bool> Serve(beast::tcp_stream& stream, beast::flat_buffer& buf);
+  asio::awaitable<void> WriteResponse(beast::tcp_stream& stream, HttpResponse resp,
+                                      unsigned version, bool keep_alive);
+  asio::awaitable<void> WriteSimple(beast::tcp_stream& stream, HttpResponse resp, unsigned version,
+                                    bool keep_alive);
+
+  Replica* replica;
+  ServerOptions opts;
+  Api api;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  std::atomic<size_t> connections{0};
+  std::atomic<size_t> in_flight{0};
+};
+
+HttpServer::HttpServer(Replica* replica, const ServerOptions& opts)
+    : impl_(std::make_unique<Impl>(replica, opts)) {}
+
+HttpServer::~HttpServer() = default;
+
+Result<int> HttpServer::Listen() {
+  const std::string& l = impl_->opts.listen;
+  auto colon = l.rfind(':');
+  if (colon == std::string::npos) return Status(Code::kBadRequest, "--listen must be HOST:PORT");
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(l.substr(0, colon), ec);
+  if (ec) return Status(Code::kBadRequest, "bad listen address " + l + ": " + ec.message());
+  int port = std::atoi(l.substr(colon + 1).c_str());
+  tcp::endpoint ep(addr, static_cast<uint16_t>(port));
+  auto& a = impl_->acceptor;
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Status(Code::kIoError, "cannot listen on " + l + ": " + ec.message());
+  return static_cast<int>(a.local_endpoint().port());
+}
+
+void HttpServer::Run() {
+  Impl& s = *impl_;
+  asio::co_spawn(s.ioc, s.Accept(), asio::detached);
+  asio::signal_set signals(s.ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("signal {}: no new connections; finishing requests in flight", sig);
+    boost::system::error_code ignored;
+    s.acceptor.close(ignored);
+    // Let requests in flight finish, up to a bound, then stop.
+    auto timer = std::make_shared<asio::steady_timer>(s.ioc);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    auto poll = std::make_shared<std::function<void()>>();
+    *poll = [&s, timer, deadline, poll] {
+      if (s.in_flight == 0 || std::chrono::steady_clock::now() > deadline) {
+        s.ioc.stop();
+        return;
+      }
+      timer->expires_after(std::chrono::milliseconds(20));
+      timer->async_wait([poll](const boost::system::error_code&) { (*poll)(); });
+    };
+    (*poll)();
+  });
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < std::max<size_t>(1, s.opts.http_threads); ++i) {
+    threads.emplace_back([&s] { s.ioc.run(); });
+  }
+  s.ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+asio::awaitable<void> HttpServer::Impl::Accept() {
+  for (;;) {
+    boost::system::error_code ec;
+    tcp::socket socket(asio::make_strand(ioc));
+    co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) continue;
+    auto ex = socket.get_executor();
+    asio::co_spawn(ex, Session(std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buf;
+  bool over = ++connections > opts.connections_max;
+  try {
+    if (over) {
+      HttpResponse r;
+      r.status = 503;
+      r.body = R"({"error":"not_ready","message":"too many connections"})";
+      r.headers.emplace_back("Content-Type", "application/json");
+      co_await WriteSimple(stream, std::move(r), 11, false);
+    } else {
+      while (co_await Serve(stream, buf)) {
+      }
+    }
+  } catch (const std::exception& e) {
+    spdlog::debug("session ended: {}", e.what());
+  }
+  --connections;
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+uint64_t BodyLimit(std::string_view target, const ServerOptions& o) {
+  if (target.substr(0, 6) == "/v1/tx") return o.entry_bytes_max / 3 * 4 + (1 << 20);
+  return o.entry_bytes_max;
+}
+
+// One request and its answer; false when the connection should close.
+asio::awaitable<bool> HttpServer::Impl::Serve(beast::tcp_stream& stream, beast::flat_buffer& buf) {
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(static_cast<uint32_t>(opts.header_bytes_max));
+  boost::system::error_code ec;
+  stream.expires_after(std::chrono::milliseconds(opts.idle_timeout_ms));
+  co_await http::async_read_header(stream, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return false;  // closed, idle, or a header too large or malformed
+  auto& h = parser.get();
+  uint64_t limit = BodyLimit(std::string_view(h.target().data(), h.target().size()), opts);
+  auto too_large = [&] {
+    HttpResponse r;
+    r.status = 413;
+    r.body = R"({"error":"too_large","message":"the request body is over the )" +
+             std::to_string(limit) + R"(-byte limit"})";
+    r.headers.emplace_back("Content-Type", "application/json");
+    return r;
+  };
+  if (parser.content_length() && *parser.content_length() > limit) {
+    // Answer before reading the body, then close: the body is not read.
+    co_await WriteSimple(stream, too_large(), h.version(), false);
+    co_return false;
+  }
+  parser.body_limit(limit);
+  if (beast::iequals(h[http::field::expect], "100-continue")) {
+    http::response<http::empty_body> cont{http::status::continue_, h.version()};
+    co_await http::async_write(stream, cont, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return false;
+  }
+  stream.expires_after(std::chrono::milliseconds(opts.io_timeout_ms));
+  co_await http::async_read(stream, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec == http::error::body_limit) {
+    co_await WriteSimple(stream, too_large(), h.version(), false);
+    co_return false;
+  }
+  if (ec) co_return false;
+  auto msg = parser.release();
+  bool keep_alive = msg.keep_alive();
+  unsigned version = msg.version();
+  HttpRequest req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  for (const auto& f : msg) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    req.headers[name] = std::string(f.value());
+  }
+  req.body = std::move(msg.body());
+  ++in_flight;
+  HttpResponse resp;
+  try {
+    resp = co_await api.Handle(std::move(req));
+  } catch (const std::exception& e) {
+    resp.status = 500;
+    resp.body = R"({"error":"internal","message":"unexpected error"})";
+    resp.headers.emplace_back("Content-Type", "application/json");
+    spdlog::error("request failed: {}", e.what());
+  }
+  --in_flight;
+  co_await WriteResponse(stream, std::move(resp), version, keep_alive);
+  co_return keep_alive;
+}
+
+asio::awaitable<void> HttpServer::Impl::WriteSimple(beast::tcp_stream& stream, HttpResponse resp,
+                                                    unsigned version, bool keep_alive) {
+  http::response<http::string_body> res{static_cast<http::status>(resp.status), version};
+  res.set(http::field::server, "walfs");
+  for (auto& [k, v] : resp.headers) res.set(k, v);
+  res.keep_alive(keep_alive);
+  res.body() = std::move(resp.body);
+  res.prepare_payload();
+  stream.expires_after(std::chrono::milliseconds(opts.io_timeout_ms));
+  co_await http::async_write(stream, res, asio::use_awaitable);
+}
+
+asio::awaitable<void> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream, HttpResponse resp,
+                                                      unsigned version, bool keep_alive) {
+  if (!resp.stream && !resp.head_length) {
+    co_await WriteSimple(stream, std::move(resp), version, keep_alive);
+    co_return;
+  }
+  http::response<http::empty_body> res{static_cast<http::status>(resp.status), version};
+  res.set(http::field::server, "walfs");
+  for (auto& [k, v] : resp.headers) res.set(k, v);
+  res.keep_alive(keep_alive);
+  res.content_length(resp.stream ? resp.stream->length : *resp.head_length);
+  http::response_serializer<http::empty_body> sr{res};
+  stream.expires_after(std::chrono::milliseconds(opts.io_timeout_ms));
+  co_await http::async_write_header(stream, sr, asio::use_awaitable);
+  if (!resp.stream) co_return;
+  std::string chunk;
+  while (resp.stream->length > 0) {
+    Status st = Api::NextChunk(&*resp.stream, opts.read_chunk_bytes, &chunk);
+    if (!st.ok()) throw std::runtime_error(st.ToString());  // cut the connection
+    stream.expires_after(std::chrono::milliseconds(opts.io_timeout_ms));
+    co_await asio::async_write(stream, asio::buffer(chunk), asio::use_awaitable);
+  }
+}
+
+}  // namespace walfs

@@ -1,0 +1,33 @@
+// HttpServer: the listener and the sessions (Boost.Beast over Asio).
+//
+// The listener accepts; each connection is one coroutine on its own strand
+// that reads a request (header first, so an oversized body is answered 413
+// before it is read), hands it to Api::Handle, and writes the answer,
+// streaming file bodies chunk by chunk. Every read and write has a timeout.
+// SIGINT/SIGTERM stop accepting, let requests in flight finish (bounded),
+// then stop.
+// Thread-safety: Run() from one thread; it runs the io_context on
+// options.http_threads threads.
+#pragma once
+
+#include <memory>
+
+#include "server/replica.h"
+
+namespace walfs {
+
+class HttpServer {
+ public:
+  HttpServer(Replica* replica, const ServerOptions& opts);
+  ~HttpServer();
+  // Binds the listening socket; reports the port (useful with port 0).
+  Result<int> Listen();
+  // Serves until SIGINT or SIGTERM.
+  void Run();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace walfs

@@ -1,0 +1,39 @@
+// Pure helpers of the HTTP layer: status mapping, Range, query strings,
+// times, base64. No sockets, no Beast; fuzzable and unit-tested.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace walfs {
+
+// The one place where a status code becomes an HTTP status.
+int HttpStatusFor(Code c);
+
+struct ByteRange {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+// Parses "bytes=a-b", "bytes=a-" or "bytes=-n" against a file of `size`
+// bytes. kInvalidRange if malformed or unsatisfiable (one range only).
+Result<ByteRange> ParseRange(std::string_view header, uint64_t size);
+
+// "a=1&b&c=x%20y" -> {a:1, b:"", c:"x y"}; kBadRequest on a bad escape.
+Result<std::map<std::string, std::string, std::less<>>> ParseQuery(std::string_view q);
+
+// Parses a whole decimal u64 ("" or junk -> nullopt).
+std::optional<uint64_t> ParseU64(std::string_view s);
+
+std::string FormatIsoTime(uint64_t ms);   // 2026-11-24T17:00:00.123Z
+std::string FormatHttpDate(uint64_t ms);  // Tue, 24 Nov 2026 17:00:00 GMT
+
+std::string Base64Encode(std::string_view in);
+// Strict standard alphabet with padding; nullopt on anything else.
+std::optional<std::string> Base64Decode(std::string_view in);
+
+}  // namespace walfs

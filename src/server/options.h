@@ -1,0 +1,51 @@
+// ServerOptions: every knob and limit of a replica, in one place.
+// Units are last in names. Defaults are what `walfs serve` with no flags uses.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "log/log.h"
+#include "sm/schema.h"
+
+namespace walfs {
+
+struct ServerOptions {
+  std::string data_dir = "./walfs-data";
+  std::string listen = "127.0.0.1:8080";
+  std::string log_url = "local";  // local, local?fsync=none, memory, redis://...
+  std::string replica_id;          // default: the listen address
+
+  // HTTP.
+  size_t http_threads = 2;
+  size_t connections_max = 1024;
+  uint64_t entry_bytes_max = 4ull << 20;  // largest file body one write may carry
+  uint64_t header_bytes_max = 16 << 10;
+  uint32_t idle_timeout_ms = 30000;       // between requests on a keep-alive connection
+  uint32_t io_timeout_ms = 30000;         // to read one request or write one response chunk
+  uint32_t wait_timeout_ms_default = 5000;  // min_position, strong, ack=applied
+  uint32_t wait_timeout_ms_max = 60000;
+  size_t read_chunk_bytes = 256 << 10;    // file bytes read from the store per socket write
+  size_t list_limit_default = 1000;
+  size_t list_limit_max = 10000;
+
+  // Proposer (group commit).
+  size_t proposals_pending_max = 20000;    // queued writes; past it: 503 not_ready
+  size_t propose_batch_entries_max = 512;
+  uint64_t propose_batch_bytes_max = 16ull << 20;
+
+  // Applier.
+  size_t apply_batch_entries_max = 512;
+  uint32_t apply_block_ms = 500;          // XREAD BLOCK; also how often an idle applier checks the tail
+  uint32_t retry_backoff_ms_max = 2000;   // between attempts to reach an unavailable log
+  uint64_t ready_lag_ms_max = 10000;      // /readyz: applied must be within this of the log's tail
+  size_t outcomes_kept_max = 65536;       // recent outcomes kept for ack=applied answers
+
+  // Only for a store created by this process; an existing store keeps its own.
+  uint32_t block_bytes = kDefaultBlockBytes;
+
+  LogOptions log;
+};
+
+}  // namespace walfs

@@ -1,0 +1,59 @@
+// Proposer: turns encoded entries into log appends, with group commit.
+//
+// One thread that owns its own log connection and a bounded queue. It
+// drains the queue, appends every pending entry in one call (one round
+// trip for Redis: a single script call), and completes each request with
+// its position or error. Under load many requests share a round trip; with
+// one request in flight the latency is one round trip. It also answers
+// "what is the log's last position" (for consistency=strong) in the same
+// rounds.
+// Thread-safety: Submit/SubmitTail from any thread. Callbacks run on the
+// proposer thread and must only post work elsewhere.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "log/log.h"
+#include "server/options.h"
+
+namespace walfs {
+
+class Proposer {
+ public:
+  using Done = std::function<void(Result<Position>)>;
+
+  Proposer(std::shared_ptr<Log> log, const ServerOptions& opts);
+  ~Proposer();
+  void Start();
+  void Stop();
+
+  // False (and done is not called) when the queue is full.
+  bool Submit(std::string payload, Done done);
+  bool SubmitTail(Done done);
+
+ private:
+  struct Item {
+    std::string payload;
+    bool tail = false;
+    Done done;
+  };
+  void Run();
+  void Round(std::vector<Item>* items);
+  bool Enqueue(Item item);
+
+  std::shared_ptr<Log> log_;
+  ServerOptions opts_;
+  std::unique_ptr<LogConnection> conn_;  // owned by the proposer thread
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Item> queue_;  // GUARDED_BY(mu_)
+  bool stopping_ = false;   // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+}  // namespace walfs

@@ -1,0 +1,39 @@
+#include "server/replica.h"
+
+#include <spdlog/spdlog.h>
+
+#include "sm/fs_view.h"
+
+namespace walfs {
+
+Result<std::unique_ptr<Replica>> Replica::Open(const ServerOptions& opts) {
+  std::unique_ptr<Replica> r(new Replica(opts));
+  auto log = OpenLog(opts.log_url, opts.data_dir, opts.log);
+  if (!log.ok()) return log.status();
+  r->log_ = *log;
+  r->log_desc_ = r->log_->Describe();
+  auto store = RocksStore::Open(opts.data_dir + "/store");
+  if (!store.ok()) return store.status();
+  r->store_ = std::move(store).value();
+  r->waiters_ = std::make_unique<Waiters>(opts.outcomes_kept_max);
+  r->applier_ = std::make_unique<Applier>(r->store_.get(), r->log_, r->waiters_.get(), opts);
+  WALFS_RETURN_IF_ERROR(r->applier_->Init());
+  auto bs = LoadBlockBytes(r->store_->live());
+  if (!bs.ok()) return bs.status();
+  r->block_bytes_ = *bs;
+  r->proposer_ = std::make_unique<Proposer>(r->log_, opts);
+  r->applier_->Start();
+  r->proposer_->Start();
+  spdlog::info("replica {} on log {}, store {}/store, applied {}", opts.replica_id, r->log_desc_,
+               opts.data_dir, r->waiters_->applied().ToString());
+  return r;
+}
+
+void Replica::Stop() {
+  if (proposer_) proposer_->Stop();
+  if (applier_) applier_->Stop();
+}
+
+Replica::~Replica() { Stop(); }
+
+}  // namespace walfs

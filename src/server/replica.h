@@ -1,0 +1,45 @@
+// Replica: one walfs replica's parts, wired together.
+//
+// Owns the store, the log, the waiters, the applier and the proposer, and
+// starts and stops them in order. The HTTP layer talks to a Replica.
+// Thread-safety: accessors are safe from any thread after Open.
+#pragma once
+
+#include <memory>
+
+#include "log/log.h"
+#include "server/applier.h"
+#include "server/options.h"
+#include "server/proposer.h"
+#include "server/waiters.h"
+#include "store/rocks_store.h"
+
+namespace walfs {
+
+class Replica {
+ public:
+  static Result<std::unique_ptr<Replica>> Open(const ServerOptions& opts);
+  ~Replica();
+  void Stop();
+
+  const ServerOptions& options() const { return opts_; }
+  RocksStore& store() { return *store_; }
+  Waiters& waiters() { return *waiters_; }
+  Proposer& proposer() { return *proposer_; }
+  ApplierHealth health() const { return applier_->health(); }
+  uint32_t block_bytes() const { return block_bytes_; }
+  const std::string& log_description() const { return log_desc_; }
+
+ private:
+  explicit Replica(ServerOptions opts) : opts_(std::move(opts)) {}
+  ServerOptions opts_;
+  std::shared_ptr<Log> log_;
+  std::string log_desc_;
+  std::unique_ptr<RocksStore> store_;
+  std::unique_ptr<Waiters> waiters_;
+  std::unique_ptr<Applier> applier_;
+  std::unique_ptr<Proposer> proposer_;
+  uint32_t block_bytes_ = kDefaultBlockBytes;
+};
+
+}  // namespace walfs

@@ -1,0 +1,358 @@
+#include "server/request.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/path.h"
+#include "server/http_util.h"
+
+namespace walfs {
+namespace {
+
+using Query = std::map<std::string, std::string, std::less<>>;
+
+Status Bad(std::string msg) { return Status(Code::kBadRequest, std::move(msg)); }
+
+const std::string* Get(const Query& q, std::string_view k) {
+  auto it = q.find(k);
+  return it == q.end() ? nullptr : &it->second;
+}
+
+Result<bool> Flag(const Query& q, std::string_view k) {
+  const std::string* v = Get(q, k);
+  if (v == nullptr || *v == "false" || *v == "0") return false;
+  if (v->empty() || *v == "true" || *v == "1") return true;
+  return Bad(std::string(k) + " must be true or false");
+}
+
+Result<std::optional<uint64_t>> Number(const Query& q, std::string_view k) {
+  const std::string* v = Get(q, k);
+  if (v == nullptr) return std::optional<uint64_t>();
+  auto n = ParseU64(*v);
+  if (!n) return Bad(std::string(k) + " must be a non-negative integer");
+  return std::optional<uint64_t>(*n);
+}
+
+Result<Barrier> ParseBarrier(const HttpRequest& req, const Query& q, const ServerOptions& o) {
+  Barrier b;
+  std::string mp;
+  if (const auto* v = Get(q, "min_position")) mp = *v;
+  if (mp.empty()) mp = std::string(req.header("x-walfs-min-position"));
+  if (!mp.empty()) {
+    b.min_position = Position::Parse(mp);
+    if (!b.min_position) return Bad("min_position is not a position");
+  }
+  if (const auto* c = Get(q, "consistency")) {
+    if (*c != "strong" && *c != "eventual") return Bad("consistency must be strong or eventual");
+    b.strong = *c == "strong";
+  }
+  auto t = Number(q, "timeout_ms");
+  if (!t.ok()) return t.status();
+  b.timeout_ms = static_cast<uint32_t>(
+      std::min<uint64_t>(t->value_or(o.wait_timeout_ms_default), o.wait_timeout_ms_max));
+  return b;
+}
+
+Result<std::string> CanonicalFsPath(std::string_view target_path) {
+  constexpr std::string_view kPrefix = "/v1/fs";
+  auto rest = target_path.substr(kPrefix.size());
+  auto decoded = PercentDecode(rest);
+  if (!decoded.ok()) return decoded.status();
+  return NormalizePath(*decoded);
+}
+
+Result<ReadCommand> ParseRead(const HttpRequest& req, const Query& q, std::string path,
+                              const ServerOptions& o) {
+  ReadCommand r;
+  r.path = std::move(path);
+  r.head = req.method == "HEAD";
+  if (Get(q, "stat") != nullptr) r.kind = ReadCommand::Kind::kStat;
+  if (Get(q, "list") != nullptr) r.kind = ReadCommand::Kind::kList;
+  auto rec = Flag(q, "recursive");
+  if (!rec.ok()) return rec.status();
+  r.recursive = *rec;
+  auto limit = Number(q, "limit");
+  if (!limit.ok()) return limit.status();
+  r.limit = limit->value_or(o.list_limit_default);
+  if (r.limit == 0 || r.limit > o.list_limit_max) {
+    return Bad("limit must be between 1 and " + std::to_string(o.list_limit_max));
+  }
+  if (const auto* a = Get(q, "after")) r.after = *a;
+  r.range = std::string(req.header("range"));
+  auto off = Number(q, "offset");
+  if (!off.ok()) return off.status();
+  auto len = Number(q, "length");
+  if (!len.ok()) return len.status();
+  r.offset = *off;
+  r.length = *len;
+  return r;
+}
+
+Result<std::optional<Condition>> IfMatch(const HttpRequest& req, const std::string& path) {
+  auto v = req.header("if-match");
+  if (v.empty()) return std::optional<Condition>();
+  if (v == "*") return std::optional<Condition>(Condition::Exists(path, true));
+  if (v.size() < 2 || v.front() != '"' || v.back() != '"') {
+    return Bad("If-Match must be a quoted version, as in an ETag");
+  }
+  auto p = Position::Parse(v.substr(1, v.size() - 2));
+  if (!p) return Bad("If-Match does not hold a version");
+  return std::optional<Condition>(Condition::Version(path, *p));
+}
+
+Status AddConditions(const HttpRequest& req, const std::string& path, Entry* e) {
+  auto im = IfMatch(req, path);
+  if (!im.ok()) return im.status();
+  if (*im) e->conditions.push_back(**im);
+  auto inm = req.header("if-none-match");
+  if (!inm.empty()) {
+    if (inm != "*") return Bad("only If-None-Match: * is supported");
+    e->conditions.push_back(Condition::Exists(path, false));
+  }
+  auto size = req.header("x-walfs-if-size");
+  if (!size.empty()) {
+    auto n = ParseU64(size);
+    if (!n) return Bad("X-Walfs-If-Size must be a non-negative integer");
+    e->conditions.push_back(Condition::Size(path, *n));
+  }
+  return Status::Ok();
+}
+
+Result<Op> ParseFsOp(const HttpRequest& req, const Query& q, const std::string& path) {
+  if (req.method == "PUT") return Op::Put(path, req.body);
+  if (req.method == "DELETE") {
+    auto r = Flag(q, "recursive");
+    if (!r.ok()) return r.status();
+    return Op::Delete(path, *r);
+  }
+  const std::string* op = Get(q, "op");
+  if (op == nullptr) return Bad("POST needs ?op=append|write|truncate|rename|mkdir");
+  if (*op == "append") return Op::Append(path, req.body);
+  if (*op == "mkdir") return Op::Mkdir(path);
+  if (*op == "write") {
+    auto off = Number(q, "offset");
+    if (!off.ok()) return off.status();
+    if (!*off) return Bad("op=write needs offset=N");
+    return Op::Write(path, **off, req.body);
+  }
+  if (*op == "truncate") {
+    auto size = Number(q, "size");
+    if (!size.ok()) return size.status();
+    if (!*size) return Bad("op=truncate needs size=N");
+    return Op::Truncate(path, **size);
+  }
+  if (*op == "rename") {
+    const std::string* to = Get(q, "to");
+    if (to == nullptr) return Bad("op=rename needs to=/new/path");
+    auto dst = NormalizePath(*to);
+    if (!dst.ok()) return dst.status();
+    auto ow = Flag(q, "overwrite");
+    if (!ow.ok()) return ow.status();
+    return Op::Rename(path, *dst, *ow);
+  }
+  return Bad("unknown op '" + *op + "'");
+}
+
+Status ParseWriteOptions(const HttpRequest& req, const Query& q, const ServerOptions& o,
+                         WriteCommand* w) {
+  if (const auto* ack = Get(q, "ack")) {
+    if (*ack != "applied" && *ack != "log") return Bad("ack must be applied or log");
+    w->ack_log = *ack == "log";
+  }
+  auto t = Number(q, "timeout_ms");
+  if (!t.ok()) return t.status();
+  w->timeout_ms = static_cast<uint32_t>(
+      std::min<uint64_t>(t->value_or(o.wait_timeout_ms_default), o.wait_timeout_ms_max));
+  auto key = req.header("idempotency-key");
+  if (!key.empty()) {
+    if (key.size() > kMaxIdempotencyKeyBytes) return Bad("Idempotency-Key is longer than 128 bytes");
+    for (char c : key) {
+      if (c < 0x21 || c > 0x7e) return Bad("Idempotency-Key must be printable ASCII");
+    }
+    w->entry.idempotency_key = std::string(key);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& o) {
+  std::string_view target = req.target;
+  auto qmark = target.find('?');
+  std::string_view path = target.substr(0, qmark);
+  auto query = ParseQuery(qmark == std::string_view::npos ? "" : target.substr(qmark + 1));
+  if (!query.ok()) return query.status();
+  ParsedRequest p;
+  bool read = req.method == "GET" || req.method == "HEAD";
+  if (path == "/healthz" || path == "/readyz") {
+    if (!read) return Bad("use GET");
+    p.route = path == "/healthz" ? Route::kHealthz : Route::kReadyz;
+    return p;
+  }
+  if (path == "/v1/tx") {
+    if (req.method != "POST") return Bad("use POST for /v1/tx");
+    p.route = Route::kTx;
+    auto e = ParseTransaction(req.body);
+    if (!e.ok()) return e.status();
+    p.write.entry = std::move(e).value();
+    p.write.is_tx = true;
+    WALFS_RETURN_IF_ERROR(ParseWriteOptions(req, *query, o, &p.write));
+    return p;
+  }
+  if (path != "/v1/fs" && path.substr(0, 7) != "/v1/fs/") {
+    return Status(Code::kNotFound, "no such endpoint: " + std::string(path));
+  }
+  auto fs_path = CanonicalFsPath(path);
+  if (!fs_path.ok()) return fs_path.status();
+  if (read) {
+    p.route = Route::kFsRead;
+    auto b = ParseBarrier(req, *query, o);
+    if (!b.ok()) return b.status();
+    p.barrier = *b;
+    auto r = ParseRead(req, *query, *fs_path, o);
+    if (!r.ok()) return r.status();
+    p.read = std::move(r).value();
+    return p;
+  }
+  if (req.method != "PUT" && req.method != "POST" && req.method != "DELETE") {
+    return Bad("method " + req.method + " is not supported");
+  }
+  p.route = Route::kFsWrite;
+  auto op = ParseFsOp(req, *query, *fs_path);
+  if (!op.ok()) return op.status();
+  WALFS_RETURN_IF_ERROR(AddConditions(req, *fs_path, &p.write.entry));
+  p.write.entry.ops.push_back(std::move(op).value());
+  WALFS_RETURN_IF_ERROR(ParseWriteOptions(req, *query, o, &p.write));
+  return p;
+}
+
+namespace {
+
+using nlohmann::json;
+
+Result<std::string> JsonPath(const json& j, const char* field, bool required = true) {
+  if (!j.contains(field)) {
+    if (!required) return std::string();
+    return Bad(std::string("missing \"") + field + "\"");
+  }
+  if (!j[field].is_string()) return Bad(std::string("\"") + field + "\" must be a string");
+  auto p = NormalizePath(j[field].get<std::string>());
+  if (!p.ok()) return p.status();
+  return *p;
+}
+
+Result<std::string> JsonData(const json& j) {
+  if (!j.contains("data")) return std::string();
+  if (!j["data"].is_string()) return Bad("\"data\" must be a base64 string");
+  auto d = Base64Decode(j["data"].get<std::string>());
+  if (!d) return Bad("\"data\" is not valid base64");
+  return *d;
+}
+
+Result<uint64_t> JsonU64(const json& j, const char* field) {
+  if (!j.contains(field) || !j[field].is_number_unsigned()) {
+    return Bad(std::string("\"") + field + "\" must be a non-negative integer");
+  }
+  return j[field].get<uint64_t>();
+}
+
+Result<bool> JsonBool(const json& j, const char* field) {
+  if (!j.contains(field)) return false;
+  if (!j[field].is_boolean()) return Bad(std::string("\"") + field + "\" must be true or false");
+  return j[field].get<bool>();
+}
+
+Result<Condition> ParseJsonCondition(const json& c) {
+  if (!c.is_object()) return Bad("each condition must be an object");
+  auto path = JsonPath(c, "path");
+  if (!path.ok()) return path.status();
+  int kinds = int(c.contains("version")) + int(c.contains("exists")) + int(c.contains("size"));
+  if (kinds != 1) return Bad("a condition needs exactly one of version, exists, size");
+  if (c.contains("version")) {
+    if (!c["version"].is_string()) return Bad("\"version\" must be a string");
+    auto v = Position::Parse(c["version"].get<std::string>());
+    if (!v) return Bad("\"version\" is not a version");
+    return Condition::Version(*path, *v);
+  }
+  if (c.contains("exists")) {
+    auto e = JsonBool(c, "exists");
+    if (!e.ok()) return e.status();
+    return Condition::Exists(*path, *e);
+  }
+  auto n = JsonU64(c, "size");
+  if (!n.ok()) return n.status();
+  return Condition::Size(*path, *n);
+}
+
+Result<Op> ParseJsonOp(const json& j) {
+  if (!j.is_object() || !j.contains("op") || !j["op"].is_string()) {
+    return Bad("each op must be an object with a string \"op\"");
+  }
+  std::string name = j["op"].get<std::string>();
+  auto path = JsonPath(j, "path");
+  if (!path.ok()) return path.status();
+  auto data = JsonData(j);
+  if (!data.ok()) return data.status();
+  if (name == "put") return Op::Put(*path, *data);
+  if (name == "append") return Op::Append(*path, *data);
+  if (name == "mkdir") return Op::Mkdir(*path);
+  if (name == "write") {
+    auto off = JsonU64(j, "offset");
+    if (!off.ok()) return off.status();
+    return Op::Write(*path, *off, *data);
+  }
+  if (name == "truncate") {
+    auto size = JsonU64(j, "size");
+    if (!size.ok()) return size.status();
+    return Op::Truncate(*path, *size);
+  }
+  if (name == "rename") {
+    auto to = JsonPath(j, "to");
+    if (!to.ok()) return to.status();
+    auto ow = JsonBool(j, "overwrite");
+    if (!ow.ok()) return ow.status();
+    return Op::Rename(*path, *to, *ow);
+  }
+  if (name == "delete") {
+    auto rec = JsonBool(j, "recursive");
+    if (!rec.ok()) return rec.status();
+    return Op::Delete(*path, *rec);
+  }
+  return Bad("unknown op \"" + name + "\"");
+}
+
+}  // namespace
+
+Result<Entry> ParseTransaction(std::string_view body) {
+  json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return Bad("the body is not a JSON object");
+  Entry e;
+  if (j.contains("idempotency_key")) {
+    if (!j["idempotency_key"].is_string()) return Bad("\"idempotency_key\" must be a string");
+    e.idempotency_key = j["idempotency_key"].get<std::string>();
+    if (e.idempotency_key.size() > kMaxIdempotencyKeyBytes) return Bad("idempotency_key is too long");
+    for (char c : e.idempotency_key) {
+      if (c < 0x21 || c > 0x7e) return Bad("idempotency_key must be printable ASCII");
+    }
+  }
+  if (j.contains("conditions")) {
+    if (!j["conditions"].is_array()) return Bad("\"conditions\" must be an array");
+    if (j["conditions"].size() > kMaxConditionsPerEntry) return Bad("too many conditions");
+    for (const auto& c : j["conditions"]) {
+      auto cond = ParseJsonCondition(c);
+      if (!cond.ok()) return cond.status();
+      e.conditions.push_back(std::move(cond).value());
+    }
+  }
+  if (!j.contains("ops") || !j["ops"].is_array() || j["ops"].empty()) {
+    return Bad("\"ops\" must be a non-empty array");
+  }
+  if (j["ops"].size() > kMaxOpsPerEntry) return Bad("too many ops (at most 1000)");
+  for (const auto& o : j["ops"]) {
+    auto op = ParseJsonOp(o);
+    if (!op.ok()) return op.status();
+    e.ops.push_back(std::move(op).value());
+  }
+  return e;
+}
+
+}  // namespace walfs

@@ -1,0 +1,69 @@
+// Request parsing: an HTTP request (as plain data) -> what it asks for.
+//
+// Pure: no sockets, no store, no log. Every malformed request becomes the
+// contract's 4xx error here, before anything is proposed, so bad input never
+// reaches the log. The state machine validates again at apply time.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "codec/entry.h"
+#include "server/options.h"
+
+namespace walfs {
+
+using HeaderMap = std::map<std::string, std::string, std::less<>>;
+
+struct HttpRequest {
+  std::string method;  // upper case
+  std::string target;  // path and query, as sent
+  HeaderMap headers;   // names in lower case
+  std::string body;
+  std::string_view header(std::string_view name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string_view() : std::string_view(it->second);
+  }
+};
+
+enum class Route { kHealthz, kReadyz, kFsRead, kFsWrite, kTx };
+
+struct Barrier {
+  std::optional<Position> min_position;
+  bool strong = false;
+  uint32_t timeout_ms = 0;
+};
+
+struct ReadCommand {
+  std::string path;  // canonical
+  bool head = false;
+  enum class Kind { kAuto, kStat, kList } kind = Kind::kAuto;
+  bool recursive = false;
+  size_t limit = 0;
+  std::string after;
+  std::string range;  // the Range header, if any
+  std::optional<uint64_t> offset, length;
+};
+
+struct WriteCommand {
+  Entry entry;
+  bool is_tx = false;
+  bool ack_log = false;
+  uint32_t timeout_ms = 0;
+};
+
+struct ParsedRequest {
+  Route route = Route::kHealthz;
+  Barrier barrier;
+  ReadCommand read;
+  WriteCommand write;
+};
+
+Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& opts);
+
+// The body of POST /v1/tx -> an entry (without the idempotency header).
+Result<Entry> ParseTransaction(std::string_view json);
+
+}  // namespace walfs
