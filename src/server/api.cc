@@ -139,7 +139,8 @@ asio::awaitable<HttpResponse> Api::Handle(HttpRequest req) {
 HttpResponse Api::Ready() const {
   ApplierHealth h = r_->health();
   json j = {{"applied", h.applied.ToString()}, {"log_last", h.log_last.ToString()},
-            {"lag_ms", h.lag_ms}, {"log", r_->log_description()}};
+            {"lag_ms", h.lag_ms}, {"log", r_->log_description()},
+            {"digest", ToHex(r_->waiters().digest())}};
   std::string why;
   if (!h.stopped.ok()) {
     why = "the applier stopped: " + h.stopped.message();

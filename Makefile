@@ -1,0 +1,38 @@
+# walfs: `make run` starts a single node; `make test` runs every test.
+# Both install what they need first (scripts/install-deps.sh, idempotent).
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build run test test-unit test-asan clean
+
+all: build
+
+deps:
+	bash scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j$(JOBS)
+
+run: build
+	./$(BUILD)/walfs serve
+
+# Every test of the Release build (unit, simulation, integration with real
+# redis-server and walfs processes), then the unit tests under ASan+UBSan.
+test: build test-asan
+	ctest --test-dir $(BUILD) --output-on-failure --timeout 600
+
+test-unit: build
+	ctest --test-dir $(BUILD) --output-on-failure -L unit
+
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWALFS_SANITIZE=ON -DWALFS_UNIT_ONLY=ON
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -L unit --timeout 600
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,120 @@
+#include "server/request.h"
+
+#include <gtest/gtest.h>
+
+#include "server/http_util.h"
+
+namespace walfs {
+namespace {
+
+HttpRequest Req(std::string method, std::string target, std::string body = "",
+                HeaderMap headers = {}) {
+  return HttpRequest{std::move(method), std::move(target), std::move(headers), std::move(body)};
+}
+
+Code ErrorOf(const HttpRequest& r) {
+  auto p = ParseRequest(r, ServerOptions{});
+  return p.ok() ? Code::kOk : p.status().code();
+}
+
+TEST(RequestTest, RoutesReadsAndWrites) {
+  ServerOptions o;
+  auto get = ParseRequest(Req("GET", "/v1/fs/logs/app.log?min_position=5-1&timeout_ms=100"), o);
+  ASSERT_TRUE(get.ok());
+  EXPECT_EQ(get->route, Route::kFsRead);
+  EXPECT_EQ(get->read.path, "/logs/app.log");
+  EXPECT_EQ(*get->barrier.min_position, (Position{5, 1}));
+  EXPECT_EQ(get->barrier.timeout_ms, 100u);
+
+  auto app = ParseRequest(Req("POST", "/v1/fs/logs/app.log?op=append&ack=log", "rec"), o);
+  ASSERT_TRUE(app.ok());
+  EXPECT_EQ(app->route, Route::kFsWrite);
+  EXPECT_TRUE(app->write.ack_log);
+  EXPECT_EQ(app->write.entry.ops[0], Op::Append("/logs/app.log", "rec"));
+
+  auto mv = ParseRequest(Req("POST", "/v1/fs/a/?op=rename&to=%2Fb%2Fc&overwrite=true"), o);
+  ASSERT_TRUE(mv.ok());
+  EXPECT_EQ(mv->write.entry.ops[0], Op::Rename("/a", "/b/c", true));
+
+  auto root = ParseRequest(Req("GET", "/v1/fs/"), o);
+  ASSERT_TRUE(root.ok());
+  EXPECT_EQ(root->read.path, "/");
+}
+
+TEST(RequestTest, ConditionsFromHeaders) {
+  auto p = ParseRequest(Req("PUT", "/v1/fs/f", "x",
+                            {{"if-match", "\"7-2\""}, {"x-walfs-if-size", "3"},
+                             {"idempotency-key", "abc-1"}}),
+                        ServerOptions{});
+  ASSERT_TRUE(p.ok());
+  ASSERT_EQ(p->write.entry.conditions.size(), 2u);
+  EXPECT_EQ(p->write.entry.conditions[0], Condition::Version("/f", {7, 2}));
+  EXPECT_EQ(p->write.entry.conditions[1], Condition::Size("/f", 3));
+  EXPECT_EQ(p->write.entry.idempotency_key, "abc-1");
+  auto inm = ParseRequest(Req("PUT", "/v1/fs/f", "x", {{"if-none-match", "*"}}), ServerOptions{});
+  EXPECT_EQ(inm->write.entry.conditions[0], Condition::Exists("/f", false));
+}
+
+TEST(RequestTest, BadInputIsRejectedBeforeTheLog) {
+  EXPECT_EQ(ErrorOf(Req("GET", "/v1/fs/a/%2e%2e/b")), Code::kInvalidPath);
+  EXPECT_EQ(ErrorOf(Req("PUT", "/v1/fs/a//b")), Code::kInvalidPath);
+  EXPECT_EQ(ErrorOf(Req("PUT", "/v1/fs/a%00b")), Code::kInvalidPath);
+  EXPECT_EQ(ErrorOf(Req("PUT", "/v1/fs/bad%ff")), Code::kInvalidPath);
+  EXPECT_EQ(ErrorOf(Req("PUT", "/v1/fs/a%zz")), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("POST", "/v1/fs/a?op=explode")), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("POST", "/v1/fs/a")), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("POST", "/v1/fs/a?op=write")), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("POST", "/v1/fs/a?op=truncate&size=-1")), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("POST", "/v1/fs/a?op=rename")), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("POST", "/v1/fs/a?op=rename&to=/x/../y")), Code::kInvalidPath);
+  EXPECT_EQ(ErrorOf(Req("POST", "/v1/fs/a?op=append&ack=maybe")), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("PUT", "/v1/fs/a", "", {{"if-match", "7-2"}})), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("PUT", "/v1/fs/a", "", {{"if-none-match", "\"1-1\""}})), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("PUT", "/v1/fs/a", "", {{"idempotency-key", "has space"}})), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("PUT", "/v1/fs/a", "", {{"idempotency-key", std::string(129, 'k')}})),
+            Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("GET", "/v1/fs/a?min_position=yesterday")), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("GET", "/v1/fs/a?list&limit=0")), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("GET", "/v1/fs/a?list&limit=10001")), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("PATCH", "/v1/fs/a")), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("GET", "/v2/nothing")), Code::kNotFound);
+}
+
+TEST(TransactionTest, ParsesTheContractExample) {
+  std::string body = R"({"idempotency_key": "tx-1",
+    "conditions": [{"path": "/a", "version": "5-1"}, {"path": "/b", "exists": false},
+                   {"path": "/c", "size": 10}],
+    "ops": [{"op": "put", "path": "/a", "data": "aGk="},
+            {"op": "append", "path": "/c", "data": ""},
+            {"op": "write", "path": "/d", "offset": 5, "data": "eA=="},
+            {"op": "truncate", "path": "/d", "size": 3},
+            {"op": "rename", "path": "/e", "to": "/f", "overwrite": false},
+            {"op": "delete", "path": "/g", "recursive": false},
+            {"op": "mkdir", "path": "/h"}]})";
+  auto e = ParseTransaction(body);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->idempotency_key, "tx-1");
+  EXPECT_EQ(e->conditions[0], Condition::Version("/a", {5, 1}));
+  EXPECT_EQ(e->ops[0], Op::Put("/a", "hi"));
+  EXPECT_EQ(e->ops[2], Op::Write("/d", 5, "x"));
+  EXPECT_EQ(e->ops[6], Op::Mkdir("/h"));
+}
+
+TEST(TransactionTest, RejectsMalformedBodies) {
+  for (const char* body :
+       {"", "[]", "{", "{\"ops\": []}", "{\"ops\": [{\"op\": \"nuke\", \"path\": \"/a\"}]}",
+        "{\"ops\": [{\"op\": \"put\", \"path\": \"/a\", \"data\": \"not base64!\"}]}",
+        "{\"ops\": [{\"op\": \"put\", \"path\": \"/a/../b\"}]}",
+        "{\"ops\": [{\"op\": \"write\", \"path\": \"/a\", \"offset\": -1}]}",
+        "{\"ops\": [{\"op\": \"rename\", \"path\": \"/a\"}]}",
+        "{\"ops\": [{\"op\": \"put\", \"path\": 7}]}",
+        "{\"conditions\": [{\"path\": \"/a\"}], \"ops\": [{\"op\": \"mkdir\", \"path\": \"/h\"}]}",
+        "{\"conditions\": [{\"path\": \"/a\", \"size\": 1, \"exists\": true}], \"ops\": [{\"op\": "
+        "\"mkdir\", \"path\": \"/h\"}]}"}) {
+    auto e = ParseTransaction(body);
+    EXPECT_FALSE(e.ok()) << body;
+  }
+}
+
+}  // namespace
+}  // namespace walfs
