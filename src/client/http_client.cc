@@ -42,12 +42,15 @@ struct HttpClient::Impl {
   Result<ClientResponse> Once(const http::request<http::string_body>& req) {
     boost::system::error_code ec;
     http::write(*socket, req, ec);
-    if (ec) return Status(Code::kIoError, "send: " + ec.message());
+    // A server may answer (413) and close before it read the whole body:
+    // still read its answer.
+    boost::system::error_code send_ec = ec;
     http::response_parser<http::string_body> parser;
     parser.body_limit(std::numeric_limits<uint64_t>::max());
     parser.header_limit(1 << 20);
     if (req.method() == http::verb::head) parser.skip(true);
     http::read(*socket, buf, parser, ec);
+    if (ec && send_ec) return Status(Code::kIoError, "send: " + send_ec.message());
     if (ec) return Status(Code::kIoError, "receive: " + ec.message());
     auto res = parser.release();
     ClientResponse out;

@@ -2,6 +2,9 @@
 
 #include <hiredis/hiredis.h>
 
+#include <poll.h>
+#include <sys/socket.h>
+
 #include <charconv>
 
 namespace walfs {
@@ -42,6 +45,10 @@ class RedisConnection final : public LogConnection {
   // Sends one command. A failure to connect or send is kLogUnavailable
   // (nothing reached Redis); a failure after sending is `after_send`.
   Result<Reply> Command(const std::vector<std::string>& args, uint32_t timeout_ms, Code after_send);
+  // Read-only commands are retried once on a fresh connection.
+  Result<Reply> ReadCommand(const std::vector<std::string>& args, uint32_t timeout_ms);
+  // True if Redis closed this connection while it was idle.
+  bool PeerClosed() const;
   Status LoadScript();
   void Drop() {
     if (ctx_ != nullptr) redisFree(ctx_);
@@ -110,6 +117,22 @@ Result<Reply> RedisConnection::Command(const std::vector<std::string>& args, uin
   return r;
 }
 
+bool RedisConnection::PeerClosed() const {
+  if (ctx_ == nullptr) return false;
+  pollfd p{ctx_->fd, POLLIN | POLLRDHUP, 0};
+  if (::poll(&p, 1, 0) <= 0) return false;
+  if (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) return true;
+  char c;
+  return ::recv(ctx_->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+Result<Reply> RedisConnection::ReadCommand(const std::vector<std::string>& args,
+                                           uint32_t timeout_ms) {
+  auto r = Command(args, timeout_ms, Code::kLogUnavailable);
+  if (r.ok() || ctx_ != nullptr) return r;
+  return Command(args, timeout_ms, Code::kLogUnavailable);  // the connection was dropped: once more
+}
+
 Result<Position> ParseId(const redisReply* r) {
   if (r == nullptr || r->type != REDIS_REPLY_STRING) {
     return Status(Code::kCorruption, "Redis returned a non-string stream id");
@@ -120,6 +143,10 @@ Result<Position> ParseId(const redisReply* r) {
 }
 
 Result<std::vector<Position>> RedisConnection::Append(const std::vector<std::string>& payloads) {
+  // A connection Redis closed while idle (a restart) would turn this append
+  // into an ambiguous failure: reconnect first, so that an unreachable
+  // Redis is a clean "nothing was written".
+  if (PeerClosed()) Drop();
   if (ctx_ == nullptr) WALFS_RETURN_IF_ERROR(Connect());
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::vector<std::string> args = {"EVALSHA", sha_, "1", addr_.stream};
@@ -179,9 +206,9 @@ Result<LogRecord> ParseEntry(const redisReply* e) {
 Result<std::vector<LogRecord>> RedisConnection::Read(Position after, size_t max,
                                                      std::chrono::milliseconds block) {
   auto ms = std::max<int64_t>(1, block.count());
-  auto r = Command({"XREAD", "COUNT", std::to_string(max), "BLOCK", std::to_string(ms), "STREAMS",
-                    addr_.stream, after.ToString()},
-                   opts_.command_timeout_ms + static_cast<uint32_t>(ms), Code::kLogUnavailable);
+  auto r = ReadCommand({"XREAD", "COUNT", std::to_string(max), "BLOCK", std::to_string(ms),
+                        "STREAMS", addr_.stream, after.ToString()},
+                       opts_.command_timeout_ms + static_cast<uint32_t>(ms));
   if (!r.ok()) return r.status();
   std::vector<LogRecord> out;
   if ((*r)->type == REDIS_REPLY_NIL) return out;
@@ -199,8 +226,8 @@ Result<std::vector<LogRecord>> RedisConnection::Read(Position after, size_t max,
 }
 
 Result<Position> RedisConnection::Last() {
-  auto r = Command({"XREVRANGE", addr_.stream, "+", "-", "COUNT", "1"}, opts_.command_timeout_ms,
-                   Code::kLogUnavailable);
+  auto r = ReadCommand({"XREVRANGE", addr_.stream, "+", "-", "COUNT", "1"},
+                       opts_.command_timeout_ms);
   if (!r.ok()) return r.status();
   if ((*r)->type != REDIS_REPLY_ARRAY) return Status(Code::kLogUnavailable, "bad XREVRANGE reply");
   if ((*r)->elements == 0) return Position{};

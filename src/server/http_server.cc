@@ -136,6 +136,22 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
+// After an early answer, discard what the client is still sending (bounded
+// in bytes and time) before closing, so that the close does not reset the
+// connection and destroy the answer before the client reads it.
+asio::awaitable<void> Linger(beast::tcp_stream& stream) {
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  std::vector<char> sink(64 << 10);
+  uint64_t drained = 0;
+  stream.expires_after(std::chrono::seconds(2));
+  while (!ec && drained < (64ull << 20)) {
+    size_t n = co_await stream.async_read_some(asio::buffer(sink),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+    drained += n;
+  }
+}
+
 uint64_t BodyLimit(std::string_view target, const ServerOptions& o) {
   if (target.substr(0, 6) == "/v1/tx") return o.entry_bytes_max / 3 * 4 + (1 << 20);
   return o.entry_bytes_max;
@@ -145,6 +161,8 @@ uint64_t BodyLimit(std::string_view target, const ServerOptions& o) {
 asio::awaitable<bool> HttpServer::Impl::Serve(beast::tcp_stream& stream, beast::flat_buffer& buf) {
   http::request_parser<http::string_body> parser;
   parser.header_limit(static_cast<uint32_t>(opts.header_bytes_max));
+  // The body limit depends on the route; it is checked after the header.
+  parser.body_limit(std::numeric_limits<uint64_t>::max());
   boost::system::error_code ec;
   stream.expires_after(std::chrono::milliseconds(opts.idle_timeout_ms));
   co_await http::async_read_header(stream, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
@@ -160,8 +178,9 @@ asio::awaitable<bool> HttpServer::Impl::Serve(beast::tcp_stream& stream, beast::
     return r;
   };
   if (parser.content_length() && *parser.content_length() > limit) {
-    // Answer before reading the body, then close: the body is not read.
+    // Answer before reading the body, then close without reading it.
     co_await WriteSimple(stream, too_large(), h.version(), false);
+    co_await Linger(stream);
     co_return false;
   }
   parser.body_limit(limit);
@@ -174,6 +193,7 @@ asio::awaitable<bool> HttpServer::Impl::Serve(beast::tcp_stream& stream, beast::
   co_await http::async_read(stream, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
   if (ec == http::error::body_limit) {
     co_await WriteSimple(stream, too_large(), h.version(), false);
+    co_await Linger(stream);
     co_return false;
   }
   if (ec) co_return false;

@@ -1,0 +1,57 @@
+#include "integration/harness.h"
+
+#include <stdexcept>
+
+namespace walfs::testing {
+
+ServeProcess::ServeProcess(std::string data_dir, std::string log_url, std::string replica_id)
+    : data_dir_(std::move(data_dir)), log_url_(std::move(log_url)), id_(std::move(replica_id)),
+      port_(FreePort()) {}
+
+void ServeProcess::Start() {
+  proc_ = Process({WALFS_BINARY, "serve", "--data", data_dir_, "--listen",
+                   "127.0.0.1:" + std::to_string(port_), "--log", log_url_, "--replica-id", id_},
+                  log_path());
+  if (!WaitFor([&] { return PortAcceptsConnections(port_) || !proc_.running(); },
+               std::chrono::seconds(20)) ||
+      !proc_.running()) {
+    throw std::runtime_error("walfs serve did not start; see " + log_path());
+  }
+}
+
+bool ServeProcess::WaitReady(std::chrono::milliseconds deadline) {
+  HttpClient c = Client(2000);
+  return WaitFor(
+      [&] {
+        auto r = c.Get("/readyz");
+        return r.ok() && r->status == 200;
+      },
+      deadline);
+}
+
+Cluster::Cluster(size_t n, bool redis_appendonly) {
+  redis_ = std::make_unique<RedisServer>(dir_.path(), redis_appendonly);
+  for (size_t i = 0; i < n; ++i) {
+    nodes_.push_back(std::make_unique<ServeProcess>(dir_.path() + "/r" + std::to_string(i),
+                                                    redis_->url(), "r" + std::to_string(i)));
+    nodes_.back()->Start();
+  }
+  for (auto& n : nodes_) {
+    if (!n->WaitReady()) throw std::runtime_error("replica not ready: " + n->log_path());
+  }
+}
+
+json Json(const ClientResponse& r) { return json::parse(r.body, nullptr, false); }
+
+std::string StrongRead(HttpClient& c, const std::string& path, int* status) {
+  auto r = c.Get("/v1/fs" + path + "?consistency=strong");
+  if (status != nullptr) *status = r.ok() ? r->status : -1;
+  return r.ok() ? r->body : "";
+}
+
+json Ready(HttpClient& c) {
+  auto r = c.Get("/readyz");
+  return r.ok() ? Json(*r) : json();
+}
+
+}  // namespace walfs::testing

@@ -1,0 +1,59 @@
+// Integration harness: real `walfs serve` processes over a real
+// redis-server (or the embedded local log), talked to over real HTTP.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "client/http_client.h"
+#include "support/process.h"
+
+namespace walfs::testing {
+
+using nlohmann::json;
+
+// One `walfs serve` process.
+class ServeProcess {
+ public:
+  ServeProcess(std::string data_dir, std::string log_url, std::string replica_id);
+  void Start();
+  void Kill(int sig) { proc_.Kill(sig); }
+  int Stop(int sig = 15) { return proc_.Stop(sig); }
+  bool running() { return proc_.running(); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int port() const { return port_; }
+  HttpClient Client(int timeout_ms = 30000) const { return HttpClient(url(), timeout_ms); }
+  // Waits until /readyz answers 200.
+  bool WaitReady(std::chrono::milliseconds deadline = std::chrono::seconds(20));
+  std::string log_path() const { return data_dir_ + ".log"; }
+
+ private:
+  std::string data_dir_, log_url_, id_;
+  int port_;
+  Process proc_;
+};
+
+// redis-server plus n replicas on one stream.
+class Cluster {
+ public:
+  explicit Cluster(size_t n, bool redis_appendonly = false);
+  ServeProcess& node(size_t i) { return *nodes_[i]; }
+  size_t size() const { return nodes_.size(); }
+  RedisServer& redis() { return *redis_; }
+  const std::string& dir() const { return dir_.path(); }
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<RedisServer> redis_;
+  std::vector<std::unique_ptr<ServeProcess>> nodes_;
+};
+
+json Json(const ClientResponse& r);
+// The whole file as a replica sees it after a strong read.
+std::string StrongRead(HttpClient& c, const std::string& path, int* status = nullptr);
+// /readyz's JSON (applied position and digest), whatever its status.
+json Ready(HttpClient& c);
+
+}  // namespace walfs::testing
