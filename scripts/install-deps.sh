@@ -11,6 +11,8 @@ PACKAGES=(
   librocksdb-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libxxhash-dev
+  prometheus-cpp-dev libcurl4-openssl-dev
+  python3-botocore
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
 )
@@ -22,16 +24,30 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#PACKAGES[@]} packages present"
-  exit 0
-fi
-
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} Debian packages present"
+else
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# An S3 server for the backup tests (it does not check signatures; the tests
+# check those with botocore). Installed under tools/ so no global npm state.
+S3RVER_VERSION=3.7.1
+here="$(cd "$(dirname "$0")/.." && pwd)"
+if [ ! -x "$here/tools/node_modules/.bin/s3rver" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  echo "install-deps: installing s3rver $S3RVER_VERSION under tools/"
+  mkdir -p "$here/tools"
+  npm install --silent --no-audit --no-fund --prefix "$here/tools" "s3rver@$S3RVER_VERSION"
+fi
+
 # The package starts a system redis-server on 6379; walfs tests start their
 # own on free ports and do not need it.

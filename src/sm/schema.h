@@ -1,7 +1,8 @@
 // Schema: how the namespace is laid out as keys and values in the store.
 //
-//   "M" name                      meta: applied position, digest, format,
-//                                 block size, next inode id
+//   "M" name                      meta: applied position, digest, entry
+//                                 count, format, block size, next inode id,
+//                                 file count, byte count
 //   "D" parent_ino(8 BE) name     directory entry -> u8 type, u64 BE inode
 //   "I" ino(8 BE)                 inode -> u8 type, varint size, 16-byte
 //                                 version position, varint mtime_ms
@@ -60,6 +61,9 @@ inline constexpr std::string_view kDigest = "digest";
 inline constexpr std::string_view kFormat = "format";
 inline constexpr std::string_view kBlockBytes = "block_bytes";
 inline constexpr std::string_view kNextInode = "next_inode";
+inline constexpr std::string_view kEntries = "entries";  // entries applied, ever
+inline constexpr std::string_view kFiles = "files";      // files in the namespace
+inline constexpr std::string_view kBytes = "bytes";      // sum of the files' sizes
 }  // namespace keys
 
 std::string EncodeDirent(NodeType type, uint64_t ino);

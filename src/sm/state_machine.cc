@@ -23,6 +23,8 @@ class TxApplier {
 
   Status CheckCondition(const Condition& c);
   Result<OpResult> ApplyOp(const Op& op);
+  // Adds this transaction's change in file count and bytes to the totals.
+  Status CommitUsage();
 
  private:
   Result<std::string> Canonical(std::string_view raw);
@@ -52,7 +54,28 @@ class TxApplier {
   FsView view_;
   uint32_t bs_;
   Position pos_;
+  int64_t files_delta_ = 0;
+  int64_t bytes_delta_ = 0;
 };
+
+Status AddToCounter(Overlay* o, std::string_view name, int64_t delta) {
+  if (delta == 0) return Status::Ok();
+  auto v = o->Get(keys::Meta(name));
+  if (!v.ok()) return v.status();
+  uint64_t n = 0;
+  if (v->has_value()) {
+    auto d = DecodeU64(**v);
+    if (!d) return CorruptRecord(std::string(name));
+    n = *d;
+  }
+  o->Put(keys::Meta(name), EncodeU64(n + static_cast<uint64_t>(delta)));
+  return Status::Ok();
+}
+
+Status TxApplier::CommitUsage() {
+  WALFS_RETURN_IF_ERROR(AddToCounter(tx_, keys::kFiles, files_delta_));
+  return AddToCounter(tx_, keys::kBytes, bytes_delta_);
+}
 
 Result<std::string> TxApplier::Canonical(std::string_view raw) { return NormalizePath(raw); }
 
@@ -147,6 +170,7 @@ Result<Node> TxApplier::CreateFile(std::string_view path) {
   tx_->Put(keys::Dirent(*parent, BaseName(path)), EncodeDirent(NodeType::kFile, *ino));
   WALFS_RETURN_IF_ERROR(Touch(*parent));
   Node n{*ino, Inode{NodeType::kFile, 0, pos_, pos_.ms}};
+  ++files_delta_;
   return n;
 }
 
@@ -216,6 +240,8 @@ Status TxApplier::DeleteTree(uint64_t parent, std::string_view name, const Node&
     }
   } else {
     WALFS_RETURN_IF_ERROR(DeleteBlocks(n.ino, 0));
+    --files_delta_;
+    bytes_delta_ -= static_cast<int64_t>(n.inode.size);
   }
   tx_->Delete(keys::Inode(n.ino));
   tx_->Delete(keys::Dirent(parent, name));
@@ -235,9 +261,11 @@ Result<OpResult> TxApplier::Put(const std::string& path, const Op& op) {
     f = **n;
     if (f.is_dir()) return Fail(Code::kIsADirectory, path + " is a directory");
     WALFS_RETURN_IF_ERROR(DeleteBlocks(f.ino, 0));
+    bytes_delta_ -= static_cast<int64_t>(f.inode.size);
     f.inode.size = 0;
   }
   WALFS_RETURN_IF_ERROR(WriteRange(&f, 0, op.data));
+  bytes_delta_ += static_cast<int64_t>(f.inode.size);
   f.inode.version = pos_;
   f.inode.mtime_ms = pos_.ms;
   PutNode(f);
@@ -262,7 +290,9 @@ Result<OpResult> TxApplier::AppendOrWrite(const std::string& path, const Op& op)
   if (offset > kMaxFileBytes || op.data.size() > kMaxFileBytes - offset) {
     return Fail(Code::kTooLarge, "the file would exceed the 1 TiB file size limit");
   }
+  uint64_t before = f.inode.size;
   WALFS_RETURN_IF_ERROR(WriteRange(&f, offset, op.data));
+  bytes_delta_ += static_cast<int64_t>(f.inode.size - before);
   f.inode.version = pos_;
   f.inode.mtime_ms = pos_.ms;
   PutNode(f);
@@ -278,6 +308,7 @@ Result<OpResult> TxApplier::DoTruncate(const std::string& path, const Op& op) {
   Node f = **n;
   if (f.is_dir()) return Fail(Code::kIsADirectory, path + " is a directory");
   if (op.size > kMaxFileBytes) return Fail(Code::kTooLarge, "size exceeds the 1 TiB file limit");
+  bytes_delta_ += static_cast<int64_t>(op.size) - static_cast<int64_t>(f.inode.size);
   WALFS_RETURN_IF_ERROR(Truncate(&f, op.size));
   f.inode.version = pos_;
   f.inode.mtime_ms = pos_.ms;
@@ -409,6 +440,7 @@ Result<Outcome> ApplyOps(Overlay* batch, uint32_t bs, Position pos, const Entry&
     o.results.clear();
     return o;
   }
+  WALFS_RETURN_IF_ERROR(t.CommitUsage());
   tx.MergeInto(batch);
   return o;
 }
@@ -526,7 +558,27 @@ Result<ApplyState> LoadApplyState(const StoreReader& r) {
     if ((*d)->size() != 16) return CorruptRecord("digest");
     s.digest = **d;
   }
+  auto n = r.Get(keys::Meta(keys::kEntries));
+  if (!n.ok()) return n.status();
+  if (n->has_value()) {
+    auto v = DecodeU64(**n);
+    if (!v) return CorruptRecord("entry count");
+    s.entries = *v;
+  }
   return s;
+}
+
+Result<Usage> LoadUsage(const StoreReader& r) {
+  Usage u;
+  for (auto [name, field] : {std::pair{keys::kFiles, &u.files}, std::pair{keys::kBytes, &u.bytes}}) {
+    auto v = r.Get(keys::Meta(name));
+    if (!v.ok()) return v.status();
+    if (!v->has_value()) continue;
+    auto n = DecodeU64(**v);
+    if (!n) return CorruptRecord(std::string(name));
+    *field = *n;
+  }
+  return u;
 }
 
 Status InitStore(const StoreReader& r, Overlay* batch, uint32_t block_bytes) {
@@ -572,11 +624,13 @@ Result<BatchResult> ApplyBatch(const ApplyState& start, Overlay* batch, uint32_t
     }
     out.state.digest = ChainDigest(out.state.digest, rec.pos, rec.payload, *o);
     out.state.applied = rec.pos;
+    ++out.state.entries;
     out.outcomes.emplace_back(rec.pos, std::move(o).value());
   }
   if (out.state.applied != start.applied) {
     batch->Put(keys::Meta(keys::kApplied), out.state.applied.Encode());
     batch->Put(keys::Meta(keys::kDigest), out.state.digest);
+    batch->Put(keys::Meta(keys::kEntries), EncodeU64(out.state.entries));
   }
   return out;
 }

@@ -24,10 +24,18 @@ namespace walfs {
 
 struct ApplyState {
   Position applied;
-  std::string digest;  // 16 bytes; all zeros before the first entry
+  std::string digest;    // 16 bytes; all zeros before the first entry
+  uint64_t entries = 0;  // how many entries have been applied, ever
 };
 
-// The applied position and digest recorded in a store.
+// Totals kept by the state machine (exact, identical on every replica).
+struct Usage {
+  uint64_t files = 0;
+  uint64_t bytes = 0;
+};
+Result<Usage> LoadUsage(const StoreReader& r);
+
+// The applied position, digest and entry count recorded in a store.
 Result<ApplyState> LoadApplyState(const StoreReader& r);
 // Writes the meta records of a new store (root directory, format, block
 // size) into batch if the store has none yet.

@@ -60,6 +60,16 @@ class Model {
     return ApplyTx(e, pos);
   }
 
+  Usage Totals() const {
+    Usage u;
+    for (const auto& [p, n] : nodes_) {
+      if (n.dir) continue;
+      ++u.files;
+      u.bytes += n.data.size();
+    }
+    return u;
+  }
+
   // path -> "d" or "f:<version>:<data>"
   std::map<std::string, std::string> Dump() const {
     std::map<std::string, std::string> out;
@@ -416,6 +426,11 @@ void RunSeed(uint64_t seed) {
     EXPECT_EQ(replicas[i].store.data(), replicas[0].store.data());
     EXPECT_EQ(replicas[i].state.digest, replicas[0].state.digest);
     EXPECT_EQ(replicas[i].Dump(), model_dump);
+    EXPECT_EQ(replicas[i].state.entries, log.size());
+    auto usage = LoadUsage(replicas[i].store);
+    ASSERT_TRUE(usage.ok());
+    EXPECT_EQ(usage->files, model.Totals().files);
+    EXPECT_EQ(usage->bytes, model.Totals().bytes);
   }
   for (const auto& [pos, want] : expected) {
     // A replica that crashed re-applied some entries; it still holds one
