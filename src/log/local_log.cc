@@ -59,6 +59,17 @@ class LocalConnection final : public LogConnection {
     return log_->Read(after, max, block);
   }
   Result<Position> Last() override { return log_->Last(); }
+  Result<LogTail> Tail() override { return log_->Tail(); }
+  Status Trim(Position min_keep) override { return log_->Trim(min_keep); }
+  Status PutHeartbeat(const std::string& id, const std::string& json, uint32_t ttl_ms) override {
+    log_->PutHeartbeat(id, json, ttl_ms);
+    return Status::Ok();
+  }
+  Result<std::vector<std::string>> Heartbeats() override { return log_->Heartbeats(); }
+  Result<bool> AcquireLease(const std::string& name, const std::string& holder,
+                            uint32_t ttl_ms) override {
+    return log_->AcquireLease(name, holder, ttl_ms);
+  }
 
  private:
   std::shared_ptr<LocalLog> log_;
@@ -99,7 +110,8 @@ Status LocalLog::Load() {
     Rec r;
     r.pos = *Position::Decode(std::string_view(body).substr(0, 16));
     r.prev = *Position::Decode(std::string_view(body).substr(16, 16));
-    if (r.prev != prev || r.pos <= prev) break;  // not a continuation: treat as torn
+    bool first = recs_.empty();
+    if ((!first && r.prev != prev) || r.pos <= prev) break;  // not a continuation: torn
     r.offset = off + kHeaderBytes + 32;
     r.len = len - 32;
     prev = r.pos;
@@ -183,6 +195,84 @@ Result<std::vector<LogRecord>> LocalLog::Read(Position after, size_t max,
 Position LocalLog::Last() {
   std::lock_guard lock(mu_);
   return recs_.empty() ? Position{} : recs_.back().pos;
+}
+
+LogTail LocalLog::Tail() {
+  std::lock_guard lock(mu_);
+  LogTail t;
+  if (!recs_.empty()) {
+    t.first = recs_.front().pos;
+    t.last = recs_.back().pos;
+  }
+  t.length = recs_.size();
+  t.entries_added = trimmed_ + recs_.size();
+  return t;
+}
+
+Status LocalLog::Trim(Position min_keep) {
+  std::lock_guard lock(mu_);
+  auto keep = std::lower_bound(recs_.begin(), recs_.end(), min_keep,
+                               [](const Rec& r, Position p) { return r.pos < p; });
+  size_t drop = static_cast<size_t>(keep - recs_.begin());
+  if (drop == 0) return Status::Ok();
+  if (fd_ >= 0) {
+    // The kept records, byte for byte, into a new file renamed over the old.
+    uint64_t from = keep == recs_.end() ? file_size_ : keep->offset - 32 - kHeaderBytes;
+    std::string tmp = path_ + ".trim";
+    int nfd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (nfd < 0) return Errno("open " + tmp);
+    std::string buf(1 << 20, '\0');
+    Status st = Status::Ok();
+    for (uint64_t off = from; st.ok() && off < file_size_;) {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), file_size_ - off));
+      st = PreadAll(fd_, buf.data(), n, off);
+      if (st.ok()) st = WriteAll(nfd, buf.substr(0, n), off - from);
+      off += n;
+    }
+    if (st.ok() && ::fsync(nfd) != 0) st = Errno("fsync " + tmp);
+    if (st.ok() && ::rename(tmp.c_str(), path_.c_str()) != 0) st = Errno("rename " + tmp);
+    if (!st.ok()) {
+      ::close(nfd);
+      ::unlink(tmp.c_str());
+      return st;
+    }
+    ::close(fd_);
+    fd_ = nfd;
+    file_size_ -= from;
+    for (auto it = keep; it != recs_.end(); ++it) it->offset -= from;
+  }
+  recs_.erase(recs_.begin(), keep);
+  trimmed_ += drop;
+  return Status::Ok();
+}
+
+void LocalLog::PutHeartbeat(const std::string& id, const std::string& json, uint32_t ttl_ms) {
+  std::lock_guard lock(mu_);
+  heartbeats_[id] = {json, std::chrono::steady_clock::now() + std::chrono::milliseconds(ttl_ms)};
+}
+
+std::vector<std::string> LocalLog::Heartbeats() {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  auto now = std::chrono::steady_clock::now();
+  for (auto it = heartbeats_.begin(); it != heartbeats_.end();) {
+    if (it->second.second < now) {
+      it = heartbeats_.erase(it);
+      continue;
+    }
+    out.push_back(it->second.first);
+    ++it;
+  }
+  return out;
+}
+
+bool LocalLog::AcquireLease(const std::string& name, const std::string& holder, uint32_t ttl_ms) {
+  std::lock_guard lock(mu_);
+  auto now = std::chrono::steady_clock::now();
+  auto& l = leases_[name];
+  if (l.first != holder && l.second > now) return false;
+  l = {holder, now + std::chrono::milliseconds(ttl_ms)};
+  return true;
 }
 
 Result<std::unique_ptr<LogConnection>> LocalLog::Connect() {

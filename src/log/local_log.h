@@ -6,13 +6,17 @@
 //   u32 LE body length, u64 LE XXH64(body), body = 16-byte position,
 //   16-byte predecessor position, payload.
 // On open, the file is read up to the first torn or corrupt record and cut
-// there, so a crash mid-append loses only the unacknowledged tail. With
+// there, so a crash mid-append loses only the unacknowledged tail. The first
+// record's predecessor may be anything (the log may have been trimmed);
+// every later record must chain to the one before it.
+// Heartbeats and leases live in memory: a local log has one process. With
 // fsync=always every append batch is fdatasync'ed before it is acknowledged.
 // Thread-safety: thread-safe; connections share one LocalLog.
 #pragma once
 
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 
 #include "log/log.h"
@@ -33,6 +37,13 @@ class LocalLog final : public Log, public std::enable_shared_from_this<LocalLog>
   Result<std::vector<Position>> Append(const std::vector<std::string>& payloads);
   Result<std::vector<LogRecord>> Read(Position after, size_t max, std::chrono::milliseconds block);
   Position Last();
+  LogTail Tail();
+  // Drops records below min_keep; on disk, rewrites the file without them
+  // (a new file, fsynced, renamed over the old one).
+  Status Trim(Position min_keep);
+  void PutHeartbeat(const std::string& id, const std::string& json, uint32_t ttl_ms);
+  std::vector<std::string> Heartbeats();
+  bool AcquireLease(const std::string& name, const std::string& holder, uint32_t ttl_ms);
 
  private:
   struct Rec {
@@ -54,6 +65,10 @@ class LocalLog final : public Log, public std::enable_shared_from_this<LocalLog>
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Rec> recs_;  // GUARDED_BY(mu_)
+  uint64_t trimmed_ = 0;   // records trimmed since this process opened the log
+  using Deadline = std::chrono::steady_clock::time_point;
+  std::map<std::string, std::pair<std::string, Deadline>> heartbeats_;  // GUARDED_BY(mu_)
+  std::map<std::string, std::pair<std::string, Deadline>> leases_;      // GUARDED_BY(mu_)
 };
 
 }  // namespace walfs

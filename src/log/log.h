@@ -21,6 +21,13 @@
 
 namespace walfs {
 
+struct LogTail {
+  Position first;              // "0-0" if empty
+  Position last;               // "0-0" if empty
+  uint64_t entries_added = 0;  // entries ever appended, trimmed ones included
+  uint64_t length = 0;         // entries held now
+};
+
 class LogConnection {
  public:
   virtual ~LogConnection() = default;
@@ -33,6 +40,20 @@ class LogConnection {
                                               std::chrono::milliseconds block) = 0;
   // The last position in the log ("0-0" if it is empty).
   virtual Result<Position> Last() = 0;
+
+  // --- Operations: the tail, trimming, heartbeats and leases. ---
+  virtual Result<LogTail> Tail() = 0;
+  // Removes every entry below min_keep (entries at or above it stay).
+  virtual Status Trim(Position min_keep) = 0;
+  // Publishes this replica's heartbeat (a JSON document), kept ttl_ms.
+  virtual Status PutHeartbeat(const std::string& replica_id, const std::string& json,
+                              uint32_t ttl_ms) = 0;
+  // Every live heartbeat.
+  virtual Result<std::vector<std::string>> Heartbeats() = 0;
+  // Takes or renews the lease `name` for holder for ttl_ms; false if another
+  // holder has it.
+  virtual Result<bool> AcquireLease(const std::string& name, const std::string& holder,
+                                    uint32_t ttl_ms) = 0;
 };
 
 class Log {

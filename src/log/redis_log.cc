@@ -40,8 +40,17 @@ class RedisConnection final : public LogConnection {
   Result<std::vector<LogRecord>> Read(Position after, size_t max,
                                       std::chrono::milliseconds block) override;
   Result<Position> Last() override;
+  Result<LogTail> Tail() override;
+  Status Trim(Position min_keep) override;
+  Status PutHeartbeat(const std::string& id, const std::string& json, uint32_t ttl_ms) override;
+  Result<std::vector<std::string>> Heartbeats() override;
+  Result<bool> AcquireLease(const std::string& name, const std::string& holder,
+                            uint32_t ttl_ms) override;
 
  private:
+  std::string Key(const std::string& kind, const std::string& name) const {
+    return addr_.stream + ":" + kind + ":" + name;
+  }
   // Sends one command. A failure to connect or send is kLogUnavailable
   // (nothing reached Redis); a failure after sending is `after_send`.
   Result<Reply> Command(const std::vector<std::string>& args, uint32_t timeout_ms, Code after_send);
@@ -236,6 +245,95 @@ Result<Position> RedisConnection::Last() {
     return Status(Code::kLogUnavailable, "bad XREVRANGE reply");
   }
   return ParseId(e->element[0]);
+}
+
+// XINFO STREAM's reply is a flat list of field names and values.
+Result<LogTail> RedisConnection::Tail() {
+  auto r = Command({"XINFO", "STREAM", addr_.stream}, opts_.command_timeout_ms, Code::kLogUnavailable);
+  LogTail t;
+  if (!r.ok()) {
+    // A stream that was never written does not exist yet: an empty log.
+    if (r.status().message().find("no such key") != std::string::npos) return t;
+    return r.status();
+  }
+  const redisReply* m = r->get();
+  if (m->type != REDIS_REPLY_ARRAY) return Status(Code::kLogUnavailable, "bad XINFO reply");
+  for (size_t i = 0; i + 1 < m->elements; i += 2) {
+    if (m->element[i]->type != REDIS_REPLY_STRING) continue;
+    std::string_view name(m->element[i]->str, m->element[i]->len);
+    const redisReply* v = m->element[i + 1];
+    if (name == "length" && v->type == REDIS_REPLY_INTEGER) t.length = static_cast<uint64_t>(v->integer);
+    if (name == "entries-added" && v->type == REDIS_REPLY_INTEGER) {
+      t.entries_added = static_cast<uint64_t>(v->integer);
+    }
+    if ((name == "first-entry" || name == "last-entry") && v->type == REDIS_REPLY_ARRAY &&
+        v->elements >= 1) {
+      auto id = ParseId(v->element[0]);
+      if (!id.ok()) return id.status();
+      (name == "first-entry" ? t.first : t.last) = *id;
+    }
+  }
+  return t;
+}
+
+Status RedisConnection::Trim(Position min_keep) {
+  auto r = Command({"XTRIM", addr_.stream, "MINID", min_keep.ToString()}, opts_.command_timeout_ms,
+                   Code::kLogUnavailable);
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Status RedisConnection::PutHeartbeat(const std::string& id, const std::string& json,
+                                     uint32_t ttl_ms) {
+  auto r = Command({"SET", Key("replica", id), json, "PX", std::to_string(ttl_ms)},
+                   opts_.command_timeout_ms, Code::kLogUnavailable);
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Result<std::vector<std::string>> RedisConnection::Heartbeats() {
+  std::vector<std::string> keys;
+  std::string cursor = "0";
+  do {
+    auto r = ReadCommand({"SCAN", cursor, "MATCH", Key("replica", "*"), "COUNT", "1000"},
+                         opts_.command_timeout_ms);
+    if (!r.ok()) return r.status();
+    const redisReply* m = r->get();
+    if (m->type != REDIS_REPLY_ARRAY || m->elements != 2) return Status(Code::kLogUnavailable, "bad SCAN reply");
+    cursor.assign(m->element[0]->str, m->element[0]->len);
+    for (size_t i = 0; i < m->element[1]->elements; ++i) {
+      keys.emplace_back(m->element[1]->element[i]->str, m->element[1]->element[i]->len);
+    }
+  } while (cursor != "0" && keys.size() < 10000);
+  std::vector<std::string> out;
+  if (keys.empty()) return out;
+  std::vector<std::string> args = {"MGET"};
+  args.insert(args.end(), keys.begin(), keys.end());
+  auto r = ReadCommand(args, opts_.command_timeout_ms);
+  if (!r.ok()) return r.status();
+  for (size_t i = 0; i < (*r)->elements; ++i) {
+    const redisReply* v = (*r)->element[i];
+    if (v->type == REDIS_REPLY_STRING) out.emplace_back(v->str, v->len);  // nil: expired meanwhile
+  }
+  return out;
+}
+
+// KEYS[1] lease; ARGV: holder, ttl ms. 1 if held by holder now.
+constexpr const char* kLeaseScript = R"lua(
+local cur = redis.call('GET', KEYS[1])
+if cur == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if cur then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+)lua";
+
+Result<bool> RedisConnection::AcquireLease(const std::string& name, const std::string& holder,
+                                           uint32_t ttl_ms) {
+  auto r = Command({"EVAL", kLeaseScript, "1", Key("lease", name), holder, std::to_string(ttl_ms)},
+                   opts_.command_timeout_ms, Code::kLogUnavailable);
+  if (!r.ok()) return r.status();
+  return (*r)->type == REDIS_REPLY_INTEGER && (*r)->integer == 1;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 
@@ -88,6 +89,46 @@ TEST_P(LogContractTest, ReadOnAnEmptyLogTimesOutEmpty) {
   EXPECT_TRUE(r->empty());
 }
 
+TEST_P(LogContractTest, TailCountsAndTrimKeepsEverythingFromMinKeep) {
+  auto empty = conn_->Tail();
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_EQ(empty->length, 0u);
+  auto pos = *conn_->Append({"a", "b", "c", "d"});
+  auto t = *conn_->Tail();
+  EXPECT_EQ(t.first, pos[0]);
+  EXPECT_EQ(t.last, pos[3]);
+  EXPECT_EQ(t.length, 4u);
+  EXPECT_EQ(t.entries_added, 4u);
+  ASSERT_TRUE(conn_->Trim(pos[2]).ok());
+  t = *conn_->Tail();
+  EXPECT_EQ(t.first, pos[2]);
+  EXPECT_EQ(t.length, 2u);
+  EXPECT_EQ(t.entries_added, 4u);
+  auto recs = *conn_->Read(Position{}, 10, 10ms);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].payload, "c");
+  EXPECT_EQ(recs[0].prev, pos[1]);  // the chain survives the trim
+  auto more = *conn_->Append({"e"});
+  EXPECT_EQ((*conn_->Read(pos[3], 10, 10ms))[0].prev, pos[3]);
+  (void)more;
+}
+
+TEST_P(LogContractTest, HeartbeatsAndLeases) {
+  ASSERT_TRUE(conn_->PutHeartbeat("r1", R"({"id":"r1"})", 60000).ok());
+  ASSERT_TRUE(conn_->PutHeartbeat("r2", R"({"id":"r2"})", 60000).ok());
+  ASSERT_TRUE(conn_->PutHeartbeat("r1", R"({"id":"r1","v":2})", 60000).ok());
+  auto hb = *conn_->Heartbeats();
+  std::sort(hb.begin(), hb.end());
+  EXPECT_EQ(hb, (std::vector<std::string>{R"({"id":"r1","v":2})", R"({"id":"r2"})"}));
+  ASSERT_TRUE(conn_->PutHeartbeat("short", "{}", 1).ok());
+  EXPECT_TRUE(testing::WaitFor([&] { return conn_->Heartbeats()->size() == 2; }, 5s));
+  EXPECT_TRUE(*conn_->AcquireLease("trim", "a", 60000));
+  EXPECT_FALSE(*conn_->AcquireLease("trim", "b", 60000));
+  EXPECT_TRUE(*conn_->AcquireLease("trim", "a", 60000));  // renewal
+  EXPECT_TRUE(*conn_->AcquireLease("other", "b", 1));
+  EXPECT_TRUE(testing::WaitFor([&] { return *conn_->AcquireLease("other", "c", 60000); }, 5s));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, LogContractTest, ::testing::Values("memory", "local", "redis"));
 
 TEST(LocalLogTest, SurvivesReopenAndCutsATornTail) {
@@ -108,6 +149,24 @@ TEST(LocalLogTest, SurvivesReopenAndCutsATornTail) {
   ASSERT_TRUE(l->Append({"c"}).ok());
   auto l2 = *LocalLog::Open(path, true);
   EXPECT_EQ(l2->Read(Position{}, 10, 0ms)->size(), 3u);
+}
+
+TEST(LocalLogTest, ATrimmedFileReopensWithItsChain) {
+  testing::TempDir dir;
+  std::string path = dir.path() + "/l.log";
+  std::vector<Position> pos;
+  {
+    auto l = *LocalLog::Open(path, true);
+    pos = *l->Append({"a", "b", "c"});
+    ASSERT_TRUE(l->Trim(pos[1]).ok());
+    ASSERT_TRUE(l->Append({"d"}).ok());
+  }
+  auto l = *LocalLog::Open(path, true);
+  auto recs = *l->Read(Position{}, 10, 0ms);
+  ASSERT_EQ(recs.size(), 3u);
+  EXPECT_EQ(recs[0].payload, "b");
+  EXPECT_EQ(recs[0].prev, pos[0]);
+  EXPECT_EQ(recs[2].payload, "d");
 }
 
 TEST(LocalLogTest, PositionsStayIncreasingWhenTheClockStepsBack) {
