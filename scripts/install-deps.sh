@@ -12,7 +12,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libxxhash-dev
   prometheus-cpp-dev libcurl4-openssl-dev
-  python3-botocore
+  python3-botocore python3-prometheus-client
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
 )

@@ -18,5 +18,6 @@ inline constexpr int kExitUsage = 2;
 using RunFn = std::function<int()>;
 void RegisterServe(CLI::App& app, RunFn* run);
 void RegisterFsCommands(CLI::App& app, const std::string* server, RunFn* run);
+void RegisterStatus(CLI::App& app, const std::string* server, RunFn* run);
 
 }  // namespace walfs::cli

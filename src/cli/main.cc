@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   RunFn run;
   RegisterServe(app, &run);
   RegisterFsCommands(app, &server, &run);
+  RegisterStatus(app, &server, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -27,6 +27,7 @@ int RunServe(ServeArgs& a) {
   spdlog::set_level(spdlog::level::from_str(a.log_level));
   ServerOptions& o = a.opts;
   if (o.replica_id.empty()) o.replica_id = o.listen;
+  if (o.advertise.empty()) o.advertise = "http://" + o.listen;
   auto replica = Replica::Open(o);
   if (!replica.ok()) {
     std::cerr << "walfs serve: " << replica.status().message() << "\n";
@@ -58,6 +59,11 @@ void RegisterServe(CLI::App& app, RunFn* run) {
                   "local, local?fsync=none, or redis://host:port[/db][?stream=NAME] (env WALFS_LOG)")
       ->capture_default_str();
   cmd->add_option("--replica-id", o.replica_id, "this replica's name (default: the listen address)");
+  cmd->add_option("--advertise", o.advertise,
+                  "the URL other replicas and tools reach this one at (default http://LISTEN)");
+  cmd->add_option("--heartbeat-ms", o.heartbeat_interval_ms,
+                  "how often this replica publishes its heartbeat; silent for 5 of these, it leaves the cluster view")
+      ->capture_default_str();
   cmd->add_option("--http-threads", o.http_threads, "threads serving HTTP")->capture_default_str();
   cmd->add_option("--max-entry-bytes", o.entry_bytes_max, "largest body one write may carry")->capture_default_str();
   cmd->add_option("--log-level", args->log_level, "trace, debug, info, warn, error")->capture_default_str();

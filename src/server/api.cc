@@ -126,12 +126,32 @@ Status Api::NextChunk(FileStream* s, size_t max, std::string* out) {
 asio::awaitable<HttpResponse> Api::Handle(HttpRequest req) {
   auto p = ParseRequest(req, r_->options());
   if (!p.ok()) co_return Error(p.status());
+  auto started = std::chrono::steady_clock::now();
+  auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
   switch (p->route) {
     case Route::kHealthz: co_return JsonResponse(200, {{"status", "ok"}});
     case Route::kReadyz: co_return Ready();
-    case Route::kFsRead: co_return co_await Read(*p);
+    case Route::kMetrics: {
+      HttpResponse m;
+      m.body = r_->metrics().Serialize();
+      m.headers.emplace_back("Content-Type", "text/plain; version=0.0.4");
+      co_return m;
+    }
+    case Route::kCluster: co_return Cluster();
+    case Route::kFsRead: {
+      HttpResponse resp = co_await Read(*p);
+      r_->metrics().ObserveRead(seconds());
+      co_return resp;
+    }
     case Route::kFsWrite:
-    case Route::kTx: co_return co_await Write(std::move(p).value());
+    case Route::kTx: {
+      bool ack_log = p->write.ack_log;
+      HttpResponse resp = co_await Write(std::move(p).value());
+      r_->metrics().ObserveWrite(ack_log, seconds());
+      co_return resp;
+    }
   }
   co_return Error(Code::kInternal, "unrouted request");
 }
@@ -142,7 +162,10 @@ HttpResponse Api::Ready() const {
             {"lag_ms", h.lag_ms}, {"log", r_->log_description()},
             {"digest", ToHex(r_->waiters().digest())}};
   std::string why;
-  if (!h.stopped.ok()) {
+  Status diverged = r_->cluster().diverged();
+  if (!diverged.ok()) {
+    why = diverged.message();
+  } else if (!h.stopped.ok()) {
     why = "the applier stopped: " + h.stopped.message();
   } else if (!h.log_status.ok()) {
     why = "the log is unreachable: " + h.log_status.message();
@@ -156,6 +179,32 @@ HttpResponse Api::Ready() const {
   j["error"] = "not_ready";
   j["message"] = why;
   return JsonResponse(503, j);
+}
+
+HttpResponse Api::Cluster() const {
+  ClusterView v = r_->cluster().view();
+  json replicas = json::array();
+  for (const auto& r : v.replicas) {
+    json j = {{"id", r.id},
+              {"address", r.address},
+              {"applied", r.applied.ToString()},
+              {"digest", r.digest},
+              {"entries", r.entries},
+              {"lag_entries", v.log.entries_added > r.entries ? v.log.entries_added - r.entries : 0},
+              {"lag_ms", v.log.last.ms > r.applied.ms ? v.log.last.ms - r.applied.ms : 0},
+              {"last_seen", FormatIsoTime(r.time_ms)},
+              {"last_seen_ms_ago", v.refreshed_ms > r.time_ms ? v.refreshed_ms - r.time_ms : 0},
+              {"diverged", r.diverged},
+              {"self", r.id == v.self}};
+    if (!r.stopped.empty()) j["stopped"] = r.stopped;
+    replicas.push_back(j);
+  }
+  json log = {{"first", v.log.first.ToString()}, {"last", v.log.last.ToString()},
+              {"length", v.log.length}, {"entries_added", v.log.entries_added},
+              {"backend", r_->log_description()}};
+  if (!v.log_status.ok()) log["error"] = v.log_status.message();
+  return JsonResponse(200, {{"self", v.self}, {"log", log}, {"replicas", replicas},
+                            {"as_of", FormatIsoTime(v.refreshed_ms)}});
 }
 
 asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {

@@ -53,6 +53,7 @@ class Api {
   boost::asio::awaitable<HttpResponse> Read(const ParsedRequest& p);
   boost::asio::awaitable<HttpResponse> Write(ParsedRequest p);
   HttpResponse Ready() const;
+  HttpResponse Cluster() const;
   HttpResponse ReadFile(const ReadCommand& c, std::shared_ptr<const StoreReader> snap,
                         const Node& n) const;
   HttpResponse List(const ReadCommand& c, const FsView& view, const Node& dir) const;

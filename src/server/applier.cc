@@ -6,9 +6,9 @@
 
 namespace walfs {
 
-Applier::Applier(RocksStore* store, std::shared_ptr<Log> log, Waiters* waiters,
+Applier::Applier(RocksStore* store, std::shared_ptr<Log> log, Waiters* waiters, Metrics* metrics,
                  const ServerOptions& opts)
-    : store_(store), log_(std::move(log)), waiters_(waiters), opts_(opts) {}
+    : store_(store), log_(std::move(log)), waiters_(waiters), metrics_(metrics), opts_(opts) {}
 
 Applier::~Applier() { Stop(); }
 
@@ -85,6 +85,7 @@ bool Applier::ApplyOnce(LogConnection* conn) {
       Halt(recs.status());
       return false;
     }
+    metrics_->LogError("applier");
     std::lock_guard lock(mu_);
     health_.log_status = recs.status();
     return true;
@@ -99,6 +100,7 @@ bool Applier::ApplyOnce(LogConnection* conn) {
     if (!health().stopped.ok()) return false;
     if (recs->empty()) return true;
   }
+  auto started = std::chrono::steady_clock::now();
   Overlay batch(&store_->live());
   auto r = ApplyBatch(state_, &batch, block_bytes_, *recs);
   if (!r.ok()) {
@@ -113,6 +115,8 @@ bool Applier::ApplyOnce(LogConnection* conn) {
     }
   }
   state_ = r->state;
+  metrics_->ObserveApplyBatch(r->outcomes.size(),
+                              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   {
     std::lock_guard lock(mu_);
     health_.applied = state_.applied;

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "log/log.h"
+#include "server/metrics.h"
 #include "server/options.h"
 #include "server/waiters.h"
 #include "sm/state_machine.h"
@@ -40,7 +41,8 @@ struct ApplierHealth {
 class Applier {
  public:
   // REQUIRES: store and waiters outlive the applier.
-  Applier(RocksStore* store, std::shared_ptr<Log> log, Waiters* waiters, const ServerOptions& opts);
+  Applier(RocksStore* store, std::shared_ptr<Log> log, Waiters* waiters, Metrics* metrics,
+          const ServerOptions& opts);
   ~Applier();
 
   // Creates the store's meta if it is new and publishes its applied position.
@@ -59,6 +61,7 @@ class Applier {
   RocksStore* store_;
   std::shared_ptr<Log> log_;
   Waiters* waiters_;
+  Metrics* metrics_;
   ServerOptions opts_;
   uint32_t block_bytes_ = kDefaultBlockBytes;
   ApplyState state_;  // owned by the applier thread after Start

@@ -209,6 +209,7 @@ asio::awaitable<bool> HttpServer::Impl::Serve(beast::tcp_stream& stream, beast::
     req.headers[name] = std::string(f.value());
   }
   req.body = std::move(msg.body());
+  std::string method = req.method, target = req.target;
   ++in_flight;
   HttpResponse resp;
   try {
@@ -220,6 +221,7 @@ asio::awaitable<bool> HttpServer::Impl::Serve(beast::tcp_stream& stream, beast::
     spdlog::error("request failed: {}", e.what());
   }
   --in_flight;
+  replica->metrics().ObserveRequest(RouteLabel(method, target), method, resp.status);
   co_await WriteResponse(stream, std::move(resp), version, keep_alive);
   co_return keep_alive;
 }

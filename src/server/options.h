@@ -16,6 +16,7 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:8080";
   std::string log_url = "local";  // local, local?fsync=none, memory, redis://...
   std::string replica_id;          // default: the listen address
+  std::string advertise;           // URL other replicas and tools see; default http://<listen>
 
   // HTTP.
   size_t http_threads = 2;
@@ -41,6 +42,10 @@ struct ServerOptions {
   uint32_t retry_backoff_ms_max = 2000;   // between attempts to reach an unavailable log
   uint64_t ready_lag_ms_max = 10000;      // /readyz: applied must be within this of the log's tail
   size_t outcomes_kept_max = 65536;       // recent outcomes kept for ack=applied answers
+
+  // Cluster view.
+  uint32_t heartbeat_interval_ms = 1000;  // the TTL is 5 intervals: a replica silent
+                                          // that long leaves the view
 
   // Only for a store created by this process; an existing store keeps its own.
   uint32_t block_bytes = kDefaultBlockBytes;

@@ -15,21 +15,33 @@ Result<std::unique_ptr<Replica>> Replica::Open(const ServerOptions& opts) {
   auto store = RocksStore::Open(opts.data_dir + "/store");
   if (!store.ok()) return store.status();
   r->store_ = std::move(store).value();
+  r->metrics_ = std::make_unique<Metrics>();
   r->waiters_ = std::make_unique<Waiters>(opts.outcomes_kept_max);
-  r->applier_ = std::make_unique<Applier>(r->store_.get(), r->log_, r->waiters_.get(), opts);
+  r->applier_ = std::make_unique<Applier>(r->store_.get(), r->log_, r->waiters_.get(),
+                                          r->metrics_.get(), opts);
   WALFS_RETURN_IF_ERROR(r->applier_->Init());
   auto bs = LoadBlockBytes(r->store_->live());
   if (!bs.ok()) return bs.status();
   r->block_bytes_ = *bs;
   r->proposer_ = std::make_unique<Proposer>(r->log_, opts);
+  Replica* raw = r.get();
+  r->agent_ = std::make_unique<ClusterAgent>(r->log_, r->store_.get(), r->waiters_.get(),
+                                             r->metrics_.get(), opts, [raw] {
+                                               Status s = raw->health().stopped;
+                                               return s.ok() ? std::string() : s.message();
+                                             });
+  // Announce this replica, with its lag, before it starts catching up.
+  r->agent_->Refresh();
   r->applier_->Start();
   r->proposer_->Start();
+  r->agent_->Start();
   spdlog::info("replica {} on log {}, store {}/store, applied {}", opts.replica_id, r->log_desc_,
                opts.data_dir, r->waiters_->applied().ToString());
   return r;
 }
 
 void Replica::Stop() {
+  if (agent_) agent_->Stop();
   if (proposer_) proposer_->Stop();
   if (applier_) applier_->Stop();
 }

@@ -9,6 +9,8 @@
 
 #include "log/log.h"
 #include "server/applier.h"
+#include "server/cluster_agent.h"
+#include "server/metrics.h"
 #include "server/options.h"
 #include "server/proposer.h"
 #include "server/waiters.h"
@@ -27,6 +29,8 @@ class Replica {
   Waiters& waiters() { return *waiters_; }
   Proposer& proposer() { return *proposer_; }
   ApplierHealth health() const { return applier_->health(); }
+  Metrics& metrics() { return *metrics_; }
+  ClusterAgent& cluster() { return *agent_; }
   uint32_t block_bytes() const { return block_bytes_; }
   const std::string& log_description() const { return log_desc_; }
 
@@ -36,9 +40,11 @@ class Replica {
   std::shared_ptr<Log> log_;
   std::string log_desc_;
   std::unique_ptr<RocksStore> store_;
+  std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<Waiters> waiters_;
   std::unique_ptr<Applier> applier_;
   std::unique_ptr<Proposer> proposer_;
+  std::unique_ptr<ClusterAgent> agent_;
   uint32_t block_bytes_ = kDefaultBlockBytes;
 };
 

@@ -188,6 +188,11 @@ Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& 
     p.route = path == "/healthz" ? Route::kHealthz : Route::kReadyz;
     return p;
   }
+  if (path == "/metrics" || path == "/v1/cluster") {
+    if (!read) return Bad("use GET");
+    p.route = path == "/metrics" ? Route::kMetrics : Route::kCluster;
+    return p;
+  }
   if (path == "/v1/tx") {
     if (req.method != "POST") return Bad("use POST for /v1/tx");
     p.route = Route::kTx;
@@ -223,6 +228,18 @@ Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& 
   p.write.entry.ops.push_back(std::move(op).value());
   WALFS_RETURN_IF_ERROR(ParseWriteOptions(req, *query, o, &p.write));
   return p;
+}
+
+std::string_view RouteLabel(std::string_view method, std::string_view target) {
+  std::string_view path = target.substr(0, target.find('?'));
+  if (path.substr(0, 7) == "/v1/fs/" || path == "/v1/fs") {
+    return method == "GET" || method == "HEAD" ? "fs_read" : "fs_write";
+  }
+  for (std::string_view r : {"/v1/tx", "/healthz", "/readyz", "/metrics", "/v1/cluster"}) {
+    if (path == r) return r.substr(r.rfind('/') + 1);
+  }
+  if (path.substr(0, 10) == "/v1/admin/") return "admin";
+  return "other";
 }
 
 namespace {

@@ -4,14 +4,17 @@
 
 namespace walfs::testing {
 
-ServeProcess::ServeProcess(std::string data_dir, std::string log_url, std::string replica_id)
+ServeProcess::ServeProcess(std::string data_dir, std::string log_url, std::string replica_id,
+                           std::vector<std::string> extra_args)
     : data_dir_(std::move(data_dir)), log_url_(std::move(log_url)), id_(std::move(replica_id)),
-      port_(FreePort()) {}
+      extra_(std::move(extra_args)), port_(FreePort()) {}
 
 void ServeProcess::Start() {
-  proc_ = Process({WALFS_BINARY, "serve", "--data", data_dir_, "--listen",
-                   "127.0.0.1:" + std::to_string(port_), "--log", log_url_, "--replica-id", id_},
-                  log_path());
+  std::vector<std::string> argv = {WALFS_BINARY, "serve", "--data", data_dir_, "--listen",
+                                   "127.0.0.1:" + std::to_string(port_), "--log", log_url_,
+                                   "--replica-id", id_};
+  argv.insert(argv.end(), extra_.begin(), extra_.end());
+  proc_ = Process(argv, log_path());
   if (!WaitFor([&] { return PortAcceptsConnections(port_) || !proc_.running(); },
                std::chrono::seconds(20)) ||
       !proc_.running()) {
@@ -29,11 +32,12 @@ bool ServeProcess::WaitReady(std::chrono::milliseconds deadline) {
       deadline);
 }
 
-Cluster::Cluster(size_t n, bool redis_appendonly) {
+Cluster::Cluster(size_t n, bool redis_appendonly, std::vector<std::string> extra_args) {
   redis_ = std::make_unique<RedisServer>(dir_.path(), redis_appendonly);
   for (size_t i = 0; i < n; ++i) {
     nodes_.push_back(std::make_unique<ServeProcess>(dir_.path() + "/r" + std::to_string(i),
-                                                    redis_->url(), "r" + std::to_string(i)));
+                                                    redis_->url(), "r" + std::to_string(i),
+                                                    extra_args));
     nodes_.back()->Start();
   }
   for (auto& n : nodes_) {

@@ -17,7 +17,8 @@ using nlohmann::json;
 // One `walfs serve` process.
 class ServeProcess {
  public:
-  ServeProcess(std::string data_dir, std::string log_url, std::string replica_id);
+  ServeProcess(std::string data_dir, std::string log_url, std::string replica_id,
+               std::vector<std::string> extra_args = {});
   void Start();
   void Kill(int sig) { proc_.Kill(sig); }
   int Stop(int sig = 15) { return proc_.Stop(sig); }
@@ -31,6 +32,7 @@ class ServeProcess {
 
  private:
   std::string data_dir_, log_url_, id_;
+  std::vector<std::string> extra_;
   int port_;
   Process proc_;
 };
@@ -38,7 +40,7 @@ class ServeProcess {
 // redis-server plus n replicas on one stream.
 class Cluster {
  public:
-  explicit Cluster(size_t n, bool redis_appendonly = false);
+  explicit Cluster(size_t n, bool redis_appendonly = false, std::vector<std::string> extra_args = {});
   ServeProcess& node(size_t i) { return *nodes_[i]; }
   size_t size() const { return nodes_.size(); }
   RedisServer& redis() { return *redis_; }

@@ -1,0 +1,59 @@
+// walfs status: the cluster as one replica sees it (GET /v1/cluster), as a table.
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "client/http_client.h"
+
+namespace walfs::cli {
+namespace {
+
+using nlohmann::json;
+
+int RunStatus(const std::string& server, bool as_json) {
+  HttpClient c(server);
+  auto r = c.Get("/v1/cluster");
+  if (!r.ok()) {
+    std::cerr << "walfs: " << r.status().message() << "\n";
+    return kExitError;
+  }
+  json j = json::parse(r->body, nullptr, false);
+  if (r->status != 200 || !j.is_object()) {
+    std::cerr << "walfs: HTTP " << r->status << ": " << r->body << "\n";
+    return kExitError;
+  }
+  if (as_json) {
+    std::cout << j.dump(2) << "\n";
+    return kExitOk;
+  }
+  const json& log = j["log"];
+  std::cout << "log " << log.value("backend", "") << ": first " << log.value("first", "")
+            << ", last " << log.value("last", "") << ", " << log.value("length", 0)
+            << " entries held, " << log.value("entries_added", 0) << " ever\n";
+  if (log.contains("error")) std::cout << "log error: " << log["error"].get<std::string>() << "\n";
+  std::cout << std::left << std::setw(16) << "REPLICA" << std::setw(26) << "ADDRESS" << std::setw(22)
+            << "APPLIED" << std::right << std::setw(10) << "LAG" << std::setw(10) << "LAG_MS"
+            << "  " << std::left << std::setw(34) << "DIGEST" << "STATE\n";
+  for (const auto& rep : j["replicas"]) {
+    std::string state = rep.value("diverged", false) ? "DIVERGED" : "ok";
+    if (rep.contains("stopped")) state = "stopped: " + rep["stopped"].get<std::string>();
+    std::string id = rep.value("id", "") + (rep.value("self", false) ? " *" : "");
+    std::cout << std::left << std::setw(16) << id << std::setw(26) << rep.value("address", "")
+              << std::setw(22) << rep.value("applied", "") << std::right << std::setw(10)
+              << rep.value("lag_entries", 0) << std::setw(10) << rep.value("lag_ms", 0) << "  "
+              << std::left << std::setw(34) << rep.value("digest", "") << state << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterStatus(CLI::App& app, const std::string* server, RunFn* run) {
+  auto as_json = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand("status", "show every live replica, its lag and digest, and the log");
+  cmd->add_flag("--json", *as_json, "print the JSON of GET /v1/cluster");
+  cmd->callback([=] { *run = [=] { return RunStatus(*server, *as_json); }; });
+}
+
+}  // namespace walfs::cli

@@ -1,0 +1,156 @@
+#include "server/cluster_agent.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+
+#include "core/hash.h"
+#include "sm/state_machine.h"
+
+namespace walfs {
+namespace {
+
+using nlohmann::json;
+
+uint64_t NowMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+std::optional<ReplicaInfo> ParseHeartbeat(const std::string& s) {
+  json j = json::parse(s, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  ReplicaInfo r;
+  r.id = j.value("id", "");
+  r.address = j.value("address", "");
+  auto p = Position::Parse(j.value("applied", ""));
+  if (r.id.empty() || !p) return std::nullopt;
+  r.applied = *p;
+  r.digest = j.value("digest", "");
+  r.entries = j.value("entries", uint64_t{0});
+  r.time_ms = j.value("time_ms", uint64_t{0});
+  r.stopped = j.value("stopped", "");
+  return r;
+}
+
+}  // namespace
+
+ClusterAgent::ClusterAgent(std::shared_ptr<Log> log, RocksStore* store, Waiters* waiters,
+                           Metrics* metrics, const ServerOptions& opts, HealthFn health)
+    : log_(std::move(log)), store_(store), waiters_(waiters), metrics_(metrics), opts_(opts),
+      health_(std::move(health)) {}
+
+ClusterAgent::~ClusterAgent() { Stop(); }
+
+void ClusterAgent::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void ClusterAgent::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+ClusterView ClusterAgent::view() const {
+  std::lock_guard lock(mu_);
+  return view_;
+}
+
+Status ClusterAgent::diverged() const {
+  std::lock_guard lock(mu_);
+  return diverged_;
+}
+
+Status ClusterAgent::FindDivergence(const std::string& self, std::vector<ReplicaInfo>* replicas) {
+  std::map<Position, std::map<std::string, int>> digests;  // position -> digest -> replicas
+  for (const auto& r : *replicas) ++digests[r.applied][r.digest];
+  Status mine = Status::Ok();
+  for (auto& r : *replicas) {
+    const auto& at = digests[r.applied];
+    if (at.size() < 2) continue;
+    int total = 0;
+    for (const auto& [d, n] : at) total += n;
+    r.diverged = 2 * at.at(r.digest) <= total;  // not a strict majority
+    if (r.diverged && r.id == self) {
+      std::string others;
+      for (const auto& [d, n] : at) {
+        if (d != r.digest) others += (others.empty() ? "" : ", ") + d + " (" + std::to_string(n) + ")";
+      }
+      mine = Status(Code::kCorruption, "diverged: digest " + r.digest + " at " + r.applied.ToString() +
+                                           " but other replicas there have " + others);
+    }
+  }
+  return mine;
+}
+
+void ClusterAgent::Refresh() {
+  std::lock_guard refresh(refresh_mu_);
+  if (!conn_) {
+    auto c = log_->Connect();
+    if (!c.ok()) return;
+    conn_ = std::move(c).value();
+  }
+  ClusterView v;
+  v.self = opts_.replica_id;
+  v.refreshed_ms = NowMs();
+  auto snap = store_->Snapshot();
+  auto state = LoadApplyState(*snap);
+  auto usage = LoadUsage(*snap);
+  if (!state.ok() || !usage.ok()) return;
+  ReplicaInfo me{opts_.replica_id, opts_.advertise, state->applied, ToHex(state->digest),
+                 state->entries, v.refreshed_ms, health_(), false};
+  json hb = {{"id", me.id}, {"address", me.address}, {"applied", me.applied.ToString()},
+             {"digest", me.digest}, {"entries", me.entries}, {"time_ms", me.time_ms}};
+  if (!me.stopped.empty()) hb["stopped"] = me.stopped;
+  auto tail = conn_->Tail();
+  Status st = tail.ok() ? conn_->PutHeartbeat(me.id, hb.dump(), 5 * opts_.heartbeat_interval_ms) : tail.status();
+  auto beats = st.ok() ? conn_->Heartbeats() : Result<std::vector<std::string>>(st);
+  if (tail.ok()) v.log = *tail;
+  v.log_status = beats.status();
+  if (!beats.ok()) {
+    metrics_->LogError("cluster");
+    v.replicas.push_back(me);  // at least this replica
+  } else {
+    for (const auto& b : *beats) {
+      if (auto r = ParseHeartbeat(b)) v.replicas.push_back(*r);
+    }
+    if (std::none_of(v.replicas.begin(), v.replicas.end(), [&](auto& r) { return r.id == me.id; })) {
+      v.replicas.push_back(me);
+    }
+  }
+  std::sort(v.replicas.begin(), v.replicas.end(), [](auto& a, auto& b) { return a.id < b.id; });
+  Status div = FindDivergence(me.id, &v.replicas);
+  // A replica passing through a position can make a momentary tie there;
+  // only a split seen in several consecutive rounds is reported.
+  suspect_rounds_ = div.ok() ? 0 : suspect_rounds_ + 1;
+  if (suspect_rounds_ < kRoundsToDiverge) div = Status::Ok();
+  if (!div.ok() && diverged().ok()) spdlog::error("{}", div.message());
+  uint64_t lag_entries = v.log.entries_added > me.entries ? v.log.entries_added - me.entries : 0;
+  uint64_t lag_ms = v.log.last.ms > me.applied.ms ? v.log.last.ms - me.applied.ms : 0;
+  metrics_->SetApplied(me.entries, lag_entries, lag_ms);
+  metrics_->SetStored(usage->files, usage->bytes);
+  metrics_->SetDiverged(!div.ok());
+  std::lock_guard lock(mu_);
+  view_ = std::move(v);
+  diverged_ = div;
+}
+
+void ClusterAgent::Run() {
+  for (;;) {
+    Refresh();
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, std::chrono::milliseconds(opts_.heartbeat_interval_ms),
+                     [&] { return stopping_; })) {
+      return;
+    }
+  }
+}
+
+}  // namespace walfs

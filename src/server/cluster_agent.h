@@ -1,0 +1,93 @@
+// ClusterAgent: heartbeats, the cluster view and divergence detection.
+//
+// One thread with its own log connection. Every heartbeat interval it reads
+// the log's tail, publishes this replica's heartbeat (id, address, applied
+// position, digest, entry count, wall time) beside the log with a TTL,
+// reads every live heartbeat, and rebuilds the view that GET /v1/cluster
+// shows. Two replicas at the same applied position with different digests
+// have diverged: the side whose digest is not held by a strict majority of
+// the replicas at that position is marked diverged in the view, and a
+// replica that finds itself so in 3 consecutive rounds reports it in
+// /readyz, the metrics and its log (a replica passing through a position
+// can make a momentary tie). Replicas are compared only when they are at the
+// same position, which under steady writes is rare: divergence shows when
+// the writes pause.
+// Thread-safety: view() and diverged() from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "log/log.h"
+#include "server/metrics.h"
+#include "server/options.h"
+#include "server/waiters.h"
+#include "store/rocks_store.h"
+
+namespace walfs {
+
+struct ReplicaInfo {
+  std::string id;
+  std::string address;
+  Position applied;
+  std::string digest;  // hex
+  uint64_t entries = 0;
+  uint64_t time_ms = 0;  // the replica's wall clock when it published
+  std::string stopped;   // why its applier stopped, if it did
+  bool diverged = false;
+};
+
+struct ClusterView {
+  std::string self;
+  LogTail log;
+  Status log_status;
+  std::vector<ReplicaInfo> replicas;  // sorted by id
+  uint64_t refreshed_ms = 0;          // this replica's wall clock
+};
+
+class ClusterAgent {
+ public:
+  using HealthFn = std::function<std::string()>;  // why the applier stopped, or ""
+  ClusterAgent(std::shared_ptr<Log> log, RocksStore* store, Waiters* waiters, Metrics* metrics,
+               const ServerOptions& opts, HealthFn health);
+  ~ClusterAgent();
+  void Start();
+  void Stop();
+
+  ClusterView view() const;
+  // Non-ok while this replica is on the minority side of a digest split.
+  Status diverged() const;
+  // Runs one round now (tests, and the first round at start).
+  void Refresh();
+
+  // Marks divergence in replicas (pure; exposed for tests).
+  static Status FindDivergence(const std::string& self, std::vector<ReplicaInfo>* replicas);
+
+ private:
+  void Run();
+
+  std::shared_ptr<Log> log_;
+  RocksStore* store_;
+  Waiters* waiters_;
+  Metrics* metrics_;
+  ServerOptions opts_;
+  HealthFn health_;
+  std::unique_ptr<LogConnection> conn_;  // owned by the agent thread (or Refresh's caller)
+  std::mutex refresh_mu_;                // one Refresh at a time
+  static constexpr int kRoundsToDiverge = 3;
+  int suspect_rounds_ = 0;               // GUARDED_BY(refresh_mu_)
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  ClusterView view_;       // GUARDED_BY(mu_)
+  Status diverged_;        // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+}  // namespace walfs

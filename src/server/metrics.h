@@ -1,0 +1,62 @@
+// Metrics: the replica's Prometheus metrics (prometheus-cpp), serialized in
+// text format by GET /metrics. docs/operations.md says what each one means.
+// Thread-safety: every method is thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace prometheus {
+class Registry;
+class Counter;
+class Gauge;
+class Histogram;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace walfs {
+
+class Metrics {
+ public:
+  Metrics();
+  ~Metrics();
+
+  // route: fs_read, fs_write, tx, healthz, readyz, metrics, cluster, admin, other.
+  void ObserveRequest(std::string_view route, std::string_view method, int status);
+  void ObserveWrite(bool ack_log, double seconds);
+  void ObserveRead(double seconds);
+  void ObserveApplyBatch(size_t entries, double seconds);
+  void SetApplied(uint64_t entries, uint64_t lag_entries, uint64_t lag_ms);
+  void SetStored(uint64_t files, uint64_t bytes);
+  void LogError(std::string_view who);  // applier, proposer, cluster
+  void ObserveSnapshot(bool ok, double seconds, uint64_t bytes);
+  void Trimmed(uint64_t entries);
+  void SetDiverged(bool diverged);
+
+  std::string Serialize() const;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>* requests_;
+  prometheus::Family<prometheus::Counter>* log_errors_;
+  prometheus::Family<prometheus::Counter>* snapshots_;
+  prometheus::Histogram* write_log_seconds_;
+  prometheus::Histogram* write_applied_seconds_;
+  prometheus::Histogram* read_seconds_;
+  prometheus::Histogram* apply_batch_entries_;
+  prometheus::Histogram* apply_batch_seconds_;
+  prometheus::Histogram* snapshot_seconds_;
+  prometheus::Gauge* snapshot_bytes_;
+  prometheus::Counter* applied_entries_;
+  prometheus::Gauge* lag_entries_;
+  prometheus::Gauge* lag_ms_;
+  prometheus::Gauge* files_;
+  prometheus::Gauge* bytes_;
+  prometheus::Counter* trimmed_;
+  prometheus::Gauge* diverged_;
+  double applied_seen_ = 0;
+};
+
+}  // namespace walfs

@@ -1,0 +1,152 @@
+// The cluster view, divergence detection and metrics, against real processes.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "integration/harness.h"
+#include "sm/schema.h"
+#include "store/rocks_store.h"
+
+namespace walfs::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+json FindReplica(const json& cluster, const std::string& id) {
+  if (!cluster.is_object() || !cluster["replicas"].is_array()) return json();
+  for (const auto& r : cluster["replicas"]) {
+    if (r["id"] == id) return r;
+  }
+  return json();
+}
+
+TEST(OperationsTest, ClusterViewShowsKilledReplicasLeavingAndLagWhileCatchingUp) {
+  Cluster c(3, false, {"--heartbeat-ms", "100"});
+  HttpClient a = c.node(0).Client();
+  ASSERT_TRUE(WaitFor([&] { return Json(*a.Get("/v1/cluster"))["replicas"].size() == 3; }, 10s));
+  auto view = Json(*a.Get("/v1/cluster"));
+  EXPECT_EQ(view["self"], "r0");
+  EXPECT_EQ(FindReplica(view, "r1")["address"], c.node(1).url());
+  c.node(1).Kill(9);
+  ASSERT_TRUE(WaitFor([&] { return FindReplica(Json(*a.Get("/v1/cluster")), "r1").is_null(); }, 10s));
+  // Entries the killed replica misses.
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 8; ++t) {
+    ts.emplace_back([&] {
+      HttpClient h = c.node(0).Client();
+      for (int i = 0; i < 600; ++i) {
+        auto r = h.Request("POST", "/v1/fs/lag?op=append&ack=log", "x");
+        EXPECT_TRUE(r.ok() && r->status == 202);
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  c.node(1).Start();
+  uint64_t max_lag = 0;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        json r1 = FindReplica(Json(*a.Get("/v1/cluster")), "r1");
+        if (r1.is_null()) return false;
+        max_lag = std::max<uint64_t>(max_lag, r1["lag_entries"].get<uint64_t>());
+        return r1["lag_entries"] == 0 && r1["applied"] == FindReplica(Json(*a.Get("/v1/cluster")), "r0")["applied"];
+      },
+      20s));
+  EXPECT_GT(max_lag, 0u) << "the restarted replica was never seen behind";
+  auto log = Json(*a.Get("/v1/cluster"))["log"];
+  EXPECT_EQ(log["entries_added"], 4800);
+}
+
+TEST(OperationsTest, AReplicaWithADifferentDigestIsReportedDiverged) {
+  Cluster c(3, false, {"--heartbeat-ms", "100"});
+  HttpClient a = c.node(0).Client();
+  ASSERT_EQ(a.Request("PUT", "/v1/fs/x", "1")->status, 201);
+  c.node(2).Stop();
+  {
+    auto store = RocksStore::Open(c.dir() + "/r2/store");
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    Overlay o(&(*store)->live());
+    o.Put(keys::Meta(keys::kDigest), std::string(16, '\x42'));
+    ASSERT_TRUE((*store)->Commit(o).ok());
+  }
+  c.node(2).Start();
+  ASSERT_EQ(a.Request("PUT", "/v1/fs/x", "2")->status, 200);  // all three reach one position
+  HttpClient bad = c.node(2).Client();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto r = bad.Get("/readyz");
+        return r->status == 503 && Json(*r)["message"].get<std::string>().find("diverged") != std::string::npos;
+      },
+      10s));
+  // Once all three are at one position: r2 alone is marked.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto view = Json(*a.Get("/v1/cluster"));
+        return FindReplica(view, "r2")["diverged"] == true && FindReplica(view, "r0")["diverged"] == false &&
+               FindReplica(view, "r1")["diverged"] == false;
+      },
+      10s));
+  EXPECT_EQ(a.Get("/readyz")->status, 200);
+  EXPECT_NE(bad.Get("/metrics")->body.find("walfs_diverged 1"), std::string::npos);
+}
+
+// Parses the exposition with an independent parser (python3-prometheus-client).
+bool ParsesAsPrometheusText(const std::string& text, const std::string& dir) {
+  std::string path = dir + "/metrics.txt";
+  std::ofstream(path) << text;
+  std::string cmd = "/usr/bin/python3 -c \"import sys; from prometheus_client.parser import "
+                    "text_string_to_metric_families as p; "
+                    "n = sum(1 for f in p(open(sys.argv[1]).read()) for s in f.samples); "
+                    "sys.exit(0 if n > 0 else 1)\" " + path;
+  return std::system(cmd.c_str()) == 0;
+}
+
+double Sample(const std::string& text, const std::string& line_prefix) {
+  auto at = text.find("\n" + line_prefix);
+  if (at == std::string::npos) return -1;
+  auto end = text.find('\n', at + 1);
+  std::string line = text.substr(at + 1, end - at - 1);
+  return std::stod(line.substr(line.rfind(' ') + 1));
+}
+
+TEST(OperationsTest, MetricsParseAndMoveWithTraffic) {
+  Cluster c(1);
+  HttpClient a = c.node(0).Client();
+  std::string before = a.Get("/metrics")->body;
+  ASSERT_TRUE(ParsesAsPrometheusText(before, c.dir()));
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(a.Request("POST", "/v1/fs/m?op=append", "12345")->status, 200);
+  ASSERT_EQ(a.Get("/v1/fs/m")->status, 200);
+  ASSERT_EQ(a.Get("/v1/fs/nope")->status, 404);
+  std::string after;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        after = a.Get("/metrics")->body;
+        return Sample(after, "walfs_bytes ") == 50;
+      },
+      10s));
+  EXPECT_TRUE(ParsesAsPrometheusText(after, c.dir()));
+  EXPECT_EQ(Sample(after, "walfs_http_requests_total{method=\"POST\",route=\"fs_write\",status=\"200\"}"), 10);
+  EXPECT_EQ(Sample(after, "walfs_http_requests_total{method=\"GET\",route=\"fs_read\",status=\"404\"}"), 1);
+  EXPECT_EQ(Sample(after, "walfs_files "), 1);
+  EXPECT_GE(Sample(after, "walfs_applied_entries_total "), 10);
+  EXPECT_EQ(Sample(after, "walfs_write_seconds_count{ack=\"applied\"}"), 10);
+  EXPECT_GE(Sample(after, "walfs_apply_batch_entries_sum "), 10);
+}
+
+TEST(OperationsTest, StatusCommandPrintsTheCluster) {
+  Cluster c(2, false, {"--heartbeat-ms", "100"});
+  ASSERT_TRUE(WaitFor([&] { return Json(*c.node(0).Client().Get("/v1/cluster"))["replicas"].size() == 2; }, 10s));
+  std::string out = c.dir() + "/status.txt";
+  std::string cmd = std::string(WALFS_BINARY) + " --server " + c.node(0).url() + " status > " + out;
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::ifstream f(out);
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("r0 *"), std::string::npos) << text;
+  EXPECT_NE(text.find("r1"), std::string::npos) << text;
+  EXPECT_NE(text.find(c.node(1).url()), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace walfs::testing
