@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "backup/backup_store.h"
+
 namespace walfs::cli {
 
 // Exit codes: 0 ok, 1 error, 2 usage.
@@ -19,5 +21,13 @@ using RunFn = std::function<int()>;
 void RegisterServe(CLI::App& app, RunFn* run);
 void RegisterFsCommands(CLI::App& app, const std::string* server, RunFn* run);
 void RegisterStatus(CLI::App& app, const std::string* server, RunFn* run);
+void RegisterSnapshots(CLI::App& app, const std::string* server, RunFn* run);
+
+// --s3-endpoint, --s3-region (the keys come from AWS_ACCESS_KEY_ID and
+// AWS_SECRET_ACCESS_KEY).
+inline void AddS3Options(CLI::App* cmd, S3Options* s3) {
+  cmd->add_option("--s3-endpoint", s3->endpoint, "S3 endpoint URL (env WALFS_S3_ENDPOINT)");
+  cmd->add_option("--s3-region", s3->region, "S3 region (env WALFS_S3_REGION)");
+}
 
 }  // namespace walfs::cli

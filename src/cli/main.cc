@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   RegisterServe(app, &run);
   RegisterFsCommands(app, &server, &run);
   RegisterStatus(app, &server, &run);
+  RegisterSnapshots(app, &server, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

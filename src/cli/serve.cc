@@ -21,11 +21,13 @@ void FromEnv(ServerOptions* o) {
   if (const char* v = std::getenv("WALFS_LISTEN")) o->listen = v;
   if (const char* v = std::getenv("WALFS_LOG")) o->log_url = v;
   if (const char* v = std::getenv("WALFS_REPLICA_ID")) o->replica_id = v;
+  if (const char* v = std::getenv("WALFS_BACKUP")) o->backup_url = v;
 }
 
 int RunServe(ServeArgs& a) {
   spdlog::set_level(spdlog::level::from_str(a.log_level));
   ServerOptions& o = a.opts;
+  S3OptionsFromEnv(&o.s3);
   if (o.replica_id.empty()) o.replica_id = o.listen;
   if (o.advertise.empty()) o.advertise = "http://" + o.listen;
   auto replica = Replica::Open(o);
@@ -64,6 +66,22 @@ void RegisterServe(CLI::App& app, RunFn* run) {
   cmd->add_option("--heartbeat-ms", o.heartbeat_interval_ms,
                   "how often this replica publishes its heartbeat; silent for 5 of these, it leaves the cluster view")
       ->capture_default_str();
+  cmd->add_option("--backup", o.backup_url,
+                  "where snapshots go: dir:///path or s3://bucket/prefix (env WALFS_BACKUP); "
+                  "enables snapshots, trimming and self-bootstrap");
+  cmd->add_option("--snapshot-every-entries", o.snapshot_every_entries, "snapshot after this many new entries (0: never)")
+      ->capture_default_str();
+  cmd->add_option("--snapshot-every-ms", o.snapshot_every_ms, "snapshot this often if there are new entries (0: never)")
+      ->capture_default_str();
+  cmd->add_option("--snapshots-keep", o.snapshots_keep, "complete snapshots to keep")->capture_default_str();
+  cmd->add_option("--trim-max-entries", o.trim_log_entries_max,
+                  "past this many entries the log is trimmed to the latest snapshot even below slow replicas")
+      ->capture_default_str();
+  cmd->add_option("--trim-max-age-ms", o.trim_log_age_ms_max,
+                  "likewise, past this much log time between the first and last entry")
+      ->capture_default_str();
+  cmd->add_flag("--no-trim", [&o](int64_t n) { o.trim = n == 0; }, "never trim the log (snapshots still run)");
+  AddS3Options(cmd, &o.s3);
   cmd->add_option("--http-threads", o.http_threads, "threads serving HTTP")->capture_default_str();
   cmd->add_option("--max-entry-bytes", o.entry_bytes_max, "largest body one write may carry")->capture_default_str();
   cmd->add_option("--log-level", args->log_level, "trace, debug, info, warn, error")->capture_default_str();

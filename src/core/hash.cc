@@ -2,6 +2,8 @@
 
 #include <xxhash.h>
 
+#include <cstdio>
+
 #include "core/bytes.h"
 
 namespace walfs {
@@ -14,6 +16,22 @@ std::string Hash128(std::string_view data) {
   PutFixed64BE(&out, h.high64);
   PutFixed64BE(&out, h.low64);
   return out;
+}
+
+std::optional<uint64_t> FileChecksum64(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return std::nullopt;
+  XXH64_state_t* st = XXH64_createState();
+  XXH64_reset(st, 0);
+  std::string buf(1 << 20, '\0');
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) XXH64_update(st, buf.data(), n);
+  bool ok = !std::ferror(f);
+  std::fclose(f);
+  uint64_t h = XXH64_digest(st);
+  XXH64_freeState(st);
+  if (!ok) return std::nullopt;
+  return h;
 }
 
 std::string ToHex(std::string_view bytes) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,5 +15,7 @@ uint64_t Checksum64(std::string_view data);
 // 128-bit hash as 16 raw bytes (XXH3-128, seed 0): digests, fingerprints.
 std::string Hash128(std::string_view data);
 std::string ToHex(std::string_view bytes);
+// Checksum64 of a whole file, read in chunks; nullopt if it cannot be read.
+std::optional<uint64_t> FileChecksum64(const std::string& path);
 
 }  // namespace walfs

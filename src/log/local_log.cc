@@ -70,6 +70,9 @@ class LocalConnection final : public LogConnection {
                             uint32_t ttl_ms) override {
     return log_->AcquireLease(name, holder, ttl_ms);
   }
+  Status Seed(Position after, const std::string& empty_entry) override {
+    return log_->Seed(after, empty_entry);
+  }
 
  private:
   std::shared_ptr<LocalLog> log_;
@@ -123,20 +126,13 @@ Status LocalLog::Load() {
   return Status::Ok();
 }
 
-Result<std::vector<Position>> LocalLog::Append(const std::vector<std::string>& payloads) {
-  std::lock_guard lock(mu_);
-  std::vector<Rec> added;
+Status LocalLog::WriteRecords(std::vector<Rec>* added, const std::vector<std::string>& payloads) {
   std::string buf;
   uint64_t off = file_size_;
-  Position prev = recs_.empty() ? Position{} : recs_.back().pos;
-  for (const auto& p : payloads) {
+  for (size_t i = 0; i < added->size(); ++i) {
+    Rec& r = (*added)[i];
+    const std::string& p = payloads[i];
     if (p.size() > kMaxRecordBytes - 32) return Status(Code::kTooLarge, "entry too large");
-    Rec r;
-    // Like Redis stream ids: the clock's ms, or the last id's ms with the
-    // next sequence number when the clock has not moved on (or went back).
-    uint64_t now = clock_();
-    r.pos = now > prev.ms ? Position{now, 0} : Position{prev.ms, prev.seq + 1};
-    r.prev = prev;
     std::string body = r.pos.Encode() + r.prev.Encode() + p;
     PutFixed32LE(&buf, static_cast<uint32_t>(body.size()));
     PutFixed64LE(&buf, Checksum64(body));
@@ -144,8 +140,6 @@ Result<std::vector<Position>> LocalLog::Append(const std::vector<std::string>& p
     r.len = static_cast<uint32_t>(p.size());
     buf.append(body);
     if (fd_ < 0) r.payload = p;
-    prev = r.pos;
-    added.push_back(std::move(r));
   }
   if (fd_ >= 0) {
     Status st = WriteAll(fd_, buf, file_size_);
@@ -159,13 +153,38 @@ Result<std::vector<Position>> LocalLog::Append(const std::vector<std::string>& p
     }
     file_size_ += buf.size();
   }
-  std::vector<Position> out;
-  for (auto& r : added) {
-    out.push_back(r.pos);
-    recs_.push_back(std::move(r));
-  }
+  for (auto& r : *added) recs_.push_back(std::move(r));
   cv_.notify_all();
+  return Status::Ok();
+}
+
+Result<std::vector<Position>> LocalLog::Append(const std::vector<std::string>& payloads) {
+  std::lock_guard lock(mu_);
+  std::vector<Rec> added;
+  Position prev = recs_.empty() ? Position{} : recs_.back().pos;
+  for (size_t i = 0; i < payloads.size(); ++i) {
+    Rec r;
+    // Like Redis stream ids: the clock's ms, or the last id's ms with the
+    // next sequence number when the clock has not moved on (or went back).
+    uint64_t now = clock_();
+    r.pos = now > prev.ms ? Position{now, 0} : Position{prev.ms, prev.seq + 1};
+    r.prev = prev;
+    prev = r.pos;
+    added.push_back(std::move(r));
+  }
+  std::vector<Position> out;
+  for (const auto& r : added) out.push_back(r.pos);
+  WALFS_RETURN_IF_ERROR(WriteRecords(&added, payloads));
   return out;
+}
+
+Status LocalLog::Seed(Position after, const std::string& empty_entry) {
+  std::lock_guard lock(mu_);
+  if (!recs_.empty()) return Status(Code::kAlreadyExists, "the log is not empty");
+  std::vector<Rec> one(1);
+  one[0].pos = Position{after.ms, after.seq + 1};
+  one[0].prev = after;
+  return WriteRecords(&one, {empty_entry});
 }
 
 Result<std::string> LocalLog::ReadPayload(const Rec& r) const {

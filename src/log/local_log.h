@@ -44,6 +44,7 @@ class LocalLog final : public Log, public std::enable_shared_from_this<LocalLog>
   void PutHeartbeat(const std::string& id, const std::string& json, uint32_t ttl_ms);
   std::vector<std::string> Heartbeats();
   bool AcquireLease(const std::string& name, const std::string& holder, uint32_t ttl_ms);
+  Status Seed(Position after, const std::string& empty_entry);
 
  private:
   struct Rec {
@@ -55,6 +56,8 @@ class LocalLog final : public Log, public std::enable_shared_from_this<LocalLog>
   };
   LocalLog() = default;
   Status Load();
+  // REQUIRES mu_ held. Writes records (positions chosen by the caller).
+  Status WriteRecords(std::vector<Rec>* recs, const std::vector<std::string>& payloads);
   Result<std::string> ReadPayload(const Rec& r) const;
 
   std::string path_;

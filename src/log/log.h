@@ -54,6 +54,10 @@ class LogConnection {
   // holder has it.
   virtual Result<bool> AcquireLease(const std::string& name, const std::string& holder,
                                     uint32_t ttl_ms) = 0;
+  // Disaster recovery: makes an empty log continue a restored state, by
+  // appending one entry with no ops right after `after`, chained to it.
+  // kAlreadyExists if the log is not empty.
+  virtual Status Seed(Position after, const std::string& empty_entry) = 0;
 };
 
 class Log {

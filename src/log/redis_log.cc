@@ -46,6 +46,7 @@ class RedisConnection final : public LogConnection {
   Result<std::vector<std::string>> Heartbeats() override;
   Result<bool> AcquireLease(const std::string& name, const std::string& holder,
                             uint32_t ttl_ms) override;
+  Status Seed(Position after, const std::string& empty_entry) override;
 
  private:
   std::string Key(const std::string& kind, const std::string& name) const {
@@ -334,6 +335,27 @@ Result<bool> RedisConnection::AcquireLease(const std::string& name, const std::s
                    opts_.command_timeout_ms, Code::kLogUnavailable);
   if (!r.ok()) return r.status();
   return (*r)->type == REDIS_REPLY_INTEGER && (*r)->integer == 1;
+}
+
+// KEYS[1] stream; ARGV: id, predecessor, payload. Only into an empty stream.
+constexpr const char* kSeedScript = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('XLEN', KEYS[1]) > 0 then
+  return redis.error_reply('NOTEMPTY the stream is not empty')
+end
+return redis.call('XADD', KEYS[1], ARGV[1], 'p', ARGV[2], 'e', ARGV[3])
+)lua";
+
+Status RedisConnection::Seed(Position after, const std::string& empty_entry) {
+  Position id{after.ms, after.seq + 1};
+  auto r = Command({"EVAL", kSeedScript, "1", addr_.stream, id.ToString(), after.ToString(), empty_entry},
+                   opts_.command_timeout_ms, Code::kLogUnavailable);
+  if (!r.ok()) {
+    if (r.status().message().find("NOTEMPTY") != std::string::npos) {
+      return Status(Code::kAlreadyExists, "the stream " + addr_.stream + " is not empty");
+    }
+    return r.status();
+  }
+  return Status::Ok();
 }
 
 }  // namespace

@@ -79,6 +79,20 @@ json NodeJson(const std::string& name_key, const std::string& name, const Node& 
           {"mtime", FormatIsoTime(n.inode.mtime_ms)}};
 }
 
+json ManifestJson(const SnapshotManifest& m) {
+  json files = json::array();
+  return {{"id", m.id},
+          {"position", m.position.ToString()},
+          {"digest", m.digest},
+          {"entries", m.entries},
+          {"files_stored", m.files_stored},
+          {"bytes_stored", m.bytes_stored},
+          {"size", m.total_bytes},
+          {"files", m.files.size()},
+          {"created", FormatIsoTime(m.created_ms)},
+          {"replica", m.replica}};
+}
+
 json OpResultJson(const OpResult& r) {
   json j = {{"path", r.path}, {"version", r.version.ToString()}, {"size", r.size}};
   if (r.offset) j["offset"] = *r.offset;
@@ -140,6 +154,8 @@ asio::awaitable<HttpResponse> Api::Handle(HttpRequest req) {
       co_return m;
     }
     case Route::kCluster: co_return Cluster();
+    case Route::kSnapshotsList: co_return ListSnapshotsResponse();
+    case Route::kSnapshotsTake: co_return co_await TakeSnapshotResponse();
     case Route::kFsRead: {
       HttpResponse resp = co_await Read(*p);
       r_->metrics().ObserveRead(seconds());
@@ -179,6 +195,44 @@ HttpResponse Api::Ready() const {
   j["error"] = "not_ready";
   j["message"] = why;
   return JsonResponse(503, j);
+}
+
+HttpResponse Api::ListSnapshotsResponse() const {
+  Snapshotter* s = r_->snapshotter();
+  if (s == nullptr) return Error(Code::kNotFound, "no backup store is configured (walfs serve --backup URL)");
+  auto list = s->Snapshots();
+  if (!list.ok()) return Error(Code::kNotReady, "cannot list snapshots: " + list.status().message());
+  json arr = json::array();
+  for (const auto& m : *list) arr.push_back(ManifestJson(m));
+  return JsonResponse(200, {{"snapshots", arr}});
+}
+
+asio::awaitable<HttpResponse> Api::TakeSnapshotResponse() {
+  Snapshotter* s = r_->snapshotter();
+  if (s == nullptr) co_return Error(Code::kNotFound, "no backup store is configured (walfs serve --backup URL)");
+  auto ex = co_await asio::this_coro::executor;
+  struct State {
+    explicit State(asio::any_io_executor e) : timer(e, asio::steady_timer::time_point::max()) {}
+    asio::steady_timer timer;
+    std::optional<Result<SnapshotManifest>> result;
+  };
+  auto st = std::make_shared<State>(ex);
+  s->RequestSnapshot([st, ex](Result<SnapshotManifest> m) {
+    asio::post(ex, [st, m = std::move(m)]() mutable {
+      st->result.emplace(std::move(m));
+      st->timer.cancel();
+    });
+  });
+  while (!st->result) {
+    boost::system::error_code ec;
+    co_await st->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (!st->result->ok()) {
+    const Status& e = st->result->status();
+    co_return Error(e.code() == Code::kBadRequest ? Code::kBadRequest : Code::kNotReady,
+                    "snapshot failed: " + e.message());
+  }
+  co_return JsonResponse(201, ManifestJson(**st->result));
 }
 
 HttpResponse Api::Cluster() const {

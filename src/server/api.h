@@ -54,6 +54,8 @@ class Api {
   boost::asio::awaitable<HttpResponse> Write(ParsedRequest p);
   HttpResponse Ready() const;
   HttpResponse Cluster() const;
+  HttpResponse ListSnapshotsResponse() const;
+  boost::asio::awaitable<HttpResponse> TakeSnapshotResponse();
   HttpResponse ReadFile(const ReadCommand& c, std::shared_ptr<const StoreReader> snap,
                         const Node& n) const;
   HttpResponse List(const ReadCommand& c, const FsView& view, const Node& dir) const;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "backup/backup_store.h"
 #include "log/log.h"
 #include "sm/schema.h"
 
@@ -47,10 +48,21 @@ struct ServerOptions {
   uint32_t heartbeat_interval_ms = 1000;  // the TTL is 5 intervals: a replica silent
                                           // that long leaves the view
 
+  // Snapshots and trimming (all off without a backup URL).
+  std::string backup_url;                     // dir:///path or s3://bucket/prefix
+  uint64_t snapshot_every_entries = 100000;   // 0: never by count
+  uint64_t snapshot_every_ms = 3600 * 1000;   // 0: never by time (only with new entries)
+  size_t snapshots_keep = 3;
+  uint32_t maintenance_interval_ms = 1000;    // how often the lease holder checks
+  bool trim = true;                           // false: keep the whole log (trim by hand)
+  uint64_t trim_log_entries_max = 10'000'000; // past this, trim even below slow replicas
+  uint64_t trim_log_age_ms_max = 7ull * 24 * 3600 * 1000;
+
   // Only for a store created by this process; an existing store keeps its own.
   uint32_t block_bytes = kDefaultBlockBytes;
 
   LogOptions log;
+  S3Options s3;
 };
 
 }  // namespace walfs

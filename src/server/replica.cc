@@ -12,6 +12,15 @@ Result<std::unique_ptr<Replica>> Replica::Open(const ServerOptions& opts) {
   if (!log.ok()) return log.status();
   r->log_ = *log;
   r->log_desc_ = r->log_->Describe();
+  std::unique_ptr<BackupStore> backup;
+  if (!opts.backup_url.empty()) {
+    auto b = OpenBackupStore(opts.backup_url, opts.s3);
+    if (!b.ok()) return b.status();
+    backup = std::move(b).value();
+  }
+  auto boot = BootstrapIfNeeded(opts, *r->log_, backup.get());
+  if (!boot.ok()) return boot.status();
+  if (!boot->empty()) spdlog::warn("{}", *boot);
   auto store = RocksStore::Open(opts.data_dir + "/store");
   if (!store.ok()) return store.status();
   r->store_ = std::move(store).value();
@@ -32,15 +41,22 @@ Result<std::unique_ptr<Replica>> Replica::Open(const ServerOptions& opts) {
                                              });
   // Announce this replica, with its lag, before it starts catching up.
   r->agent_->Refresh();
+  if (backup) {
+    r->snapshotter_ = std::make_unique<Snapshotter>(r->log_, std::move(backup), r->store_.get(),
+                                                    r->waiters_.get(), r->agent_.get(),
+                                                    r->metrics_.get(), opts);
+  }
   r->applier_->Start();
   r->proposer_->Start();
   r->agent_->Start();
+  if (r->snapshotter_) r->snapshotter_->Start();
   spdlog::info("replica {} on log {}, store {}/store, applied {}", opts.replica_id, r->log_desc_,
                opts.data_dir, r->waiters_->applied().ToString());
   return r;
 }
 
 void Replica::Stop() {
+  if (snapshotter_) snapshotter_->Stop();
   if (agent_) agent_->Stop();
   if (proposer_) proposer_->Stop();
   if (applier_) applier_->Stop();

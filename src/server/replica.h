@@ -13,6 +13,7 @@
 #include "server/metrics.h"
 #include "server/options.h"
 #include "server/proposer.h"
+#include "server/snapshotter.h"
 #include "server/waiters.h"
 #include "store/rocks_store.h"
 
@@ -31,6 +32,8 @@ class Replica {
   ApplierHealth health() const { return applier_->health(); }
   Metrics& metrics() { return *metrics_; }
   ClusterAgent& cluster() { return *agent_; }
+  // Null without --backup.
+  Snapshotter* snapshotter() { return snapshotter_.get(); }
   uint32_t block_bytes() const { return block_bytes_; }
   const std::string& log_description() const { return log_desc_; }
 
@@ -45,6 +48,7 @@ class Replica {
   std::unique_ptr<Applier> applier_;
   std::unique_ptr<Proposer> proposer_;
   std::unique_ptr<ClusterAgent> agent_;
+  std::unique_ptr<Snapshotter> snapshotter_;
   uint32_t block_bytes_ = kDefaultBlockBytes;
 };
 

@@ -193,6 +193,16 @@ Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& 
     p.route = path == "/metrics" ? Route::kMetrics : Route::kCluster;
     return p;
   }
+  if (path == "/v1/admin/snapshots") {
+    if (read) {
+      p.route = Route::kSnapshotsList;
+    } else if (req.method == "POST") {
+      p.route = Route::kSnapshotsTake;
+    } else {
+      return Bad("use GET or POST for /v1/admin/snapshots");
+    }
+    return p;
+  }
   if (path == "/v1/tx") {
     if (req.method != "POST") return Bad("use POST for /v1/tx");
     p.route = Route::kTx;

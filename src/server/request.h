@@ -28,7 +28,7 @@ struct HttpRequest {
   }
 };
 
-enum class Route { kHealthz, kReadyz, kMetrics, kCluster, kFsRead, kFsWrite, kTx };
+enum class Route { kHealthz, kReadyz, kMetrics, kCluster, kSnapshotsList, kSnapshotsTake, kFsRead, kFsWrite, kTx };
 
 // A coarse label for metrics: fs_read, fs_write, tx, healthz, readyz, metrics, cluster, admin, other.
 std::string_view RouteLabel(std::string_view method, std::string_view target);

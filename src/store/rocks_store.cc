@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <filesystem>
@@ -72,6 +73,25 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& dir) {
   store->db_.reset(raw);
   store->live_ = std::make_unique<RocksReader>(raw, nullptr);
   return store;
+}
+
+Result<std::unique_ptr<RocksStore>> RocksStore::OpenReadOnly(const std::string& dir) {
+  rocksdb::Options opt;
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::OpenForReadOnly(opt, dir, &raw);
+  if (!s.ok()) return FromRocks(s);
+  std::unique_ptr<RocksStore> store(new RocksStore());
+  store->db_.reset(raw);
+  store->live_ = std::make_unique<RocksReader>(raw, nullptr);
+  return store;
+}
+
+Status RocksStore::Checkpoint(const std::string& dir) {
+  rocksdb::Checkpoint* cp = nullptr;
+  auto s = rocksdb::Checkpoint::Create(db_.get(), &cp);
+  if (!s.ok()) return FromRocks(s);
+  std::unique_ptr<rocksdb::Checkpoint> owned(cp);
+  return FromRocks(owned->CreateCheckpoint(dir));
 }
 
 RocksStore::~RocksStore() {

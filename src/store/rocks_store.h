@@ -23,6 +23,8 @@ namespace walfs {
 class RocksStore {
  public:
   static Result<std::unique_ptr<RocksStore>> Open(const std::string& dir);
+  // Opens a store (a checkpoint, a restored snapshot) without writing to it.
+  static Result<std::unique_ptr<RocksStore>> OpenReadOnly(const std::string& dir);
   ~RocksStore();
 
   // The live DB (latest committed state).
@@ -30,6 +32,9 @@ class RocksStore {
   // A consistent read view; releases its RocksDB snapshot when dropped.
   std::shared_ptr<const StoreReader> Snapshot() const;
   Status Commit(const Overlay& batch);
+  // A consistent copy of the store in dir (which must not exist): hard
+  // links where it can. Runs beside the applier; it sees some committed batch.
+  Status Checkpoint(const std::string& dir);
 
  private:
   RocksStore() = default;

@@ -1,0 +1,210 @@
+#include "server/snapshotter.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "sm/state_machine.h"
+
+namespace walfs {
+
+namespace {
+Position Next(Position p) { return Position{p.ms, p.seq + 1}; }
+constexpr const char* kLease = "maintenance";
+}  // namespace
+
+std::optional<Position> TrimPoint(const LogTail& tail, Position snapshot,
+                                  const std::vector<Position>& live_applied, const TrimPolicy& p) {
+  if (snapshot.IsZero() || tail.length == 0) return std::nullopt;
+  Position point = std::min(Next(snapshot), tail.last);
+  bool over = tail.length > p.log_entries_max ||
+              (tail.last.ms > tail.first.ms && tail.last.ms - tail.first.ms > p.log_age_ms_max);
+  if (!over && !live_applied.empty()) {
+    Position slowest = *std::min_element(live_applied.begin(), live_applied.end());
+    point = std::min(point, Next(slowest));
+  }
+  if (point <= tail.first) return std::nullopt;
+  return point;
+}
+
+Snapshotter::Snapshotter(std::shared_ptr<Log> log, std::unique_ptr<BackupStore> backup, RocksStore* store,
+                         Waiters* waiters, ClusterAgent* agent, Metrics* metrics, const ServerOptions& opts)
+    : log_(std::move(log)), backup_(std::move(backup)), store_(store), waiters_(waiters), agent_(agent),
+      metrics_(metrics), opts_(opts), last_snapshot_time_(std::chrono::steady_clock::now()) {}
+
+Snapshotter::~Snapshotter() { Stop(); }
+
+void Snapshotter::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void Snapshotter::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  for (auto& d : demand_) d(Status(Code::kNotReady, "the server is shutting down"));
+  demand_.clear();
+}
+
+void Snapshotter::RequestSnapshot(Done done) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) {
+      done(Status(Code::kNotReady, "the server is shutting down"));
+      return;
+    }
+    demand_.push_back(std::move(done));
+  }
+  cv_.notify_all();
+}
+
+Result<std::vector<SnapshotManifest>> Snapshotter::Snapshots() {
+  std::lock_guard lock(backup_mu_);
+  return ListSnapshots(*backup_);
+}
+
+Result<SnapshotManifest> Snapshotter::Snapshot() {
+  auto started = std::chrono::steady_clock::now();
+  Result<SnapshotManifest> m = Status(Code::kInternal, "not run");
+  {
+    std::lock_guard lock(backup_mu_);
+    m = TakeSnapshot(*store_, *backup_, opts_.data_dir + "/tmp", opts_.replica_id);
+    if (m.ok()) {
+      Status p = PruneSnapshots(*backup_, opts_.snapshots_keep);
+      if (!p.ok()) spdlog::warn("pruning old snapshots: {}", p.message());
+    }
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  metrics_->ObserveSnapshot(m.ok(), secs, m.ok() ? m->total_bytes : 0);
+  last_snapshot_time_ = std::chrono::steady_clock::now();
+  if (!m.ok()) {
+    spdlog::error("snapshot failed: {}", m.status().message());
+    return m;
+  }
+  spdlog::info("snapshot {} at {} ({} bytes, {:.2f} s) in {}", m->id, m->position.ToString(), m->total_bytes,
+               secs, backup_->Describe());
+  if (!latest_ || latest_->position < m->position) latest_ = *m;
+  return m;
+}
+
+bool Snapshotter::Due() {
+  uint64_t since = latest_ ? latest_->entries : 0;
+  auto state = LoadApplyState(store_->live());
+  if (!state.ok() || state->entries <= since) return false;
+  if (opts_.snapshot_every_entries > 0 && state->entries - since >= opts_.snapshot_every_entries) return true;
+  auto elapsed = std::chrono::steady_clock::now() - last_snapshot_time_;
+  return opts_.snapshot_every_ms > 0 && elapsed >= std::chrono::milliseconds(opts_.snapshot_every_ms);
+}
+
+void Snapshotter::Trim(LogConnection* conn) {
+  if (!latest_ || !opts_.trim) return;
+  auto tail = conn->Tail();
+  if (!tail.ok()) return;
+  std::vector<Position> live;
+  for (const auto& r : agent_->view().replicas) live.push_back(r.applied);
+  TrimPolicy policy{opts_.trim_log_entries_max, opts_.trim_log_age_ms_max};
+  auto point = TrimPoint(*tail, latest_->position, live, policy);
+  if (!point) return;
+  Status st = conn->Trim(*point);
+  if (!st.ok()) {
+    metrics_->LogError("snapshotter");
+    spdlog::warn("trimming the log below {}: {}", point->ToString(), st.message());
+    return;
+  }
+  auto after = conn->Tail();
+  if (after.ok() && after->length < tail->length) {
+    metrics_->Trimmed(tail->length - after->length);
+    spdlog::info("trimmed {} entries below {} (snapshot {})", tail->length - after->length, point->ToString(),
+                 latest_->id);
+  }
+}
+
+void Snapshotter::Round() {
+  std::deque<Done> demand;
+  {
+    std::lock_guard lock(mu_);
+    demand.swap(demand_);
+  }
+  if (!demand.empty()) {
+    auto m = Snapshot();
+    for (auto& d : demand) d(m);
+  }
+  if (!conn_) {
+    auto c = log_->Connect();
+    if (!c.ok()) return;
+    conn_ = std::move(c).value();
+  }
+  auto lease = conn_->AcquireLease(kLease, opts_.replica_id, 30000);
+  if (!lease.ok() || !*lease) return;
+  if (!latest_) {
+    auto snaps = Snapshots();
+    if (snaps.ok() && !snaps->empty()) latest_ = snaps->back();
+  }
+  if (Due()) {
+    auto m = Snapshot();
+    (void)m;
+  }
+  Trim(conn_.get());
+}
+
+void Snapshotter::Run() {
+  for (;;) {
+    Round();
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, std::chrono::milliseconds(opts_.maintenance_interval_ms),
+                     [&] { return stopping_ || !demand_.empty(); })) {
+      if (stopping_) return;
+    }
+  }
+}
+
+Result<std::string> BootstrapIfNeeded(const ServerOptions& opts, Log& log, BackupStore* backup) {
+  namespace fs = std::filesystem;
+  std::string store_dir = opts.data_dir + "/store";
+  ApplyState state;
+  {
+    auto store = RocksStore::Open(store_dir);
+    if (!store.ok()) return store.status();
+    auto s = LoadApplyState((*store)->live());
+    if (!s.ok()) return s.status();
+    state = *s;
+  }
+  auto conn = log.Connect();
+  if (!conn.ok()) return conn.status();
+  auto first = (*conn)->Read(state.applied, 1, std::chrono::milliseconds(0));
+  if (!first.ok()) return std::string("log unreachable at start; bootstrap check skipped: ") + first.status().message();
+  if (first->empty() || (*first)[0].prev == state.applied) return std::string();
+  // The next entry this replica would read does not follow its applied position.
+  Position need = (*first)[0].prev;
+  if (need < state.applied) return std::string();  // not a trim: the applier will say what it is
+  if (backup == nullptr) {
+    return Status(Code::kNotReady, "this replica applied " + state.applied.ToString() +
+                                       " but the log now starts after " + need.ToString() +
+                                       " (it was trimmed): start it with --backup to restore a snapshot");
+  }
+  auto snaps = ListSnapshots(*backup);
+  if (!snaps.ok()) return snaps.status();
+  const SnapshotManifest* pick = nullptr;
+  for (const auto& m : *snaps) {
+    if (m.position >= need) pick = &m;  // the newest that reaches the log
+  }
+  if (pick == nullptr) {
+    return Status(Code::kNotReady, "no snapshot in " + backup->Describe() + " reaches " + need.ToString() +
+                                       ", where the log now starts: this replica cannot continue");
+  }
+  std::string staging = opts.data_dir + "/store.restoring";
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  WALFS_RETURN_IF_ERROR(RestoreSnapshot(*backup, *pick, staging));
+  std::string old = opts.data_dir + "/store.replaced";
+  fs::remove_all(old, ec);
+  fs::rename(store_dir, old, ec);
+  if (!ec) fs::rename(staging, store_dir, ec);
+  if (ec) return Status(Code::kIoError, "cannot swap in the restored store: " + ec.message());
+  fs::remove_all(old, ec);
+  return "restored snapshot " + pick->id + " (position " + pick->position.ToString() + ") from " +
+         backup->Describe() + "; this replica had applied " + state.applied.ToString();
+}
+
+}  // namespace walfs

@@ -1,0 +1,90 @@
+// Snapshotter: scheduled and on-demand snapshots, retention, and trimming.
+//
+// One thread with its own log connection and backup store. The replica
+// holding the "maintenance" lease (renewed every round) takes scheduled
+// snapshots (every N entries or T seconds with new entries), prunes old
+// ones, and trims the log. Any replica takes a snapshot on demand.
+//
+// The log is trimmed only below a position that a verified snapshot covers
+// (TrimPoint), and by default not below the slowest live replica, unless
+// the log is over its size or age bound. A snapshot whose upload failed is
+// not complete, so it never moves the trim point.
+// Thread-safety: RequestSnapshot and Snapshots from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "backup/snapshot.h"
+#include "log/log.h"
+#include "server/cluster_agent.h"
+#include "server/metrics.h"
+#include "server/options.h"
+#include "server/waiters.h"
+
+namespace walfs {
+
+struct TrimPolicy {
+  uint64_t log_entries_max = 10'000'000;  // past this, trim to the snapshot even below slow replicas
+  uint64_t log_age_ms_max = 7ull * 24 * 3600 * 1000;
+};
+
+// The position to trim the log to (entries below it go), or nullopt.
+// Never trims the log's last entry (the chain continues from it), never
+// past the snapshot, and not past the slowest live replica unless the log
+// is over a bound.
+std::optional<Position> TrimPoint(const LogTail& tail, Position snapshot,
+                                  const std::vector<Position>& live_applied, const TrimPolicy& p);
+
+class Snapshotter {
+ public:
+  using Done = std::function<void(Result<SnapshotManifest>)>;
+  Snapshotter(std::shared_ptr<Log> log, std::unique_ptr<BackupStore> backup, RocksStore* store,
+              Waiters* waiters, ClusterAgent* agent, Metrics* metrics, const ServerOptions& opts);
+  ~Snapshotter();
+  void Start();
+  void Stop();
+
+  // Takes a snapshot now; done runs on the snapshotter thread.
+  void RequestSnapshot(Done done);
+  Result<std::vector<SnapshotManifest>> Snapshots();
+
+ private:
+  void Run();
+  void Round();
+  bool Due();
+  Result<SnapshotManifest> Snapshot();
+  void Trim(LogConnection* conn);
+
+  std::shared_ptr<Log> log_;
+  std::unique_ptr<BackupStore> backup_;  // used by the snapshotter thread, or under list_mu_
+  RocksStore* store_;
+  Waiters* waiters_;
+  ClusterAgent* agent_;
+  Metrics* metrics_;
+  ServerOptions opts_;
+  std::unique_ptr<LogConnection> conn_;
+  std::optional<SnapshotManifest> latest_;  // owned by the snapshotter thread
+  std::chrono::steady_clock::time_point last_snapshot_time_;
+  std::mutex backup_mu_;  // one user of backup_ at a time
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;    // GUARDED_BY(mu_)
+  std::deque<Done> demand_;  // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+// At start: if this replica's store cannot continue from the log (it is
+// empty and the log was trimmed, or it is behind the log's first entry),
+// replaces data_dir/store with the newest snapshot that lets it continue.
+// Returns what it did, for the log; an error if nothing can bring the
+// replica to a contiguous state.
+Result<std::string> BootstrapIfNeeded(const ServerOptions& opts, Log& log, BackupStore* backup);
+
+}  // namespace walfs
