@@ -158,7 +158,6 @@ class S3Store final : public BackupStore {
     std::string sigv4 = "aws:amz:" + o_.region + ":s3", userpwd = o_.access_key + ":" + o_.secret_key;
     curl_slist* headers = nullptr;
     headers = curl_slist_append(headers, ("x-amz-content-sha256: " + req.sha256).c_str());
-    headers = curl_slist_append(headers, "Expect:");
     std::string resp;
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_AWS_SIGV4, sigv4.c_str());

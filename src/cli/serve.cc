@@ -80,6 +80,9 @@ void RegisterServe(CLI::App& app, RunFn* run) {
   cmd->add_option("--trim-max-age-ms", o.trim_log_age_ms_max,
                   "likewise, past this much log time between the first and last entry")
       ->capture_default_str();
+  cmd->add_option("--maintenance-ms", o.maintenance_interval_ms,
+                  "how often the maintenance lease holder checks for snapshots and trims")
+      ->capture_default_str();
   cmd->add_flag("--no-trim", [&o](int64_t n) { o.trim = n == 0; }, "never trim the log (snapshots still run)");
   AddS3Options(cmd, &o.s3);
   cmd->add_option("--http-threads", o.http_threads, "threads serving HTTP")->capture_default_str();

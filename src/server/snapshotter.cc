@@ -135,7 +135,8 @@ void Snapshotter::Round() {
     if (!c.ok()) return;
     conn_ = std::move(c).value();
   }
-  auto lease = conn_->AcquireLease(kLease, opts_.replica_id, 30000);
+  // A holder that dies loses the lease after 5 rounds.
+  auto lease = conn_->AcquireLease(kLease, opts_.replica_id, 5 * opts_.maintenance_interval_ms);
   if (!lease.ok() || !*lease) return;
   if (!latest_) {
     auto snaps = Snapshots();

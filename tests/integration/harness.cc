@@ -1,20 +1,23 @@
 #include "integration/harness.h"
 
+#include <sys/wait.h>
+
+#include <fstream>
 #include <stdexcept>
 
 namespace walfs::testing {
 
 ServeProcess::ServeProcess(std::string data_dir, std::string log_url, std::string replica_id,
-                           std::vector<std::string> extra_args)
+                           std::vector<std::string> extra_args, std::vector<std::string> env)
     : data_dir_(std::move(data_dir)), log_url_(std::move(log_url)), id_(std::move(replica_id)),
-      extra_(std::move(extra_args)), port_(FreePort()) {}
+      extra_(std::move(extra_args)), env_(std::move(env)), port_(FreePort()) {}
 
 void ServeProcess::Start() {
   std::vector<std::string> argv = {WALFS_BINARY, "serve", "--data", data_dir_, "--listen",
                                    "127.0.0.1:" + std::to_string(port_), "--log", log_url_,
                                    "--replica-id", id_};
   argv.insert(argv.end(), extra_.begin(), extra_.end());
-  proc_ = Process(argv, log_path());
+  proc_ = Process(argv, log_path(), "", env_);
   if (!WaitFor([&] { return PortAcceptsConnections(port_) || !proc_.running(); },
                std::chrono::seconds(20)) ||
       !proc_.running()) {
@@ -32,17 +35,46 @@ bool ServeProcess::WaitReady(std::chrono::milliseconds deadline) {
       deadline);
 }
 
-Cluster::Cluster(size_t n, bool redis_appendonly, std::vector<std::string> extra_args) {
+Cluster::Cluster(size_t n, bool redis_appendonly, std::vector<std::string> extra_args,
+                 std::vector<std::string> env)
+    : extra_(std::move(extra_args)), env_(std::move(env)) {
   redis_ = std::make_unique<RedisServer>(dir_.path(), redis_appendonly);
   for (size_t i = 0; i < n; ++i) {
     nodes_.push_back(std::make_unique<ServeProcess>(dir_.path() + "/r" + std::to_string(i),
-                                                    redis_->url(), "r" + std::to_string(i),
-                                                    extra_args));
+                                                    redis_->url(), "r" + std::to_string(i), extra_,
+                                                    env_));
     nodes_.back()->Start();
   }
   for (auto& n : nodes_) {
     if (!n->WaitReady()) throw std::runtime_error("replica not ready: " + n->log_path());
   }
+}
+
+ServeProcess& Cluster::AddReplica(const std::string& id) {
+  nodes_.push_back(std::make_unique<ServeProcess>(dir_.path() + "/" + id, redis_->url(), id, extra_, env_));
+  nodes_.back()->Start();
+  return *nodes_.back();
+}
+
+S3Server::S3Server(const std::string& dir, const std::string& bucket) : port_(FreePort()) {
+  std::string bin = std::string(WALFS_SOURCE_DIR) + "/tools/node_modules/.bin/s3rver";
+  proc_ = Process({bin, "-d", dir, "-a", "127.0.0.1", "-p", std::to_string(port_), "--silent",
+                   "--configure-bucket", bucket},
+                  dir + "/../s3rver.log");
+  if (!WaitFor([&] { return PortAcceptsConnections(port_); }, std::chrono::seconds(30))) {
+    throw std::runtime_error("s3rver did not start (make test installs it under tools/)");
+  }
+}
+
+std::pair<int, std::string> RunCli(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  TempDir tmp;
+  std::vector<std::string> argv = {WALFS_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  Process p(argv, tmp.path() + "/out", "", env);
+  int st = p.Wait(std::chrono::seconds(120));
+  std::ifstream f(tmp.path() + "/out");
+  std::string out((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
 }
 
 json Json(const ClientResponse& r) { return json::parse(r.body, nullptr, false); }

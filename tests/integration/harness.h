@@ -18,7 +18,7 @@ using nlohmann::json;
 class ServeProcess {
  public:
   ServeProcess(std::string data_dir, std::string log_url, std::string replica_id,
-               std::vector<std::string> extra_args = {});
+               std::vector<std::string> extra_args = {}, std::vector<std::string> env = {});
   void Start();
   void Kill(int sig) { proc_.Kill(sig); }
   int Stop(int sig = 15) { return proc_.Stop(sig); }
@@ -32,7 +32,7 @@ class ServeProcess {
 
  private:
   std::string data_dir_, log_url_, id_;
-  std::vector<std::string> extra_;
+  std::vector<std::string> extra_, env_;
   int port_;
   Process proc_;
 };
@@ -40,7 +40,10 @@ class ServeProcess {
 // redis-server plus n replicas on one stream.
 class Cluster {
  public:
-  explicit Cluster(size_t n, bool redis_appendonly = false, std::vector<std::string> extra_args = {});
+  explicit Cluster(size_t n, bool redis_appendonly = false, std::vector<std::string> extra_args = {},
+                   std::vector<std::string> env = {});
+  // Adds (and starts) one more replica on the same log.
+  ServeProcess& AddReplica(const std::string& id);
   ServeProcess& node(size_t i) { return *nodes_[i]; }
   size_t size() const { return nodes_.size(); }
   RedisServer& redis() { return *redis_; }
@@ -50,7 +53,23 @@ class Cluster {
   TempDir dir_;
   std::unique_ptr<RedisServer> redis_;
   std::vector<std::unique_ptr<ServeProcess>> nodes_;
+  std::vector<std::string> extra_, env_;
 };
+
+// An S3 server (npm's s3rver, installed under tools/ by install-deps) on a
+// free port, with one bucket.
+class S3Server {
+ public:
+  S3Server(const std::string& dir, const std::string& bucket);
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int port_;
+  Process proc_;
+};
+
+// Runs the walfs CLI; returns its exit status and stdout.
+std::pair<int, std::string> RunCli(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
 json Json(const ClientResponse& r);
 // The whole file as a replica sees it after a strong read.
