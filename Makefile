@@ -6,7 +6,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-unit test-asan clean
+.PHONY: all deps build run test test-unit test-asan bench bench-smoke clean
 
 all: build
 
@@ -24,6 +24,17 @@ run: build
 # redis-server and walfs processes), then the unit tests under ASan+UBSan.
 test: build test-asan
 	ctest --test-dir $(BUILD) --output-on-failure --timeout 600
+	$(MAKE) --no-print-directory bench-smoke
+
+# Every benchmark case against its baseline, measured in the same run
+# (several minutes); the table goes to stdout and bench/results/latest.json.
+bench: build
+	python3 bench/run.py
+
+# Every case for a second or two, so that the suite keeps working; its
+# figures mean nothing.
+bench-smoke: build
+	python3 bench/run.py --smoke --out $(BUILD)/bench-smoke.json
 
 test-unit: build
 	ctest --test-dir $(BUILD) --output-on-failure -L unit

@@ -341,6 +341,12 @@ HttpResponse Api::ReadFile(const ReadCommand& c, std::shared_ptr<const StoreRead
   }
   resp.headers.emplace_back("Content-Type", "application/octet-stream");
   resp.headers.emplace_back("Accept-Ranges", "bytes");
+  if (s.length <= r_->options().read_chunk_bytes) {
+    // Small enough for one chunk: answer in one write, header and body.
+    Status st = NextChunk(&s, s.length, &resp.body);
+    if (!st.ok()) return Error(st);
+    return resp;
+  }
   resp.stream = std::move(s);
   return resp;
 }

@@ -1,0 +1,329 @@
+// walfs-bench: the load generator behind `make bench`.
+//
+//   walfs-bench http --url URL [--url URL ...] --method M --target T [--body-bytes N]
+//                    [--clients C] [--duration-ms D] [--expect-status S] [--header K:V]
+//       C clients (one thread and one keep-alive connection each, spread over
+//       the URLs) send requests for D ms; prints throughput and latency as JSON.
+//   walfs-bench s3-append --endpoint URL --bucket B --key K --writers W --record-bytes N
+//                    --duration-ms D
+//       the status quo: each writer appends a record to one S3 object by
+//       download-modify-upload; prints appends acknowledged and appends present.
+//   walfs-bench xadd-lag --redis HOST:PORT --rate R --duration-ms D
+//       the baseline for replication lag: XADD at R/s, XREAD BLOCK in another
+//       connection, delivery delay percentiles.
+//   walfs-bench walfs-lag --url URL --watch URL [--watch URL ...] --rate R --duration-ms D
+//       appends at R/s through one replica (ack=log) and measures, for a sample
+//       of them, the time until every watched replica has applied it.
+// Every figure it prints is measured in this run; compare them only with
+// baselines measured in the same run.
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "backup/s3_store.h"
+#include "client/http_client.h"
+
+namespace walfs::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+struct Args {
+  std::string mode;
+  std::vector<std::string> urls, watch;
+  std::string method = "GET", target = "/", endpoint, bucket, key, redis;
+  std::map<std::string, std::string> headers;
+  size_t body_bytes = 0, clients = 1, writers = 1, record_bytes = 100, init_bytes = 0;
+  uint64_t duration_ms = 5000, rate = 1000;
+  int expect_status = 0;
+};
+
+double Percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(i), v.end());
+  return v[i];
+}
+
+double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+int RunHttp(const Args& a) {
+  std::atomic<uint64_t> requests{0}, errors{0}, bytes{0};
+  std::mutex mu;
+  std::vector<double> lat;
+  std::string body(a.body_bytes, 'x');
+  for (size_t i = 0; i < body.size(); i += 64) body[i] = '\n';
+  auto end = Clock::now() + std::chrono::milliseconds(a.duration_ms);
+  std::vector<std::thread> ts;
+  auto start = Clock::now();
+  for (size_t c = 0; c < a.clients; ++c) {
+    ts.emplace_back([&, c] {
+      HttpClient h(a.urls[c % a.urls.size()], 30000);
+      std::vector<double> mine;
+      while (Clock::now() < end) {
+        auto t0 = Clock::now();
+        auto r = h.Request(a.method, a.target, body, a.headers);
+        mine.push_back(Ms(Clock::now() - t0));
+        if (!r.ok() || (a.expect_status != 0 && r->status != a.expect_status)) {
+          ++errors;
+          if (!r.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          continue;
+        }
+        ++requests;
+        bytes += r->body.size();
+      }
+      std::lock_guard lock(mu);
+      lat.insert(lat.end(), mine.begin(), mine.end());
+    });
+  }
+  for (auto& t : ts) t.join();
+  double secs = Ms(Clock::now() - start) / 1000;
+  json out = {{"requests", requests.load()},
+              {"errors", errors.load()},
+              {"seconds", secs},
+              {"rps", static_cast<double>(requests) / secs},
+              {"bytes_per_second", static_cast<double>(bytes) / secs},
+              {"p50_ms", Percentile(lat, 0.50)},
+              {"p99_ms", Percentile(lat, 0.99)}};
+  std::cout << out.dump() << "\n";
+  return 0;
+}
+
+// Download-modify-upload: what writers do today with an object store.
+int RunS3Append(const Args& a) {
+  S3Options o;
+  S3OptionsFromEnv(&o);
+  o.endpoint = a.endpoint;
+  auto store = OpenS3Store("s3://" + a.bucket, o);
+  if (!store.ok()) {
+    std::cerr << store.status().ToString() << "\n";
+    return 1;
+  }
+  if (a.init_bytes > 0) {
+    std::string init(a.init_bytes - 1, '.');
+    init.push_back('\n');
+    Status st = (*store)->PutBytes(a.key, init);
+    if (!st.ok()) {
+      std::cerr << st.ToString() << "\n";
+      return 1;
+    }
+  }
+  std::atomic<uint64_t> acked{0}, errors{0};
+  auto end = Clock::now() + std::chrono::milliseconds(a.duration_ms);
+  std::vector<std::thread> ts;
+  auto start = Clock::now();
+  for (size_t w = 0; w < a.writers; ++w) {
+    ts.emplace_back([&, w] {
+      auto s = std::move(OpenS3Store("s3://" + a.bucket, o)).value();
+      for (uint64_t i = 0; Clock::now() < end; ++i) {
+        auto cur = s->GetBytes(a.key);
+        if (!cur.ok()) {
+          ++errors;
+          continue;
+        }
+        char rec[64];
+        std::snprintf(rec, sizeof rec, "w%03zu-%09llu", w, static_cast<unsigned long long>(i));
+        std::string line(rec);
+        line.resize(a.record_bytes - 1, '.');
+        line.push_back('\n');
+        if (s->PutBytes(a.key, *cur + line).ok()) {
+          ++acked;
+        } else {
+          ++errors;
+        }
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  double secs = Ms(Clock::now() - start) / 1000;
+  auto final_obj = (*store)->GetBytes(a.key);
+  uint64_t present = 0;
+  if (final_obj.ok()) {
+    for (char ch : *final_obj) present += ch == '\n';
+  }
+  json out = {{"appends_acked", acked.load()}, {"errors", errors.load()}, {"seconds", secs},
+              {"rps", static_cast<double>(acked) / secs}, {"appends_present_new", present}};
+  std::cout << out.dump() << "\n";
+  return 0;
+}
+
+redisContext* Connect(const std::string& hostport) {
+  auto colon = hostport.rfind(':');
+  return redisConnect(hostport.substr(0, colon).c_str(), std::stoi(hostport.substr(colon + 1)));
+}
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
+int RunXaddLag(const Args& a) {
+  std::vector<double> lat;
+  std::atomic<bool> done{false};
+  std::thread reader([&] {
+    redisContext* c = Connect(a.redis);
+    std::string last = "$";
+    while (!done) {
+      auto* r = static_cast<redisReply*>(
+          redisCommand(c, "XREAD COUNT 1000 BLOCK 100 STREAMS lagbench %s", last.c_str()));
+      int64_t now = NowNs();
+      if (r != nullptr && r->type == REDIS_REPLY_ARRAY) {
+        redisReply* entries = r->element[0]->element[1];
+        for (size_t i = 0; i < entries->elements; ++i) {
+          redisReply* e = entries->element[i];
+          last.assign(e->element[0]->str, e->element[0]->len);
+          int64_t sent = std::stoll(std::string(e->element[1]->element[1]->str, e->element[1]->element[1]->len));
+          lat.push_back(static_cast<double>(now - sent) / 1e6);
+        }
+      }
+      if (r != nullptr) freeReplyObject(r);
+    }
+    redisFree(c);
+  });
+  redisContext* w = Connect(a.redis);
+  auto start = Clock::now();
+  auto interval = std::chrono::nanoseconds(1'000'000'000 / a.rate);
+  uint64_t n = 0;
+  while (Clock::now() - start < std::chrono::milliseconds(a.duration_ms)) {
+    auto due = start + interval * n;
+    if (Clock::now() < due) std::this_thread::sleep_until(due);
+    freeReplyObject(redisCommand(w, "XADD lagbench * t %s", std::to_string(NowNs()).c_str()));
+    ++n;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  done = true;
+  reader.join();
+  redisFree(w);
+  json out = {{"sent", n}, {"received", lat.size()}, {"p50_ms", Percentile(lat, 0.5)}, {"p99_ms", Percentile(lat, 0.99)}};
+  std::cout << out.dump() << "\n";
+  return 0;
+}
+
+// One watcher thread per replica, each with a kept-alive connection, waits
+// for every sampled position in turn; a sample's lag is the time from its
+// append until the last replica answered.
+int RunWalfsLag(const Args& a) {
+  struct Sample {
+    Clock::time_point t0;
+    std::string pos;
+  };
+  std::vector<Sample> samples;
+  std::vector<std::vector<Clock::time_point>> done(a.watch.size());
+  std::mutex mu;
+  std::condition_variable cv;
+  bool finished = false;
+  std::atomic<uint64_t> errors{0};
+  std::vector<std::thread> watchers;
+  for (size_t w = 0; w < a.watch.size(); ++w) {
+    watchers.emplace_back([&, w] {
+      HttpClient h(a.watch[w]);
+      for (size_t i = 0;; ++i) {
+        std::string pos;
+        {
+          std::unique_lock lock(mu);
+          cv.wait(lock, [&] { return finished || i < samples.size(); });
+          if (i >= samples.size()) return;
+          pos = samples[i].pos;
+        }
+        auto r = h.Get("/v1/fs/bench/lag?stat&timeout_ms=10000&min_position=" + pos);
+        if (!r.ok() || r->status != 200) ++errors;
+        std::lock_guard lock(mu);
+        done[w].push_back(Clock::now());
+      }
+    });
+  }
+  HttpClient writer(a.urls.at(0));
+  auto start = Clock::now();
+  auto interval = std::chrono::nanoseconds(1'000'000'000 / a.rate);
+  uint64_t n = 0, sample_every = std::max<uint64_t>(1, a.rate / 100);
+  std::string body(100, 'l');
+  while (Clock::now() - start < std::chrono::milliseconds(a.duration_ms)) {
+    auto due = start + interval * n;
+    if (Clock::now() < due) std::this_thread::sleep_until(due);
+    auto t0 = Clock::now();
+    auto r = writer.Request("POST", "/v1/fs/bench/lag?op=append&ack=log", body);
+    ++n;
+    if (!r.ok() || r->status != 202) {
+      if (errors++ == 0) std::cerr << "first failure: " << (r.ok() ? r->body : r.status().ToString()) << "\n";
+      continue;
+    }
+    if (n % sample_every != 0) continue;
+    std::lock_guard lock(mu);
+    samples.push_back({t0, json::parse(r->body)["position"]});
+    cv.notify_all();
+  }
+  double secs = Ms(Clock::now() - start) / 1000;
+  {
+    std::lock_guard lock(mu);
+    finished = true;
+  }
+  cv.notify_all();
+  for (auto& t : watchers) t.join();
+  std::vector<double> lat;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    Clock::time_point last = samples[i].t0;
+    for (const auto& d : done) last = std::max(last, d.at(i));
+    lat.push_back(Ms(last - samples[i].t0));
+  }
+  json out = {{"sent", n}, {"rate", static_cast<double>(n) / secs}, {"errors", errors.load()},
+              {"samples", lat.size()}, {"p50_ms", Percentile(lat, 0.5)}, {"p99_ms", Percentile(lat, 0.99)}};
+  std::cout << out.dump() << "\n";
+  return 0;
+}
+
+int Usage() {
+  std::cerr << "usage: walfs-bench http|s3-append|xadd-lag|walfs-lag [options] (see bench/load.cc)\n";
+  return 2;
+}
+
+}  // namespace
+}  // namespace walfs::bench
+
+int main(int argc, char** argv) {
+  using namespace walfs::bench;
+  if (argc < 2) return Usage();
+  Args a;
+  a.mode = argv[1];
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string k = argv[i], v = argv[i + 1];
+    std::map<std::string, std::function<void()>> set = {
+        {"--url", [&] { a.urls.push_back(v); }},
+        {"--watch", [&] { a.watch.push_back(v); }},
+        {"--method", [&] { a.method = v; }},
+        {"--target", [&] { a.target = v; }},
+        {"--body-bytes", [&] { a.body_bytes = std::stoull(v); }},
+        {"--clients", [&] { a.clients = std::stoull(v); }},
+        {"--writers", [&] { a.writers = std::stoull(v); }},
+        {"--record-bytes", [&] { a.record_bytes = std::stoull(v); }},
+        {"--duration-ms", [&] { a.duration_ms = std::stoull(v); }},
+        {"--rate", [&] { a.rate = std::stoull(v); }},
+        {"--expect-status", [&] { a.expect_status = std::stoi(v); }},
+        {"--endpoint", [&] { a.endpoint = v; }},
+        {"--bucket", [&] { a.bucket = v; }},
+        {"--key", [&] { a.key = v; }},
+        {"--redis", [&] { a.redis = v; }},
+        {"--init-bytes", [&] { a.init_bytes = std::stoull(v); }},
+        {"--header", [&] { a.headers[v.substr(0, v.find(':'))] = v.substr(v.find(':') + 1); }},
+    };
+    auto it = set.find(k);
+    if (it == set.end()) return Usage();
+    it->second();
+  }
+  if (a.mode == "http" && !a.urls.empty()) return RunHttp(a);
+  if (a.mode == "s3-append") return RunS3Append(a);
+  if (a.mode == "xadd-lag") return RunXaddLag(a);
+  if (a.mode == "walfs-lag" && !a.urls.empty()) return RunWalfsLag(a);
+  return Usage();
+}

@@ -1,0 +1,345 @@
+#!/usr/bin/env python3
+"""make bench: walfs against the physical limits and the alternatives, in one run.
+
+Starts real processes (redis-server, walfs serve, nginx, s3rver), runs each case
+and its baseline on the same machine in the same run, prints a table and writes
+bench/results/latest.json ({"cases":[{"name","walfs","baseline","ratio","unit","goal"}]}).
+
+  bench/run.py            the full suite (several minutes)
+  bench/run.py --smoke    every case for a second or two: keeps the suite working;
+                          its figures mean nothing (make test runs it)
+  bench/run.py --only append_throughput,small_reads
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get('WALFS_BUILD', os.path.join(ROOT, 'build'))
+WALFS = os.path.join(BUILD, 'walfs')
+LOAD = os.path.join(BUILD, 'walfs-bench')
+S3RVER = os.path.join(ROOT, 'tools', 'node_modules', '.bin', 's3rver')
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def wait_for(cond, seconds, what):
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            if cond():
+                return
+        except OSError:
+            pass
+        time.sleep(0.02)
+    raise RuntimeError('timed out waiting for ' + what)
+
+
+def port_open(port):
+    with socket.socket() as s:
+        return s.connect_ex(('127.0.0.1', port)) == 0
+
+
+def http(method, url, body=None, timeout=600):
+    req = urllib.request.Request(url, data=body, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        raise RuntimeError('%s %s: HTTP %d %s' % (method, url, e.code, e.read()[:300])) from None
+
+
+class Procs:
+    """Every process a case starts, stopped when the case ends."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.procs = []
+
+    def start(self, argv, name, env=None):
+        log = open(os.path.join(self.workdir, name + '.log'), 'ab')
+        p = subprocess.Popen(argv, stdout=log, stderr=log, env={**os.environ, **(env or {})},
+                             start_new_session=True)
+        self.procs.append(p)
+        return p
+
+    def redis(self):
+        port = free_port()
+        d = tempfile.mkdtemp(dir=self.workdir)
+        self.start(['redis-server', '--port', str(port), '--bind', '127.0.0.1', '--save', '',
+                    '--appendonly', 'no', '--dir', d], 'redis-%d' % port)
+        wait_for(lambda: port_open(port), 10, 'redis-server')
+        return port
+
+    def walfs(self, redis_port, name, extra=()):
+        port = free_port()
+        log = 'redis://127.0.0.1:%d?stream=bench' % redis_port if redis_port else 'local'
+        data = tempfile.mkdtemp(dir=self.workdir, prefix=name + '-')  # a store is tied to its log
+        p = self.start([WALFS, 'serve', '--data', data, '--listen',
+                        '127.0.0.1:%d' % port, '--log', log, '--replica-id', name, '--log-level', 'warn',
+                        *extra], name)
+        url = 'http://127.0.0.1:%d' % port
+        wait_for(lambda: http('GET', url + '/readyz')[0] == 200, 30, 'walfs ' + name)
+        return url, p
+
+    def nginx(self, root):
+        port = free_port()
+        conf = os.path.join(self.workdir, 'nginx.conf')
+        with open(conf, 'w') as f:
+            f.write('''daemon off; worker_processes 2; pid %(d)s/nginx.pid; error_log %(d)s/nginx-error.log;
+events { worker_connections 4096; }
+http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
+  client_body_temp_path %(d)s/body; proxy_temp_path %(d)s/proxy; fastcgi_temp_path %(d)s/fcgi;
+  uwsgi_temp_path %(d)s/uwsgi; scgi_temp_path %(d)s/scgi;
+  server { listen 127.0.0.1:%(p)d; root %(r)s; } }
+''' % {'d': self.workdir, 'p': port, 'r': root})
+        self.start(['nginx', '-c', conf, '-p', self.workdir], 'nginx')
+        wait_for(lambda: port_open(port), 10, 'nginx')
+        return 'http://127.0.0.1:%d' % port
+
+    def s3rver(self):
+        port = free_port()
+        d = tempfile.mkdtemp(dir=self.workdir)
+        self.start([S3RVER, '-d', d, '-a', '127.0.0.1', '-p', str(port), '--silent', '--configure-bucket', 'bench'],
+                   's3rver')
+        wait_for(lambda: port_open(port), 30, 's3rver')
+        return 'http://127.0.0.1:%d' % port
+
+    def stop(self):
+        for p in reversed(self.procs):
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+                p.wait(timeout=20)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        self.procs = []
+
+
+def load(*args):
+    out = subprocess.run([LOAD, *[str(a) for a in args]], capture_output=True, text=True, timeout=1200)
+    if out.returncode != 0:
+        raise RuntimeError('walfs-bench %s failed: %s' % (args[0], out.stderr))
+    if out.stderr.strip():
+        print('    walfs-bench %s: %s' % (args[0], out.stderr.strip()[:300]), flush=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def redis_benchmark(port, clients, n, payload):
+    out = subprocess.run(['redis-benchmark', '-p', str(port), '-c', str(clients), '-n', str(n), '--csv',
+                          'XADD', 'rbench', '*', 'f', payload], capture_output=True, text=True, timeout=600)
+    rows = [l for l in out.stdout.splitlines() if l.startswith('"XADD')]
+    fields = [float(x.strip('"')) for x in rows[-1].split('","')[1:]]
+    # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+    return {'rps': fields[0], 'p50_ms': fields[3], 'p99_ms': fields[5]}
+
+
+def rss_kib(pid):
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1])
+    return 0
+
+
+class Bench:
+    def __init__(self, smoke, workdir):
+        self.smoke = smoke
+        self.workdir = workdir
+        self.cases = []
+        self.d = 1500 if smoke else 10000  # ms per measurement
+
+    def add(self, name, walfs, baseline, unit, goal, ratio=None, note=''):
+        if ratio is None:
+            ratio = walfs / baseline if baseline else 0.0
+        self.cases.append({'name': name, 'walfs': round(walfs, 3), 'baseline': round(baseline, 3),
+                           'ratio': round(ratio, 3), 'unit': unit, 'goal': goal, 'note': note})
+        print('  %-28s walfs %12.3f  baseline %12.3f  %-10s ratio %7.3f  goal %s %s' % (
+            name, walfs, baseline, unit, ratio, goal, note), flush=True)
+
+    # -- cases ---------------------------------------------------------------
+
+    def append_throughput_and_latency(self, p):
+        rport = p.redis()
+        url, _ = p.walfs(rport, 'r0')
+        body = 'x' * 100
+        n = 20000 if self.smoke else 300000
+        base = redis_benchmark(rport, 64, n, body)
+        w = load('http', '--url', url, '--method', 'POST', '--target', '/v1/fs/bench/tp?op=append',
+                 '--body-bytes', 100, '--clients', 64, '--duration-ms', self.d, '--expect-status', 200)
+        self.add('append_throughput', w['rps'], base['rps'], 'appends/s', '>= 1.0x')
+        base1 = redis_benchmark(rport, 1, 2000 if self.smoke else 50000, body)
+        w1 = load('http', '--url', url, '--method', 'POST', '--target', '/v1/fs/bench/lat?op=append',
+                  '--body-bytes', 100, '--clients', 1, '--duration-ms', self.d, '--expect-status', 200)
+        self.add('append_latency_p50', w1['p50_ms'], base1['p50_ms'], 'ms', 'p50 <= 3x')
+        self.add('append_latency_p99', w1['p99_ms'], base1['p99_ms'], 'ms', '(reported)')
+
+    def reads(self, p):
+        rport = p.redis()
+        url, proc = p.walfs(rport, 'r0')
+        root = os.path.join(self.workdir, 'www')
+        os.makedirs(root, mode=0o755, exist_ok=True)
+        small = os.urandom(4096)
+        with open(os.path.join(root, 'small'), 'wb') as f:
+            f.write(small)
+        http('PUT', url + '/v1/fs/small', small)
+        nginx = p.nginx(root)
+        ng = load('http', '--url', nginx, '--target', '/small', '--clients', 64, '--duration-ms', self.d,
+                  '--expect-status', 200)
+        w = load('http', '--url', url, '--target', '/v1/fs/small', '--clients', 64, '--duration-ms', self.d,
+                 '--expect-status', 200)
+        self.add('small_reads', w['rps'], ng['rps'], 'reads/s', '>= 1.0x')
+
+        big_mib = 16 if self.smoke else 1024
+        chunk = os.urandom(4 << 20)
+        with open(os.path.join(root, 'big'), 'wb') as f:
+            for _ in range(big_mib // 4):
+                f.write(chunk)
+        t0 = time.time()
+        for i in range(big_mib // 4):
+            http('POST', url + '/v1/fs/big?op=append', chunk)
+        build_s = time.time() - t0
+        ng = load('http', '--url', nginx, '--target', '/big', '--clients', 2, '--duration-ms', self.d,
+                  '--expect-status', 200)
+        idle = rss_kib(proc.pid)
+        peak = [idle]
+        import threading
+        stop = threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                peak[0] = max(peak[0], rss_kib(proc.pid))
+                time.sleep(0.02)
+        t = threading.Thread(target=sample)
+        t.start()
+        w = load('http', '--url', url, '--target', '/v1/fs/big', '--clients', 2, '--duration-ms', self.d,
+                 '--expect-status', 200)
+        stop.set()
+        t.join()
+        self.add('large_reads', w['bytes_per_second'] / 1e6, ng['bytes_per_second'] / 1e6, 'MB/s', '>= 0.7x',
+                 note='(%d MiB file built by appends in %.1f s)' % (big_mib, build_s))
+        self.add('memory_streaming', (peak[0] - idle) / 1024, 64, 'MiB over idle', '<= +64 MiB',
+                 ratio=(peak[0] - idle) / 1024 / 64, note='(idle RSS %d MiB)' % (idle // 1024))
+        empty = load('http', '--url', url, '--method', 'POST', '--target', '/v1/fs/empty?op=append',
+                     '--body-bytes', 100, '--clients', 1, '--duration-ms', self.d, '--expect-status', 200)
+        bigapp = load('http', '--url', url, '--method', 'POST', '--target', '/v1/fs/big?op=append',
+                      '--body-bytes', 100, '--clients', 1, '--duration-ms', self.d, '--expect-status', 200)
+        self.add('append_cost_vs_file_size', bigapp['p50_ms'], empty['p50_ms'], 'ms p50', '<= 1.1x',
+                 note='(%d MiB file vs empty file)' % big_mib)
+
+    def catch_up(self, p):
+        rport = p.redis()
+        url, _ = p.walfs(rport, 'writer')
+        # Queue entries through the writer with ack=log, as fast as the log takes them.
+        load('http', '--url', url, '--method', 'POST', '--target', '/v1/fs/bench/q?op=append&ack=log',
+             '--body-bytes', 100, '--clients', 64, '--duration-ms', 1500 if self.smoke else 60000,
+             '--expect-status', 202)
+        total = json.loads(http('GET', url + '/v1/cluster')[1])['log']['length']
+        t0 = time.time()
+        url2, _ = p.walfs(rport, 'fresh')
+        wait_for(lambda: json.loads(http('GET', url2 + '/readyz')[1]).get('applied') ==
+                 json.loads(http('GET', url + '/readyz')[1]).get('applied'), 3600, 'catch-up')
+        secs = time.time() - t0
+        db = subprocess.run(['db_bench', '--benchmarks=fillseq', '--num=%d' % total, '--value_size=100',
+                             '--sync=0', '--db=' + os.path.join(self.workdir, 'dbbench')],
+                            capture_output=True, text=True, timeout=1200)
+        m = re.search(r'fillseq\s*:\s*[\d.]+ micros/op (\d+) ops/sec', db.stdout)
+        base = float(m.group(1)) if m else 0.0
+        self.add('catch_up_apply', total / secs, base, 'entries/s', '>= 0.5x',
+                 note='(%d entries; db_bench fillseq, sync off)' % total)
+
+    def replication_lag(self, p):
+        rport = p.redis()
+        urls = [p.walfs(rport, 'r%d' % i, ['--heartbeat-ms', '1000'])[0] for i in range(3)]
+        rate = 2000 if self.smoke else 10000
+        base = load('xadd-lag', '--redis', '127.0.0.1:%d' % rport, '--rate', rate, '--duration-ms', self.d)
+        w = load('walfs-lag', '--url', urls[0], '--watch', urls[0], '--watch', urls[1], '--watch', urls[2],
+                 '--rate', rate, '--duration-ms', self.d)
+        if w['errors'] or not w['samples']:
+            raise RuntimeError('walfs-lag: %s' % w)
+        self.add('replication_lag_p99', w['p99_ms'], base['p99_ms'], 'ms', '<= 5x',
+                 note='(asked %d/s, sent %.0f/s, %d samples)' % (rate, w['rate'], w['samples']))
+
+    def status_quo(self, p):
+        rport = p.redis()
+        url, _ = p.walfs(rport, 'r0')
+        s3 = p.s3rver()
+        size = 10 << 20
+        obj = b'.' * (size - 1) + b'\n'  # one line: the baseline counts lines
+        os.environ.update({'AWS_ACCESS_KEY_ID': 'S3RVER', 'AWS_SECRET_ACCESS_KEY': 'S3RVER'})
+        for off in range(0, size, 4 << 20):  # one write carries at most 4 MiB
+            http('POST', url + '/v1/fs/shared?op=append', obj[off:off + (4 << 20)])
+        base = load('s3-append', '--endpoint', s3, '--bucket', 'bench', '--key', 'shared', '--writers', 8,
+                    '--record-bytes', 100, '--init-bytes', size, '--duration-ms', self.d)
+        w = load('http', '--url', url, '--method', 'POST', '--target', '/v1/fs/shared?op=append', '--body-bytes',
+                 100, '--clients', 8, '--duration-ms', self.d, '--expect-status', 200)
+        st = json.loads(http('GET', url + '/v1/fs/shared?stat')[1])
+        walfs_lost = w['requests'] - (st['size'] - size) // 100
+        base_lost = base['appends_acked'] - (base['appends_present_new'] - 1)
+        self.add('status_quo_appends', w['rps'], base['rps'], 'appends/s', '>= 100x',
+                 note='(walfs lost %d of %d; download-modify-upload lost %d of %d)' % (
+                     walfs_lost, w['requests'], base_lost, base['appends_acked']))
+        self.lost = {'walfs': walfs_lost, 'baseline': base_lost}
+
+
+CASES = ['append_throughput', 'reads', 'catch_up', 'replication_lag', 'status_quo']
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--smoke', action='store_true')
+    ap.add_argument('--only', default='')
+    ap.add_argument('--out', default=os.path.join(ROOT, 'bench', 'results', 'latest.json'))
+    a = ap.parse_args()
+    for tool in (WALFS, LOAD):
+        if not os.path.exists(tool):
+            sys.exit('missing %s: run make build first' % tool)
+    workdir = tempfile.mkdtemp(prefix='walfs-bench-')
+    os.chmod(workdir, 0o755)  # nginx's workers run as www-data
+    b = Bench(a.smoke, workdir)
+    only = set(filter(None, a.only.split(',')))
+    runs = {'append_throughput': b.append_throughput_and_latency, 'reads': b.reads, 'catch_up': b.catch_up,
+            'replication_lag': b.replication_lag, 'status_quo': b.status_quo}
+    print('walfs bench (%s) on %d cores; work dir %s' % ('smoke' if a.smoke else 'full', os.cpu_count(), workdir))
+    failed = []
+    try:
+        for name in CASES:
+            if only and name not in only:
+                continue
+            p = Procs(workdir)
+            try:
+                runs[name](p)
+            except Exception as e:  # report and go on: one broken case must not hide the others
+                failed.append('%s: %s' % (name, e))
+                print('  %-28s FAILED: %s' % (name, e), flush=True)
+            finally:
+                p.stop()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    os.makedirs(os.path.dirname(a.out), exist_ok=True)
+    result = {'smoke': a.smoke, 'machine': {'cores': os.cpu_count()}, 'cases': b.cases}
+    with open(a.out, 'w') as f:
+        json.dump(result, f, indent=2)
+    print('wrote %s' % a.out)
+    if failed:
+        sys.exit('bench: %d case(s) failed' % len(failed))
+
+
+if __name__ == '__main__':
+    main()
