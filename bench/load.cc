@@ -244,26 +244,34 @@ int RunWalfsLag(const Args& a) {
       }
     });
   }
-  HttpClient writer(a.urls.at(0));
+  // Writers spread over the URLs, each at rate/clients, sampling 1% of appends.
   auto start = Clock::now();
-  auto interval = std::chrono::nanoseconds(1'000'000'000 / a.rate);
-  uint64_t n = 0, sample_every = std::max<uint64_t>(1, a.rate / 100);
-  std::string body(100, 'l');
-  while (Clock::now() - start < std::chrono::milliseconds(a.duration_ms)) {
-    auto due = start + interval * n;
-    if (Clock::now() < due) std::this_thread::sleep_until(due);
-    auto t0 = Clock::now();
-    auto r = writer.Request("POST", "/v1/fs/bench/lag?op=append&ack=log", body);
-    ++n;
-    if (!r.ok() || r->status != 202) {
-      if (errors++ == 0) std::cerr << "first failure: " << (r.ok() ? r->body : r.status().ToString()) << "\n";
-      continue;
-    }
-    if (n % sample_every != 0) continue;
-    std::lock_guard lock(mu);
-    samples.push_back({t0, json::parse(r->body)["position"]});
-    cv.notify_all();
+  std::atomic<uint64_t> sent{0};
+  std::vector<std::thread> writers;
+  for (size_t c = 0; c < a.clients; ++c) {
+    writers.emplace_back([&, c] {
+      HttpClient writer(a.urls[c % a.urls.size()]);
+      auto interval = std::chrono::nanoseconds(1'000'000'000ull * a.clients / a.rate);
+      std::string body(100, 'l');
+      for (uint64_t n = 0; Clock::now() - start < std::chrono::milliseconds(a.duration_ms); ++n) {
+        auto due = start + interval * n;
+        if (Clock::now() < due) std::this_thread::sleep_until(due);
+        auto t0 = Clock::now();
+        auto r = writer.Request("POST", "/v1/fs/bench/lag?op=append&ack=log", body);
+        uint64_t k = ++sent;
+        if (!r.ok() || r->status != 202) {
+          if (errors++ == 0) std::cerr << "first failure: " << (r.ok() ? r->body : r.status().ToString()) << "\n";
+          continue;
+        }
+        if (k % 100 != 0) continue;
+        std::lock_guard lock(mu);
+        samples.push_back({t0, json::parse(r->body)["position"]});
+        cv.notify_all();
+      }
+    });
   }
+  for (auto& w : writers) w.join();
+  uint64_t n = sent;
   double secs = Ms(Clock::now() - start) / 1000;
   {
     std::lock_guard lock(mu);

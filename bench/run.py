@@ -49,6 +49,15 @@ def wait_for(cond, seconds, what):
     raise RuntimeError('timed out waiting for ' + what)
 
 
+def applied(url):
+    """A replica's applied position, whether or not it is ready yet."""
+    try:
+        with urllib.request.urlopen(url + '/readyz', timeout=30) as r:
+            return json.loads(r.read())['applied']
+    except urllib.error.HTTPError as e:
+        return json.loads(e.read())['applied']
+
+
 def port_open(port):
     with socket.socket() as s:
         return s.connect_ex(('127.0.0.1', port)) == 0
@@ -85,7 +94,7 @@ class Procs:
         wait_for(lambda: port_open(port), 10, 'redis-server')
         return port
 
-    def walfs(self, redis_port, name, extra=()):
+    def walfs(self, redis_port, name, extra=(), ready=True):
         port = free_port()
         log = 'redis://127.0.0.1:%d?stream=bench' % redis_port if redis_port else 'local'
         data = tempfile.mkdtemp(dir=self.workdir, prefix=name + '-')  # a store is tied to its log
@@ -93,7 +102,10 @@ class Procs:
                         '127.0.0.1:%d' % port, '--log', log, '--replica-id', name, '--log-level', 'warn',
                         *extra], name)
         url = 'http://127.0.0.1:%d' % port
-        wait_for(lambda: http('GET', url + '/readyz')[0] == 200, 30, 'walfs ' + name)
+        if ready:
+            wait_for(lambda: http('GET', url + '/readyz')[0] == 200, 30, 'walfs ' + name)
+        else:
+            wait_for(lambda: port_open(port), 30, 'walfs ' + name)
         return url, p
 
     def nginx(self, root):
@@ -252,9 +264,9 @@ class Bench:
              '--expect-status', 202)
         total = json.loads(http('GET', url + '/v1/cluster')[1])['log']['length']
         t0 = time.time()
-        url2, _ = p.walfs(rport, 'fresh')
-        wait_for(lambda: json.loads(http('GET', url2 + '/readyz')[1]).get('applied') ==
-                 json.loads(http('GET', url + '/readyz')[1]).get('applied'), 3600, 'catch-up')
+        url2, _ = p.walfs(rport, 'fresh', ready=False)
+        target = applied(url)
+        wait_for(lambda: applied(url2) == target, 3600, 'catch-up')
         secs = time.time() - t0
         db = subprocess.run(['db_bench', '--benchmarks=fillseq', '--num=%d' % total, '--value_size=100',
                              '--sync=0', '--db=' + os.path.join(self.workdir, 'dbbench')],
@@ -269,8 +281,8 @@ class Bench:
         urls = [p.walfs(rport, 'r%d' % i, ['--heartbeat-ms', '1000'])[0] for i in range(3)]
         rate = 2000 if self.smoke else 10000
         base = load('xadd-lag', '--redis', '127.0.0.1:%d' % rport, '--rate', rate, '--duration-ms', self.d)
-        w = load('walfs-lag', '--url', urls[0], '--watch', urls[0], '--watch', urls[1], '--watch', urls[2],
-                 '--rate', rate, '--duration-ms', self.d)
+        w = load('walfs-lag', '--url', urls[0], '--url', urls[1], '--url', urls[2], '--watch', urls[0],
+                 '--watch', urls[1], '--watch', urls[2], '--rate', rate, '--clients', 16, '--duration-ms', self.d)
         if w['errors'] or not w['samples']:
             raise RuntimeError('walfs-lag: %s' % w)
         self.add('replication_lag_p99', w['p99_ms'], base['p99_ms'], 'ms', '<= 5x',

@@ -13,7 +13,7 @@ PACKAGES=(
   libxxhash-dev
   prometheus-cpp-dev libcurl4-openssl-dev
   python3-botocore python3-prometheus-client
-  nginx-light rocksdb-tools
+  nginx-light rocksdb-tools libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
 )

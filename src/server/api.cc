@@ -47,28 +47,25 @@ asio::awaitable<bool> WaitApplied(Waiters& w, Position p, uint32_t timeout_ms) {
   co_return w.applied() >= p;
 }
 
-// Hands work to the proposer thread and suspends until it answers.
+// Hands work to the proposer thread and completes on the caller's executor
+// when it answers: no timer, one post.
+template <typename Token>
+auto AsyncProposer(Proposer& prop, std::string payload, bool tail, Token&& token) {
+  return asio::async_initiate<Token, void(Result<Position>)>(
+      [&prop, tail](auto handler, std::string payload) {
+        auto ex = asio::get_associated_executor(handler);
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        auto done = [h, ex](Result<Position> r) {
+          asio::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
+        };
+        bool queued = tail ? prop.SubmitTail(done) : prop.Submit(std::move(payload), done);
+        if (!queued) done(Status(Code::kNotReady, "too many writes are waiting for the log; retry"));
+      },
+      token, std::move(payload));
+}
+
 asio::awaitable<Result<Position>> AwaitProposer(Proposer& prop, std::string payload, bool tail) {
-  auto ex = co_await asio::this_coro::executor;
-  struct State {
-    explicit State(asio::any_io_executor e) : timer(e, asio::steady_timer::time_point::max()) {}
-    asio::steady_timer timer;
-    std::optional<Result<Position>> result;
-  };
-  auto st = std::make_shared<State>(ex);
-  auto done = [st, ex](Result<Position> r) {
-    asio::post(ex, [st, r = std::move(r)]() mutable {
-      st->result.emplace(std::move(r));
-      st->timer.cancel();
-    });
-  };
-  bool queued = tail ? prop.SubmitTail(done) : prop.Submit(std::move(payload), done);
-  if (!queued) co_return Status(Code::kNotReady, "too many writes are waiting for the log; retry");
-  while (!st->result) {
-    boost::system::error_code ec;
-    co_await st->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  }
-  co_return std::move(*st->result);
+  co_return co_await AsyncProposer(prop, std::move(payload), tail, asio::use_awaitable);
 }
 
 json NodeJson(const std::string& name_key, const std::string& name, const Node& n) {

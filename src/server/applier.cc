@@ -1,5 +1,7 @@
 #include "server/applier.h"
 
+#include <pthread.h>
+
 #include <spdlog/spdlog.h>
 
 #include "sm/fs_view.h"
@@ -132,6 +134,7 @@ bool Applier::ApplyOnce(LogConnection* conn) {
 }
 
 void Applier::Run() {
+  pthread_setname_np(pthread_self(), "walfs-applier");
   std::unique_ptr<LogConnection> conn;
   uint32_t backoff_ms = 50;
   for (;;) {

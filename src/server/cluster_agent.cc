@@ -1,5 +1,7 @@
 #include "server/cluster_agent.h"
 
+#include <pthread.h>
+
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -143,6 +145,7 @@ void ClusterAgent::Refresh() {
 }
 
 void ClusterAgent::Run() {
+  pthread_setname_np(pthread_self(), "walfs-cluster");
   for (;;) {
     Refresh();
     std::unique_lock lock(mu_);

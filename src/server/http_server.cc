@@ -16,6 +16,8 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 #include <atomic>
 #include <thread>
 
@@ -95,7 +97,10 @@ void HttpServer::Run() {
   });
   std::vector<std::thread> threads;
   for (size_t i = 1; i < std::max<size_t>(1, s.opts.http_threads); ++i) {
-    threads.emplace_back([&s] { s.ioc.run(); });
+    threads.emplace_back([&s] {
+      pthread_setname_np(pthread_self(), "walfs-http");
+      s.ioc.run();
+    });
   }
   s.ioc.run();
   for (auto& t : threads) t.join();

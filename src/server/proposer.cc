@@ -1,5 +1,7 @@
 #include "server/proposer.h"
 
+#include <pthread.h>
+
 namespace walfs {
 
 Proposer::Proposer(std::shared_ptr<Log> log, const ServerOptions& opts)
@@ -37,6 +39,7 @@ bool Proposer::Submit(std::string payload, Done done) {
 bool Proposer::SubmitTail(Done done) { return Enqueue(Item{{}, true, std::move(done)}); }
 
 void Proposer::Run() {
+  pthread_setname_np(pthread_self(), "walfs-propose");
   for (;;) {
     std::vector<Item> items;
     {

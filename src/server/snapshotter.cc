@@ -1,5 +1,7 @@
 #include "server/snapshotter.h"
 
+#include <pthread.h>
+
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -150,6 +152,7 @@ void Snapshotter::Round() {
 }
 
 void Snapshotter::Run() {
+  pthread_setname_np(pthread_self(), "walfs-snapshot");
   for (;;) {
     Round();
     std::unique_lock lock(mu_);

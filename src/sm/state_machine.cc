@@ -445,22 +445,40 @@ Result<Outcome> ApplyOps(Overlay* batch, uint32_t bs, Position pos, const Entry&
   return o;
 }
 
+// Deletes up to kIdemPrunePerEntry idempotency records older than the
+// retention window. The log time of the oldest record is kept in meta, so
+// that the common case (nothing has expired) costs one Get, not a scan.
 Status PruneIdempotency(Overlay* batch, uint64_t now_ms) {
-  if (now_ms < kIdemPrunePerEntry + kIdempotencyRetentionMs) return Status::Ok();
+  if (now_ms < kIdempotencyRetentionMs) return Status::Ok();
   uint64_t cutoff = now_ms - kIdempotencyRetentionMs;
+  auto oldest = batch->Get(keys::Meta(keys::kIdemOldest));
+  if (!oldest.ok()) return oldest.status();
+  if (!oldest->has_value()) return Status::Ok();  // no records
+  auto oldest_ms = DecodeU64(**oldest);
+  if (!oldest_ms) return CorruptRecord("oldest idempotency record");
+  if (*oldest_ms >= cutoff) return Status::Ok();
   std::vector<std::string> doomed;
+  std::optional<uint64_t> next_oldest;
   std::string prefix(keys::kIdemTimePrefix);
   WALFS_RETURN_IF_ERROR(batch->Scan(prefix, prefix, [&](std::string_view k, std::string_view) {
-    if (k.size() < 9 || doomed.size() >= kIdemPrunePerEntry) return false;
+    if (k.size() < 9) return false;
     uint64_t ms = 0;
     for (size_t i = 1; i < 9; ++i) ms = (ms << 8) | uint8_t(k[i]);
-    if (ms >= cutoff) return false;
+    if (ms >= cutoff || doomed.size() >= kIdemPrunePerEntry) {
+      next_oldest = ms;
+      return false;
+    }
     doomed.emplace_back(k);
     return true;
   }));
   for (auto& k : doomed) {
     batch->Delete(keys::Idem(std::string_view(k).substr(9)));
     batch->Delete(std::move(k));
+  }
+  if (next_oldest) {
+    batch->Put(keys::Meta(keys::kIdemOldest), EncodeU64(*next_oldest));
+  } else {
+    batch->Delete(keys::Meta(keys::kIdemOldest));
   }
   return Status::Ok();
 }
@@ -504,6 +522,9 @@ Result<Outcome> ApplyDecoded(Overlay* ov, uint32_t bs, Position pos, const Decod
   if (!e.idempotency_key.empty()) {
     ov->Put(keys::Idem(e.idempotency_key), EncodeIdem(d.fingerprint, pos.ms, *o));
     ov->Put(keys::IdemTime(pos.ms, e.idempotency_key), "");
+    auto oldest = ov->Get(keys::Meta(keys::kIdemOldest));
+    if (!oldest.ok()) return oldest.status();
+    if (!oldest->has_value()) ov->Put(keys::Meta(keys::kIdemOldest), EncodeU64(pos.ms));
   }
   return o;
 }

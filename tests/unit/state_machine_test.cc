@@ -177,6 +177,35 @@ TEST_F(StateMachineTest, IdempotencyRecordsExpireByLogTime) {
   EXPECT_EQ(Cat("/log"), "recrec");
 }
 
+TEST_F(StateMachineTest, ExpiredIdempotencyRecordsArePrunedInBoundedSteps) {
+  for (int i = 0; i < 150; ++i) {
+    Entry e;
+    e.idempotency_key = "key-" + std::to_string(i);
+    e.ops = {Op::Append("/log", "r")};
+    ASSERT_TRUE(Apply(e).ok());
+  }
+  auto count = [&](char prefix) {
+    size_t n = 0;
+    for (const auto& [k, v] : store().data()) n += k[0] == prefix;
+    return n;
+  };
+  EXPECT_EQ(count('K'), 150u);
+  set_ms_step(kIdempotencyRetentionMs + 1);
+  ASSERT_TRUE(Put("/x", "1").ok());  // everything expired: 64 go per entry
+  set_ms_step(1);
+  EXPECT_EQ(count('K'), 150u - 64);
+  ASSERT_TRUE(Put("/x", "2").ok());
+  ASSERT_TRUE(Put("/x", "3").ok());
+  EXPECT_EQ(count('K'), 0u);
+  EXPECT_EQ(count('T'), 0u);
+  EXPECT_EQ(store().data().count(keys::Meta(keys::kIdemOldest)), 0u);
+  Entry e;
+  e.idempotency_key = "key-1";  // remembered no longer: applies again
+  e.ops = {Op::Append("/log", "r")};
+  EXPECT_FALSE(Apply(e).duplicate);
+  EXPECT_EQ(store().data().count(keys::Meta(keys::kIdemOldest)), 1u);
+}
+
 TEST_F(StateMachineTest, CorruptEntryIsRejectedAndPositionAdvances) {
   auto o = ApplyPayload("garbage that is not an entry");
   EXPECT_EQ(o.code, Code::kRejected);
