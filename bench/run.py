@@ -286,7 +286,8 @@ class Bench:
         if w['errors'] or not w['samples']:
             raise RuntimeError('walfs-lag: %s' % w)
         self.add('replication_lag_p99', w['p99_ms'], base['p99_ms'], 'ms', '<= 5x',
-                 note='(asked %d/s, sent %.0f/s, %d samples)' % (rate, w['rate'], w['samples']))
+                 note='(asked %d/s, sent %.0f/s, %d samples; p50 %.2f vs %.2f ms)' % (
+                     rate, w['rate'], w['samples'], w['p50_ms'], base['p50_ms']))
 
     def status_quo(self, p):
         rport = p.redis()
