@@ -22,9 +22,8 @@ run: build
 
 # Every test of the Release build (unit, simulation, integration with real
 # redis-server and walfs processes), then the unit tests under ASan+UBSan.
-test: build test-asan
+test: build test-asan bench-smoke
 	ctest --test-dir $(BUILD) --output-on-failure --timeout 600
-	$(MAKE) --no-print-directory bench-smoke
 
 # Every benchmark case against its baseline, measured in the same run
 # (several minutes); the table goes to stdout and bench/results/latest.json.

@@ -78,13 +78,22 @@ int RunCat(const std::string& server, const FsArgs& a) {
   if (a.has_length) q += "&length=" + std::to_string(a.length);
   if (!q.empty()) q[0] = '?';
   HttpClient c(server);
-  auto r = c.Get(FsTarget(a.path) + q);
-  if (!r.ok() || r->status >= 300) return Report(r, false);
-  if (r->header("content-type") == "application/json" && r->body.rfind("{\"entries\"", 0) == 0) {
+  bool is_dir = false;
+  // Streams the file to stdout as it arrives: a large file is never held whole.
+  auto r = c.GetStreaming(FsTarget(a.path) + q, [&](const ClientResponse& head, std::string_view chunk) {
+    if (head.header("content-type") == "application/json") {  // a directory's listing
+      is_dir = true;
+      return false;
+    }
+    std::cout.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    return static_cast<bool>(std::cout);
+  });
+  if (is_dir) {
     std::cerr << "walfs: " << a.path << " is a directory\n";
     return kExitError;
   }
-  std::cout.write(r->body.data(), static_cast<std::streamsize>(r->body.size()));
+  if (!r.ok() || r->status >= 300) return Report(r, false);
+  std::cout.flush();
   return std::cout ? kExitOk : kExitError;
 }
 

@@ -106,6 +106,47 @@ Result<ClientResponse> HttpClient::Request(const std::string& method, const std:
   return Status(Code::kIoError, "the server closed the connection");
 }
 
+Result<ClientResponse> HttpClient::GetStreaming(const std::string& target, const Sink& sink) {
+  impl_->socket.reset();  // a fresh connection: the body is consumed as it streams
+  WALFS_RETURN_IF_ERROR(impl_->Connect());
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, impl_->host);
+  req.set(http::field::user_agent, "walfs-client");
+  req.keep_alive(false);
+  boost::system::error_code ec;
+  http::write(*impl_->socket, req, ec);
+  if (ec) return Status(Code::kIoError, "send: " + ec.message());
+  http::response_parser<http::buffer_body> parser;
+  parser.body_limit(std::numeric_limits<uint64_t>::max());
+  http::read_header(*impl_->socket, impl_->buf, parser, ec);
+  if (ec) return Status(Code::kIoError, "receive: " + ec.message());
+  ClientResponse out;
+  out.status = static_cast<int>(parser.get().result_int());
+  for (const auto& f : parser.get()) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[name] = std::string(f.value());
+  }
+  bool ok_status = out.status >= 200 && out.status < 300;
+  std::vector<char> chunk(256 << 10);
+  while (!parser.is_done()) {
+    parser.get().body().data = chunk.data();
+    parser.get().body().size = chunk.size();
+    http::read(*impl_->socket, impl_->buf, parser, ec);
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) return Status(Code::kIoError, "receive: " + ec.message());
+    std::string_view got(chunk.data(), chunk.size() - parser.get().body().size);
+    if (!ok_status) {
+      out.body.append(got);
+    } else if (!got.empty() && !sink(out, got)) {
+      impl_->socket.reset();
+      return Status(Code::kIoError, "the output stopped taking data");
+    }
+  }
+  impl_->socket.reset();
+  return out;
+}
+
 namespace {
 std::string Encode(std::string_view s, bool keep_slash) {
   static constexpr char kHex[] = "0123456789ABCDEF";

@@ -5,6 +5,7 @@
 // Thread-safety: one instance per thread.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -36,6 +37,12 @@ class HttpClient {
                                  const std::string& body = "",
                                  const std::map<std::string, std::string>& headers = {});
   Result<ClientResponse> Get(const std::string& target) { return Request("GET", target); }
+
+  // A GET whose body is passed to sink chunk by chunk as it arrives, never
+  // held whole; a non-2xx answer's body is returned in the response instead.
+  // The sink sees the answer's status and headers with each chunk; false stops.
+  using Sink = std::function<bool(const ClientResponse& head, std::string_view chunk)>;
+  Result<ClientResponse> GetStreaming(const std::string& target, const Sink& sink);
 
  private:
   struct Impl;

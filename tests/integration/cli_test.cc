@@ -40,6 +40,12 @@ TEST(CliTest, EveryCommandAgainstARunningServer) {
   EXPECT_EQ(Cli(s, "append /docs/a.txt", "from stdin\n").exit_code, 0);
   EXPECT_EQ(Cli(s, "cat /docs/a.txt").out, "from a file\nfrom stdin\n");
   EXPECT_EQ(Cli(s, "cat /docs/a.txt --offset 5 --length 4").out, "a fi");
+  EXPECT_EQ(Cli(s, "cat /docs").exit_code, 1);  // a directory
+  std::string big(3 << 20, 'b');
+  big[12345] = 'X';
+  EXPECT_EQ(Cli(s, "put /docs/big -", big).exit_code, 0);
+  EXPECT_EQ(Cli(s, "cat /docs/big").out, big);  // streamed in chunks
+  EXPECT_EQ(Cli(s, "rm /docs/big").exit_code, 0);
   EXPECT_EQ(Cli(s, "write /docs/a.txt 0 -", "FROM").exit_code, 0);
   EXPECT_EQ(Cli(s, "truncate /docs/a.txt 11").exit_code, 0);
   EXPECT_EQ(Cli(s, "cat /docs/a.txt").out, "FROM a file");
