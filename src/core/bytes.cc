@@ -3,7 +3,9 @@
 namespace walfs {
 
 void PutFixed64BE(std::string* out, uint64_t v) {
-  for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * (7 - i))) & 0xff);
+  out->append(b, 8);
 }
 
 uint64_t GetFixed64BE(const char* p) {

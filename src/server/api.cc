@@ -279,7 +279,7 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
     }
   }
   auto snap = r_->store().Snapshot();
-  auto state = LoadApplyState(*snap);
+  auto state = LoadAppliedPosition(*snap);
   if (!state.ok()) co_return Error(state.status());
   FsView view(snap.get(), r_->block_bytes());
   const ReadCommand& c = p.read;
@@ -303,7 +303,7 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
     resp.headers.emplace_back("ETag", "\"" + (*n)->inode.version.ToString() + "\"");
     resp.headers.emplace_back("Last-Modified", FormatHttpDate((*n)->inode.mtime_ms));
   }
-  resp.headers.emplace_back("X-Walfs-Position", state->applied.ToString());
+  resp.headers.emplace_back("X-Walfs-Position", state->ToString());
   if (c.head) {
     resp.head_length = resp.stream ? resp.stream->length : resp.body.size();
     resp.stream.reset();

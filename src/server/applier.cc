@@ -103,7 +103,8 @@ bool Applier::ApplyOnce(LogConnection* conn) {
     if (recs->empty()) return true;
   }
   auto started = std::chrono::steady_clock::now();
-  Overlay batch(&store_->live());
+  // The applier is the store's only writer: reads within a batch are cached.
+  Overlay batch(&store_->live(), /*cache_reads=*/true);
   auto r = ApplyBatch(state_, &batch, block_bytes_, *recs);
   if (!r.ok()) {
     Halt(r.status());

@@ -10,7 +10,12 @@ void Overlay::MergeInto(Overlay* into) {
 Result<std::optional<std::string>> Overlay::Get(std::string_view key) const {
   auto it = m_.find(key);
   if (it != m_.end()) return it->second;
-  return parent_->Get(key);
+  if (!cache_reads_) return parent_->Get(key);
+  auto c = read_cache_.find(key);
+  if (c != read_cache_.end()) return c->second;
+  auto v = parent_->Get(key);
+  if (v.ok()) read_cache_.emplace(std::string(key), *v);
+  return v;
 }
 
 Status Overlay::Scan(std::string_view prefix, std::string_view from, const ScanFn& fn) const {

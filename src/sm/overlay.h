@@ -18,8 +18,12 @@ namespace walfs {
 
 class Overlay final : public StoreReader {
  public:
-  // REQUIRES: parent outlives this overlay.
-  explicit Overlay(const StoreReader* parent) : parent_(parent) {}
+  // REQUIRES: parent outlives this overlay. With cache_reads, values read
+  // from the parent are remembered; REQUIRES then that nothing else changes
+  // the parent while this overlay lives (the applier's batch overlay over
+  // the store it alone writes).
+  explicit Overlay(const StoreReader* parent, bool cache_reads = false)
+      : parent_(parent), cache_reads_(cache_reads) {}
 
   void Put(std::string key, std::string value) { m_[std::move(key)] = std::move(value); }
   void Delete(std::string key) { m_[std::move(key)] = std::nullopt; }
@@ -37,7 +41,9 @@ class Overlay final : public StoreReader {
 
  private:
   const StoreReader* parent_;
+  bool cache_reads_;
   std::map<std::string, std::optional<std::string>, std::less<>> m_;
+  mutable std::map<std::string, std::optional<std::string>, std::less<>> read_cache_;
 };
 
 // A whole store in a sorted map: tests, the simulation, fuzzing.

@@ -563,6 +563,15 @@ std::string ChainDigest(std::string_view digest, Position pos, std::string_view 
   return Hash128(in);
 }
 
+Result<Position> LoadAppliedPosition(const StoreReader& r) {
+  auto a = r.Get(keys::Meta(keys::kApplied));
+  if (!a.ok()) return a.status();
+  if (!a->has_value()) return Position{};
+  auto p = Position::Decode(**a);
+  if (!p) return CorruptRecord("applied position");
+  return *p;
+}
+
 Result<ApplyState> LoadApplyState(const StoreReader& r) {
   ApplyState s;
   s.digest.assign(16, '\0');

@@ -37,6 +37,8 @@ Result<Usage> LoadUsage(const StoreReader& r);
 
 // The applied position, digest and entry count recorded in a store.
 Result<ApplyState> LoadApplyState(const StoreReader& r);
+// Just the applied position (one read).
+Result<Position> LoadAppliedPosition(const StoreReader& r);
 // Writes the meta records of a new store (root directory, format, block
 // size) into batch if the store has none yet.
 Status InitStore(const StoreReader& r, Overlay* batch, uint32_t block_bytes);

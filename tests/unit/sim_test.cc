@@ -272,7 +272,7 @@ struct SimReplica {
     size_t avail = static_cast<size_t>(log.end() - it);
     if (avail == 0) return;
     std::span<const LogRecord> recs(&*it, std::min(n, avail));
-    Overlay batch(&store);
+    Overlay batch(&store, /*cache_reads=*/true);  // as the applier does
     auto r = ApplyBatch(state, &batch, kBlockBytes, recs);
     ASSERT_TRUE(r.ok());
     ASSERT_TRUE(r->stop.ok()) << r->stop.ToString();
