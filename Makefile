@@ -3,10 +3,12 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-unit test-asan bench bench-smoke clean
+.PHONY: all deps build run test test-unit test-asan bench bench-smoke fuzz fuzz-smoke clean
 
 all: build
 
@@ -22,7 +24,7 @@ run: build
 
 # Every test of the Release build (unit, simulation, integration with real
 # redis-server and walfs processes), then the unit tests under ASan+UBSan.
-test: build test-asan bench-smoke
+test: build test-asan fuzz-smoke bench-smoke
 	ctest --test-dir $(BUILD) --output-on-failure --timeout 600
 
 # Every benchmark case against its baseline, measured in the same run
@@ -44,5 +46,17 @@ test-asan: deps
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -L unit --timeout 600
 
+# libFuzzer (clang 14) on the entry decoder, paths, Range, transaction JSON,
+# the request parser and the state machine, FUZZ_SECONDS each, from the
+# seed corpora in tests/fuzz/corpus. A crash fails the run and leaves its
+# input in $(FUZZ_BUILD)/crashes.
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWALFS_FUZZ=ON -DWALFS_UNIT_ONLY=ON
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_targets
+	bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=5
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
