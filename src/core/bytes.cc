@@ -65,7 +65,12 @@ uint64_t Reader::Varint() {
     in_.remove_prefix(1);
     if (shift == 63 && b > 1) break;  // would overflow 64 bits
     v |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if ((b & 0x80) == 0) return v;
+    if ((b & 0x80) == 0) {
+      // Only the shortest encoding is accepted, so that every value has one
+      // byte form (decode(encode(x)) and encode(decode(b)) both round-trip).
+      if (shift > 0 && b == 0) break;
+      return v;
+    }
   }
   Fail();
   return 0;

@@ -1,5 +1,5 @@
 // Little helpers to write and read integers and length-prefixed strings in
-// byte strings. Readers never read past the end: a Reader that runs out
+// byte strings. Varints are LEB128, and only their shortest form is read. Readers never read past the end: a Reader that runs out
 // records the failure and returns zeros, so decoders check ok() once.
 // Thread-safety: none needed (values and a cursor over caller-owned bytes).
 #pragma once

@@ -83,6 +83,20 @@ TEST(EntryTest, RandomGarbageNeverCrashes) {
   }
 }
 
+TEST(EntryTest, OverlongVarintsAreRejected) {
+  // A write at offset 118, with the offset as "f6 00" instead of "76": found
+  // by fuzz_entry, it decoded to an entry whose re-encoding differed.
+  std::string body("W\x01\x00\x00\x00\x01\x03\x01\x00\xf6\x00\x00", 12);
+  auto d = DecodeEntry(Reseal(body), 1 << 20);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), Code::kCorruption);
+  std::string canonical("W\x01\x00\x00\x00\x01\x03\x01\x00\x76\x00", 11);
+  auto ok = DecodeEntry(Reseal(canonical), 1 << 20);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->entry.ops[0].offset, 118u);
+  EXPECT_EQ(EncodeEntry(ok->entry), Reseal(canonical));
+}
+
 TEST(EntryTest, DataOverTheLimitIsRejected) {
   Entry e;
   e.ops = {Op::Put("/a", std::string(100, 'x'))};
