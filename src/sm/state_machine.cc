@@ -34,6 +34,15 @@ class TxApplier {
   Status Touch(uint64_t dir);
   void PutNode(const Node& n) { tx_->Put(keys::Inode(n.ino), EncodeInode(n.inode)); }
   Result<Node> CreateFile(std::string_view path);
+  // The file at path, created if absent (*created says so); a directory
+  // there is kIsADirectory.
+  Result<Node> OpenForWrite(const std::string& path, bool* created);
+  // Marks f as changed by this entry and stores its inode.
+  void Stamp(Node* f) {
+    f->inode.version = pos_;
+    f->inode.mtime_ms = pos_.ms;
+    PutNode(*f);
+  }
   Status WriteRange(Node* f, uint64_t offset, std::string_view data);
   Status Truncate(Node* f, uint64_t size);
   Status DeleteBlocks(uint64_t ino, uint64_t from_index);
@@ -248,44 +257,38 @@ Status TxApplier::DeleteTree(uint64_t parent, std::string_view name, const Node&
   return Status::Ok();
 }
 
-Result<OpResult> TxApplier::Put(const std::string& path, const Op& op) {
+Result<Node> TxApplier::OpenForWrite(const std::string& path, bool* created) {
   auto n = Lookup(path);
   if (!n.ok()) return n.status();
-  Node f;
-  bool created = !n->has_value();
-  if (created) {
-    auto c = CreateFile(path);
-    if (!c.ok()) return c.status();
-    f = *c;
-  } else {
-    f = **n;
-    if (f.is_dir()) return Fail(Code::kIsADirectory, path + " is a directory");
+  *created = !n->has_value();
+  if (*created) return CreateFile(path);
+  if ((*n)->is_dir()) return Fail(Code::kIsADirectory, path + " is a directory");
+  return **n;
+}
+
+Result<OpResult> TxApplier::Put(const std::string& path, const Op& op) {
+  bool created = false;
+  auto opened = OpenForWrite(path, &created);
+  if (!opened.ok()) return opened.status();
+  Node f = *opened;
+  if (!created) {
     WALFS_RETURN_IF_ERROR(DeleteBlocks(f.ino, 0));
     bytes_delta_ -= static_cast<int64_t>(f.inode.size);
     f.inode.size = 0;
   }
   WALFS_RETURN_IF_ERROR(WriteRange(&f, 0, op.data));
   bytes_delta_ += static_cast<int64_t>(f.inode.size);
-  f.inode.version = pos_;
-  f.inode.mtime_ms = pos_.ms;
-  PutNode(f);
+  Stamp(&f);
   OpResult r = ResultFor(path, f);
   r.created = created;
   return r;
 }
 
 Result<OpResult> TxApplier::AppendOrWrite(const std::string& path, const Op& op) {
-  auto n = Lookup(path);
-  if (!n.ok()) return n.status();
-  Node f;
-  if (!n->has_value()) {
-    auto c = CreateFile(path);
-    if (!c.ok()) return c.status();
-    f = *c;
-  } else {
-    f = **n;
-    if (f.is_dir()) return Fail(Code::kIsADirectory, path + " is a directory");
-  }
+  bool created = false;
+  auto opened = OpenForWrite(path, &created);
+  if (!opened.ok()) return opened.status();
+  Node f = *opened;
   uint64_t offset = op.type == OpType::kAppend ? f.inode.size : op.offset;
   if (offset > kMaxFileBytes || op.data.size() > kMaxFileBytes - offset) {
     return Fail(Code::kTooLarge, "the file would exceed the 1 TiB file size limit");
@@ -293,9 +296,7 @@ Result<OpResult> TxApplier::AppendOrWrite(const std::string& path, const Op& op)
   uint64_t before = f.inode.size;
   WALFS_RETURN_IF_ERROR(WriteRange(&f, offset, op.data));
   bytes_delta_ += static_cast<int64_t>(f.inode.size - before);
-  f.inode.version = pos_;
-  f.inode.mtime_ms = pos_.ms;
-  PutNode(f);
+  Stamp(&f);
   OpResult r = ResultFor(path, f);
   r.offset = offset;
   return r;
@@ -310,9 +311,7 @@ Result<OpResult> TxApplier::DoTruncate(const std::string& path, const Op& op) {
   if (op.size > kMaxFileBytes) return Fail(Code::kTooLarge, "size exceeds the 1 TiB file limit");
   bytes_delta_ += static_cast<int64_t>(op.size) - static_cast<int64_t>(f.inode.size);
   WALFS_RETURN_IF_ERROR(Truncate(&f, op.size));
-  f.inode.version = pos_;
-  f.inode.mtime_ms = pos_.ms;
-  PutNode(f);
+  Stamp(&f);
   return ResultFor(path, f);
 }
 
