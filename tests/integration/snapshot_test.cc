@@ -207,6 +207,38 @@ TEST(SnapshotIntegrationTest, S3BackupsThroughS3rverAndDisasterRecovery) {
   EXPECT_EQ(second.Client().Get("/v1/fs/d/f?consistency=strong")->body.size(), 504u);
 }
 
+// A single node on the embedded local log: snapshots trim the local log
+// file, and a restart and a fresh data directory both come back whole.
+TEST(SnapshotIntegrationTest, SingleNodeLocalLogSnapshotsTrimAndRestart) {
+  TempDir dir;
+  std::string backup = "dir://" + dir.path() + "/backup";
+  ServeProcess node(dir.path() + "/data", "local", "solo",
+                    {"--backup", backup, "--snapshot-every-entries", "50", "--maintenance-ms", "100"});
+  node.Start();
+  ASSERT_TRUE(node.WaitReady());
+  HttpClient c = node.Client();
+  for (int i = 0; i < 200; ++i) ASSERT_EQ(c.Request("POST", "/v1/fs/f?op=append", "0123456789")->status, 200);
+  std::string log_file = dir.path() + "/data/log/local.log";
+  auto full = std::filesystem::file_size(log_file);
+  ASSERT_TRUE(WaitFor([&] { return std::filesystem::file_size(log_file) < full / 2; }, 20s))
+      << "the local log was not trimmed: " << std::filesystem::file_size(log_file) << " bytes";
+  json cluster;
+  EXPECT_TRUE(WaitFor(  // the view is refreshed once a heartbeat
+      [&] {
+        cluster = Json(*c.Get("/v1/cluster"));
+        return cluster["log"]["length"].get<uint64_t>() < 100;
+      },
+      10s));
+  EXPECT_EQ(cluster["log"]["entries_added"], 200);
+  ASSERT_EQ(node.Stop(), 0);
+  node.Start();  // reopens the trimmed file: its first record follows a trimmed one
+  ASSERT_TRUE(node.WaitReady());
+  HttpClient again = node.Client();
+  EXPECT_EQ(again.Get("/v1/fs/f")->body.size(), 2000u);
+  EXPECT_EQ(again.Request("POST", "/v1/fs/f?op=append", "tail")->status, 200);
+  EXPECT_EQ(again.Get("/v1/fs/f")->body.size(), 2004u);
+}
+
 TEST(SigV4Test, RequestSigningMatchesBotocore) {
   TempDir dir;
   int port = FreePort();
