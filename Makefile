@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-unit test-asan test-tsan bench bench-smoke fuzz fuzz-smoke clean
+.PHONY: all deps build run test test-unit test-asan test-tsan faults bench bench-smoke fuzz fuzz-smoke clean
 
 all: build
 
@@ -26,7 +26,7 @@ run: build
 # Every test of the Release build (unit, simulation, integration with real
 # redis-server and walfs processes), then the unit tests under ASan+UBSan.
 test: build test-asan fuzz-smoke bench-smoke
-	ctest --test-dir $(BUILD) --output-on-failure --timeout 600
+	ctest --test-dir $(BUILD) --output-on-failure --timeout 600 -LE faults
 
 # Every benchmark case against its baseline, measured in the same run
 # (several minutes); the table goes to stdout and bench/results/latest.json.
@@ -55,6 +55,11 @@ test-tsan: deps
 	cmake --build $(TSAN_BUILD) -j$(JOBS)
 	TSAN_OPTIONS=halt_on_error=1 WALFS_SIM_SEEDS=2000 \
 	  ctest --test-dir $(TSAN_BUILD) --output-on-failure -L unit --timeout 900
+
+# Fault scenarios with real processes (so far: replicas killed under load),
+# then the unit tests and the simulation under TSan.
+faults: build test-tsan
+	ctest --test-dir $(BUILD) --output-on-failure -L faults --timeout 1800
 
 # libFuzzer (clang 14) on the entry decoder, paths, Range, transaction JSON,
 # the request parser and the state machine, FUZZ_SECONDS each, from the
