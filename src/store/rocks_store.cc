@@ -67,19 +67,19 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& dir) {
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   opt.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   rocksdb::DB* raw = nullptr;
-  auto s = rocksdb::DB::Open(opt, dir, &raw);
-  if (!s.ok()) return FromRocks(s);
-  std::unique_ptr<RocksStore> store(new RocksStore());
-  store->db_.reset(raw);
-  store->live_ = std::make_unique<RocksReader>(raw, nullptr);
-  return store;
+  auto s = rocksdb::DB::Open(opt, dir, &raw);  // before Wrap reads raw
+  return Wrap(s, raw);
 }
 
 Result<std::unique_ptr<RocksStore>> RocksStore::OpenReadOnly(const std::string& dir) {
   rocksdb::Options opt;
   rocksdb::DB* raw = nullptr;
-  auto s = rocksdb::DB::OpenForReadOnly(opt, dir, &raw);
-  if (!s.ok()) return FromRocks(s);
+  auto s = rocksdb::DB::OpenForReadOnly(opt, dir, &raw);  // before Wrap reads raw
+  return Wrap(s, raw);
+}
+
+Result<std::unique_ptr<RocksStore>> RocksStore::Wrap(const rocksdb::Status& opened, rocksdb::DB* raw) {
+  if (!opened.ok()) return FromRocks(opened);
   std::unique_ptr<RocksStore> store(new RocksStore());
   store->db_.reset(raw);
   store->live_ = std::make_unique<RocksReader>(raw, nullptr);

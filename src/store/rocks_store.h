@@ -16,6 +16,7 @@
 
 namespace rocksdb {
 class DB;
+class Status;
 }
 
 namespace walfs {
@@ -38,6 +39,7 @@ class RocksStore {
 
  private:
   RocksStore() = default;
+  static Result<std::unique_ptr<RocksStore>> Wrap(const rocksdb::Status& opened, rocksdb::DB* raw);
   std::unique_ptr<rocksdb::DB> db_;
   std::unique_ptr<StoreReader> live_;
 };
