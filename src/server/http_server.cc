@@ -19,6 +19,8 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <optional>
+#include <vector>
 #include <thread>
 
 #include "server/api.h"
@@ -30,7 +32,15 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 struct HttpServer::Impl {
-  Impl(Replica* r, const ServerOptions& o) : replica(r), opts(o), api(r), acceptor(ioc) {}
+  Impl(Replica* r, const ServerOptions& o) : replica(r), opts(o), api(r) {
+    // One io_context per thread, each run by that thread alone (hint 1):
+    // a connection stays on one thread, so its handlers need no strand and
+    // the threads do not wake each other for every event on a shared queue.
+    for (size_t i = 0; i < std::max<size_t>(1, o.http_threads); ++i) {
+      contexts.push_back(std::make_unique<asio::io_context>(1));
+    }
+    acceptor.emplace(*contexts[0]);
+  }
 
   asio::awaitable<void> Accept();
   asio::awaitable<void> Session(tcp::socket socket);
@@ -43,8 +53,8 @@ struct HttpServer::Impl {
   Replica* replica;
   ServerOptions opts;
   Api api;
-  asio::io_context ioc;
-  tcp::acceptor acceptor;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::optional<tcp::acceptor> acceptor;
   std::atomic<size_t> connections{0};
   std::atomic<size_t> in_flight{0};
 };
@@ -63,7 +73,7 @@ Result<int> HttpServer::Listen() {
   if (ec) return Status(Code::kBadRequest, "bad listen address " + l + ": " + ec.message());
   int port = std::atoi(l.substr(colon + 1).c_str());
   tcp::endpoint ep(addr, static_cast<uint16_t>(port));
-  auto& a = impl_->acceptor;
+  auto& a = *impl_->acceptor;
   a.open(ep.protocol(), ec);
   if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) a.bind(ep, ec);
@@ -74,20 +84,24 @@ Result<int> HttpServer::Listen() {
 
 void HttpServer::Run() {
   Impl& s = *impl_;
-  asio::co_spawn(s.ioc, s.Accept(), asio::detached);
-  asio::signal_set signals(s.ioc, SIGINT, SIGTERM);
+  asio::io_context& main = *s.contexts[0];
+  // Keeps the other contexts running while they have no connection.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (auto& c : s.contexts) guards.push_back(asio::make_work_guard(*c));
+  asio::co_spawn(main, s.Accept(), asio::detached);
+  asio::signal_set signals(main, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("signal {}: no new connections; finishing requests in flight", sig);
     boost::system::error_code ignored;
-    s.acceptor.close(ignored);
+    s.acceptor->close(ignored);
     // Let requests in flight finish, up to a bound, then stop.
-    auto timer = std::make_shared<asio::steady_timer>(s.ioc);
+    auto timer = std::make_shared<asio::steady_timer>(main);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     auto poll = std::make_shared<std::function<void()>>();
     *poll = [&s, timer, deadline, poll] {
       if (s.in_flight == 0 || std::chrono::steady_clock::now() > deadline) {
-        s.ioc.stop();
+        for (auto& c : s.contexts) c->stop();
         return;
       }
       timer->expires_after(std::chrono::milliseconds(20));
@@ -96,22 +110,23 @@ void HttpServer::Run() {
     (*poll)();
   });
   std::vector<std::thread> threads;
-  for (size_t i = 1; i < std::max<size_t>(1, s.opts.http_threads); ++i) {
-    threads.emplace_back([&s] {
+  for (size_t i = 1; i < s.contexts.size(); ++i) {
+    threads.emplace_back([c = s.contexts[i].get()] {
       pthread_setname_np(pthread_self(), "walfs-http");
-      s.ioc.run();
+      c->run();
     });
   }
-  s.ioc.run();
+  main.run();
   for (auto& t : threads) t.join();
 }
 
 asio::awaitable<void> HttpServer::Impl::Accept() {
-  for (;;) {
+  for (size_t next = 0;; ++next) {
     boost::system::error_code ec;
-    tcp::socket socket(asio::make_strand(ioc));
-    co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    // Connections are dealt to the threads in turn.
+    tcp::socket socket(*contexts[next % contexts.size()]);
+    co_await acceptor->async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
     if (ec) continue;
     // Answers are written as header then body: without this, Nagle's
     // algorithm and the client's delayed ACK add 40 ms to small answers.

@@ -1,13 +1,14 @@
 // HttpServer: the listener and the sessions (Boost.Beast over Asio).
 //
-// The listener accepts; each connection is one coroutine on its own strand
-// that reads a request (header first, so an oversized body is answered 413
-// before it is read), hands it to Api::Handle, and writes the answer,
-// streaming file bodies chunk by chunk. Every read and write has a timeout.
-// SIGINT/SIGTERM stop accepting, let requests in flight finish (bounded),
-// then stop.
-// Thread-safety: Run() from one thread; it runs the io_context on
-// options.http_threads threads.
+// The listener deals accepted connections in turn to options.http_threads
+// threads, each running its own io_context. A connection is one coroutine on
+// its thread that reads a request (header first, so an oversized body is
+// answered 413 before it is read), hands it to Api::Handle, and writes the
+// answer, streaming file bodies chunk by chunk. Every read and write has a
+// timeout. SIGINT/SIGTERM stop accepting, let requests in flight finish
+// (bounded), then stop.
+// Thread-safety: Run() from one thread; it runs one io_context on each of
+// options.http_threads threads (Api::Handle runs on all of them).
 #pragma once
 
 #include <memory>
