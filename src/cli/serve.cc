@@ -14,6 +14,7 @@ namespace {
 struct ServeArgs {
   ServerOptions opts;
   std::string log_level = "info";
+  uint64_t store_reserve_mib = ServerOptions{}.store_reserve_bytes >> 20;
 };
 
 void FromEnv(ServerOptions* o) {
@@ -27,6 +28,7 @@ void FromEnv(ServerOptions* o) {
 int RunServe(ServeArgs& a) {
   spdlog::set_level(spdlog::level::from_str(a.log_level));
   ServerOptions& o = a.opts;
+  o.store_reserve_bytes = a.store_reserve_mib << 20;
   S3OptionsFromEnv(&o.s3);
   if (o.replica_id.empty()) o.replica_id = o.listen;
   if (o.advertise.empty()) o.advertise = "http://" + o.listen;
@@ -85,6 +87,9 @@ void RegisterServe(CLI::App& app, RunFn* run) {
       ->capture_default_str();
   cmd->add_flag("--no-trim", [&o](int64_t n) { o.trim = n == 0; }, "never trim the log (snapshots still run)");
   AddS3Options(cmd, &o.s3);
+  cmd->add_option("--store-reserve-mib", args->store_reserve_mib,
+                  "pause applying while the store's disk has less than this free (0: never)")
+      ->capture_default_str();
   cmd->add_option("--http-threads", o.http_threads, "threads serving HTTP")->capture_default_str();
   cmd->add_option("--max-entry-bytes", o.entry_bytes_max, "largest body one write may carry")->capture_default_str();
   cmd->add_option("--log-level", args->log_level, "trace, debug, info, warn, error")->capture_default_str();

@@ -180,6 +180,8 @@ HttpResponse Api::Ready() const {
     why = diverged.message();
   } else if (!h.stopped.ok()) {
     why = "the applier stopped: " + h.stopped.message();
+  } else if (!h.paused.ok()) {
+    why = "the applier is paused, retrying: " + h.paused.message();
   } else if (!h.log_status.ok()) {
     why = "the log is unreachable: " + h.log_status.message();
   } else if (h.lag_ms > r_->options().ready_lag_ms_max) {

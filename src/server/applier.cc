@@ -57,6 +57,28 @@ void Applier::Halt(Status why) {
   waiters_->Stop(why);
 }
 
+void Applier::Pause(Status why) {
+  bool first;
+  {
+    std::lock_guard lock(mu_);
+    first = health_.paused.ok();
+    health_.paused = why;
+  }
+  if (first) spdlog::error("applier paused at {}: {} (retrying)", state_.applied.ToString(), why.ToString());
+  metrics_->LogError("store");
+  waiters_->Stop(why);
+}
+
+void Applier::Unpause() {
+  {
+    std::lock_guard lock(mu_);
+    if (health_.paused.ok()) return;
+    health_.paused = Status::Ok();
+  }
+  spdlog::info("applier resumed at {}: the store takes writes again", state_.applied.ToString());
+  waiters_->Resume();
+}
+
 void Applier::Backoff(uint32_t* backoff_ms) {
   std::unique_lock lock(mu_);
   cv_.wait_for(lock, std::chrono::milliseconds(*backoff_ms), [&] { return stopping_; });
@@ -96,11 +118,28 @@ bool Applier::ApplyOnce(LogConnection* conn) {
     std::lock_guard lock(mu_);
     health_.log_status = Status::Ok();
   }
+  if (!health().paused.ok()) {
+    Status r = store_->Resume();
+    if (!r.ok()) {
+      Pause(r);
+      return true;
+    }
+  }
   if (recs->empty() ||
       std::chrono::steady_clock::now() - last_tail_check_ > std::chrono::seconds(1)) {
     CheckTail(conn);
     if (!health().stopped.ok()) return false;
     if (recs->empty()) return true;
+  }
+  if (opts_.store_reserve_bytes > 0) {
+    // Below the reserve, stop before RocksDB meets a full disk mid-write.
+    auto free = store_->FreeBytes();
+    if (free.ok() && *free < opts_.store_reserve_bytes) {
+      Pause(Status(Code::kIoError, "the store's disk has " + std::to_string(*free >> 20) +
+                                       " MiB free, under the " + std::to_string(opts_.store_reserve_bytes >> 20) +
+                                       " MiB reserve (--store-reserve-mib)"));
+      return true;
+    }
   }
   auto started = std::chrono::steady_clock::now();
   // The applier is the store's only writer: reads within a batch are cached.
@@ -112,11 +151,17 @@ bool Applier::ApplyOnce(LogConnection* conn) {
   }
   if (batch.size() > 0) {
     Status c = store_->Commit(batch);
+    if (!c.ok() && c.code() == Code::kIoError) {
+      // Nothing of the batch is committed; the next round re-reads it.
+      Pause(c);
+      return true;
+    }
     if (!c.ok()) {
       Halt(c);
       return false;
     }
   }
+  Unpause();
   state_ = r->state;
   metrics_->ObserveApplyBatch(r->outcomes.size(),
                               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
@@ -157,7 +202,8 @@ void Applier::Run() {
       cv_.wait(lock, [&] { return stopping_; });
       return;
     }
-    if (!health().log_status.ok()) {
+    ApplierHealth h = health();
+    if (!h.log_status.ok() || !h.paused.ok()) {
       Backoff(&backoff_ms);
     } else {
       backoff_ms = 50;

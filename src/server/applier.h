@@ -9,9 +9,12 @@
 // It stops, sticky, on anything that would make this replica diverge or
 // skip an entry: a broken chain (entries lost, a fork, a different log), a
 // log whose tail went below the applied position, an entry format newer
-// than this binary, or a store failure (design rules 4, 5, 8). A restart
-// resumes from the applied position. An unreachable log is not a stop: the
-// applier retries with backoff and reports the log as unavailable.
+// than this binary, or a corrupt store (design rules 4, 5, 8). A restart
+// resumes from the applied position. Two failures are pauses, not stops,
+// retried with backoff: an unreachable log (reported as unavailable) and a
+// store that cannot be written (disk full, I/O error: nothing of the batch
+// is committed, writes are refused, and applying resumes from the same
+// position once the store takes writes again).
 // Thread-safety: Start/Stop from the owner; health() from any thread.
 #pragma once
 
@@ -33,6 +36,7 @@ namespace walfs {
 struct ApplierHealth {
   Status log_status;      // last error talking to the log (ok if reachable)
   Status stopped;         // why the applier halted (ok while running)
+  Status paused;          // why the store cannot be written now (ok if it can)
   Position applied;
   Position log_last;      // the log's tail, as last seen
   uint64_t lag_ms = 0;    // log time between the tail and the applied entry
@@ -56,6 +60,10 @@ class Applier {
   bool ApplyOnce(LogConnection* conn);
   void CheckTail(LogConnection* conn);
   void Halt(Status why);
+  // A store write failed: refuse writes, retry later.
+  void Pause(Status why);
+  // The store took a write again after a pause.
+  void Unpause();
   void Backoff(uint32_t* backoff_ms);
 
   RocksStore* store_;

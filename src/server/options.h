@@ -43,6 +43,10 @@ struct ServerOptions {
   uint32_t retry_backoff_ms_max = 2000;   // between attempts to reach an unavailable log
   uint64_t ready_lag_ms_max = 10000;      // /readyz: applied must be within this of the log's tail
   size_t outcomes_kept_max = 65536;       // recent outcomes kept for ack=applied answers
+  // The applier pauses (writes refused, reads served) while the store's
+  // disk has less free space than this, so RocksDB never meets a full disk
+  // in the middle of a write; it resumes when space returns. 0: no check.
+  uint64_t store_reserve_bytes = 256ull << 20;
 
   // Cluster view.
   uint32_t heartbeat_interval_ms = 1000;  // the TTL is 5 intervals: a replica silent

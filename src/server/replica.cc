@@ -36,8 +36,10 @@ Result<std::unique_ptr<Replica>> Replica::Open(const ServerOptions& opts) {
   Replica* raw = r.get();
   r->agent_ = std::make_unique<ClusterAgent>(r->log_, r->store_.get(), r->waiters_.get(),
                                              r->metrics_.get(), opts, [raw] {
-                                               Status s = raw->health().stopped;
-                                               return s.ok() ? std::string() : s.message();
+                                               ApplierHealth h = raw->health();
+                                               if (!h.stopped.ok()) return h.stopped.message();
+                                               return h.paused.ok() ? std::string()
+                                                                    : "paused: " + h.paused.message();
                                              });
   // Announce this replica, with its lag, before it starts catching up.
   r->agent_->Refresh();

@@ -1,5 +1,10 @@
 #include "store/rocks_store.h"
 
+#include <sys/statvfs.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
@@ -116,6 +121,16 @@ Status RocksStore::Commit(const Overlay& batch) {
   // some committed batch (WAL order) and the applier replays from there.
   rocksdb::WriteOptions wo;
   return FromRocks(db_->Write(wo, &wb));
+}
+
+Status RocksStore::Resume() { return FromRocks(db_->Resume()); }
+
+Result<uint64_t> RocksStore::FreeBytes() const {
+  struct statvfs v;
+  if (::statvfs(db_->GetName().c_str(), &v) != 0) {
+    return Status(Code::kIoError, "statvfs " + db_->GetName() + ": " + std::strerror(errno));
+  }
+  return static_cast<uint64_t>(v.f_bavail) * v.f_frsize;
 }
 
 }  // namespace walfs

@@ -33,6 +33,12 @@ class RocksStore {
   // A consistent read view; releases its RocksDB snapshot when dropped.
   std::shared_ptr<const StoreReader> Snapshot() const;
   Status Commit(const Overlay& batch);
+  // After a failed write (disk full, I/O error) RocksDB refuses writes until
+  // told to recover: retries the failed work; ok once the store takes
+  // writes again.
+  Status Resume();
+  // Free bytes on the file system that holds the store.
+  Result<uint64_t> FreeBytes() const;
   // A consistent copy of the store in dir (which must not exist): hard
   // links where it can. Runs beside the applier; it sees some committed batch.
   Status Checkpoint(const std::string& dir);
