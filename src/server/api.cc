@@ -169,6 +169,15 @@ asio::awaitable<HttpResponse> Api::Handle(HttpRequest req) {
   co_return Error(Code::kInternal, "unrouted request");
 }
 
+std::string Api::StaleReason() const {
+  ApplierHealth h = r_->health();
+  if (!h.stopped.ok()) return "stopped";
+  if (!h.paused.ok()) return "paused";
+  if (!h.log_status.ok()) return "log_unreachable";
+  if (h.lag_ms > r_->options().ready_lag_ms_max) return "lagging";
+  return "";
+}
+
 HttpResponse Api::Ready() const {
   ApplierHealth h = r_->health();
   json j = {{"applied", h.applied.ToString()}, {"log_last", h.log_last.ToString()},
@@ -306,6 +315,7 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
     resp.headers.emplace_back("Last-Modified", FormatHttpDate((*n)->inode.mtime_ms));
   }
   resp.headers.emplace_back("X-Walfs-Position", state->ToString());
+  if (std::string stale = StaleReason(); !stale.empty()) resp.headers.emplace_back("X-Walfs-Stale", stale);
   if (c.head) {
     resp.head_length = resp.stream ? resp.stream->length : resp.body.size();
     resp.stream.reset();
@@ -369,6 +379,12 @@ asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
   if (!stopped.ok()) {
     co_return Error(Code::kNotReady, "this replica has stopped applying the log, so it takes no "
                                      "writes: " + stopped.message());
+  }
+  if (Status log = r_->health().log_status; !log.ok()) {
+    // Cut off from the log: say so now rather than time out on a send
+    // whose fate would be unknown.
+    co_return Error(Code::kLogUnavailable, "this replica cannot reach the log, so nothing was written: " +
+                                               log.message());
   }
   if (DataBytes(w.entry) > r_->options().entry_bytes_max) {
     co_return Error(Code::kTooLarge, "the data is over the " +

@@ -53,6 +53,9 @@ class Api {
   boost::asio::awaitable<HttpResponse> Read(const ParsedRequest& p);
   boost::asio::awaitable<HttpResponse> Write(ParsedRequest p);
   HttpResponse Ready() const;
+  // Why this replica's reads may be behind the log (the X-Walfs-Stale
+  // header): stopped, paused, log_unreachable, lagging; empty if current.
+  std::string StaleReason() const;
   HttpResponse Cluster() const;
   HttpResponse ListSnapshotsResponse() const;
   boost::asio::awaitable<HttpResponse> TakeSnapshotResponse();

@@ -132,8 +132,8 @@ int Process::Wait(std::chrono::milliseconds deadline) {
   return pid_ > 0 ? -1 : status_;
 }
 
-RedisServer::RedisServer(const std::string& dir, bool appendonly)
-    : dir_(dir), appendonly_(appendonly), port_(FreePort()) {
+RedisServer::RedisServer(const std::string& dir, bool appendonly, std::string extra_bind)
+    : dir_(dir), appendonly_(appendonly), extra_bind_(std::move(extra_bind)), port_(FreePort()) {
   Start();
 }
 
@@ -141,6 +141,11 @@ void RedisServer::Start() {
   std::vector<std::string> argv = {"redis-server", "--port", std::to_string(port_),
                                    "--bind", "127.0.0.1", "--save", "", "--dir", dir_,
                                    "--daemonize", "no"};
+  if (!extra_bind_.empty()) {
+    // Reached from another network namespace: not loopback, no password.
+    argv.insert(argv.begin() + 5, extra_bind_);
+    argv.insert(argv.end(), {"--protected-mode", "no"});
+  }
   if (appendonly_) {
     argv.insert(argv.end(), {"--appendonly", "yes", "--appendfsync", "always"});
   } else {

@@ -53,7 +53,8 @@ class Process {
 // A redis-server on a free port, stopped when destroyed.
 class RedisServer {
  public:
-  explicit RedisServer(const std::string& dir, bool appendonly = false);
+  // extra_bind: another address to listen on besides 127.0.0.1.
+  explicit RedisServer(const std::string& dir, bool appendonly = false, std::string extra_bind = "");
   void Start();
   void Stop(int sig = 15);
   int port() const { return port_; }
@@ -62,6 +63,7 @@ class RedisServer {
  private:
   std::string dir_;
   bool appendonly_;
+  std::string extra_bind_;
   int port_;
   Process proc_;
 };
