@@ -56,9 +56,14 @@ test-tsan: deps
 	TSAN_OPTIONS=halt_on_error=1 WALFS_SIM_SEEDS=2000 \
 	  ctest --test-dir $(TSAN_BUILD) --output-on-failure -L unit --timeout 900
 
-# Fault scenarios with real processes (so far: replicas killed under load),
-# then the unit tests and the simulation under TSan.
+# Fault scenarios with real processes (replicas and Redis killed, the log
+# lost, answers lost, a full disk, a network partition; the last two need
+# root for tmpfs and network namespaces), the simulation with a faulty log
+# and store (SIM_FAULT_SEEDS seeds), and the unit tests and the simulation
+# under TSan. docs/reliability.md says what each shows.
+SIM_FAULT_SEEDS ?= 5000
 faults: build test-tsan
+	WALFS_SIM_SEEDS=$(SIM_FAULT_SEEDS) ./$(BUILD)/tests/sim_test --gtest_filter='*Faulty*'
 	ctest --test-dir $(BUILD) --output-on-failure -L faults --timeout 1800
 
 # libFuzzer (clang 14) on the entry decoder, paths, Range, transaction JSON,

@@ -634,16 +634,17 @@ Result<BatchResult> ApplyBatch(const ApplyState& start, Overlay* batch, uint32_t
   BatchResult out;
   out.state = start;
   for (const auto& rec : records) {
+    // Delivered again (a faulty log, a retried read): already applied, and
+    // positions are unique, so it is skipped. A different entry at an old
+    // position (a fork) shows at the next new entry, whose predecessor is
+    // then not the applied position.
+    if (rec.pos <= out.state.applied) continue;
     if (rec.prev != out.state.applied) {
       out.stop = Status(Code::kCorruption,
                         "log broken: entry " + rec.pos.ToString() + " follows " +
                             rec.prev.ToString() + " but this replica applied " +
                             out.state.applied.ToString() +
                             " (entries lost, a fork, or a different log)");
-      break;
-    }
-    if (rec.pos <= out.state.applied) {
-      out.stop = Status(Code::kCorruption, "log went backwards at " + rec.pos.ToString());
       break;
     }
     auto o = ApplyEntry(batch, bs, rec.pos, rec.payload);

@@ -62,6 +62,7 @@ struct BatchResult {
 
 // Applies records in order on top of start, checking each record's
 // predecessor; writes the new applied position and digest into batch.
+// Records at or below the applied position (delivered twice) are skipped.
 Result<BatchResult> ApplyBatch(const ApplyState& start, Overlay* batch, uint32_t block_bytes,
                                std::span<const LogRecord> records);
 

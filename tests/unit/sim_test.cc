@@ -5,14 +5,22 @@
 // other's byte for byte with equal digests, its namespace must equal a plain
 // reference model's, and each entry's outcome code must be the model's.
 //
-//   sim_test                      runs seeds 1..500 (WALFS_SIM_SEEDS=N for more)
+// The faulty variant adds a faulty log (records delivered again, reads that
+// see only part of the tail, appends that time out after succeeding and are
+// retried with their Idempotency-Key) and a faulty store (a commit that
+// fails, commits not yet synced dropped by a power cut).
+//
+//   sim_test                      runs seeds 1..500 of each (WALFS_SIM_SEEDS=N for more)
 //   sim_test --seed=1234          replays one seed
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "codec/entry.h"
 #include "core/path.h"
@@ -251,39 +259,62 @@ class Model {
 };
 
 // ----------------------------------------------------------- the replicas
+using Mutations = std::map<std::string, std::optional<std::string>, std::less<>>;
+
+void ApplyMutations(MemStore* store, const Mutations& m) {
+  Overlay o(store);
+  for (const auto& [k, v] : m) {
+    if (v) {
+      o.Put(k, *v);
+    } else {
+      o.Delete(k);
+    }
+  }
+  store->Apply(o);
+}
+
+class Workload;
+
+// What the faulty log and store did to one replica.
+struct FaultCounts {
+  uint64_t redelivered = 0, partial_reads = 0, failed_commits = 0, power_cuts = 0, commits_dropped = 0;
+};
+
 struct SimReplica {
-  MemStore store;
+  MemStore store;    // what reads see: durable plus commits not yet synced
+  MemStore durable;  // what survives a power cut
+  std::vector<Mutations> unsynced;
   ApplyState state;
   std::map<Position, Outcome> outcomes;
   int restarts = 0;
+  FaultCounts faults;
 
   SimReplica() {
     Overlay init(&store);
     EXPECT_TRUE(InitStore(store, &init, kBlockBytes).ok());
     store.Apply(init);
+    durable.Apply(init);
     state = *LoadApplyState(store);
   }
 
   // Applies up to n records after the applied position; may "crash" before
-  // committing, which must lose exactly that batch.
-  void Step(const std::vector<LogRecord>& log, size_t n, bool crash) {
-    auto it = std::upper_bound(log.begin(), log.end(), state.applied,
-                               [](Position p, const LogRecord& r) { return p < r.pos; });
-    size_t avail = static_cast<size_t>(log.end() - it);
-    if (avail == 0) return;
-    std::span<const LogRecord> recs(&*it, std::min(n, avail));
-    Overlay batch(&store, /*cache_reads=*/true);  // as the applier does
-    auto r = ApplyBatch(state, &batch, kBlockBytes, recs);
-    ASSERT_TRUE(r.ok());
-    ASSERT_TRUE(r->stop.ok()) << r->stop.ToString();
-    if (crash) {
-      ++restarts;
-      state = *LoadApplyState(store);  // restart: back to what was committed
-      return;
-    }
-    store.Apply(batch);
-    state = r->state;
-    for (auto& [p, o] : r->outcomes) outcomes[p] = o;
+  // committing, which must lose exactly that batch. With a workload rng,
+  // the log and the store misbehave too.
+  void Step(const std::vector<LogRecord>& log, size_t n, bool crash, Workload* faulty = nullptr);
+
+  void Sync() {
+    for (const auto& m : unsynced) ApplyMutations(&durable, m);
+    unsynced.clear();
+  }
+  // Keeps the first `kept` commits not yet synced, drops the rest, and
+  // restarts from what is left.
+  void PowerCut(size_t kept) {
+    faults.commits_dropped += unsynced.size() - kept;
+    unsynced.resize(kept);
+    Sync();
+    store = durable;
+    state = *LoadApplyState(store);
+    ++faults.power_cuts;
   }
 
   std::map<std::string, std::string> Dump() const {
@@ -369,6 +400,62 @@ class Workload {
   std::vector<Entry> used_;
 };
 
+void SimReplica::Step(const std::vector<LogRecord>& log, size_t n, bool crash, Workload* faulty) {
+  auto it = std::upper_bound(log.begin(), log.end(), state.applied,
+                             [](Position p, const LogRecord& r) { return p < r.pos; });
+  size_t avail = static_cast<size_t>(log.end() - it);
+  if (avail == 0) return;
+  std::vector<LogRecord> recs(it, it + static_cast<long>(std::min(n, avail)));
+  if (faulty != nullptr) {
+    if (faulty->Pct(10) && it != log.begin()) {
+      // Delivered again: the read starts up to 3 records early.
+      size_t back = std::min<size_t>(1 + faulty->Pick(3), static_cast<size_t>(it - log.begin()));
+      recs.insert(recs.begin(), it - static_cast<long>(back), it);
+      faults.redelivered += back;
+    }
+    if (faulty->Pct(5)) {
+      size_t i = faulty->Pick(recs.size());
+      recs.insert(recs.begin() + static_cast<long>(i), recs[i]);  // one record twice in a row
+      ++faults.redelivered;
+    }
+    if (recs.size() > 1 && faulty->Pct(10)) {
+      recs.resize(1 + faulty->Pick(recs.size() - 1));  // the read saw only part of the tail
+      ++faults.partial_reads;
+    }
+  }
+  Overlay batch(&store, /*cache_reads=*/true);  // as the applier does
+  auto r = ApplyBatch(state, &batch, kBlockBytes, recs);
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->stop.ok()) << r->stop.ToString();
+  if (crash) {
+    ++restarts;
+    state = *LoadApplyState(store);  // restart: back to what was committed
+    return;
+  }
+  if (faulty != nullptr && faulty->Pct(5)) {
+    ++faults.failed_commits;  // the commit failed: nothing of it is kept; the applier retries
+    return;
+  }
+  store.Apply(batch);
+  state = r->state;
+  for (auto& [p, o] : r->outcomes) {
+    auto seen = outcomes.find(p);
+    if (seen != outcomes.end()) {
+      // Applied again after a power cut: the same outcome.
+      EXPECT_EQ(CodeName(seen->second.code), CodeName(o.code)) << "re-applied " << p.ToString();
+      EXPECT_EQ(seen->second.results.size(), o.results.size()) << "re-applied " << p.ToString();
+    }
+    outcomes[p] = o;
+  }
+  if (faulty == nullptr) {
+    durable.Apply(batch);
+    return;
+  }
+  unsynced.push_back(batch.mutations());
+  if (faulty->Pct(30)) Sync();
+  if (faulty->Pct(4)) PowerCut(faulty->Pick(unsynced.size() + 1));
+}
+
 std::string Describe(const std::string& payload) {
   auto d = DecodeEntry(payload, 1 << 20);
   if (!d.ok()) return "<undecodable>";
@@ -385,9 +472,14 @@ std::string Describe(const std::string& payload) {
   return out;
 }
 
-void RunSeed(uint64_t seed) {
-  SCOPED_TRACE("seed " + std::to_string(seed) + " (replay: sim_test --seed=" + std::to_string(seed) + ")");
+FaultCounts g_fault_totals;
+uint64_t g_timed_out_appends = 0;
+
+void RunSeed(uint64_t seed, bool faults) {
+  SCOPED_TRACE("seed " + std::to_string(seed) + (faults ? " with faults" : "") + " (replay: sim_test --seed=" +
+               std::to_string(seed) + (faults ? " --gtest_filter=*Faulty*)" : ")"));
   Workload w(seed);
+  Workload fault_rng(seed * 7919 + 1);
   Model model;
   std::vector<LogRecord> log;
   std::map<Position, MOutcome> expected;
@@ -408,17 +500,33 @@ void RunSeed(uint64_t seed) {
       recent_versions[pos] = pos;
       last = pos;
       ++appended;
+      if (faults && !e.idempotency_key.empty() && appended % 50 != 0 && fault_rng.Pct(30)) {
+        // The append timed out after it succeeded: the client retries it
+        // with the same key, and the retry must answer the first outcome.
+        Position retry{last.ms + 1, 0};
+        log.push_back(LogRecord{retry, last, payload});
+        expected[retry] = model.Apply(e, retry);
+        EXPECT_EQ(CodeName(expected[retry].code), CodeName(expected[pos].code));
+        last = retry;
+        ++appended;
+        ++g_timed_out_appends;
+      }
     } else {
       auto& r = replicas[w.Pick(replicas.size())];
-      r.Step(log, 1 + w.Pick(8), w.Pct(10));
+      r.Step(log, 1 + w.Pick(8), w.Pct(10), faults ? &fault_rng : nullptr);
       if (::testing::Test::HasFatalFailure()) return;
     }
   }
   for (auto& r : replicas) {
     while (r.state.applied < last) {
-      r.Step(log, 64, false);
+      r.Step(log, 64, false, faults ? &fault_rng : nullptr);
       if (::testing::Test::HasFatalFailure()) return;
     }
+    g_fault_totals.redelivered += r.faults.redelivered;
+    g_fault_totals.partial_reads += r.faults.partial_reads;
+    g_fault_totals.failed_commits += r.faults.failed_commits;
+    g_fault_totals.power_cuts += r.faults.power_cuts;
+    g_fault_totals.commits_dropped += r.faults.commits_dropped;
   }
   auto model_dump = model.Dump();
   for (size_t i = 0; i < replicas.size(); ++i) {
@@ -451,18 +559,43 @@ void RunSeed(uint64_t seed) {
   }
 }
 
-TEST(SimulationTest, ReplicasAgreeWithEachOtherAndTheModel) {
+void RunSeeds(bool faults) {
   if (g_only_seed != 0) {
-    RunSeed(g_only_seed);
+    RunSeed(g_only_seed, faults);
     return;
   }
   for (uint64_t seed = 1; seed <= g_seed_count; ++seed) {
-    RunSeed(seed);
-    if (HasFailure()) {
-      std::printf("simulation failed at seed %llu; replay with: sim_test --seed=%llu\n",
-                  static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
+    RunSeed(seed, faults);
+    if (::testing::Test::HasFailure()) {
+      std::printf("simulation failed at seed %llu; replay with: sim_test --seed=%llu%s\n",
+                  static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed),
+                  faults ? " --gtest_filter=*Faulty*" : "");
       return;
     }
+  }
+}
+
+TEST(SimulationTest, ReplicasAgreeWithEachOtherAndTheModel) { RunSeeds(false); }
+
+TEST(SimulationTest, FaultyLogAndStoreChangeNothing) {
+  g_fault_totals = {};
+  g_timed_out_appends = 0;
+  RunSeeds(true);
+  const FaultCounts& f = g_fault_totals;
+  std::printf("simulation with faults: %llu seeds; records delivered again %llu, partial reads %llu, appends "
+              "timed out after success and retried %llu, failed commits %llu, power cuts %llu dropping %llu "
+              "unsynced commits; replicas identical and equal to the model\n",
+              static_cast<unsigned long long>(g_only_seed != 0 ? 1 : g_seed_count),
+              static_cast<unsigned long long>(f.redelivered), static_cast<unsigned long long>(f.partial_reads),
+              static_cast<unsigned long long>(g_timed_out_appends),
+              static_cast<unsigned long long>(f.failed_commits), static_cast<unsigned long long>(f.power_cuts),
+              static_cast<unsigned long long>(f.commits_dropped));
+  if (g_only_seed == 0) {
+    EXPECT_GT(f.redelivered, 0u);
+    EXPECT_GT(f.power_cuts, 0u);
+    EXPECT_GT(f.commits_dropped, 0u);
+    EXPECT_GT(f.failed_commits, 0u);
+    EXPECT_GT(g_timed_out_appends, 0u);
   }
 }
 
