@@ -65,7 +65,7 @@ void Applier::Pause(Status why) {
     health_.paused = why;
   }
   if (first) spdlog::error("applier paused at {}: {} (retrying)", state_.applied.ToString(), why.ToString());
-  metrics_->LogError("store");
+  metrics_->SetPaused(true);
   waiters_->Stop(why);
 }
 
@@ -76,6 +76,7 @@ void Applier::Unpause() {
     health_.paused = Status::Ok();
   }
   spdlog::info("applier resumed at {}: the store takes writes again", state_.applied.ToString());
+  metrics_->SetPaused(false);
   waiters_->Resume();
 }
 

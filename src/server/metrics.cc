@@ -46,6 +46,7 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   bytes_ = &BuildGauge().Name("walfs_bytes").Help("Bytes stored (sum of file sizes)").Register(r).Add({});
   trimmed_ = &BuildCounter().Name("walfs_trimmed_entries_total").Help("Log entries trimmed by this replica").Register(r).Add({});
   diverged_ = &BuildGauge().Name("walfs_diverged").Help("1 if this replica's digest disagrees with its peers at the same position").Register(r).Add({});
+  paused_ = &BuildGauge().Name("walfs_applier_paused").Help("1 while the applier is paused because the store cannot be written (disk below the reserve, a write failed)").Register(r).Add({});
 }
 
 Metrics::~Metrics() = default;
@@ -92,6 +93,8 @@ void Metrics::ObserveSnapshot(bool ok, double seconds, uint64_t bytes) {
 
 void Metrics::Trimmed(uint64_t entries) { trimmed_->Increment(static_cast<double>(entries)); }
 void Metrics::SetDiverged(bool d) { diverged_->Set(d ? 1 : 0); }
+
+void Metrics::SetPaused(bool p) { paused_->Set(p ? 1 : 0); }
 
 std::string Metrics::Serialize() const {
   prometheus::TextSerializer s;

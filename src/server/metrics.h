@@ -34,6 +34,8 @@ class Metrics {
   void ObserveSnapshot(bool ok, double seconds, uint64_t bytes);
   void Trimmed(uint64_t entries);
   void SetDiverged(bool diverged);
+  // The applier paused because the store cannot be written (disk full).
+  void SetPaused(bool paused);
 
   std::string Serialize() const;
 
@@ -56,6 +58,7 @@ class Metrics {
   prometheus::Gauge* bytes_;
   prometheus::Counter* trimmed_;
   prometheus::Gauge* diverged_;
+  prometheus::Gauge* paused_;
   double applied_seen_ = 0;
 };
 

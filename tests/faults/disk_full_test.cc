@@ -98,7 +98,10 @@ TEST(FaultsTest, DiskFullPausesTheApplierUntilSpaceReturns) {
     HttpClient v = victim.Client(5000);
     auto w = v.Request("POST", "/v1/fs/history/full?op=append", "refused\n");
     EXPECT_EQ(w->status, 503) << w->body;
-    EXPECT_EQ(v.Get("/v1/fs/history/f0")->status, 200);  // reads go on
+    auto read = v.Get("/v1/fs/history/f0");
+    EXPECT_EQ(read->status, 200);  // reads go on, marked
+    EXPECT_EQ(read->header("x-walfs-stale"), "paused");
+    EXPECT_NE(v.Get("/metrics")->body.find("walfs_applier_paused 1"), std::string::npos);
     // The others keep taking writes meanwhile.
     uint64_t during = h.acked();
     ASSERT_TRUE(WaitFor([&] { return h.acked() >= during + 200; }, 30s));
