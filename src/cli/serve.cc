@@ -90,6 +90,11 @@ void RegisterServe(CLI::App& app, RunFn* run) {
   cmd->add_option("--store-reserve-mib", args->store_reserve_mib,
                   "pause applying while the store's disk has less than this free (0: never)")
       ->capture_default_str();
+  cmd->add_option("--idle-timeout-ms", o.idle_timeout_ms, "close a kept-alive connection idle this long")
+      ->capture_default_str();
+  cmd->add_option("--io-timeout-ms", o.io_timeout_ms,
+                  "close a connection that takes longer than this to send a request or take an answer chunk")
+      ->capture_default_str();
   cmd->add_option("--http-threads", o.http_threads, "threads serving HTTP")->capture_default_str();
   cmd->add_option("--max-entry-bytes", o.entry_bytes_max, "largest body one write may carry")->capture_default_str();
   cmd->add_option("--log-level", args->log_level, "trace, debug, info, warn, error")->capture_default_str();

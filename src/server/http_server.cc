@@ -30,6 +30,34 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+// One connection: its socket, and the deadline its watchdog enforces. The
+// watchdog wakes twice a second and closes the socket once the deadline has
+// passed, which ends whatever read or write is pending; arming a timer per
+// read and write instead (beast::tcp_stream's timeouts) cost a timer
+// insertion and cancellation per operation.
+struct Conn {
+  explicit Conn(tcp::socket s) : socket(std::move(s)), watchdog(socket.get_executor()) {}
+  void ExpiresAfter(std::chrono::milliseconds d) { deadline = Clock::now() + d; }
+
+  tcp::socket socket;
+  asio::steady_timer watchdog;
+  Clock::time_point deadline = Clock::time_point::max();
+  bool done = false;
+};
+
+asio::awaitable<void> Watchdog(std::shared_ptr<Conn> c) {
+  boost::system::error_code ec;
+  while (!c->done) {
+    c->watchdog.expires_after(std::chrono::milliseconds(500));
+    co_await c->watchdog.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (!c->done && Clock::now() > c->deadline) {
+      c->socket.close(ec);
+      co_return;
+    }
+  }
+}
 
 struct HttpServer::Impl {
   Impl(Replica* r, const ServerOptions& o) : replica(r), opts(o), api(r) {
@@ -44,11 +72,9 @@ struct HttpServer::Impl {
 
   asio::awaitable<void> Accept();
   asio::awaitable<void> Session(tcp::socket socket);
-  asio::awaitable<bool> Serve(beast::tcp_stream& stream, beast::flat_buffer& buf);
-  asio::awaitable<void> WriteResponse(beast::tcp_stream& stream, HttpResponse resp,
-                                      unsigned version, bool keep_alive);
-  asio::awaitable<void> WriteSimple(beast::tcp_stream& stream, HttpResponse resp, unsigned version,
-                                    bool keep_alive);
+  asio::awaitable<bool> Serve(Conn& c, beast::flat_buffer& buf);
+  asio::awaitable<void> WriteResponse(Conn& c, HttpResponse resp, unsigned version, bool keep_alive);
+  asio::awaitable<void> WriteSimple(Conn& c, HttpResponse resp, unsigned version, bool keep_alive);
 
   Replica* replica;
   ServerOptions opts;
@@ -137,7 +163,8 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
 }
 
 asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
+  auto conn = std::make_shared<Conn>(std::move(socket));
+  asio::co_spawn(conn->socket.get_executor(), Watchdog(conn), asio::detached);
   beast::flat_buffer buf;
   bool over = ++connections > opts.connections_max;
   try {
@@ -146,9 +173,9 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
       r.status = 503;
       r.body = R"({"error":"not_ready","message":"too many connections"})";
       r.headers.emplace_back("Content-Type", "application/json");
-      co_await WriteSimple(stream, std::move(r), 11, false);
+      co_await WriteSimple(*conn, std::move(r), 11, false);
     } else {
-      while (co_await Serve(stream, buf)) {
+      while (co_await Serve(*conn, buf)) {
       }
     }
   } catch (const std::exception& e) {
@@ -156,21 +183,23 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
   }
   --connections;
   boost::system::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  conn->socket.shutdown(tcp::socket::shutdown_send, ec);
+  conn->done = true;
+  conn->watchdog.cancel();
 }
 
 // After an early answer, discard what the client is still sending (bounded
 // in bytes and time) before closing, so that the close does not reset the
 // connection and destroy the answer before the client reads it.
-asio::awaitable<void> Linger(beast::tcp_stream& stream) {
+asio::awaitable<void> Linger(Conn& c) {
   boost::system::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  c.socket.shutdown(tcp::socket::shutdown_send, ec);
   std::vector<char> sink(64 << 10);
   uint64_t drained = 0;
-  stream.expires_after(std::chrono::seconds(2));
+  c.ExpiresAfter(std::chrono::seconds(2));
   while (!ec && drained < (64ull << 20)) {
-    size_t n = co_await stream.async_read_some(asio::buffer(sink),
-                                               asio::redirect_error(asio::use_awaitable, ec));
+    size_t n = co_await c.socket.async_read_some(asio::buffer(sink),
+                                                 asio::redirect_error(asio::use_awaitable, ec));
     drained += n;
   }
 }
@@ -181,14 +210,14 @@ uint64_t BodyLimit(std::string_view target, const ServerOptions& o) {
 }
 
 // One request and its answer; false when the connection should close.
-asio::awaitable<bool> HttpServer::Impl::Serve(beast::tcp_stream& stream, beast::flat_buffer& buf) {
+asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf) {
   http::request_parser<http::string_body> parser;
   parser.header_limit(static_cast<uint32_t>(opts.header_bytes_max));
   // The body limit depends on the route; it is checked after the header.
   parser.body_limit(std::numeric_limits<uint64_t>::max());
   boost::system::error_code ec;
-  stream.expires_after(std::chrono::milliseconds(opts.idle_timeout_ms));
-  co_await http::async_read_header(stream, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
+  c.ExpiresAfter(std::chrono::milliseconds(opts.idle_timeout_ms));
+  co_await http::async_read_header(c.socket, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return false;  // closed, idle, or a header too large or malformed
   auto& h = parser.get();
   uint64_t limit = BodyLimit(std::string_view(h.target().data(), h.target().size()), opts);
@@ -202,21 +231,21 @@ asio::awaitable<bool> HttpServer::Impl::Serve(beast::tcp_stream& stream, beast::
   };
   if (parser.content_length() && *parser.content_length() > limit) {
     // Answer before reading the body, then close without reading it.
-    co_await WriteSimple(stream, too_large(), h.version(), false);
-    co_await Linger(stream);
+    co_await WriteSimple(c, too_large(), h.version(), false);
+    co_await Linger(c);
     co_return false;
   }
   parser.body_limit(limit);
   if (beast::iequals(h[http::field::expect], "100-continue")) {
     http::response<http::empty_body> cont{http::status::continue_, h.version()};
-    co_await http::async_write(stream, cont, asio::redirect_error(asio::use_awaitable, ec));
+    co_await http::async_write(c.socket, cont, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return false;
   }
-  stream.expires_after(std::chrono::milliseconds(opts.io_timeout_ms));
-  co_await http::async_read(stream, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
+  c.ExpiresAfter(std::chrono::milliseconds(opts.io_timeout_ms));
+  co_await http::async_read(c.socket, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
   if (ec == http::error::body_limit) {
-    co_await WriteSimple(stream, too_large(), h.version(), false);
-    co_await Linger(stream);
+    co_await WriteSimple(c, too_large(), h.version(), false);
+    co_await Linger(c);
     co_return false;
   }
   if (ec) co_return false;
@@ -234,6 +263,7 @@ asio::awaitable<bool> HttpServer::Impl::Serve(beast::tcp_stream& stream, beast::
   req.body = std::move(msg.body());
   std::string method = req.method, target = req.target;
   ++in_flight;
+  c.deadline = Clock::time_point::max();  // a wait for a position has its own timeout
   HttpResponse resp;
   try {
     resp = co_await api.Handle(std::move(req));
@@ -245,26 +275,26 @@ asio::awaitable<bool> HttpServer::Impl::Serve(beast::tcp_stream& stream, beast::
   }
   --in_flight;
   replica->metrics().ObserveRequest(RouteLabel(method, target), method, resp.status);
-  co_await WriteResponse(stream, std::move(resp), version, keep_alive);
+  co_await WriteResponse(c, std::move(resp), version, keep_alive);
   co_return keep_alive;
 }
 
-asio::awaitable<void> HttpServer::Impl::WriteSimple(beast::tcp_stream& stream, HttpResponse resp,
-                                                    unsigned version, bool keep_alive) {
+asio::awaitable<void> HttpServer::Impl::WriteSimple(Conn& c, HttpResponse resp, unsigned version,
+                                                    bool keep_alive) {
   http::response<http::string_body> res{static_cast<http::status>(resp.status), version};
   res.set(http::field::server, "walfs");
   for (auto& [k, v] : resp.headers) res.set(k, v);
   res.keep_alive(keep_alive);
   res.body() = std::move(resp.body);
   res.prepare_payload();
-  stream.expires_after(std::chrono::milliseconds(opts.io_timeout_ms));
-  co_await http::async_write(stream, res, asio::use_awaitable);
+  c.ExpiresAfter(std::chrono::milliseconds(opts.io_timeout_ms));
+  co_await http::async_write(c.socket, res, asio::use_awaitable);
 }
 
-asio::awaitable<void> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream, HttpResponse resp,
-                                                      unsigned version, bool keep_alive) {
+asio::awaitable<void> HttpServer::Impl::WriteResponse(Conn& c, HttpResponse resp, unsigned version,
+                                                      bool keep_alive) {
   if (!resp.stream && !resp.head_length) {
-    co_await WriteSimple(stream, std::move(resp), version, keep_alive);
+    co_await WriteSimple(c, std::move(resp), version, keep_alive);
     co_return;
   }
   http::response<http::empty_body> res{static_cast<http::status>(resp.status), version};
@@ -273,15 +303,15 @@ asio::awaitable<void> HttpServer::Impl::WriteResponse(beast::tcp_stream& stream,
   res.keep_alive(keep_alive);
   res.content_length(resp.stream ? resp.stream->length : *resp.head_length);
   http::response_serializer<http::empty_body> sr{res};
-  stream.expires_after(std::chrono::milliseconds(opts.io_timeout_ms));
-  co_await http::async_write_header(stream, sr, asio::use_awaitable);
+  c.ExpiresAfter(std::chrono::milliseconds(opts.io_timeout_ms));
+  co_await http::async_write_header(c.socket, sr, asio::use_awaitable);
   if (!resp.stream) co_return;
   std::string chunk;
   while (resp.stream->length > 0) {
     Status st = Api::NextChunk(&*resp.stream, opts.read_chunk_bytes, &chunk);
     if (!st.ok()) throw std::runtime_error(st.ToString());  // cut the connection
-    stream.expires_after(std::chrono::milliseconds(opts.io_timeout_ms));
-    co_await asio::async_write(stream, asio::buffer(chunk), asio::use_awaitable);
+    c.ExpiresAfter(std::chrono::milliseconds(opts.io_timeout_ms));
+    co_await asio::async_write(c.socket, asio::buffer(chunk), asio::use_awaitable);
   }
 }
 

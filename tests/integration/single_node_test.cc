@@ -2,6 +2,11 @@
 // HTTP contract's details, and bad input.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "integration/harness.h"
@@ -223,6 +228,55 @@ TEST_F(SingleNodeTest, LargeFilesStreamAndAppendsStayCorrect) {
   for (int i = 0; i < 6; ++i) EXPECT_EQ(r->body[size_t(i) << 20], 'a' + i);
   auto tail = c.Request("GET", "/v1/fs/big", "", {{"Range", "bytes=-2"}});
   EXPECT_EQ(tail->body, "qq");
+}
+
+
+// Connects to 127.0.0.1:port, sends `bytes`, and returns how long the
+// server took to close the connection (or -1 after 10 s).
+double SecondsUntilClosed(int port, const std::string& bytes) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return -1;
+  auto t0 = std::chrono::steady_clock::now();
+  if (!bytes.empty()) ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
+  }
+  ::close(fd);
+  if (n < 0) return -1;  // still open after 10 s
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Clients that stall are cut off: an idle kept-alive connection after
+// --idle-timeout-ms, a request that stops half way after --io-timeout-ms;
+// a request waiting for a position is not (its own timeout_ms applies).
+TEST(TimeoutTest, StalledClientsAreCutOffButWaitsForAPositionAreNot) {
+  TempDir dir;
+  ServeProcess node(dir.path() + "/data", "local", "t", {"--idle-timeout-ms", "1000", "--io-timeout-ms", "1000"});
+  node.Start();
+  ASSERT_TRUE(node.WaitReady());
+  double idle = SecondsUntilClosed(node.port(), "");
+  EXPECT_GE(idle, 0.9);
+  EXPECT_LE(idle, 5.0);
+  double half_header = SecondsUntilClosed(node.port(), "GET /v1/fs/x HTTP/1.1\r\nHost: t\r\n");
+  EXPECT_GE(half_header, 0.9);
+  EXPECT_LE(half_header, 5.0);
+  double half_body = SecondsUntilClosed(node.port(), "PUT /v1/fs/x HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc");
+  EXPECT_GE(half_body, 0.9);
+  EXPECT_LE(half_body, 5.0);
+  HttpClient c = node.Client();
+  auto started = std::chrono::steady_clock::now();
+  auto r = c.Get("/v1/fs/x?min_position=99999999999999-0&timeout_ms=2500");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 504);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 2400ms);
+  EXPECT_EQ(c.Get("/v1/fs/x")->status, 404);  // and the connection still serves
 }
 
 }  // namespace
