@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "server/api.h"
+#include "server/http_message.h"
 
 namespace walfs {
 namespace asio = boost::asio;
@@ -204,11 +205,6 @@ asio::awaitable<void> Linger(Conn& c) {
   }
 }
 
-uint64_t BodyLimit(std::string_view target, const ServerOptions& o) {
-  if (target.substr(0, 6) == "/v1/tx") return o.entry_bytes_max / 3 * 4 + (1 << 20);
-  return o.entry_bytes_max;
-}
-
 // One request and its answer; false when the connection should close.
 asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf) {
   http::request_parser<http::string_body> parser;
@@ -252,15 +248,7 @@ asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf) 
   auto msg = parser.release();
   bool keep_alive = msg.keep_alive();
   unsigned version = msg.version();
-  HttpRequest req;
-  req.method = std::string(msg.method_string());
-  req.target = std::string(msg.target());
-  for (const auto& f : msg) {
-    std::string name(f.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    req.headers[name] = std::string(f.value());
-  }
-  req.body = std::move(msg.body());
+  HttpRequest req = FromMessage(std::move(msg));
   std::string method = req.method, target = req.target;
   ++in_flight;
   c.deadline = Clock::time_point::max();  // a wait for a position has its own timeout

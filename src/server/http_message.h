@@ -1,0 +1,27 @@
+// From a parsed Beast HTTP message to the request Api::Handle takes, and the
+// body limit by route: shared by the HTTP server and the request fuzzer, so
+// that the fuzzer parses exactly what the server parses.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <cstdint>
+#include <string_view>
+
+#include "server/options.h"
+#include "server/request.h"
+
+namespace walfs {
+
+using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
+
+// Method, target, headers (names in lower case; a repeated header keeps its
+// last value) and body.
+HttpRequest FromMessage(BeastRequest&& msg);
+
+// The largest body a request to target may carry: one write's data, or for
+// a transaction its JSON (base64 data is 4/3 of the bytes, plus room).
+uint64_t BodyLimit(std::string_view target, const ServerOptions& o);
+
+}  // namespace walfs
