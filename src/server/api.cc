@@ -276,6 +276,14 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
     if (b.strong) {
       auto tail = co_await AwaitProposer(r_->proposer(), {}, true);
       if (!tail.ok()) co_return Error(tail.status());
+      if (Position applied = r_->waiters().applied(); *tail < applied) {
+        // A sound log's last entry is at or past anything a replica has
+        // applied: this one lost entries, and writes acknowledged from them
+        // may be missing from it. No read can be strong against it.
+        co_return Error(Code::kNotReady, "the log's last position " + tail->ToString() +
+                                             " is below this replica's applied position " + applied.ToString() +
+                                             ": the log lost entries");
+      }
       target = std::max(target, *tail);
     }
     if (!co_await WaitApplied(r_->waiters(), target, b.timeout_ms)) {

@@ -32,6 +32,7 @@ History::~History() { Stop(); }
 void History::Start() {
   for (int t = 0; t < opts_.writers; ++t) threads_.emplace_back([this, t] { Writer(t); });
   for (int t = 0; t < opts_.readers; ++t) threads_.emplace_back([this, t] { Reader(t); });
+  for (int t = 0; t < opts_.mixers; ++t) threads_.emplace_back([this, t] { Mixer(t); });
 }
 
 void History::Stop() {
@@ -120,6 +121,33 @@ void History::Reader(int t) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     Record(std::move(op));
+  }
+}
+
+void History::Mixer(int t) {
+  std::mt19937 rng(static_cast<uint32_t>(104729 * (t + 1)));
+  HttpClient h(urls_[static_cast<size_t>(t) % urls_.size()], opts_.request_timeout_ms);
+  auto path = [&] { return "/mixed/d" + std::to_string(rng() % 3) + "/f" + std::to_string(rng() % 4); };
+  while (!stop_) {
+    std::string p = path(), body(rng() % 64, static_cast<char>('a' + rng() % 26));
+    Result<ClientResponse> r = Status(Code::kInternal, "no request");
+    switch (rng() % 8) {
+      case 0: r = h.Request("PUT", "/v1/fs" + p, body); break;
+      case 1: r = h.Request("POST", "/v1/fs" + p + "?op=write&offset=" + std::to_string(rng() % 100), body); break;
+      case 2: r = h.Request("POST", "/v1/fs" + p + "?op=truncate&size=" + std::to_string(rng() % 100)); break;
+      case 3: r = h.Request("POST", "/v1/fs" + p + "?op=rename&overwrite=true&to=" + path()); break;
+      case 4: r = h.Request("POST", "/v1/fs/mixed/d" + std::to_string(rng() % 3) + "?op=rename&to=/mixed/d" +
+                                std::to_string(rng() % 3) + "/sub"); break;
+      case 5: r = h.Request("DELETE", "/v1/fs/mixed/d" + std::to_string(rng() % 3) + "?recursive=true"); break;
+      case 6: r = h.Request("POST", "/v1/fs/mixed/d" + std::to_string(rng() % 3) + "/dir?op=mkdir"); break;
+      default: {
+        json tx = {{"conditions", json::array({{{"path", p}, {"exists", rng() % 2 == 0}}})},
+                   {"ops", json::array({{{"op", "append"}, {"path", p}, {"data", "eHl6"}},
+                                        {{"op", "rename"}, {"path", p}, {"to", path()}, {"overwrite", true}}})}};
+        r = h.Request("POST", "/v1/tx", tx.dump());
+      }
+    }
+    if (!r.ok() || r->status >= 500) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }
 

@@ -7,6 +7,8 @@
 // its invoke and complete times, its answer's position, the append's offset
 // and, for a read, the length and hash of what it saw.
 //
+// Mixers meanwhile do every other kind of write under /mixed.
+//
 // After the faults, Check reads every file from every replica and verifies:
 // - replicas hold byte-identical files;
 // - every acknowledged record is at the offset its answer gave, exactly once;
@@ -33,6 +35,10 @@ namespace walfs::testing {
 struct HistoryOptions {
   int writers = 6;
   int readers = 2;
+  // Clients doing every other kind of write (put, write, truncate, rename,
+  // mkdir, delete, transactions) under /mixed: not in the history, but
+  // replicas must still end identical.
+  int mixers = 1;
   int files = 2;
   // Retry each append with the same Idempotency-Key until it is answered.
   bool idempotent = false;
@@ -79,6 +85,7 @@ class History {
  private:
   void Writer(int t);
   void Reader(int t);
+  void Mixer(int t);
   void Record(Op op);
 
   std::vector<std::string> urls_;

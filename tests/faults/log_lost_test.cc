@@ -78,6 +78,12 @@ void LoseTheLogAndRecover(bool older_file) {
   EXPECT_EQ(w->status, 503);
   EXPECT_EQ(Json(*w)["error"], "not_ready");
   EXPECT_EQ(any.Get("/v1/fs/history/f0")->status, 200);  // the last state stays readable
+  // but never as a strong read: the log no longer knows every acknowledged write.
+  for (size_t i = 0; i < c.size(); ++i) {
+    auto strong = c.node(i).Client(10000).Get("/v1/fs/history/f0?consistency=strong&timeout_ms=2000");
+    ASSERT_TRUE(strong.ok());
+    EXPECT_EQ(strong->status, 503) << strong->body;
+  }
 
   // Recovery: snapshot the replica that applied the most, seed a new
   // stream from it, and start the replicas afresh on that stream.
