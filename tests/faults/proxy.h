@@ -1,7 +1,9 @@
 // A TCP proxy in front of one server that loses answers: each answer the
 // server sends is, with the given probability, swallowed and both
 // connections closed. The request has reached the server by then, so the
-// write it carried may well be applied: the client cannot tell.
+// write it carried may well be applied: the client cannot tell. With
+// probability 0 it is a plain forwarder whose upstream can be moved (a
+// failover behind a fixed address).
 #pragma once
 
 #include <atomic>
@@ -22,6 +24,9 @@ class DroppingProxy {
   DroppingProxy& operator=(const DroppingProxy&) = delete;
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int port() const { return port_; }
+  // New connections go to this port from now on (existing ones stay).
+  void SetUpstream(int port) { upstream_port_ = port; }
   uint64_t dropped() const { return dropped_; }
   uint64_t forwarded() const { return forwarded_; }
 
@@ -30,7 +35,7 @@ class DroppingProxy {
   void Pipe(int client);
   bool Drop();
 
-  int upstream_port_;
+  std::atomic<int> upstream_port_;
   double p_;
   int listen_fd_ = -1;
   int port_ = 0;
