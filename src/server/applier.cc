@@ -132,8 +132,13 @@ bool Applier::ApplyOnce(LogConnection* conn) {
     if (!health().stopped.ok()) return false;
     if (recs->empty()) return true;
   }
-  if (opts_.store_reserve_bytes > 0) {
+  auto now = std::chrono::steady_clock::now();
+  if (opts_.store_reserve_bytes > 0 &&
+      (!health().paused.ok() || now - last_space_check_ >= std::chrono::milliseconds(100))) {
     // Below the reserve, stop before RocksDB meets a full disk mid-write.
+    // Checked every 100 ms (a statvfs per batch is a syscall per batch):
+    // far less than the reserve is written in that time.
+    last_space_check_ = now;
     auto free = store_->FreeBytes();
     if (free.ok() && *free < opts_.store_reserve_bytes) {
       Pause(Status(Code::kIoError, "the store's disk has " + std::to_string(*free >> 20) +

@@ -79,6 +79,7 @@ class Applier {
   bool stopping_ = false;              // GUARDED_BY(mu_)
   ApplierHealth health_;               // GUARDED_BY(mu_)
   std::chrono::steady_clock::time_point last_tail_check_;
+  std::chrono::steady_clock::time_point last_space_check_;
   std::thread thread_;
 };
 
