@@ -52,7 +52,30 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 Metrics::~Metrics() = default;
 
 void Metrics::ObserveRequest(std::string_view route, std::string_view method, int status) {
-  requests_->Add({{"route", std::string(route)}, {"method", std::string(method)}, {"status", std::to_string(status)}}).Increment();
+  // The method is the client's: label only the ones the API has, so that
+  // clients cannot grow the label sets without bound.
+  static constexpr std::string_view kMethods[] = {"GET", "HEAD", "PUT", "POST", "DELETE"};
+  std::string_view m = "other";
+  for (auto k : kMethods) {
+    if (method == k) m = k;
+  }
+  // Family::Add builds and hashes a label map under a lock: remember the
+  // counter of each label set (routes x methods x statuses: a few hundred).
+  std::string key;
+  key.reserve(route.size() + m.size() + 8);
+  key.append(route).append(1, ' ').append(m).append(1, ' ').append(std::to_string(status));
+  prometheus::Counter* c;
+  {
+    std::lock_guard lock(request_counters_mu_);
+    auto it = request_counters_.find(key);
+    if (it == request_counters_.end()) {
+      c = &requests_->Add({{"route", std::string(route)}, {"method", std::string(m)}, {"status", std::to_string(status)}});
+      request_counters_.emplace(std::move(key), c);
+    } else {
+      c = it->second;
+    }
+  }
+  c->Increment();
 }
 
 void Metrics::ObserveWrite(bool ack_log, double s) { (ack_log ? write_log_seconds_ : write_applied_seconds_)->Observe(s); }

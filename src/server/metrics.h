@@ -4,6 +4,8 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 
@@ -23,7 +25,8 @@ class Metrics {
   Metrics();
   ~Metrics();
 
-  // route: fs_read, fs_write, tx, healthz, readyz, metrics, cluster, admin, other.
+  // route: fs_read, fs_write, tx, healthz, readyz, metrics, cluster, admin, other;
+  // method: GET, HEAD, PUT, POST, DELETE, or other.
   void ObserveRequest(std::string_view route, std::string_view method, int status);
   void ObserveWrite(bool ack_log, double seconds);
   void ObserveRead(double seconds);
@@ -60,6 +63,8 @@ class Metrics {
   prometheus::Gauge* diverged_;
   prometheus::Gauge* paused_;
   double applied_seen_ = 0;
+  std::mutex request_counters_mu_;
+  std::unordered_map<std::string, prometheus::Counter*> request_counters_;  // GUARDED_BY(request_counters_mu_)
 };
 
 }  // namespace walfs

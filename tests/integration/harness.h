@@ -76,5 +76,8 @@ json Json(const ClientResponse& r);
 std::string StrongRead(HttpClient& c, const std::string& path, int* status = nullptr);
 // /readyz's JSON (applied position and digest), whatever its status.
 json Ready(HttpClient& c);
+// Sends raw bytes to 127.0.0.1:port and returns everything the server sends
+// back until it closes (send "Connection: close"), at most 10 s.
+std::string RawExchange(int port, const std::string& bytes);
 
 }  // namespace walfs::testing
