@@ -238,7 +238,11 @@ asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf) 
     if (ec) co_return false;
   }
   c.ExpiresAfter(std::chrono::milliseconds(opts.io_timeout_ms));
-  co_await http::async_read(c.socket, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
+  // A request without a body (or whose body came with the header) is
+  // complete already: no read, and no round through the scheduler.
+  if (!parser.is_done()) {
+    co_await http::async_read(c.socket, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
+  }
   if (ec == http::error::body_limit) {
     co_await WriteSimple(c, too_large(), h.version(), false);
     co_await Linger(c);
