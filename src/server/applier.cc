@@ -58,10 +58,10 @@ void Applier::Halt(Status why) {
 }
 
 void Applier::Pause(Status why) {
-  bool first;
+  bool first = !paused_;
+  paused_ = true;
   {
     std::lock_guard lock(mu_);
-    first = health_.paused.ok();
     health_.paused = why;
   }
   if (first) spdlog::error("applier paused at {}: {} (retrying)", state_.applied.ToString(), why.ToString());
@@ -70,9 +70,10 @@ void Applier::Pause(Status why) {
 }
 
 void Applier::Unpause() {
+  if (!paused_) return;
+  paused_ = false;
   {
     std::lock_guard lock(mu_);
-    if (health_.paused.ok()) return;
     health_.paused = Status::Ok();
   }
   spdlog::info("applier resumed at {}: the store takes writes again", state_.applied.ToString());
@@ -119,7 +120,7 @@ bool Applier::ApplyOnce(LogConnection* conn) {
     std::lock_guard lock(mu_);
     health_.log_status = Status::Ok();
   }
-  if (!health().paused.ok()) {
+  if (paused_) {
     Status r = store_->Resume();
     if (!r.ok()) {
       Pause(r);
@@ -134,7 +135,7 @@ bool Applier::ApplyOnce(LogConnection* conn) {
   }
   auto now = std::chrono::steady_clock::now();
   if (opts_.store_reserve_bytes > 0 &&
-      (!health().paused.ok() || now - last_space_check_ >= std::chrono::milliseconds(100))) {
+      (paused_ || now - last_space_check_ >= std::chrono::milliseconds(100))) {
     // Below the reserve, stop before RocksDB meets a full disk mid-write.
     // Checked every 100 ms (a statvfs per batch is a syscall per batch):
     // far less than the reserve is written in that time.
@@ -208,8 +209,7 @@ void Applier::Run() {
       cv_.wait(lock, [&] { return stopping_; });
       return;
     }
-    ApplierHealth h = health();
-    if (!h.log_status.ok() || !h.paused.ok()) {
+    if (paused_ || !health().log_status.ok()) {
       Backoff(&backoff_ms);
     } else {
       backoff_ms = 50;

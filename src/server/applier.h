@@ -80,6 +80,7 @@ class Applier {
   ApplierHealth health_;               // GUARDED_BY(mu_)
   std::chrono::steady_clock::time_point last_tail_check_;
   std::chrono::steady_clock::time_point last_space_check_;
+  bool paused_ = false;  // applier thread only; health_.paused reports it
   std::thread thread_;
 };
 

@@ -292,6 +292,18 @@ void ExpectNoAnomalies(const Tally& t) {
   EXPECT_EQ(t.divergent_files, 0u);
 }
 
+std::vector<std::string> Urls(Cluster& c) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < c.size(); ++i) out.push_back(c.node(i).url());
+  return out;
+}
+
+std::vector<std::string> Urls(const std::vector<ServeProcess*>& nodes) {
+  std::vector<std::string> out;
+  for (auto* n : nodes) out.push_back(n->url());
+  return out;
+}
+
 bool Converged(const std::vector<std::string>& replica_urls) {
   json first;
   for (size_t i = 0; i < replica_urls.size(); ++i) {

@@ -105,6 +105,10 @@ Tally CheckHistory(const std::vector<Op>& ops, const std::map<std::string, std::
 // records, read violations, files that differ between replicas.
 void ExpectNoAnomalies(const Tally& t);
 
+// The replicas' base URLs.
+std::vector<std::string> Urls(Cluster& c);
+std::vector<std::string> Urls(const std::vector<ServeProcess*>& nodes);
+
 // Waits until every replica is ready, at the log's last position, with equal digests.
 bool Converged(const std::vector<std::string>& replica_urls);
 

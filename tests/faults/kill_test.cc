@@ -12,12 +12,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<std::string> Urls(Cluster& c) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < c.size(); ++i) out.push_back(c.node(i).url());
-  return out;
-}
-
 void ExpectClean(const Tally& t, const char* scenario, int faults) {
   std::printf("faults: %s: %d faults injected; %s\n", scenario, faults, t.Summary().c_str());
   ExpectNoAnomalies(t);

@@ -31,12 +31,6 @@ std::vector<std::string> SnapshotFlags(const std::string& backup_url) {
           "--heartbeat-ms", "200"};
 }
 
-std::vector<std::string> Urls(const std::vector<ServeProcess*>& nodes) {
-  std::vector<std::string> out;
-  for (auto* n : nodes) out.push_back(n->url());
-  return out;
-}
-
 // Every replica stops applying and says why, wherever one looks; it refuses
 // writes and strong reads and keeps serving its last state.
 void ExpectEveryReplicaStopped(const std::vector<ServeProcess*>& nodes) {
