@@ -96,6 +96,9 @@ void RegisterServe(CLI::App& app, RunFn* run) {
                   "close a connection that takes longer than this to send a request or take an answer chunk")
       ->capture_default_str();
   cmd->add_option("--http-threads", o.http_threads, "threads serving HTTP")->capture_default_str();
+  cmd->add_option("--max-connections", o.connections_max,
+                  "open connections served; past it, 16 more answer only /healthz and /readyz")
+      ->capture_default_str();
   cmd->add_option("--max-entry-bytes", o.entry_bytes_max, "largest body one write may carry")->capture_default_str();
   cmd->add_option("--log-level", args->log_level, "trace, debug, info, warn, error")->capture_default_str();
   cmd->callback([args, run] { *run = [args] { return RunServe(*args); }; });

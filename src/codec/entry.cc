@@ -1,14 +1,17 @@
-// Entry byte layout, format version 1 (docs/entry-format.md has the same):
+// Entry byte layout, format versions 1 and 2 (docs/entry-format.md has the
+// same):
 //
 //   u8      magic 0x57 ('W')
-//   u8      format version (1)
-//   varint  flags (0; reserved, must be 0 in version 1)
+//   u8      format version (1 or 2)
+//   varint  flags (0; reserved, must be 0)
 //   bytes   idempotency key (varint length + bytes; empty = none)
 //   varint  number of conditions, then each:
-//             u8 type (1 version, 2 exists, 3 size), bytes path,
+//             u8 type (1 version, 2 exists, 3 size, 4 version_in: format 2),
+//             bytes path,
 //             version: 16 bytes position (ms, seq as big-endian u64)
 //             exists:  u8 (0 or 1)
 //             size:    varint
+//             version_in: varint n (1..100), n positions of 16 bytes
 //   varint  number of ops, then each:
 //             u8 type (1 put .. 7 mkdir), bytes path, then
 //             put, append: bytes data
@@ -39,6 +42,10 @@ void EncodeCondition(std::string* out, const Condition& c) {
     case CondType::kVersion: out->append(c.version.Encode()); break;
     case CondType::kExists: out->push_back(c.exists ? 1 : 0); break;
     case CondType::kSize: PutVarint(out, c.size); break;
+    case CondType::kVersionIn:
+      PutVarint(out, c.versions.size());
+      for (const auto& v : c.versions) out->append(v.Encode());
+      break;
   }
 }
 
@@ -72,10 +79,10 @@ bool ReadBool(Reader& r, bool* out) {
   return b <= 1;
 }
 
-Result<Condition> DecodeCondition(Reader& r) {
+Result<Condition> DecodeCondition(Reader& r, uint8_t version) {
   Condition c;
   uint8_t t = r.U8();
-  if (t < 1 || t > 3) return Corrupt("unknown condition type");
+  if (t < 1 || t > (version >= 2 ? 4 : 3)) return Corrupt("unknown condition type");
   c.type = static_cast<CondType>(t);
   c.path = std::string(r.Bytes(kMaxPathBytes));
   switch (c.type) {
@@ -88,6 +95,16 @@ Result<Condition> DecodeCondition(Reader& r) {
       if (!ReadBool(r, &c.exists)) return Corrupt("bad boolean");
       break;
     case CondType::kSize: c.size = r.Varint(); break;
+    case CondType::kVersionIn: {
+      uint64_t n = r.Varint();
+      if (!r.ok() || n == 0 || n > kMaxVersionsPerCondition) return Corrupt("bad version list");
+      for (uint64_t i = 0; i < n; ++i) {
+        auto p = Position::Decode(r.Raw(16));
+        if (!p) return Corrupt("truncated condition");
+        c.versions.push_back(*p);
+      }
+      break;
+    }
   }
   if (!r.ok()) return Corrupt("truncated condition");
   return c;
@@ -182,6 +199,13 @@ Condition Condition::Exists(std::string path, bool exists) {
   c.exists = exists;
   return c;
 }
+Condition Condition::VersionIn(std::string path, std::vector<Position> versions) {
+  Condition c;
+  c.type = CondType::kVersionIn;
+  c.path = std::move(path);
+  c.versions = std::move(versions);
+  return c;
+}
 Condition Condition::Size(std::string path, uint64_t size) {
   Condition c;
   c.type = CondType::kSize;
@@ -203,10 +227,10 @@ std::string_view OpName(OpType t) {
   return "unknown";
 }
 
-std::string EncodeEntry(const Entry& e) {
+std::string EncodeEntry(const Entry& e, uint8_t version) {
   std::string out;
   out.push_back(static_cast<char>(kMagic));
-  out.push_back(static_cast<char>(kEntryFormatVersion));
+  out.push_back(static_cast<char>(version));
   PutVarint(&out, 0);
   PutBytes(&out, e.idempotency_key);
   PutVarint(&out, e.conditions.size());
@@ -234,13 +258,14 @@ Result<DecodedEntry> DecodeEntry(std::string_view bytes, uint64_t max_data_bytes
   Reader r(body.substr(2));
   if (r.Varint() != 0 || !r.ok()) return Corrupt("unknown flags");
   DecodedEntry d;
+  d.version = version;
   d.entry.idempotency_key = std::string(r.Bytes(kMaxIdempotencyKeyBytes));
   if (!r.ok()) return Corrupt("bad idempotency key");
   size_t fp_start = body.size() - r.remaining();
   uint64_t nc = r.Varint();
   if (!r.ok() || nc > kMaxConditionsPerEntry) return Corrupt("too many conditions");
   for (uint64_t i = 0; i < nc; ++i) {
-    auto c = DecodeCondition(r);
+    auto c = DecodeCondition(r, version);
     if (!c.ok()) return c.status();
     d.entry.conditions.push_back(std::move(c).value());
   }

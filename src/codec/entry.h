@@ -1,7 +1,7 @@
 // Entry: one log entry, one transaction: conditions, then ops, applied all or
 // nothing by the state machine; plus an optional idempotency key.
 //
-// The byte layout (format version 1) is documented in docs/entry-format.md
+// The byte layout (format versions 1 and 2) is documented in docs/entry-format.md
 // and at the top of entry.cc. Encoding is deterministic. Decoding never
 // trusts its input: bad bytes yield kCorruption (checksum, structure) or
 // kUnsupported (a newer format version); it never crashes or over-reads.
@@ -21,7 +21,11 @@
 
 namespace walfs {
 
-inline constexpr uint8_t kEntryFormatVersion = 1;
+// The version EncodeEntry writes. Every version up to it is still decoded.
+// Version 2 added the version_in condition and, from the first version-2
+// entry a replica applies, the digest chains outcome codes only (sm/digest.h).
+inline constexpr uint8_t kEntryFormatVersion = 2;
+inline constexpr size_t kMaxVersionsPerCondition = 100;
 inline constexpr size_t kMaxOpsPerEntry = 1000;
 inline constexpr size_t kMaxConditionsPerEntry = 1000;
 inline constexpr size_t kMaxIdempotencyKeyBytes = 128;
@@ -56,7 +60,9 @@ struct Op {
   static Op Mkdir(std::string path);
 };
 
-enum class CondType : uint8_t { kVersion = 1, kExists = 2, kSize = 3 };
+// kVersionIn (format 2): the target's version must be one of `versions`
+// (If-Match with several ETags).
+enum class CondType : uint8_t { kVersion = 1, kExists = 2, kSize = 3, kVersionIn = 4 };
 
 struct Condition {
   CondType type = CondType::kExists;
@@ -64,11 +70,13 @@ struct Condition {
   Position version;     // kVersion
   bool exists = false;  // kExists
   uint64_t size = 0;    // kSize
+  std::vector<Position> versions;  // kVersionIn
   bool operator==(const Condition&) const = default;
 
   static Condition Version(std::string path, Position v);
   static Condition Exists(std::string path, bool exists);
   static Condition Size(std::string path, uint64_t size);
+  static Condition VersionIn(std::string path, std::vector<Position> versions);
 };
 
 struct Entry {
@@ -78,10 +86,13 @@ struct Entry {
   bool operator==(const Entry&) const = default;
 };
 
-std::string EncodeEntry(const Entry& e);
+// REQUIRES: version is 1..kEntryFormatVersion and e uses nothing newer
+// (older versions are written only by tests of the upgrade path).
+std::string EncodeEntry(const Entry& e, uint8_t version = kEntryFormatVersion);
 
 struct DecodedEntry {
   Entry entry;
+  uint8_t version = kEntryFormatVersion;  // the format the bytes were in
   // Hash of what the entry asks for (conditions and ops, not the key): two
   // requests with the same key but different fingerprints are a reused key.
   std::string fingerprint;

@@ -3,24 +3,36 @@
 #include <array>
 
 namespace walfs {
-namespace {
-constexpr std::array<std::string_view, 20> kNames = {
-    "ok",          "bad_request",      "invalid_path",   "not_found",
-    "is_a_directory", "not_a_directory", "already_exists", "not_empty",
-    "precondition_failed", "too_large", "invalid_range", "idempotency_key_reused",
-    "log_unavailable", "not_ready",     "timeout",        "rejected",
-    "corruption",  "io_error",         "unsupported",    "internal",
-};
-}  // namespace
-
 std::string_view CodeName(Code c) {
-  auto i = static_cast<size_t>(c);
-  return i < kNames.size() ? kNames[i] : "internal";
+  switch (c) {
+    case Code::kOk: return "ok";
+    case Code::kBadRequest: return "bad_request";
+    case Code::kInvalidPath: return "invalid_path";
+    case Code::kNotFound: return "not_found";
+    case Code::kIsADirectory: return "is_a_directory";
+    case Code::kNotADirectory: return "not_a_directory";
+    case Code::kAlreadyExists: return "already_exists";
+    case Code::kNotEmpty: return "not_empty";
+    case Code::kPreconditionFailed: return "precondition_failed";
+    case Code::kTooLarge: return "too_large";
+    case Code::kInvalidRange: return "invalid_range";
+    case Code::kIdempotencyKeyReused: return "idempotency_key_reused";
+    case Code::kLogUnavailable: return "log_unavailable";
+    case Code::kNotReady: return "not_ready";
+    case Code::kTimeout: return "timeout";
+    case Code::kRejected: return "rejected";
+    case Code::kCorruption: return "corruption";
+    case Code::kIoError: return "io_error";
+    case Code::kUnsupported: return "unsupported";
+    case Code::kInternal: return "internal";
+    case Code::kMethodNotAllowed: return "method_not_allowed";
+  }
+  return "internal";  // not a Code: a bug
 }
 
 std::optional<Code> CodeFromName(std::string_view name) {
-  for (size_t i = 0; i < kNames.size(); ++i) {
-    if (kNames[i] == name) return static_cast<Code>(i);
+  for (Code c : kAllCodes) {
+    if (CodeName(c) == name) return c;
   }
   return std::nullopt;
 }

@@ -3,7 +3,10 @@
 // A Status carries one code from a closed set plus a human sentence. The
 // codes are exactly the error codes of the HTTP contract (api-v1.md), plus
 // the internal ones a replica needs (io_error, corruption). The mapping to
-// HTTP statuses lives in one place: server/http_status.h.
+// HTTP statuses lives in one place: server/http_util.h. The enum's numeric
+// values are never stored or hashed: the state machine records outcomes by
+// the pinned wire codes of sm/outcome_code.h, so codes may be added or
+// reordered here freely.
 // Thread-safety: values; safe to copy between threads.
 #pragma once
 
@@ -37,6 +40,18 @@ enum class Code : unsigned char {
   kIoError,     // the replica itself failed (disk, network to the store)
   kUnsupported, // a newer entry format than this binary understands
   kInternal,
+  kMethodNotAllowed,  // 405: the path exists but does not take this method
+};
+
+// Every code, in declaration order (for tables and tests).
+inline constexpr Code kAllCodes[] = {
+    Code::kOk,           Code::kBadRequest,         Code::kInvalidPath,
+    Code::kNotFound,     Code::kIsADirectory,       Code::kNotADirectory,
+    Code::kAlreadyExists, Code::kNotEmpty,          Code::kPreconditionFailed,
+    Code::kTooLarge,     Code::kInvalidRange,       Code::kIdempotencyKeyReused,
+    Code::kLogUnavailable, Code::kNotReady,         Code::kTimeout,
+    Code::kRejected,     Code::kCorruption,         Code::kIoError,
+    Code::kUnsupported,  Code::kInternal,           Code::kMethodNotAllowed,
 };
 
 // The contract's snake_case name of a code ("not_found").

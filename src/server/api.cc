@@ -9,11 +9,13 @@
 
 #include "core/hash.h"
 #include "server/http_util.h"
+#include "sm/outcome_code.h"
 #include "sm/state_machine.h"
 
 namespace walfs {
 namespace asio = boost::asio;
 using nlohmann::json;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -68,6 +70,33 @@ asio::awaitable<Result<Position>> AwaitProposer(Proposer& prop, std::string payl
   co_return co_await AsyncProposer(prop, std::move(payload), tail, asio::use_awaitable);
 }
 
+// The log's last position, asked through the proposer, or kTimeout once
+// deadline passes (a frozen log must not hold a read past its timeout_ms).
+// The proposer's late answer, if any, lands in the shared state and is
+// dropped.
+asio::awaitable<Result<Position>> AwaitTail(Proposer& prop, Clock::time_point deadline) {
+  auto ex = co_await asio::this_coro::executor;
+  struct State {
+    State(asio::any_io_executor e, Clock::time_point d) : timer(e, d) {}
+    asio::steady_timer timer;
+    std::optional<Result<Position>> result;
+  };
+  auto st = std::make_shared<State>(ex, deadline);
+  bool queued = prop.SubmitTail([st, ex](Result<Position> r) {
+    asio::post(ex, [st, r = std::move(r)]() mutable {
+      st->result.emplace(std::move(r));
+      st->timer.cancel();
+    });
+  });
+  if (!queued) co_return Status(Code::kNotReady, "too many requests are waiting for the log; retry");
+  // The answer is posted to this executor, so it cannot run before the
+  // wait below has begun: the cancel always finds it.
+  boost::system::error_code ec;
+  co_await st->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  if (!st->result) co_return Status(Code::kTimeout, "the log did not say its last position in time");
+  co_return std::move(*st->result);
+}
+
 json NodeJson(const std::string& name_key, const std::string& name, const Node& n) {
   return {{name_key, name},
           {"type", n.is_dir() ? "dir" : "file"},
@@ -102,7 +131,7 @@ HttpResponse RenderOutcome(const Outcome& o, bool is_tx) {
     json extra = {{"position", o.position.ToString()}};
     if (is_tx && o.failed_condition >= 0) extra["failed_condition"] = o.failed_condition;
     if (is_tx && o.failed_index >= 0) extra["failed_index"] = o.failed_index;
-    resp = Error(o.code, o.message, extra);
+    resp = Error(o.code, o.message.empty() ? DefaultOutcomeMessage(o) : o.message, extra);
   } else if (is_tx) {
     json results = json::array();
     for (const auto& r : o.results) results.push_back(OpResultJson(r));
@@ -122,6 +151,58 @@ uint64_t DataBytes(const Entry& e) {
   return n;
 }
 
+std::string EtagOf(const Node& n) { return "\"" + n.inode.version.ToString() + "\""; }
+
+// RFC 9110 section 13.2.2, for a GET or HEAD of a file: If-Match, else
+// If-Unmodified-Since (412 when false); then If-None-Match, else
+// If-Modified-Since (304 when false). nullopt: serve the read.
+std::optional<HttpResponse> Preconditions(const ReadCommand& c, const Node& n) {
+  std::string etag = EtagOf(n);
+  uint64_t mtime_s = n.inode.mtime_ms / 1000;
+  if (c.if_match) {
+    if (*c.if_match != "*") {
+      auto tags = ParseEtagList(*c.if_match);
+      if (!tags) return Error(Code::kBadRequest, "If-Match must be * or a list of quoted ETags");
+      bool any = std::any_of(tags->begin(), tags->end(),
+                             [&](const std::string& t) { return EtagMatchesStrong(t, etag); });
+      if (!any) return Error(Code::kPreconditionFailed, c.path + " is at version " + etag + ", which If-Match does not list");
+    }
+  } else if (c.if_unmodified_since) {
+    auto since = ParseHttpDate(*c.if_unmodified_since);
+    if (since && mtime_s > *since) {
+      return Error(Code::kPreconditionFailed, c.path + " was modified after If-Unmodified-Since");
+    }
+  }
+  bool not_modified = false;
+  if (c.if_none_match) {
+    if (*c.if_none_match == "*") {
+      not_modified = true;
+    } else {
+      auto tags = ParseEtagList(*c.if_none_match);
+      if (!tags) return Error(Code::kBadRequest, "If-None-Match must be * or a list of quoted ETags");
+      not_modified = std::any_of(tags->begin(), tags->end(),
+                                 [&](const std::string& t) { return EtagMatchesWeak(t, etag); });
+    }
+  } else if (c.if_modified_since) {
+    auto since = ParseHttpDate(*c.if_modified_since);
+    not_modified = since && mtime_s <= *since;
+  }
+  if (!not_modified) return std::nullopt;
+  HttpResponse r;
+  r.status = 304;
+  return r;
+}
+
+// If-Range: the Range applies only while the file is still what the
+// client has (its ETag, strongly, or exactly its Last-Modified).
+bool RangeStillApplies(const ReadCommand& c, const Node& n) {
+  if (!c.if_range) return true;
+  const std::string& v = *c.if_range;
+  if (!v.empty() && (v.front() == '"' || v.substr(0, 2) == "W/")) return EtagMatchesStrong(v, EtagOf(n));
+  auto d = ParseHttpDate(v);
+  return d && *d == n.inode.mtime_ms / 1000;
+}
+
 }  // namespace
 
 Status Api::NextChunk(FileStream* s, size_t max, std::string* out) {
@@ -136,7 +217,14 @@ Status Api::NextChunk(FileStream* s, size_t max, std::string* out) {
 
 asio::awaitable<HttpResponse> Api::Handle(HttpRequest req) {
   auto p = ParseRequest(req, r_->options());
-  if (!p.ok()) co_return Error(p.status());
+  if (!p.ok()) {
+    HttpResponse e = Error(p.status());
+    if (p.status().code() == Code::kMethodNotAllowed) {
+      std::string_view target = req.target;
+      e.headers.emplace_back("Allow", std::string(AllowedMethods(target.substr(0, target.find('?')))));
+    }
+    co_return e;
+  }
   auto started = std::chrono::steady_clock::now();
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -272,11 +360,22 @@ HttpResponse Api::Cluster() const {
 asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
   const Barrier& b = p.barrier;
   if (b.min_position || b.strong) {
+    // One deadline for the whole wait: asking the log for its tail is part
+    // of it.
+    auto deadline = Clock::now() + std::chrono::milliseconds(b.timeout_ms);
     Position target = b.min_position.value_or(Position{});
     if (b.strong) {
-      auto tail = co_await AwaitProposer(r_->proposer(), {}, true);
+      // Read before the log is asked: whatever this replica had applied
+      // then was in the log then, so a sound log's tail, read after, is at
+      // or past it. (Read after, it races concurrent writes.)
+      Position applied = r_->waiters().applied();
+      auto tail = co_await AwaitTail(r_->proposer(), deadline);
+      if (!tail.ok() && tail.status().code() == Code::kTimeout) {
+        co_return Error(Code::kTimeout, "the log did not answer within " +
+                                            std::to_string(b.timeout_ms) + " ms; nothing was read");
+      }
       if (!tail.ok()) co_return Error(tail.status());
-      if (Position applied = r_->waiters().applied(); *tail < applied) {
+      if (*tail < applied) {
         // A sound log's last entry is at or past anything a replica has
         // applied: this one lost entries, and writes acknowledged from them
         // may be missing from it. No read can be strong against it.
@@ -286,7 +385,9 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
       }
       target = std::max(target, *tail);
     }
-    if (!co_await WaitApplied(r_->waiters(), target, b.timeout_ms)) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    uint32_t left_ms = static_cast<uint32_t>(std::max<int64_t>(0, left.count()));
+    if (!co_await WaitApplied(r_->waiters(), target, left_ms)) {
       Status stopped = r_->waiters().stopped();
       if (!stopped.ok()) {
         co_return Error(Code::kNotReady, "this replica stopped applying at " +
@@ -315,16 +416,18 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
     resp = List(c, view, **n);
   } else if (c.kind == ReadCommand::Kind::kList) {
     resp = Error(Code::kNotADirectory, c.path + " is a file");
+  } else if (auto pre = Preconditions(c, **n)) {
+    resp = std::move(*pre);
   } else {
     resp = ReadFile(c, snap, **n);
   }
-  if (n.ok() && n->has_value() && !(*n)->is_dir() && resp.status < 300) {
-    resp.headers.emplace_back("ETag", "\"" + (*n)->inode.version.ToString() + "\"");
+  if (n.ok() && n->has_value() && !(*n)->is_dir() && (resp.status < 300 || resp.status == 304)) {
+    resp.headers.emplace_back("ETag", EtagOf(**n));
     resp.headers.emplace_back("Last-Modified", FormatHttpDate((*n)->inode.mtime_ms));
   }
   resp.headers.emplace_back("X-Walfs-Position", state->ToString());
   if (std::string stale = StaleReason(); !stale.empty()) resp.headers.emplace_back("X-Walfs-Stale", stale);
-  if (c.head) {
+  if (c.head && resp.status != 304) {
     resp.head_length = resp.stream ? resp.stream->length : resp.body.size();
     resp.stream.reset();
     resp.body.clear();
@@ -337,15 +440,15 @@ HttpResponse Api::ReadFile(const ReadCommand& c, std::shared_ptr<const StoreRead
   uint64_t size = n.inode.size;
   HttpResponse resp;
   FileStream s{std::move(snap), n, 0, size, r_->block_bytes()};
-  if (!c.range.empty()) {
-    auto r = ParseRange(c.range, size);
-    if (!r.ok()) {
-      resp = Error(r.status());
-      resp.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
-      return resp;
-    }
-    s.offset = r->offset;
-    s.length = r->length;
+  auto range = RangeStillApplies(c, n) ? SelectRange(c.range, size) : std::optional<ByteRange>();
+  if (!range.ok()) {
+    resp = Error(range.status());
+    resp.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
+    return resp;
+  }
+  if (*range) {
+    s.offset = (*range)->offset;
+    s.length = (*range)->length;
     resp.status = 206;
     resp.headers.emplace_back("Content-Range", "bytes " + std::to_string(s.offset) + "-" +
                                                    std::to_string(s.offset + s.length - 1) + "/" +

@@ -14,6 +14,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <pthread.h>
@@ -60,6 +61,33 @@ asio::awaitable<void> Watchdog(std::shared_ptr<Conn> c) {
   }
 }
 
+// Connections past --max-connections kept for /healthz and /readyz.
+constexpr size_t kHealthConnectionsReserve = 16;
+
+HttpResponse JsonError(int status, std::string_view code, const std::string& message) {
+  HttpResponse r;
+  r.status = status;
+  r.body = nlohmann::json{{"error", code}, {"message", message}}.dump();
+  r.headers.emplace_back("Content-Type", "application/json");
+  return r;
+}
+
+// After an early answer, discard what the client is still sending (bounded
+// in bytes and time) before closing, so that the close does not reset the
+// connection and destroy the answer before the client reads it.
+asio::awaitable<void> Linger(Conn& c) {
+  boost::system::error_code ec;
+  c.socket.shutdown(tcp::socket::shutdown_send, ec);
+  std::vector<char> sink(64 << 10);
+  uint64_t drained = 0;
+  c.ExpiresAfter(std::chrono::seconds(2));
+  while (!ec && drained < (64ull << 20)) {
+    size_t n = co_await c.socket.async_read_some(asio::buffer(sink),
+                                                 asio::redirect_error(asio::use_awaitable, ec));
+    drained += n;
+  }
+}
+
 struct HttpServer::Impl {
   Impl(Replica* r, const ServerOptions& o) : replica(r), opts(o), api(r) {
     // One io_context per thread, each run by that thread alone (hint 1):
@@ -73,7 +101,8 @@ struct HttpServer::Impl {
 
   asio::awaitable<void> Accept();
   asio::awaitable<void> Session(tcp::socket socket);
-  asio::awaitable<bool> Serve(Conn& c, beast::flat_buffer& buf);
+  asio::awaitable<bool> Serve(Conn& c, beast::flat_buffer& buf, bool probes_only);
+  asio::awaitable<void> AnswerMalformed(Conn& c, const beast::flat_buffer& buf, boost::system::error_code ec);
   asio::awaitable<void> WriteResponse(Conn& c, HttpResponse resp, unsigned version, bool keep_alive);
   asio::awaitable<void> WriteSimple(Conn& c, HttpResponse resp, unsigned version, bool keep_alive);
 
@@ -167,16 +196,17 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
   auto conn = std::make_shared<Conn>(std::move(socket));
   asio::co_spawn(conn->socket.get_executor(), Watchdog(conn), asio::detached);
   beast::flat_buffer buf;
-  bool over = ++connections > opts.connections_max;
+  size_t n = ++connections;
   try {
-    if (over) {
-      HttpResponse r;
-      r.status = 503;
-      r.body = R"({"error":"not_ready","message":"too many connections"})";
-      r.headers.emplace_back("Content-Type", "application/json");
-      co_await WriteSimple(*conn, std::move(r), 11, false);
+    if (n > opts.connections_max + kHealthConnectionsReserve) {
+      co_await WriteSimple(*conn, JsonError(503, "not_ready", "too many connections"), 11, false);
+    } else if (n > opts.connections_max) {
+      // Past the limit, a few more connections are kept for /healthz (and
+      // /readyz), so that a load balancer's probe still sees a live process;
+      // anything else is refused. One request each, then close.
+      co_await Serve(*conn, buf, /*probes_only=*/true);
     } else {
-      while (co_await Serve(*conn, buf)) {
+      while (co_await Serve(*conn, buf, false)) {
       }
     }
   } catch (const std::exception& e) {
@@ -189,41 +219,64 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
   conn->watchdog.cancel();
 }
 
-// After an early answer, discard what the client is still sending (bounded
-// in bytes and time) before closing, so that the close does not reset the
-// connection and destroy the answer before the client reads it.
-asio::awaitable<void> Linger(Conn& c) {
-  boost::system::error_code ec;
-  c.socket.shutdown(tcp::socket::shutdown_send, ec);
-  std::vector<char> sink(64 << 10);
-  uint64_t drained = 0;
-  c.ExpiresAfter(std::chrono::seconds(2));
-  while (!ec && drained < (64ull << 20)) {
-    size_t n = co_await c.socket.async_read_some(asio::buffer(sink),
-                                                 asio::redirect_error(asio::use_awaitable, ec));
-    drained += n;
+// A request that could not be parsed is answered (the contract's JSON
+// error) before the connection closes: 431 for a header block over the
+// limit, 414 when the request line alone is, 400 for anything else
+// malformed. A client that went away or timed out gets nothing.
+asio::awaitable<void> HttpServer::Impl::AnswerMalformed(Conn& c, const beast::flat_buffer& buf,
+                                                        boost::system::error_code ec) {
+  if (ec.category() != beast::http::make_error_code(http::error::bad_method).category() ||
+      ec == http::error::end_of_stream) {
+    co_return;
   }
+  HttpResponse r;
+  if (ec == http::error::header_limit) {
+    auto data = beast::buffers_to_string(buf.data());
+    bool line_complete = data.find('\n') != std::string::npos;
+    std::string limit = std::to_string(opts.header_bytes_max);
+    r = line_complete ? JsonError(431, "bad_request", "the request's header block is over " + limit + " bytes")
+                      : JsonError(414, "bad_request", "the request line is over " + limit + " bytes");
+  } else {
+    r = JsonError(400, "bad_request", "malformed HTTP request: " + ec.message());
+  }
+  co_await WriteSimple(c, std::move(r), 11, false);
+  co_await Linger(c);
 }
 
 // One request and its answer; false when the connection should close.
-asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf) {
+// probes_only: answer /healthz and /readyz, refuse anything else (503).
+asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf, bool probes_only) {
   http::request_parser<http::string_body> parser;
   parser.header_limit(static_cast<uint32_t>(opts.header_bytes_max));
   // The body limit depends on the route; it is checked after the header.
   parser.body_limit(std::numeric_limits<uint64_t>::max());
   boost::system::error_code ec;
-  c.ExpiresAfter(std::chrono::milliseconds(opts.idle_timeout_ms));
+  if (buf.size() == 0) {
+    // Idle between requests: up to idle_timeout_ms for the first byte.
+    c.ExpiresAfter(std::chrono::milliseconds(opts.idle_timeout_ms));
+    co_await c.socket.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return false;
+  }
+  // From its first byte, the whole header block must arrive within
+  // io_timeout_ms: a client that trickles it cannot hold the connection.
+  c.ExpiresAfter(std::chrono::milliseconds(opts.io_timeout_ms));
   co_await http::async_read_header(c.socket, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return false;  // closed, idle, or a header too large or malformed
+  if (ec) {
+    co_await AnswerMalformed(c, buf, ec);
+    co_return false;
+  }
   auto& h = parser.get();
+  if (probes_only) {
+    std::string_view t(h.target().data(), h.target().size());
+    if (t != "/healthz" && t != "/readyz") {
+      co_await WriteSimple(c, JsonError(503, "not_ready", "too many connections"), h.version(), false);
+      co_await Linger(c);
+      co_return false;
+    }
+  }
   uint64_t limit = BodyLimit(std::string_view(h.target().data(), h.target().size()), opts);
   auto too_large = [&] {
-    HttpResponse r;
-    r.status = 413;
-    r.body = R"({"error":"too_large","message":"the request body is over the )" +
-             std::to_string(limit) + R"(-byte limit"})";
-    r.headers.emplace_back("Content-Type", "application/json");
-    return r;
+    return JsonError(413, "too_large", "the request body is over the " + std::to_string(limit) + "-byte limit");
   };
   if (parser.content_length() && *parser.content_length() > limit) {
     // Answer before reading the body, then close without reading it.
@@ -248,7 +301,10 @@ asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf) 
     co_await Linger(c);
     co_return false;
   }
-  if (ec) co_return false;
+  if (ec) {
+    co_await AnswerMalformed(c, buf, ec);  // bad chunking, a body cut short
+    co_return false;
+  }
   auto msg = parser.release();
   bool keep_alive = msg.keep_alive();
   unsigned version = msg.version();

@@ -1,5 +1,9 @@
 #include "server/http_util.h"
 
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+
 #include <charconv>
 #include <ctime>
 
@@ -29,6 +33,7 @@ int HttpStatusFor(Code c) {
     case Code::kIoError:
     case Code::kUnsupported:
     case Code::kInternal: return 500;
+    case Code::kMethodNotAllowed: return 405;
   }
   return 500;
 }
@@ -67,6 +72,63 @@ Result<ByteRange> ParseRange(std::string_view h, uint64_t size) {
     end = std::min(*b, size - 1);
   }
   return ByteRange{*a, end - *a + 1};
+}
+
+Result<std::optional<ByteRange>> SelectRange(std::string_view h, uint64_t size) {
+  constexpr std::string_view kUnit = "bytes=";
+  if (h.empty() || h.size() < kUnit.size() || !std::equal(kUnit.begin(), kUnit.end(), h.begin(), [](char a, char b) {
+        return a == std::tolower(static_cast<unsigned char>(b));
+      })) {
+    return std::optional<ByteRange>();  // no Range, or a unit this server does not serve
+  }
+  if (h.find(',') != std::string_view::npos) return std::optional<ByteRange>();  // several: 200 whole
+  auto r = ParseRange(std::string("bytes=").append(h.substr(kUnit.size())), size);
+  if (!r.ok()) return r.status();
+  return std::optional<ByteRange>(*r);
+}
+
+std::optional<std::vector<std::string>> ParseEtagList(std::string_view h) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  auto skip = [&] {
+    while (i < h.size() && (h[i] == ' ' || h[i] == '\t' || h[i] == ',')) ++i;
+  };
+  skip();
+  while (i < h.size()) {
+    size_t start = i;
+    if (h.substr(i, 2) == "W/") i += 2;
+    if (i >= h.size() || h[i] != '"') return std::nullopt;
+    size_t close = h.find('"', i + 1);
+    if (close == std::string_view::npos) return std::nullopt;
+    out.emplace_back(h.substr(start, close + 1 - start));
+    i = close + 1;
+    while (i < h.size() && (h[i] == ' ' || h[i] == '\t')) ++i;
+    if (i < h.size() && h[i] != ',') return std::nullopt;
+    skip();
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+bool EtagMatchesStrong(std::string_view tag, std::string_view etag) {
+  return tag.substr(0, 2) != "W/" && etag.substr(0, 2) != "W/" && tag == etag;
+}
+
+bool EtagMatchesWeak(std::string_view tag, std::string_view etag) {
+  if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
+  if (etag.substr(0, 2) == "W/") etag.remove_prefix(2);
+  return tag == etag;
+}
+
+std::optional<uint64_t> ParseHttpDate(std::string_view s) {
+  if (s.size() != 29) return std::nullopt;
+  tm t{};
+  std::string z(s);
+  const char* end = strptime(z.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &t);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  time_t secs = timegm(&t);
+  if (secs < 0) return std::nullopt;
+  return static_cast<uint64_t>(secs);
 }
 
 Result<std::map<std::string, std::string, std::less<>>> ParseQuery(std::string_view q) {

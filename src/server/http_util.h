@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <optional>
+#include <vector>
 
 #include "core/status.h"
 
@@ -22,6 +24,22 @@ struct ByteRange {
 // Parses "bytes=a-b", "bytes=a-" or "bytes=-n" against a file of `size`
 // bytes. kInvalidRange if malformed or unsatisfiable (one range only).
 Result<ByteRange> ParseRange(std::string_view header, uint64_t size);
+
+// The Range header as RFC 9110 has a server treat it: nullopt (serve the
+// whole file, 200) when there is none, its unit is not bytes, or it asks for
+// several ranges; else ParseRange's answer.
+Result<std::optional<ByteRange>> SelectRange(std::string_view header, uint64_t size);
+
+// An entity-tag list (If-Match, If-None-Match): each tag as sent, quotes and
+// any W/ prefix kept. nullopt when malformed. "*" is not a list: test for it
+// first.
+std::optional<std::vector<std::string>> ParseEtagList(std::string_view header);
+// Strong comparison: equal and neither weak. Weak: equal once W/ is dropped.
+bool EtagMatchesStrong(std::string_view tag, std::string_view etag);
+bool EtagMatchesWeak(std::string_view tag, std::string_view etag);
+// An IMF-fixdate ("Tue, 24 Nov 2026 17:00:00 GMT") as seconds since the
+// epoch; nullopt for anything else (a date a server must then ignore).
+std::optional<uint64_t> ParseHttpDate(std::string_view s);
 
 // "a=1&b&c=x%20y" -> {a:1, b:"", c:"x y"}; kBadRequest on a bad escape.
 Result<std::map<std::string, std::string, std::less<>>> ParseQuery(std::string_view q);

@@ -1,5 +1,7 @@
 #include "server/request.h"
 
+#include <algorithm>
+#include <span>
 #include <nlohmann/json.hpp>
 
 #include "core/path.h"
@@ -78,6 +80,15 @@ Result<ReadCommand> ParseRead(const HttpRequest& req, const Query& q, std::strin
   }
   if (const auto* a = Get(q, "after")) r.after = *a;
   r.range = std::string(req.header("range"));
+  auto opt = [&](std::string_view name) {
+    auto it = req.headers.find(name);
+    return it == req.headers.end() ? std::optional<std::string>() : std::optional<std::string>(it->second);
+  };
+  r.if_match = opt("if-match");
+  r.if_none_match = opt("if-none-match");
+  r.if_modified_since = opt("if-modified-since");
+  r.if_unmodified_since = opt("if-unmodified-since");
+  r.if_range = opt("if-range");
   auto off = Number(q, "offset");
   if (!off.ok()) return off.status();
   auto len = Number(q, "length");
@@ -87,16 +98,30 @@ Result<ReadCommand> ParseRead(const HttpRequest& req, const Query& q, std::strin
   return r;
 }
 
+// If-Match: * (the target exists) or a list of ETags compared strongly, at
+// apply time: the target's version must be one of the listed ones. A weak
+// ETag, or one that names no version, never matches (412 at apply time,
+// like a version that is not the file's).
 Result<std::optional<Condition>> IfMatch(const HttpRequest& req, const std::string& path) {
-  auto v = req.header("if-match");
-  if (v.empty()) return std::optional<Condition>();
+  auto it = req.headers.find(std::string_view("if-match"));
+  if (it == req.headers.end()) return std::optional<Condition>();
+  std::string_view v = it->second;
   if (v == "*") return std::optional<Condition>(Condition::Exists(path, true));
-  if (v.size() < 2 || v.front() != '"' || v.back() != '"') {
-    return Bad("If-Match must be a quoted version, as in an ETag");
+  auto tags = ParseEtagList(v);
+  if (!tags) return Bad("If-Match must be * or a list of quoted ETags");
+  std::vector<Position> versions;
+  for (const auto& t : *tags) {
+    if (t.substr(0, 2) == "W/") continue;
+    auto p = Position::Parse(std::string_view(t).substr(1, t.size() - 2));
+    if (p && std::find(versions.begin(), versions.end(), *p) == versions.end()) versions.push_back(*p);
   }
-  auto p = Position::Parse(v.substr(1, v.size() - 2));
-  if (!p) return Bad("If-Match does not hold a version");
-  return std::optional<Condition>(Condition::Version(path, *p));
+  if (versions.size() > kMaxVersionsPerCondition) {
+    return Bad("If-Match lists more than " + std::to_string(kMaxVersionsPerCondition) + " ETags");
+  }
+  // No version a file can have: the zero position is never one.
+  if (versions.empty()) return std::optional<Condition>(Condition::Version(path, Position{}));
+  if (versions.size() == 1) return std::optional<Condition>(Condition::Version(path, versions[0]));
+  return std::optional<Condition>(Condition::VersionIn(path, std::move(versions)));
 }
 
 Status AddConditions(const HttpRequest& req, const std::string& path, Entry* e) {
@@ -118,6 +143,10 @@ Status AddConditions(const HttpRequest& req, const std::string& path, Entry* e) 
 }
 
 Result<Op> ParseFsOp(const HttpRequest& req, const Query& q, const std::string& path) {
+  if (req.method != "POST" && Get(q, "op") != nullptr) {
+    // PUT ?op=append must not replace the file, nor DELETE ?op=... delete it.
+    return Bad(req.method + " takes no op: use POST for ?op=");
+  }
   if (req.method == "PUT") return Op::Put(path, req.body);
   if (req.method == "DELETE") {
     auto r = Flag(q, "recursive");
@@ -143,6 +172,7 @@ Result<Op> ParseFsOp(const HttpRequest& req, const Query& q, const std::string& 
   if (*op == "rename") {
     const std::string* to = Get(q, "to");
     if (to == nullptr) return Bad("op=rename needs to=/new/path");
+    if (to->empty() || to->front() != '/') return Bad("to must be an absolute path (/new/path)");
     auto dst = NormalizePath(*to);
     if (!dst.ok()) return dst.status();
     auto ow = Flag(q, "overwrite");
@@ -162,8 +192,10 @@ Status ParseWriteOptions(const HttpRequest& req, const Query& q, const ServerOpt
   if (!t.ok()) return t.status();
   w->timeout_ms = static_cast<uint32_t>(
       std::min<uint64_t>(t->value_or(o.wait_timeout_ms_default), o.wait_timeout_ms_max));
-  auto key = req.header("idempotency-key");
-  if (!key.empty()) {
+  auto it = req.headers.find(std::string_view("idempotency-key"));
+  if (it != req.headers.end()) {
+    std::string_view key = it->second;
+    if (key.empty()) return Bad("Idempotency-Key is empty: send 1 to 128 printable ASCII bytes, or no header");
     if (key.size() > kMaxIdempotencyKeyBytes) return Bad("Idempotency-Key is longer than 128 bytes");
     for (char c : key) {
       if (c < 0x21 || c > 0x7e) return Bad("Idempotency-Key must be printable ASCII");
@@ -182,29 +214,26 @@ Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& 
   auto query = ParseQuery(qmark == std::string_view::npos ? "" : target.substr(qmark + 1));
   if (!query.ok()) return query.status();
   ParsedRequest p;
+  std::string_view allow = AllowedMethods(path);
+  if (allow.empty()) return Status(Code::kNotFound, "no such endpoint: " + std::string(path));
+  if (!MethodAllowed(req.method, allow)) {
+    return Status(Code::kMethodNotAllowed, "method " + req.method + " is not allowed on " +
+                                               std::string(path) + "; use " + std::string(allow));
+  }
   bool read = req.method == "GET" || req.method == "HEAD";
   if (path == "/healthz" || path == "/readyz") {
-    if (!read) return Bad("use GET");
     p.route = path == "/healthz" ? Route::kHealthz : Route::kReadyz;
     return p;
   }
   if (path == "/metrics" || path == "/v1/cluster") {
-    if (!read) return Bad("use GET");
     p.route = path == "/metrics" ? Route::kMetrics : Route::kCluster;
     return p;
   }
   if (path == "/v1/admin/snapshots") {
-    if (read) {
-      p.route = Route::kSnapshotsList;
-    } else if (req.method == "POST") {
-      p.route = Route::kSnapshotsTake;
-    } else {
-      return Bad("use GET or POST for /v1/admin/snapshots");
-    }
+    p.route = read ? Route::kSnapshotsList : Route::kSnapshotsTake;
     return p;
   }
   if (path == "/v1/tx") {
-    if (req.method != "POST") return Bad("use POST for /v1/tx");
     p.route = Route::kTx;
     auto e = ParseTransaction(req.body);
     if (!e.ok()) return e.status();
@@ -213,12 +242,10 @@ Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& 
     WALFS_RETURN_IF_ERROR(ParseWriteOptions(req, *query, o, &p.write));
     return p;
   }
-  if (path != "/v1/fs" && path.substr(0, 7) != "/v1/fs/") {
-    return Status(Code::kNotFound, "no such endpoint: " + std::string(path));
-  }
   auto fs_path = CanonicalFsPath(path);
   if (!fs_path.ok()) return fs_path.status();
   if (read) {
+    if (Get(*query, "op") != nullptr) return Bad(req.method + " takes no op: use POST for ?op=");
     p.route = Route::kFsRead;
     auto b = ParseBarrier(req, *query, o);
     if (!b.ok()) return b.status();
@@ -228,9 +255,6 @@ Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& 
     p.read = std::move(r).value();
     return p;
   }
-  if (req.method != "PUT" && req.method != "POST" && req.method != "DELETE") {
-    return Bad("method " + req.method + " is not supported");
-  }
   p.route = Route::kFsWrite;
   auto op = ParseFsOp(req, *query, *fs_path);
   if (!op.ok()) return op.status();
@@ -238,6 +262,27 @@ Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& 
   p.write.entry.ops.push_back(std::move(op).value());
   WALFS_RETURN_IF_ERROR(ParseWriteOptions(req, *query, o, &p.write));
   return p;
+}
+
+std::string_view AllowedMethods(std::string_view path) {
+  if (path == "/v1/fs" || path.substr(0, 7) == "/v1/fs/") return "GET, HEAD, PUT, POST, DELETE";
+  if (path == "/v1/tx") return "POST";
+  if (path == "/v1/admin/snapshots") return "GET, HEAD, POST";
+  for (std::string_view r : {"/healthz", "/readyz", "/metrics", "/v1/cluster"}) {
+    if (path == r) return "GET, HEAD";
+  }
+  return "";
+}
+
+bool MethodAllowed(std::string_view method, std::string_view allow) {
+  while (!allow.empty()) {
+    size_t comma = allow.find(',');
+    std::string_view m = allow.substr(0, comma);
+    if (m == method) return true;
+    if (comma == std::string_view::npos) break;
+    allow.remove_prefix(comma + 2);  // ", "
+  }
+  return false;
 }
 
 std::string_view RouteLabel(std::string_view method, std::string_view target) {
@@ -256,13 +301,28 @@ namespace {
 
 using nlohmann::json;
 
+// Refuses fields outside `known` (a typo such as "overwite" must not be
+// silently ignored).
+Status OnlyFields(const json& j, std::span<const std::string_view> known, const char* what) {
+  for (const auto& [k, v] : j.items()) {
+    if (std::find(known.begin(), known.end(), k) == known.end()) {
+      return Bad(std::string("unknown field \"") + k + "\" in " + what);
+    }
+  }
+  return Status::Ok();
+}
+
 Result<std::string> JsonPath(const json& j, const char* field, bool required = true) {
   if (!j.contains(field)) {
     if (!required) return std::string();
     return Bad(std::string("missing \"") + field + "\"");
   }
   if (!j[field].is_string()) return Bad(std::string("\"") + field + "\" must be a string");
-  auto p = NormalizePath(j[field].get<std::string>());
+  const auto& raw = j[field].get_ref<const std::string&>();
+  if (raw.empty() || raw.front() != '/') {
+    return Bad(std::string("\"") + field + "\" must be an absolute path (starting with /)");
+  }
+  auto p = NormalizePath(raw);
   if (!p.ok()) return p.status();
   return *p;
 }
@@ -290,6 +350,8 @@ Result<bool> JsonBool(const json& j, const char* field) {
 
 Result<Condition> ParseJsonCondition(const json& c) {
   if (!c.is_object()) return Bad("each condition must be an object");
+  static constexpr std::string_view kCondFields[] = {"path", "version", "exists", "size"};
+  WALFS_RETURN_IF_ERROR(OnlyFields(c, kCondFields, "a condition"));
   auto path = JsonPath(c, "path");
   if (!path.ok()) return path.status();
   int kinds = int(c.contains("version")) + int(c.contains("exists")) + int(c.contains("size"));
@@ -310,11 +372,27 @@ Result<Condition> ParseJsonCondition(const json& c) {
   return Condition::Size(*path, *n);
 }
 
+std::span<const std::string_view> KnownOpFields(std::string_view op) {
+  static constexpr std::string_view kData[] = {"op", "path", "data"};
+  static constexpr std::string_view kWrite[] = {"op", "path", "offset", "data"};
+  static constexpr std::string_view kTruncate[] = {"op", "path", "size"};
+  static constexpr std::string_view kRename[] = {"op", "path", "to", "overwrite"};
+  static constexpr std::string_view kDelete[] = {"op", "path", "recursive"};
+  static constexpr std::string_view kPath[] = {"op", "path"};
+  if (op == "put" || op == "append") return kData;
+  if (op == "write") return kWrite;
+  if (op == "truncate") return kTruncate;
+  if (op == "rename") return kRename;
+  if (op == "delete") return kDelete;
+  return kPath;  // mkdir, and unknown ops (refused below by name)
+}
+
 Result<Op> ParseJsonOp(const json& j) {
   if (!j.is_object() || !j.contains("op") || !j["op"].is_string()) {
     return Bad("each op must be an object with a string \"op\"");
   }
   std::string name = j["op"].get<std::string>();
+  WALFS_RETURN_IF_ERROR(OnlyFields(j, KnownOpFields(name), "an op"));
   auto path = JsonPath(j, "path");
   if (!path.ok()) return path.status();
   auto data = JsonData(j);
@@ -352,6 +430,8 @@ Result<Op> ParseJsonOp(const json& j) {
 Result<Entry> ParseTransaction(std::string_view body) {
   json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return Bad("the body is not a JSON object");
+  static constexpr std::string_view kTxFields[] = {"idempotency_key", "conditions", "ops"};
+  WALFS_RETURN_IF_ERROR(OnlyFields(j, kTxFields, "the transaction"));
   Entry e;
   if (j.contains("idempotency_key")) {
     if (!j["idempotency_key"].is_string()) return Bad("\"idempotency_key\" must be a string");

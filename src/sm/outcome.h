@@ -3,7 +3,10 @@
 // Success carries one OpResult per op. A failure carries the code and, for
 // transactions, which condition or op failed; nothing of the entry changed
 // the store. The encoding feeds the digest and the idempotency table, so it
-// is part of the store format.
+// is part of the store format. Format 2 (the current one) holds the pinned
+// wire code (sm/outcome_code.h) and no message; format 1 held the Code's
+// raw value and the message, and is still written where a store's digest is
+// in format 1 (sm/state_machine.h) and always decoded.
 // Thread-safety: values.
 #pragma once
 
@@ -28,7 +31,7 @@ struct OpResult {
 
 struct Outcome {
   Code code = Code::kOk;
-  std::string message;
+  std::string message;  // for answers only; format 2 neither stores nor hashes it
   int64_t failed_condition = -1;
   int64_t failed_index = -1;
   Position position;  // the entry that produced this outcome
@@ -38,7 +41,10 @@ struct Outcome {
   bool operator==(const Outcome&) const = default;
 };
 
-std::string EncodeOutcome(const Outcome& o);
+inline constexpr uint8_t kOutcomeFormatLatest = 2;
+// REQUIRES: o.code is an outcome code (IsOutcomeCode).
+std::string EncodeOutcome(const Outcome& o, uint8_t format = kOutcomeFormatLatest);
+// Either format; a format-2 outcome comes back with an empty message.
 std::optional<Outcome> DecodeOutcome(std::string_view bytes);
 
 }  // namespace walfs

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include "sm/outcome_code.h"
+
+#include <algorithm>
+
 #include "codec/entry.h"
 #include "core/bytes.h"
 #include "core/hash.h"
@@ -111,6 +115,16 @@ Status TxApplier::CheckCondition(const Condition& c) {
                            : *path + " does not exist");
       }
       return Status::Ok();
+    case CondType::kVersionIn: {
+      bool listed = exists && std::find(c.versions.begin(), c.versions.end(), (*n)->inode.version) !=
+                                  c.versions.end();
+      if (!listed) {
+        return Fail(Code::kPreconditionFailed,
+                    exists ? *path + " is at version " + (*n)->inode.version.ToString() + ", not one listed"
+                           : *path + " does not exist");
+      }
+      return Status::Ok();
+    }
     case CondType::kSize: {
       if (exists && (*n)->is_dir()) return Fail(Code::kPreconditionFailed, *path + " is a directory");
       uint64_t size = exists ? (*n)->inode.size : 0;
@@ -401,17 +415,6 @@ Result<OpResult> TxApplier::ApplyOp(const Op& op) {
   return Fail(Code::kBadRequest, "unknown op");
 }
 
-// True for codes that are outcomes; anything else is a replica failure.
-bool IsOutcomeCode(Code c) {
-  switch (c) {
-    case Code::kCorruption:
-    case Code::kIoError:
-    case Code::kUnsupported:
-    case Code::kInternal: return false;
-    default: return true;
-  }
-}
-
 Result<Outcome> ApplyOps(Overlay* batch, uint32_t bs, Position pos, const Entry& e) {
   Overlay tx(batch);
   TxApplier t(&tx, bs, pos);
@@ -483,18 +486,21 @@ Status PruneIdempotency(Overlay* batch, uint64_t now_ms) {
 }
 
 // Idempotency record: bytes fingerprint, varint time_ms, rest = outcome.
-std::string EncodeIdem(std::string_view fp, uint64_t ms, const Outcome& o) {
+// The outcome is in the store's digest format, so that a store still in
+// format 1 keeps the records a binary of format 1 would write.
+std::string EncodeIdem(std::string_view fp, uint64_t ms, const Outcome& o, uint8_t format) {
   std::string v;
   PutBytes(&v, fp);
   PutVarint(&v, ms);
-  v.append(EncodeOutcome(o));
+  v.append(EncodeOutcome(o, format));
   return v;
 }
 
 }  // namespace
 
 namespace {
-Result<Outcome> ApplyDecoded(Overlay* ov, uint32_t bs, Position pos, const DecodedEntry& d) {
+Result<Outcome> ApplyDecoded(Overlay* ov, uint32_t bs, Position pos, const DecodedEntry& d,
+                             uint8_t format) {
   const Entry& e = d.entry;
   if (!e.idempotency_key.empty()) {
     auto rec = ov->Get(keys::Idem(e.idempotency_key));
@@ -519,7 +525,7 @@ Result<Outcome> ApplyDecoded(Overlay* ov, uint32_t bs, Position pos, const Decod
   auto o = ApplyOps(ov, bs, pos, e);
   if (!o.ok()) return o;
   if (!e.idempotency_key.empty()) {
-    ov->Put(keys::Idem(e.idempotency_key), EncodeIdem(d.fingerprint, pos.ms, *o));
+    ov->Put(keys::Idem(e.idempotency_key), EncodeIdem(d.fingerprint, pos.ms, *o, format));
     ov->Put(keys::IdemTime(pos.ms, e.idempotency_key), "");
     auto oldest = ov->Get(keys::Meta(keys::kIdemOldest));
     if (!oldest.ok()) return oldest.status();
@@ -529,7 +535,8 @@ Result<Outcome> ApplyDecoded(Overlay* ov, uint32_t bs, Position pos, const Decod
 }
 }  // namespace
 
-Result<Outcome> ApplyEntry(Overlay* batch, uint32_t bs, Position pos, std::string_view payload) {
+Result<Outcome> ApplyEntry(Overlay* batch, uint32_t bs, Position pos, std::string_view payload,
+                           uint8_t* digest_format) {
   // Everything this entry does goes through its own overlay, so a replica
   // failure half way leaves the batch exactly as before the entry.
   Overlay ov(batch);
@@ -537,7 +544,10 @@ Result<Outcome> ApplyEntry(Overlay* batch, uint32_t bs, Position pos, std::strin
   auto d = DecodeEntry(payload, kMaxEntryDataBytes);
   Result<Outcome> o = Outcome{};
   if (d.ok()) {
-    o = ApplyDecoded(&ov, bs, pos, *d);
+    // The first entry of format 2 moves the store to digest format 2, at the
+    // same position on every replica, for good.
+    if (d->version >= 2) *digest_format = std::max<uint8_t>(*digest_format, 2);
+    o = ApplyDecoded(&ov, bs, pos, *d, *digest_format);
   } else if (d.status().code() == Code::kUnsupported) {
     return d.status();
   } else {
@@ -552,13 +562,13 @@ Result<Outcome> ApplyEntry(Overlay* batch, uint32_t bs, Position pos, std::strin
 }
 
 std::string ChainDigest(std::string_view digest, Position pos, std::string_view payload,
-                        const Outcome& o) {
+                        const Outcome& o, uint8_t format) {
   std::string in(digest);
   in.append(pos.Encode());
   in.append(Hash128(payload));
-  Outcome recorded = o;
-  recorded.duplicate = false;
-  in.append(EncodeOutcome(recorded));
+  // Format 2: the pinned outcome code, the failed index and the results,
+  // never the message. Format 1 hashed the message too.
+  in.append(EncodeOutcome(o, format));
   return Hash128(in);
 }
 
@@ -593,6 +603,13 @@ Result<ApplyState> LoadApplyState(const StoreReader& r) {
     auto v = DecodeU64(**n);
     if (!v) return CorruptRecord("entry count");
     s.entries = *v;
+  }
+  auto f = r.Get(keys::Meta(keys::kDigestFormat));
+  if (!f.ok()) return f.status();
+  if (f->has_value()) {
+    auto v = DecodeU64(**f);
+    if (!v || *v < 1 || *v > kDigestFormatLatest) return CorruptRecord("digest format");
+    s.digest_format = static_cast<uint8_t>(*v);
   }
   return s;
 }
@@ -647,12 +664,14 @@ Result<BatchResult> ApplyBatch(const ApplyState& start, Overlay* batch, uint32_t
                             " (entries lost, a fork, or a different log)");
       break;
     }
-    auto o = ApplyEntry(batch, bs, rec.pos, rec.payload);
+    uint8_t format = out.state.digest_format;
+    auto o = ApplyEntry(batch, bs, rec.pos, rec.payload, &format);
     if (!o.ok()) {
       out.stop = o.status();
       break;
     }
-    out.state.digest = ChainDigest(out.state.digest, rec.pos, rec.payload, *o);
+    out.state.digest_format = format;
+    out.state.digest = ChainDigest(out.state.digest, rec.pos, rec.payload, *o, format);
     out.state.applied = rec.pos;
     ++out.state.entries;
     out.outcomes.emplace_back(rec.pos, std::move(o).value());
@@ -661,6 +680,9 @@ Result<BatchResult> ApplyBatch(const ApplyState& start, Overlay* batch, uint32_t
     batch->Put(keys::Meta(keys::kApplied), out.state.applied.Encode());
     batch->Put(keys::Meta(keys::kDigest), out.state.digest);
     batch->Put(keys::Meta(keys::kEntries), EncodeU64(out.state.entries));
+    if (out.state.digest_format != start.digest_format) {
+      batch->Put(keys::Meta(keys::kDigestFormat), EncodeU64(out.state.digest_format));
+    }
   }
   return out;
 }

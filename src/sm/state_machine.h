@@ -22,10 +22,18 @@
 
 namespace walfs {
 
+// How the digest chains an entry: format 1 hashed each outcome with its
+// message and raw code; format 2 hashes pinned outcome codes only
+// (sm/outcome_code.h). A store starts in format 1 and moves to 2 at the
+// first entry of entry format 2 it applies, which is the same position on
+// every replica; it never moves back.
+inline constexpr uint8_t kDigestFormatLatest = 2;
+
 struct ApplyState {
   Position applied;
   std::string digest;    // 16 bytes; all zeros before the first entry
   uint64_t entries = 0;  // how many entries have been applied, ever
+  uint8_t digest_format = 1;
 };
 
 // Totals kept by the state machine (exact, identical on every replica).
@@ -44,12 +52,13 @@ Result<Position> LoadAppliedPosition(const StoreReader& r);
 Status InitStore(const StoreReader& r, Overlay* batch, uint32_t block_bytes);
 
 // Applies one entry at pos; its mutations go into batch only if it succeeds.
+// *digest_format is the store's, and becomes 2 at an entry of format 2.
 Result<Outcome> ApplyEntry(Overlay* batch, uint32_t block_bytes, Position pos,
-                           std::string_view payload);
+                           std::string_view payload, uint8_t* digest_format);
 
 // The next digest in the chain over every applied entry and its outcome.
 std::string ChainDigest(std::string_view digest, Position pos, std::string_view payload,
-                        const Outcome& o);
+                        const Outcome& o, uint8_t format);
 
 struct BatchResult {
   ApplyState state;  // after the last applied record

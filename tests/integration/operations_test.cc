@@ -123,7 +123,7 @@ TEST(OperationsTest, MetricsParseAndMoveWithTraffic) {
   for (const char* m : {"FOOBAR", "BAZQUX"}) {
     std::string answer = RawExchange(c.node(0).port(), std::string(m) + " /v1/fs/m HTTP/1.1\r\nHost: t\r\n"
                                                         "Connection: close\r\nContent-Length: 0\r\n\r\n");
-    EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 400") << answer;
+    EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 405") << answer;
   }
   std::string after;
   ASSERT_TRUE(WaitFor(
@@ -135,7 +135,7 @@ TEST(OperationsTest, MetricsParseAndMoveWithTraffic) {
   EXPECT_TRUE(ParsesAsPrometheusText(after, c.dir()));
   EXPECT_EQ(Sample(after, "walfs_http_requests_total{method=\"POST\",route=\"fs_write\",status=\"200\"}"), 10);
   EXPECT_EQ(Sample(after, "walfs_http_requests_total{method=\"GET\",route=\"fs_read\",status=\"404\"}"), 1);
-  EXPECT_EQ(Sample(after, "walfs_http_requests_total{method=\"other\",route=\"fs_write\",status=\"400\"}"), 2);
+  EXPECT_EQ(Sample(after, "walfs_http_requests_total{method=\"other\",route=\"fs_write\",status=\"405\"}"), 2);
   EXPECT_EQ(after.find("FOOBAR"), std::string::npos);
   EXPECT_EQ(Sample(after, "walfs_files "), 1);
   EXPECT_GE(Sample(after, "walfs_applied_entries_total "), 10);

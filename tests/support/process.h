@@ -57,6 +57,8 @@ class RedisServer {
   explicit RedisServer(const std::string& dir, bool appendonly = false, std::string extra_bind = "");
   void Start();
   void Stop(int sig = 15);
+  // Sends sig and does not wait (SIGSTOP freezes it, SIGCONT thaws it).
+  void Signal(int sig) { proc_.Kill(sig); }
   int port() const { return port_; }
   std::string url(const std::string& stream = "walfs") const;
 

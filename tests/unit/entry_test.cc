@@ -65,7 +65,7 @@ using testing::Reseal;
 
 TEST(EntryTest, NewerFormatVersionIsUnsupported) {
   std::string bytes = EncodeEntry(SampleEntry());
-  bytes[1] = 2;
+  bytes[1] = kEntryFormatVersion + 1;
   auto d = DecodeEntry(Reseal(bytes.substr(0, bytes.size() - 8)), 1 << 20);
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.status().code(), Code::kUnsupported);
@@ -94,7 +94,7 @@ TEST(EntryTest, OverlongVarintsAreRejected) {
   auto ok = DecodeEntry(Reseal(canonical), 1 << 20);
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(ok->entry.ops[0].offset, 118u);
-  EXPECT_EQ(EncodeEntry(ok->entry), Reseal(canonical));
+  EXPECT_EQ(EncodeEntry(ok->entry, ok->version), Reseal(canonical));
 }
 
 TEST(EntryTest, DataOverTheLimitIsRejected) {

@@ -28,6 +28,41 @@ TEST(RangeTest, RejectsUnsatisfiableAndMalformed) {
   EXPECT_FALSE(ParseRange("bytes=-1", 0).ok());
 }
 
+// RFC 9110: an unknown unit is ignored, and several ranges may be served
+// 200 whole; only a bytes range that cannot be met is 416.
+TEST(RangeTest, SelectRangeIgnoresUnknownUnitsAndServesSeveralWhole) {
+  EXPECT_FALSE(SelectRange("", 10)->has_value());
+  EXPECT_FALSE(SelectRange("items=1-2", 10)->has_value());
+  EXPECT_FALSE(SelectRange("bytes=1-2,4-5", 10)->has_value());
+  EXPECT_FALSE(SelectRange("bytes=1-2, 40-50", 10)->has_value());
+  auto one = SelectRange("bytes=2-4", 10);
+  ASSERT_TRUE(one.ok() && one->has_value());
+  EXPECT_EQ((*one)->offset, 2u);
+  EXPECT_EQ(SelectRange("Bytes=2-4", 10).ok(), true);
+  EXPECT_EQ(SelectRange("bytes=10-", 10).status().code(), Code::kInvalidRange);
+}
+
+TEST(EtagTest, ParsesListsAndComparesStronglyOrWeakly) {
+  auto l = ParseEtagList(R"("a", W/"b" ,"c,d")");
+  ASSERT_TRUE(l.has_value());
+  EXPECT_EQ(*l, (std::vector<std::string>{R"("a")", R"(W/"b")", R"("c,d")"}));
+  EXPECT_FALSE(ParseEtagList("a").has_value());
+  EXPECT_FALSE(ParseEtagList(R"("a" "b")").has_value());
+  EXPECT_FALSE(ParseEtagList(R"("a)").has_value());
+  EXPECT_FALSE(ParseEtagList("").has_value());
+  EXPECT_TRUE(EtagMatchesStrong(R"("1-0")", R"("1-0")"));
+  EXPECT_FALSE(EtagMatchesStrong(R"(W/"1-0")", R"("1-0")"));
+  EXPECT_TRUE(EtagMatchesWeak(R"(W/"1-0")", R"("1-0")"));
+  EXPECT_FALSE(EtagMatchesWeak(R"("1-1")", R"("1-0")"));
+}
+
+TEST(HttpDateTest, ParsesImfFixdateOnly) {
+  EXPECT_EQ(ParseHttpDate("Tue, 24 Nov 2026 17:00:00 GMT"), 1795539600u);
+  EXPECT_EQ(ParseHttpDate(FormatHttpDate(1795539600123)), 1795539600u);
+  EXPECT_FALSE(ParseHttpDate("yesterday").has_value());
+  EXPECT_FALSE(ParseHttpDate("Tue, 24 Nov 2026 17:00:00 UTC").has_value());
+}
+
 TEST(QueryTest, DecodesPairsAndFlags) {
   auto q = ParseQuery("op=rename&to=%2Fnew%20dir%2Fx&overwrite&&empty=");
   ASSERT_TRUE(q.ok());

@@ -76,8 +76,67 @@ TEST(RequestTest, BadInputIsRejectedBeforeTheLog) {
   EXPECT_EQ(ErrorOf(Req("GET", "/v1/fs/a?min_position=yesterday")), Code::kBadRequest);
   EXPECT_EQ(ErrorOf(Req("GET", "/v1/fs/a?list&limit=0")), Code::kBadRequest);
   EXPECT_EQ(ErrorOf(Req("GET", "/v1/fs/a?list&limit=10001")), Code::kBadRequest);
-  EXPECT_EQ(ErrorOf(Req("PATCH", "/v1/fs/a")), Code::kBadRequest);
   EXPECT_EQ(ErrorOf(Req("GET", "/v2/nothing")), Code::kNotFound);
+}
+
+// PUT ?op=append replaced the file and DELETE ?op=append deleted it: an op
+// the method does not take is refused, so nothing reaches the log.
+TEST(RequestTest, AnOpTheMethodDoesNotTakeIsRefused) {
+  for (const char* m : {"PUT", "DELETE", "GET", "HEAD"}) {
+    EXPECT_EQ(ErrorOf(Req(m, "/v1/fs/a?op=append", "x")), Code::kBadRequest) << m;
+    EXPECT_EQ(ErrorOf(Req(m, "/v1/fs/a?op=mkdir")), Code::kBadRequest) << m;
+  }
+  EXPECT_EQ(ErrorOf(Req("POST", "/v1/fs/a?op=append", "x")), Code::kOk);
+}
+
+TEST(RequestTest, WrongMethodsAre405WithWhatIsAllowed) {
+  EXPECT_EQ(ErrorOf(Req("PATCH", "/v1/fs/a")), Code::kMethodNotAllowed);
+  EXPECT_EQ(ErrorOf(Req("GET", "/v1/tx")), Code::kMethodNotAllowed);
+  EXPECT_EQ(ErrorOf(Req("POST", "/healthz")), Code::kMethodNotAllowed);
+  EXPECT_EQ(ErrorOf(Req("DELETE", "/v1/cluster")), Code::kMethodNotAllowed);
+  EXPECT_EQ(ErrorOf(Req("PUT", "/v1/admin/snapshots")), Code::kMethodNotAllowed);
+  EXPECT_EQ(AllowedMethods("/v1/tx"), "POST");
+  EXPECT_EQ(AllowedMethods("/v1/fs/x"), "GET, HEAD, PUT, POST, DELETE");
+  EXPECT_EQ(AllowedMethods("/readyz"), "GET, HEAD");
+  EXPECT_TRUE(MethodAllowed("DELETE", AllowedMethods("/v1/fs/x")));
+  EXPECT_FALSE(MethodAllowed("PATCH", AllowedMethods("/v1/fs/x")));
+  EXPECT_FALSE(MethodAllowed("GE", AllowedMethods("/v1/fs/x")));
+  EXPECT_EQ(HttpStatusFor(Code::kMethodNotAllowed), 405);
+}
+
+TEST(RequestTest, AnEmptyIdempotencyKeyIsRefused) {
+  EXPECT_EQ(ErrorOf(Req("PUT", "/v1/fs/a", "", {{"idempotency-key", ""}})), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("PUT", "/v1/fs/a", "", {{"idempotency-key", "k1"}})), Code::kOk);
+}
+
+TEST(RequestTest, RenameTargetsMustBeAbsolute) {
+  EXPECT_EQ(ErrorOf(Req("POST", "/v1/fs/a?op=rename&to=b")), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("POST", "/v1/fs/a?op=rename&to=/b")), Code::kOk);
+}
+
+// If-Match on a write: a list of ETags, compared strongly at apply time.
+TEST(RequestTest, IfMatchTakesAListAndWeakTagsNeverMatch) {
+  ServerOptions o;
+  auto one = ParseRequest(Req("PUT", "/v1/fs/a", "", {{"if-match", "\"5-1\""}}), o);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->write.entry.conditions[0], Condition::Version("/a", {5, 1}));
+  auto list = ParseRequest(Req("PUT", "/v1/fs/a", "", {{"if-match", "\"5-1\", W/\"6-0\",\"7-2\""}}), o);
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->write.entry.conditions[0], Condition::VersionIn("/a", {{5, 1}, {7, 2}}));
+  // Only weak tags (or tags that are no version): a condition no file meets.
+  auto weak = ParseRequest(Req("PUT", "/v1/fs/a", "", {{"if-match", "W/\"5-1\""}}), o);
+  ASSERT_TRUE(weak.ok());
+  EXPECT_EQ(weak->write.entry.conditions[0], Condition::Version("/a", Position{}));
+  EXPECT_EQ(ErrorOf(Req("PUT", "/v1/fs/a", "", {{"if-match", "\"5-1\" junk"}})), Code::kBadRequest);
+}
+
+TEST(RequestTest, ReadsKeepConditionalHeaders) {
+  auto r = ParseRequest(Req("GET", "/v1/fs/a", "", {{"if-none-match", "\"1-0\""}, {"if-range", "\"2-0\""}}),
+                        ServerOptions{});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r->read.if_none_match, "\"1-0\"");
+  EXPECT_EQ(*r->read.if_range, "\"2-0\"");
+  EXPECT_FALSE(r->read.if_modified_since.has_value());
 }
 
 TEST(TransactionTest, ParsesTheContractExample) {
@@ -110,7 +169,16 @@ TEST(TransactionTest, RejectsMalformedBodies) {
         "{\"ops\": [{\"op\": \"put\", \"path\": 7}]}",
         "{\"conditions\": [{\"path\": \"/a\"}], \"ops\": [{\"op\": \"mkdir\", \"path\": \"/h\"}]}",
         "{\"conditions\": [{\"path\": \"/a\", \"size\": 1, \"exists\": true}], \"ops\": [{\"op\": "
-        "\"mkdir\", \"path\": \"/h\"}]}"}) {
+        "\"mkdir\", \"path\": \"/h\"}]}",
+        // Unknown fields (a typo must not silently change the meaning).
+        R"({"ops": [{"op": "rename", "path": "/a", "to": "/b", "overwite": true}]})",
+        R"({"ops": [{"op": "mkdir", "path": "/a"}], "idempotencykey": "k"})",
+        R"({"conditions": [{"path": "/a", "exists": true, "sise": 1}], "ops": [{"op": "mkdir", "path": "/h"}]})",
+        R"({"ops": [{"op": "mkdir", "path": "/a", "data": "eA=="}]})",
+        // Relative paths.
+        R"({"ops": [{"op": "put", "path": "a", "data": ""}]})",
+        R"({"ops": [{"op": "rename", "path": "/a", "to": "b"}]})",
+        R"({"conditions": [{"path": "a", "exists": true}], "ops": [{"op": "mkdir", "path": "/h"}]})"}) {
     auto e = ParseTransaction(body);
     EXPECT_FALSE(e.ok()) << body;
   }

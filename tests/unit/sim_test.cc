@@ -138,6 +138,9 @@ class Model {
       case CondType::kExists: ok = exists == c.exists; break;
       case CondType::kVersion: ok = exists && VersionOf(*p) == c.version; break;
       case CondType::kSize: ok = l != Look::kDir && (exists ? nodes_[*p].data.size() : 0) == c.size; break;
+      case CondType::kVersionIn:
+        ok = exists && std::find(c.versions.begin(), c.versions.end(), VersionOf(*p)) != c.versions.end();
+        break;
     }
     return ok ? Code::kOk : Code::kPreconditionFailed;
   }
@@ -381,19 +384,22 @@ class Workload {
       default: return Op::Rename(Path(), Path(), Pct(50));
     }
   }
+  Position RandomVersion(const std::map<Position, Position>& versions) {
+    if (versions.empty()) return Position{};
+    auto it = versions.begin();
+    std::advance(it, static_cast<long>(Pick(versions.size())));
+    return it->first;
+  }
   Condition RandomCondition(const std::map<Position, Position>& versions) {
-    switch (Pick(3)) {
+    switch (Pick(4)) {
       case 0: return Condition::Exists(Path(), Pct(50));
       case 1: return Condition::Size(Path(), Pick(20));
-      default: {
-        Position v;
-        if (!versions.empty()) {
-          auto it = versions.begin();
-          std::advance(it, static_cast<long>(Pick(versions.size())));
-          v = it->first;
-        }
-        return Condition::Version(Path(), v);
+      case 2: {  // If-Match with several ETags
+        std::vector<Position> vs;
+        for (uint64_t i = 0, n = 1 + Pick(3); i < n; ++i) vs.push_back(RandomVersion(versions));
+        return Condition::VersionIn(Path(), vs);
       }
+      default: return Condition::Version(Path(), RandomVersion(versions));
     }
   }
   std::mt19937_64 rng_;
@@ -488,13 +494,21 @@ void RunSeed(uint64_t seed, bool faults) {
   Position last;
   const int kEntries = 300;
   int appended = 0;
+  Workload upgrade_rng(seed * 31 + 7);
+  const int v1_until = static_cast<int>(upgrade_rng.Pick(kEntries + 1));
   while (appended < kEntries || w.Pct(1)) {
     if (appended < kEntries && w.Pct(60)) {
       Entry e = w.Next(model, recent_versions);
       Position pos = w.Pct(20) ? Position{last.ms, last.seq + 1} : Position{last.ms + 1 + w.Pick(3), 0};
       if (last.IsZero()) pos = Position{1000, 0};
       // Every 50th entry is corrupt bytes: a deterministic "rejected".
-      std::string payload = appended % 50 == 49 ? std::string("junk") : EncodeEntry(e);
+      // Entries before this seed's upgrade point are in format 1 (written
+      // by an older proposer), unless they need format 2: the digest format
+      // moves at the first format-2 entry, on every replica alike.
+      bool needs_v2 = std::any_of(e.conditions.begin(), e.conditions.end(),
+                                  [](const Condition& c) { return c.type == CondType::kVersionIn; });
+      uint8_t version = appended < v1_until && !needs_v2 ? 1 : kEntryFormatVersion;
+      std::string payload = appended % 50 == 49 ? std::string("junk") : EncodeEntry(e, version);
       log.push_back(LogRecord{pos, last, payload});
       expected[pos] = appended % 50 == 49 ? MOutcome{Code::kRejected, {}} : model.Apply(e, pos);
       recent_versions[pos] = pos;
