@@ -140,9 +140,15 @@ void Snapshotter::Round() {
   // A holder that dies loses the lease after 5 rounds.
   auto lease = conn_->AcquireLease(kLease, opts_.replica_id, 5 * opts_.maintenance_interval_ms);
   if (!lease.ok() || !*lease) return;
-  if (!latest_) {
+  // Any replica may take a snapshot (POST /v1/admin/snapshots), so the
+  // holder looks in the backup store again every few rounds, not only once:
+  // the log is trimmed to the newest complete snapshot, whoever took it.
+  if (!latest_ || ++rounds_since_listing_ >= kListEveryRounds) {
+    rounds_since_listing_ = 0;
     auto snaps = Snapshots();
-    if (snaps.ok() && !snaps->empty()) latest_ = snaps->back();
+    if (snaps.ok() && !snaps->empty() && (!latest_ || latest_->position < snaps->back().position)) {
+      latest_ = snaps->back();
+    }
   }
   if (Due()) {
     auto m = Snapshot();

@@ -70,6 +70,9 @@ class Snapshotter {
   ServerOptions opts_;
   std::unique_ptr<LogConnection> conn_;
   std::optional<SnapshotManifest> latest_;  // owned by the snapshotter thread
+  // The lease holder lists the backup store every this many rounds.
+  static constexpr int kListEveryRounds = 10;
+  int rounds_since_listing_ = 0;  // owned by the snapshotter thread
   std::chrono::steady_clock::time_point last_snapshot_time_;
   std::mutex backup_mu_;  // one user of backup_ at a time
 

@@ -150,6 +150,37 @@ TEST(SnapshotIntegrationTest, TrimmedLogBootstrapsFreshAndReturningReplicas) {
   EXPECT_NE(text.find("restored snapshot"), std::string::npos);
 }
 
+// On-demand snapshots taken on any replica let the lease holder trim the
+// log to the newest of them (it read the backup store only once before).
+// Snapshots alternate between the two replicas, and each round waits for
+// its trim, so that whichever holds the lease, one round's snapshot is the
+// other replica's.
+TEST(SnapshotIntegrationTest, OnDemandSnapshotsOnAnyReplicaLetTheLogBeTrimmed) {
+  TempDir backup;
+  Cluster c(2, false,
+            {"--backup", "dir://" + backup.path(), "--snapshot-every-entries", "0", "--snapshot-every-ms", "0",
+             "--heartbeat-ms", "100", "--maintenance-ms", "100"});
+  HttpClient a = c.node(0).Client();
+  for (int round = 0; round < 3; ++round) {
+    HttpClient w = c.node(round % 2).Client();
+    for (int i = 0; i < 20; ++i) ASSERT_EQ(w.Request("POST", "/v1/fs/log?op=append", "x;")->status, 200);
+    // Both replicas have applied everything (the trim waits for the slowest).
+    ASSERT_TRUE(WaitFor([&] {
+      return Json(*c.node(0).Client().Get("/readyz"))["applied"] == Json(*c.node(1).Client().Get("/readyz"))["applied"];
+    }, 10s));
+    auto snap = w.Request("POST", "/v1/admin/snapshots");
+    ASSERT_EQ(snap->status, 201) << snap->body;
+    Position taken = *Position::Parse(Json(*snap)["position"].get<std::string>());
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          auto first = Position::Parse(Json(*a.Get("/v1/cluster"))["log"]["first"].get<std::string>());
+          return first && *first >= taken;
+        },
+        15s))
+        << "round " << round << ": " << a.Get("/v1/cluster")->body << "; snapshot at " << taken.ToString();
+  }
+}
+
 TEST(SnapshotIntegrationTest, WithoutASnapshotAReplicaBehindATrimRefusesToStart) {
   Cluster c(1);
   auto log = *OpenLog(c.redis().url(), c.dir(), LogOptions{});
