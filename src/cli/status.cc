@@ -1,6 +1,10 @@
-// walfs status: the cluster as one replica sees it (GET /v1/cluster), as a table.
+// walfs status: the cluster as one replica sees it (GET /v1/cluster), as a
+// table. Exits 0 when the cluster is healthy, 1 when it is not (the log
+// unreachable, a replica stopped or diverged) or cannot be asked.
 #include <iomanip>
 #include <iostream>
+#include <string>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -10,6 +14,26 @@ namespace walfs::cli {
 namespace {
 
 using nlohmann::json;
+
+// Why the cluster in this view is not healthy; empty if it is. Healthy:
+// the log answers, and every replica in the view applies (none stopped,
+// none diverged).
+std::string Unhealthy(const json& j) {
+  std::vector<std::string> why;
+  if (j["log"].contains("error")) why.push_back("the log is unreachable");
+  const json& reps = j["replicas"];
+  if (!reps.is_array() || reps.empty()) why.push_back("no replica is in the view");
+  size_t stopped = 0, diverged = 0;
+  for (const auto& r : reps) {
+    stopped += r.contains("stopped");
+    diverged += r.value("diverged", false);
+  }
+  if (stopped > 0) why.push_back(std::to_string(stopped) + " of " + std::to_string(reps.size()) + " replicas stopped");
+  if (diverged > 0) why.push_back(std::to_string(diverged) + " diverged");
+  std::string out;
+  for (const auto& w : why) out += (out.empty() ? "" : "; ") + w;
+  return out;
+}
 
 int RunStatus(const std::string& server, bool as_json) {
   HttpClient c(server);
@@ -23,9 +47,11 @@ int RunStatus(const std::string& server, bool as_json) {
     std::cerr << "walfs: HTTP " << r->status << ": " << r->body << "\n";
     return kExitError;
   }
+  std::string unhealthy = Unhealthy(j);
   if (as_json) {
     std::cout << j.dump(2) << "\n";
-    return kExitOk;
+    if (!unhealthy.empty()) std::cerr << "walfs: the cluster is not healthy: " << unhealthy << "\n";
+    return unhealthy.empty() ? kExitOk : kExitError;
   }
   const json& log = j["log"];
   std::cout << "log " << log.value("backend", "") << ": first " << log.value("first", "")
@@ -43,6 +69,10 @@ int RunStatus(const std::string& server, bool as_json) {
               << std::setw(22) << rep.value("applied", "") << std::right << std::setw(10)
               << rep.value("lag_entries", 0) << std::setw(10) << rep.value("lag_ms", 0) << "  "
               << std::left << std::setw(34) << rep.value("digest", "") << state << "\n";
+  }
+  if (!unhealthy.empty()) {
+    std::cout << "NOT HEALTHY: " << unhealthy << "\n";
+    return kExitError;
   }
   return kExitOk;
 }

@@ -31,4 +31,14 @@ struct Position {
   static std::optional<Position> Decode(std::string_view bytes);
 };
 
+// How far (in log time) a replica at `applied` is behind the log's last
+// entry. A replica that has applied nothing is measured from the log's
+// first entry (log_first; without it, not at all): from position 0-0, the
+// epoch, it would read as decades.
+inline uint64_t LagMs(Position applied, Position log_last, Position log_first = {}) {
+  uint64_t from = applied.ms;
+  if (applied.IsZero()) from = log_first.IsZero() ? log_last.ms : log_first.ms;
+  return log_last.ms > from ? log_last.ms - from : 0;
+}
+
 }  // namespace walfs

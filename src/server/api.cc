@@ -341,7 +341,7 @@ HttpResponse Api::Cluster() const {
               {"digest", r.digest},
               {"entries", r.entries},
               {"lag_entries", v.log.entries_added > r.entries ? v.log.entries_added - r.entries : 0},
-              {"lag_ms", v.log.last.ms > r.applied.ms ? v.log.last.ms - r.applied.ms : 0},
+              {"lag_ms", LagMs(r.applied, v.log.last, v.log.first)},
               {"last_seen", FormatIsoTime(r.time_ms)},
               {"last_seen_ms_ago", v.refreshed_ms > r.time_ms ? v.refreshed_ms - r.time_ms : 0},
               {"diverged", r.diverged},

@@ -99,7 +99,7 @@ void Applier::CheckTail(LogConnection* conn) {
   }
   std::lock_guard lock(mu_);
   health_.log_last = *last;
-  health_.lag_ms = last->ms > state_.applied.ms ? last->ms - state_.applied.ms : 0;
+  health_.lag_ms = LagMs(state_.applied, *last);
 }
 
 // One read-apply-commit round; false when the applier must halt.
@@ -176,7 +176,7 @@ bool Applier::ApplyOnce(LogConnection* conn) {
     std::lock_guard lock(mu_);
     health_.applied = state_.applied;
     if (health_.log_last < state_.applied) health_.log_last = state_.applied;
-    health_.lag_ms = health_.log_last.ms > state_.applied.ms ? health_.log_last.ms - state_.applied.ms : 0;
+    health_.lag_ms = LagMs(state_.applied, health_.log_last);
   }
   waiters_->Publish(state_.applied, state_.digest, std::move(r->outcomes));
   if (!r->stop.ok()) {

@@ -94,11 +94,6 @@ Status ClusterAgent::FindDivergence(const std::string& self, std::vector<Replica
 
 void ClusterAgent::Refresh() {
   std::lock_guard refresh(refresh_mu_);
-  if (!conn_) {
-    auto c = log_->Connect();
-    if (!c.ok()) return;
-    conn_ = std::move(c).value();
-  }
   ClusterView v;
   v.self = opts_.replica_id;
   v.refreshed_ms = NowMs();
@@ -111,7 +106,18 @@ void ClusterAgent::Refresh() {
   json hb = {{"id", me.id}, {"address", me.address}, {"applied", me.applied.ToString()},
              {"digest", me.digest}, {"entries", me.entries}, {"time_ms", me.time_ms}};
   if (!me.stopped.empty()) hb["stopped"] = me.stopped;
-  auto tail = conn_->Tail();
+  // An unreachable log shows in the view from the first refresh on (the
+  // view holds this replica and the error), not as an empty, healthy view.
+  Status connected = Status::Ok();
+  if (!conn_) {
+    auto c = log_->Connect();
+    if (c.ok()) {
+      conn_ = std::move(c).value();
+    } else {
+      connected = c.status();
+    }
+  }
+  Result<LogTail> tail = connected.ok() ? conn_->Tail() : Result<LogTail>(connected);
   Status st = tail.ok() ? conn_->PutHeartbeat(me.id, hb.dump(), 5 * opts_.heartbeat_interval_ms) : tail.status();
   auto beats = st.ok() ? conn_->Heartbeats() : Result<std::vector<std::string>>(st);
   if (tail.ok()) v.log = *tail;
@@ -135,7 +141,7 @@ void ClusterAgent::Refresh() {
   if (suspect_rounds_ < kRoundsToDiverge) div = Status::Ok();
   if (!div.ok() && diverged().ok()) spdlog::error("{}", div.message());
   uint64_t lag_entries = v.log.entries_added > me.entries ? v.log.entries_added - me.entries : 0;
-  uint64_t lag_ms = v.log.last.ms > me.applied.ms ? v.log.last.ms - me.applied.ms : 0;
+  uint64_t lag_ms = LagMs(me.applied, v.log.last, v.log.first);
   metrics_->SetApplied(me.entries, lag_entries, lag_ms);
   metrics_->SetStored(usage->files, usage->bytes);
   metrics_->SetDiverged(!div.ok());

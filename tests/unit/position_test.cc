@@ -31,4 +31,15 @@ TEST(PositionTest, OrdersAndEncodesInOrder) {
 }
 
 }  // namespace
+// A replica that has applied nothing was shown 56 years behind (from the
+// epoch); it is measured from the log's first entry instead.
+TEST(PositionTest, LagOfAReplicaThatAppliedNothingIsFromTheLogsFirstEntry) {
+  Position first{1796000000000, 0}, last{1796000005000, 2};
+  EXPECT_EQ(LagMs({}, last, first), 5000u);
+  EXPECT_EQ(LagMs({}, last), 0u);
+  EXPECT_EQ(LagMs({}, {}, {}), 0u);
+  EXPECT_EQ(LagMs({1796000004000, 0}, last, first), 1000u);
+  EXPECT_EQ(LagMs(last, last, first), 0u);
+}
+
 }  // namespace walfs
