@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/number_arg.h"
 #include "client/http_client.h"
 
 namespace walfs::cli {
@@ -142,7 +143,7 @@ void RegisterFsCommands(CLI::App& app, const std::string* server, RunFn* run) {
 
   auto* wr = app.add_subcommand("write", "write FILE (or stdin) at OFFSET");
   wr->add_option("path", a->path)->required();
-  wr->add_option("offset", a->offset)->required();
+  wr->add_option("offset", a->offset)->required()->check(NumberIn(0, kU64Max));
   wr->add_option("file", a->source, "a local file, or - for stdin");
   wr->callback([=] {
     set([=] {
@@ -153,7 +154,7 @@ void RegisterFsCommands(CLI::App& app, const std::string* server, RunFn* run) {
 
   auto* tr = app.add_subcommand("truncate", "cut or extend a file to SIZE bytes");
   tr->add_option("path", a->path)->required();
-  tr->add_option("size", a->size)->required();
+  tr->add_option("size", a->size)->required()->check(NumberIn(0, kU64Max));
   tr->callback([=] {
     set([=] {
       return RunWrite(*server, "POST", "?op=truncate&size=" + std::to_string(a->size), a->path,
@@ -163,8 +164,12 @@ void RegisterFsCommands(CLI::App& app, const std::string* server, RunFn* run) {
 
   auto* cat = app.add_subcommand("cat", "print a file");
   cat->add_option("path", a->path)->required();
-  cat->add_option("--offset", a->offset, "first byte")->each([=](const std::string&) { a->has_offset = true; });
-  cat->add_option("--length", a->length, "bytes to print")->each([=](const std::string&) { a->has_length = true; });
+  cat->add_option("--offset", a->offset, "first byte")
+      ->check(NumberIn(0, kU64Max))
+      ->each([=](const std::string&) { a->has_offset = true; });
+  cat->add_option("--length", a->length, "bytes to print")
+      ->check(NumberIn(0, kU64Max))
+      ->each([=](const std::string&) { a->has_length = true; });
   cat->callback([=] { set([=] { return RunCat(*server, *a); }); });
 
   auto* mv = app.add_subcommand("mv", "rename a file or a directory");
@@ -173,7 +178,9 @@ void RegisterFsCommands(CLI::App& app, const std::string* server, RunFn* run) {
   mv->add_flag("--overwrite", a->overwrite, "replace an existing file at dst");
   mv->callback([=] {
     set([=] {
-      std::string q = "?op=rename&to=" + EncodeQueryValue(a->dest);
+      // Paths on the command line are absolute, with or without the leading /.
+      std::string dest = a->dest.empty() || a->dest.front() != '/' ? "/" + a->dest : a->dest;
+      std::string q = "?op=rename&to=" + EncodeQueryValue(dest);
       if (a->overwrite) q += "&overwrite=true";
       return RunWrite(*server, "POST", q, a->path, nullptr);
     });

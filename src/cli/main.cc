@@ -1,5 +1,6 @@
 #include <cstdlib>
 #include <iostream>
+#include <string>
 
 #include "cli/commands.h"
 
@@ -15,6 +16,23 @@ int main(int argc, char** argv) {
   RegisterFsCommands(app, &server, &run);
   RegisterStatus(app, &server, &run);
   RegisterSnapshots(app, &server, &run);
+  // The first word that is not an option (nor --server's value) must name
+  // a command: CLI11 alone says only that an argument was not expected.
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--server") {
+      ++i;
+      continue;
+    }
+    if (arg.empty() || arg[0] == '-') continue;
+    try {
+      app.get_subcommand(arg);
+    } catch (const CLI::OptionNotFound&) {
+      std::cerr << "walfs: '" << arg << "' is not a command; see walfs --help\n";
+      return kExitUsage;
+    }
+    break;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

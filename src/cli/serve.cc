@@ -4,7 +4,12 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <boost/asio/ip/address.hpp>
+
 #include "cli/commands.h"
+#include "cli/number_arg.h"
+#include "server/http_util.h"
+#include "sm/schema.h"
 #include "server/http_server.h"
 #include "server/replica.h"
 
@@ -25,26 +30,53 @@ void FromEnv(ServerOptions* o) {
   if (const char* v = std::getenv("WALFS_BACKUP")) o->backup_url = v;
 }
 
+// Every check that needs no store, log or socket: a bad flag is refused
+// (exit 2) before anything is created.
+Status Validate(const ServeArgs& a) {
+  const ServerOptions& o = a.opts;
+  auto bad = [](std::string m) { return Status(Code::kBadRequest, std::move(m)); };
+  if (o.data_dir.empty()) return bad("--data must not be empty");
+  auto colon = o.listen.rfind(':');
+  boost::system::error_code ec;
+  if (colon == std::string::npos || colon == 0) return bad("--listen must be HOST:PORT, not '" + o.listen + "'");
+  boost::asio::ip::make_address(o.listen.substr(0, colon), ec);
+  if (ec) return bad("--listen: '" + o.listen.substr(0, colon) + "' is not an IP address");
+  auto port = ParseU64(o.listen.substr(colon + 1));
+  if (!port || *port > 65535) return bad("--listen: '" + o.listen.substr(colon + 1) + "' is not a port");
+  WALFS_RETURN_IF_ERROR(ValidateLogUrl(o.log_url));
+  if (!o.backup_url.empty()) {
+    auto b = OpenBackupStore(o.backup_url, o.s3);  // checks the URL; creates nothing
+    if (!b.ok()) return b.status();
+  }
+  return Status::Ok();
+}
+
 int RunServe(ServeArgs& a) {
+  Status valid = Validate(a);
+  if (!valid.ok()) {
+    std::cerr << "walfs serve: " << valid.message() << "\n";
+    return kExitUsage;
+  }
   spdlog::set_level(spdlog::level::from_str(a.log_level));
   ServerOptions& o = a.opts;
   o.store_reserve_bytes = a.store_reserve_mib << 20;
   S3OptionsFromEnv(&o.s3);
   if (o.replica_id.empty()) o.replica_id = o.listen;
   if (o.advertise.empty()) o.advertise = "http://" + o.listen;
-  auto replica = Replica::Open(o);
-  if (!replica.ok()) {
-    std::cerr << "walfs serve: " << replica.status().message() << "\n";
-    return kExitError;
-  }
-  HttpServer server(replica->get(), o);
+  // The port first: an address in use is refused before the store exists.
+  HttpServer server(o);
   auto port = server.Listen();
   if (!port.ok()) {
     std::cerr << "walfs serve: " << port.status().message() << "\n";
     return kExitError;
   }
+  auto replica = Replica::Open(o);
+  if (!replica.ok()) {
+    std::cerr << "walfs serve: " << replica.status().message() << "\n";
+    return kExitError;
+  }
   spdlog::info("listening on {} (port {})", o.listen, *port);
-  server.Run();
+  server.Run(replica->get());
   (*replica)->Stop();
   spdlog::info("stopped");
   return kExitOk;
@@ -62,45 +94,65 @@ void RegisterServe(CLI::App& app, RunFn* run) {
   cmd->add_option("--log", o.log_url,
                   "local, local?fsync=none, or redis://host:port[/db][?stream=NAME] (env WALFS_LOG)")
       ->capture_default_str();
-  cmd->add_option("--replica-id", o.replica_id, "this replica's name (default: the listen address)");
+  cmd->add_option("--replica-id", o.replica_id, "this replica's name (default: the listen address; env WALFS_REPLICA_ID)");
   cmd->add_option("--advertise", o.advertise,
                   "the URL other replicas and tools reach this one at (default http://LISTEN)");
   cmd->add_option("--heartbeat-ms", o.heartbeat_interval_ms,
                   "how often this replica publishes its heartbeat; silent for 5 of these, it leaves the cluster view")
+      ->check(NumberIn(10, 3'600'000))
       ->capture_default_str();
   cmd->add_option("--backup", o.backup_url,
                   "where snapshots go: dir:///path or s3://bucket/prefix (env WALFS_BACKUP); "
                   "enables snapshots, trimming and self-bootstrap");
   cmd->add_option("--snapshot-every-entries", o.snapshot_every_entries, "snapshot after this many new entries (0: never)")
+      ->check(NumberIn(0, kU64Max))
       ->capture_default_str();
   cmd->add_option("--snapshot-every-ms", o.snapshot_every_ms, "snapshot this often if there are new entries (0: never)")
+      ->check(NumberIn(0, kU64Max))
       ->capture_default_str();
-  cmd->add_option("--snapshots-keep", o.snapshots_keep, "complete snapshots to keep")->capture_default_str();
+  cmd->add_option("--snapshots-keep", o.snapshots_keep, "complete snapshots to keep")
+      ->check(NumberIn(1, 1000))
+      ->capture_default_str();
   cmd->add_option("--trim-max-entries", o.trim_log_entries_max,
                   "past this many entries the log is trimmed to the latest snapshot even below slow replicas")
+      ->check(NumberIn(1, kU64Max))
       ->capture_default_str();
   cmd->add_option("--trim-max-age-ms", o.trim_log_age_ms_max,
                   "likewise, past this much log time between the first and last entry")
+      ->check(NumberIn(1, kU64Max))
       ->capture_default_str();
   cmd->add_option("--maintenance-ms", o.maintenance_interval_ms,
                   "how often the maintenance lease holder checks for snapshots and trims")
+      ->check(NumberIn(10, 3'600'000))
       ->capture_default_str();
   cmd->add_flag("--no-trim", [&o](int64_t n) { o.trim = n == 0; }, "never trim the log (snapshots still run)");
   AddS3Options(cmd, &o.s3);
   cmd->add_option("--store-reserve-mib", args->store_reserve_mib,
                   "pause applying while the store's disk has less than this free (0: never)")
+      ->check(NumberIn(0, 1ull << 30))
       ->capture_default_str();
   cmd->add_option("--idle-timeout-ms", o.idle_timeout_ms, "close a kept-alive connection idle this long")
+      ->check(NumberIn(1, 86'400'000))
       ->capture_default_str();
   cmd->add_option("--io-timeout-ms", o.io_timeout_ms,
-                  "close a connection that takes longer than this to send a request or take an answer chunk")
+                  "close a connection that takes longer than this to send a request's header block or body, "
+                  "or to take an answer chunk")
+      ->check(NumberIn(1, 86'400'000))
       ->capture_default_str();
-  cmd->add_option("--http-threads", o.http_threads, "threads serving HTTP")->capture_default_str();
+  cmd->add_option("--http-threads", o.http_threads, "threads serving HTTP")
+      ->check(NumberIn(1, 256))
+      ->capture_default_str();
   cmd->add_option("--max-connections", o.connections_max,
                   "open connections served; past it, 16 more answer only /healthz and /readyz")
+      ->check(NumberIn(1, 1'000'000))
       ->capture_default_str();
-  cmd->add_option("--max-entry-bytes", o.entry_bytes_max, "largest body one write may carry")->capture_default_str();
-  cmd->add_option("--log-level", args->log_level, "trace, debug, info, warn, error")->capture_default_str();
+  cmd->add_option("--max-entry-bytes", o.entry_bytes_max,
+                  "largest body one write may carry (at most 512 MiB, what every replica decodes)")
+      ->check(NumberIn(1, kMaxEntryDataBytes))
+      ->capture_default_str();
+  cmd->add_option("--log-level", args->log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+      ->capture_default_str();
   cmd->callback([args, run] { *run = [args] { return RunServe(*args); }; });
 }
 

@@ -72,8 +72,11 @@ struct LogOptions {
   uint32_t command_timeout_ms = 2000;  // one round trip, not counting XREAD's block
 };
 
-// "local" or "local?fsync=always|none" (under data_dir/log), "memory", or
-// "redis://host:port[/db][?stream=NAME]".
+// Checks a log URL's form without opening or creating anything.
+Status ValidateLogUrl(const std::string& url);
+
+// "local" or "local?fsync=always|none" (under data_dir/log), "memory" (in
+// this process only: for tests), or "redis://host:port[/db][?stream=NAME]".
 Result<std::shared_ptr<Log>> OpenLog(const std::string& url, const std::string& data_dir,
                                      const LogOptions& opts);
 

@@ -6,6 +6,16 @@
 
 namespace walfs {
 
+Status ValidateLogUrl(const std::string& url) {
+  if (url.rfind("redis://", 0) == 0) return ParseRedisUrl(url).status();
+  if (url == "memory" || url == "local" || url == "local?fsync=always" || url == "local?fsync=none") {
+    return Status::Ok();
+  }
+  return Status(Code::kBadRequest, "unknown log '" + url +
+                                       "': use local, local?fsync=none, memory (tests only) or "
+                                       "redis://host:port[/db][?stream=NAME]");
+}
+
 Result<std::shared_ptr<Log>> OpenLog(const std::string& url, const std::string& data_dir,
                                      const LogOptions& opts) {
   if (url.rfind("redis://", 0) == 0) {
@@ -26,8 +36,7 @@ Result<std::shared_ptr<Log>> OpenLog(const std::string& url, const std::string& 
     if (!l.ok()) return l.status();
     return std::shared_ptr<Log>(*l);
   }
-  return Status(Code::kBadRequest,
-                "unknown log '" + url + "': use local, local?fsync=none, memory or redis://host:port");
+  return ValidateLogUrl(url);
 }
 
 }  // namespace walfs

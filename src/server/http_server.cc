@@ -26,6 +26,7 @@
 
 #include "server/api.h"
 #include "server/http_message.h"
+#include "server/http_util.h"
 
 namespace walfs {
 namespace asio = boost::asio;
@@ -89,7 +90,7 @@ asio::awaitable<void> Linger(Conn& c) {
 }
 
 struct HttpServer::Impl {
-  Impl(Replica* r, const ServerOptions& o) : replica(r), opts(o), api(r) {
+  explicit Impl(const ServerOptions& o) : opts(o) {
     // One io_context per thread, each run by that thread alone (hint 1):
     // a connection stays on one thread, so its handlers need no strand and
     // the threads do not wake each other for every event on a shared queue.
@@ -106,17 +107,22 @@ struct HttpServer::Impl {
   asio::awaitable<void> WriteResponse(Conn& c, HttpResponse resp, unsigned version, bool keep_alive);
   asio::awaitable<void> WriteSimple(Conn& c, HttpResponse resp, unsigned version, bool keep_alive);
 
-  Replica* replica;
+  Replica* replica = nullptr;  // set by Run
   ServerOptions opts;
-  Api api;
+  std::optional<Api> api;     // set by Run
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::optional<tcp::acceptor> acceptor;
   std::atomic<size_t> connections{0};
   std::atomic<size_t> in_flight{0};
 };
 
-HttpServer::HttpServer(Replica* replica, const ServerOptions& opts)
-    : impl_(std::make_unique<Impl>(replica, opts)) {}
+std::optional<uint16_t> ParseListenPort(const std::string& s) {
+  auto n = ParseU64(s);
+  if (!n || *n > 65535) return std::nullopt;
+  return static_cast<uint16_t>(*n);
+}
+
+HttpServer::HttpServer(const ServerOptions& opts) : impl_(std::make_unique<Impl>(opts)) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -127,8 +133,9 @@ Result<int> HttpServer::Listen() {
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(l.substr(0, colon), ec);
   if (ec) return Status(Code::kBadRequest, "bad listen address " + l + ": " + ec.message());
-  int port = std::atoi(l.substr(colon + 1).c_str());
-  tcp::endpoint ep(addr, static_cast<uint16_t>(port));
+  auto port = ParseListenPort(l.substr(colon + 1));
+  if (!port) return Status(Code::kBadRequest, "bad port in listen address " + l + ": use 0..65535");
+  tcp::endpoint ep(addr, *port);
   auto& a = *impl_->acceptor;
   a.open(ep.protocol(), ec);
   if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
@@ -138,8 +145,10 @@ Result<int> HttpServer::Listen() {
   return static_cast<int>(a.local_endpoint().port());
 }
 
-void HttpServer::Run() {
+void HttpServer::Run(Replica* replica) {
   Impl& s = *impl_;
+  s.replica = replica;
+  s.api.emplace(replica);
   asio::io_context& main = *s.contexts[0];
   // Keeps the other contexts running while they have no connection.
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
@@ -314,7 +323,7 @@ asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf, 
   c.deadline = Clock::time_point::max();  // a wait for a position has its own timeout
   HttpResponse resp;
   try {
-    resp = co_await api.Handle(std::move(req));
+    resp = co_await api->Handle(std::move(req));
   } catch (const std::exception& e) {
     resp.status = 500;
     resp.body = R"({"error":"internal","message":"unexpected error"})";

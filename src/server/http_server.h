@@ -19,12 +19,14 @@ namespace walfs {
 
 class HttpServer {
  public:
-  HttpServer(Replica* replica, const ServerOptions& opts);
+  explicit HttpServer(const ServerOptions& opts);
   ~HttpServer();
   // Binds the listening socket; reports the port (useful with port 0).
+  // Called before the replica opens its store, so that a bad address or a
+  // port in use is refused having created nothing.
   Result<int> Listen();
-  // Serves until SIGINT or SIGTERM.
-  void Run();
+  // Serves replica until SIGINT or SIGTERM. REQUIRES: Listen succeeded.
+  void Run(Replica* replica);
 
  private:
   struct Impl;

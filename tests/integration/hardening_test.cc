@@ -7,7 +7,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <cerrno>
 #include <csignal>
 #include <thread>
@@ -334,6 +338,84 @@ TEST(StatusTest, AnUnreachableLogShowsFromTheFirstRefresh) {
   auto [code, out] = RunCli({"--server", node.url(), "status"});
   EXPECT_EQ(code, 1) << out;
   EXPECT_NE(out.find("the log is unreachable"), std::string::npos) << out;
+}
+
+// Runs the walfs CLI in cwd; returns its exit status and output.
+std::pair<int, std::string> RunIn(const std::string& cwd, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {WALFS_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  Process p(argv, cwd + "/cli.out", cwd);
+  int st = p.Wait(std::chrono::seconds(60));
+  std::ifstream f(cwd + "/cli.out");
+  std::string out((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+// Negative and overflowing numbers are usage mistakes (exit 2), and
+// nothing is sent: CLI11 alone wrapped -1 into a huge unsigned number.
+TEST_F(SingleNode, CliRefusesNegativeAndOverflowingNumbers) {
+  HttpClient c = node_.Client();
+  ASSERT_EQ(c.Request("PUT", "/v1/fs/w", "0123456789")->status, 201);
+  std::string s = node_.url();
+  for (std::vector<std::string> args : {std::vector<std::string>{"truncate", "/w", "-1"},
+                                        {"write", "/w", "-1"},
+                                        {"cat", "/w", "--offset", "-1"},
+                                        {"cat", "/w", "--length", "-1"},
+                                        {"truncate", "/w", "18446744073709551616"},
+                                        {"truncate", "/w", "12abc"}}) {
+    args.insert(args.begin(), {"--server", s});
+    auto [code, out] = RunCli(args);
+    EXPECT_EQ(code, 2) << args[2] << " " << args.back() << ": " << out;
+    EXPECT_NE(out.find("is not a whole number"), std::string::npos) << out;
+  }
+  EXPECT_EQ(c.Get("/v1/fs/w")->body, "0123456789");
+  auto [bogus, out] = RunCli({"--server", s, "bogus"});
+  EXPECT_EQ(bogus, 2);
+  EXPECT_NE(out.find("'bogus' is not a command"), std::string::npos) << out;
+  // A relative rename target on the command line is taken as absolute.
+  EXPECT_EQ(RunCli({"--server", s, "mv", "/w", "moved"}).first, 0);
+  EXPECT_EQ(c.Get("/v1/fs/moved")->body, "0123456789");
+}
+
+// `serve` validates every flag first: a bad one is refused with exit 2 and
+// a message, and nothing (no data directory, no store) is created. A port
+// in use is refused (exit 1) before the store is created too.
+TEST(ServeFlagsTest, BadFlagsAreRefusedBeforeAnythingIsCreated) {
+  TempDir cwd;
+  for (std::vector<std::string> flags : {std::vector<std::string>{"--log-level", "verbose"},
+                                         {"--max-entry-bytes", "-1"},
+                                         {"--max-entry-bytes", "0"},
+                                         {"--listen", "nonsense"},
+                                         {"--listen", "127.0.0.1:99999"},
+                                         {"--listen", "localhost:8080"},
+                                         {"--log", "redis://127.0.0.1:notaport"},
+                                         {"--log", "carrier-pigeon"},
+                                         {"--backup", "ftp://x"},
+                                         {"--http-threads", "0"},
+                                         {"--io-timeout-ms", "-5"}}) {
+    flags.insert(flags.begin(), "serve");
+    auto [code, out] = RunIn(cwd.path(), flags);
+    EXPECT_EQ(code, 2) << flags[1] << " " << flags[2] << ": " << out;
+    EXPECT_FALSE(out.empty());
+    EXPECT_FALSE(std::filesystem::exists(cwd.path() + "/walfs-data")) << flags[1] << " " << flags[2];
+  }
+  // A port in use: refused, nothing created.
+  int port = FreePort();
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  auto [code, out] = RunIn(cwd.path(), {"serve", "--listen", "127.0.0.1:" + std::to_string(port)});
+  ::close(fd);
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_NE(out.find("cannot listen"), std::string::npos) << out;
+  EXPECT_FALSE(std::filesystem::exists(cwd.path() + "/walfs-data"));
+  auto [help, text] = RunIn(cwd.path(), {"serve", "--help"});
+  EXPECT_EQ(help, 0);
+  EXPECT_NE(text.find("WALFS_REPLICA_ID"), std::string::npos);
 }
 
 }  // namespace
