@@ -484,6 +484,21 @@ HttpResponse Api::List(const ReadCommand& c, const FsView& view, const Node& dir
   return JsonResponse(200, j);
 }
 
+std::optional<HttpResponse> Api::FirstWithKey(std::string_view payload, std::string_view key) const {
+  auto snap = r_->store().Snapshot();
+  auto rec = LookupIdempotency(*snap, key);
+  if (!rec.ok() || !rec->has_value()) return std::nullopt;
+  auto mine = DecodeEntry(payload, kMaxEntryDataBytes);
+  if (!mine.ok()) return std::nullopt;
+  if (mine->fingerprint != (*rec)->fingerprint) {
+    return Error(Code::kIdempotencyKeyReused, "idempotency key was used for a different request");
+  }
+  std::string first = (*rec)->first.position.ToString();
+  HttpResponse r = JsonResponse(202, {{"position", first}});
+  r.headers.emplace_back("X-Walfs-Position", first);
+  return r;
+}
+
 asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
   WriteCommand& w = p.write;
   Status stopped = r_->waiters().stopped();
@@ -502,7 +517,13 @@ asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
                                          std::to_string(r_->options().entry_bytes_max) +
                                          "-byte limit of one write");
   }
-  auto pos = co_await AwaitProposer(r_->proposer(), EncodeEntry(w.entry), false);
+  std::string payload = EncodeEntry(w.entry);
+  if (w.ack_log && !w.entry.idempotency_key.empty()) {
+    // A retry of a write this replica has applied is answered with the
+    // first one's position, not a new entry's.
+    if (auto first = FirstWithKey(payload, w.entry.idempotency_key)) co_return std::move(*first);
+  }
+  auto pos = co_await AwaitProposer(r_->proposer(), std::move(payload), false);
   if (!pos.ok()) {
     if (pos.status().code() == Code::kTimeout) {
       co_return Error(Code::kTimeout, "the log did not answer in time; the write may or may not "

@@ -53,6 +53,10 @@ class Api {
   boost::asio::awaitable<HttpResponse> Read(const ParsedRequest& p);
   boost::asio::awaitable<HttpResponse> Write(ParsedRequest p);
   HttpResponse Ready() const;
+  // For an ack=log write with a key this replica has already applied: the
+  // first write's answer (202 with its position), or 422 if the key was
+  // used for another request. nullopt: not applied here (yet).
+  std::optional<HttpResponse> FirstWithKey(std::string_view payload, std::string_view key) const;
   // Why this replica's reads may be behind the log (the X-Walfs-Stale
   // header): stopped, paused, log_unreachable, lagging; empty if current.
   std::string StaleReason() const;

@@ -503,14 +503,11 @@ Result<Outcome> ApplyDecoded(Overlay* ov, uint32_t bs, Position pos, const Decod
                              uint8_t format) {
   const Entry& e = d.entry;
   if (!e.idempotency_key.empty()) {
-    auto rec = ov->Get(keys::Idem(e.idempotency_key));
+    auto rec = LookupIdempotency(*ov, e.idempotency_key);
     if (!rec.ok()) return rec.status();
     if (rec->has_value()) {
-      Reader r(**rec);
-      std::string fp(r.Bytes(64));
-      r.Varint();
-      auto first = DecodeOutcome(r.Raw(r.remaining()));
-      if (!r.ok() || !first) return CorruptRecord("idempotency record");
+      const std::string& fp = (*rec)->fingerprint;
+      std::optional<Outcome> first = std::move((*rec)->first);
       if (fp != d.fingerprint) {
         Outcome o;
         o.code = Code::kIdempotencyKeyReused;
@@ -534,6 +531,20 @@ Result<Outcome> ApplyDecoded(Overlay* ov, uint32_t bs, Position pos, const Decod
   return o;
 }
 }  // namespace
+
+Result<std::optional<IdempotencyRecord>> LookupIdempotency(const StoreReader& store, std::string_view key) {
+  auto rec = store.Get(keys::Idem(key));
+  if (!rec.ok()) return rec.status();
+  if (!rec->has_value()) return std::optional<IdempotencyRecord>();
+  Reader r(**rec);
+  IdempotencyRecord out;
+  out.fingerprint = std::string(r.Bytes(64));
+  r.Varint();
+  auto first = DecodeOutcome(r.Raw(r.remaining()));
+  if (!r.ok() || !first) return CorruptRecord("idempotency record");
+  out.first = std::move(*first);
+  return std::optional<IdempotencyRecord>(std::move(out));
+}
 
 Result<Outcome> ApplyEntry(Overlay* batch, uint32_t bs, Position pos, std::string_view payload,
                            uint8_t* digest_format) {

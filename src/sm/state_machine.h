@@ -51,6 +51,14 @@ Result<Position> LoadAppliedPosition(const StoreReader& r);
 // size) into batch if the store has none yet.
 Status InitStore(const StoreReader& r, Overlay* batch, uint32_t block_bytes);
 
+// The record a write with an idempotency key left: what it asked for (its
+// entry's fingerprint) and its first outcome. nullopt when none is held.
+struct IdempotencyRecord {
+  std::string fingerprint;
+  Outcome first;
+};
+Result<std::optional<IdempotencyRecord>> LookupIdempotency(const StoreReader& store, std::string_view key);
+
 // Applies one entry at pos; its mutations go into batch only if it succeeds.
 // *digest_format is the store's, and becomes 2 at an entry of format 2.
 Result<Outcome> ApplyEntry(Overlay* batch, uint32_t block_bytes, Position pos,

@@ -418,5 +418,23 @@ TEST(ServeFlagsTest, BadFlagsAreRefusedBeforeAnythingIsCreated) {
   EXPECT_NE(text.find("WALFS_REPLICA_ID"), std::string::npos);
 }
 
+// A retry with the same key and ack=log answers the first write's position
+// (it got a new entry's), once this replica has applied the first.
+TEST_F(SingleNode, AckLogRetriesAnswerTheFirstPosition) {
+  HttpClient c = node_.Client();
+  std::map<std::string, std::string> key = {{"Idempotency-Key", "retry-1"}};
+  auto first = c.Request("POST", "/v1/fs/k?op=append&ack=log", "once", key);
+  ASSERT_EQ(first->status, 202);
+  std::string p = Json(*first)["position"];
+  ASSERT_EQ(c.Get("/v1/fs/k?min_position=" + p)->status, 200);
+  auto again = c.Request("POST", "/v1/fs/k?op=append&ack=log", "once", key);
+  EXPECT_EQ(again->status, 202);
+  EXPECT_EQ(Json(*again)["position"], p);
+  EXPECT_EQ(again->header("x-walfs-position"), p);
+  auto other = c.Request("POST", "/v1/fs/k?op=append&ack=log", "twice", key);
+  EXPECT_EQ(other->status, 422);
+  EXPECT_EQ(c.Get("/v1/fs/k?consistency=strong")->body, "once");
+}
+
 }  // namespace
 }  // namespace walfs::testing
