@@ -52,6 +52,7 @@ Status Validate(const ServeArgs& a) {
 }
 
 int RunServe(ServeArgs& a) {
+  S3OptionsFromEnv(&a.opts.s3);
   Status valid = Validate(a);
   if (!valid.ok()) {
     std::cerr << "walfs serve: " << valid.message() << "\n";
@@ -60,12 +61,11 @@ int RunServe(ServeArgs& a) {
   spdlog::set_level(spdlog::level::from_str(a.log_level));
   ServerOptions& o = a.opts;
   o.store_reserve_bytes = a.store_reserve_mib << 20;
-  S3OptionsFromEnv(&o.s3);
   if (o.replica_id.empty()) o.replica_id = o.listen;
   if (o.advertise.empty()) o.advertise = "http://" + o.listen;
   // The port first: an address in use is refused before the store exists.
   HttpServer server(o);
-  auto port = server.Listen();
+  auto port = server.Bind();
   if (!port.ok()) {
     std::cerr << "walfs serve: " << port.status().message() << "\n";
     return kExitError;
@@ -73,6 +73,10 @@ int RunServe(ServeArgs& a) {
   auto replica = Replica::Open(o);
   if (!replica.ok()) {
     std::cerr << "walfs serve: " << replica.status().message() << "\n";
+    return kExitError;
+  }
+  if (Status l = server.Listen(); !l.ok()) {
+    std::cerr << "walfs serve: " << l.message() << "\n";
     return kExitError;
   }
   spdlog::info("listening on {} (port {})", o.listen, *port);

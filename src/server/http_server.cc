@@ -126,7 +126,7 @@ HttpServer::HttpServer(const ServerOptions& opts) : impl_(std::make_unique<Impl>
 
 HttpServer::~HttpServer() = default;
 
-Result<int> HttpServer::Listen() {
+Result<int> HttpServer::Bind() {
   const std::string& l = impl_->opts.listen;
   auto colon = l.rfind(':');
   if (colon == std::string::npos) return Status(Code::kBadRequest, "--listen must be HOST:PORT");
@@ -140,9 +140,15 @@ Result<int> HttpServer::Listen() {
   a.open(ep.protocol(), ec);
   if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) a.bind(ep, ec);
-  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return Status(Code::kIoError, "cannot listen on " + l + ": " + ec.message());
   return static_cast<int>(a.local_endpoint().port());
+}
+
+Status HttpServer::Listen() {
+  boost::system::error_code ec;
+  impl_->acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Status(Code::kIoError, "cannot listen on " + impl_->opts.listen + ": " + ec.message());
+  return Status::Ok();
 }
 
 void HttpServer::Run(Replica* replica) {

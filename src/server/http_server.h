@@ -24,8 +24,11 @@ class HttpServer {
   // Binds the listening socket; reports the port (useful with port 0).
   // Called before the replica opens its store, so that a bad address or a
   // port in use is refused having created nothing.
-  Result<int> Listen();
-  // Serves replica until SIGINT or SIGTERM. REQUIRES: Listen succeeded.
+  Result<int> Bind();
+  // Starts accepting connections (once the replica is open: until then the
+  // port refuses them rather than leave clients waiting).
+  Status Listen();
+  // Serves replica until SIGINT or SIGTERM. REQUIRES: Bind and Listen succeeded.
   void Run(Replica* replica);
 
  private:

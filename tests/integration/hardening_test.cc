@@ -284,60 +284,35 @@ TEST(ConnectionLimitTest, HealthzAnswersAtTheLimit) {
   ServeProcess node(dir.path() + "/data", "local", "solo", {"--max-connections", "4"});
   node.Start();
   ASSERT_TRUE(node.WaitReady());
+  // Hold kept-alive connections until the limit is reached (a probe of
+  // /v1/fs/ is refused); a connection that closes meanwhile (the harness's
+  // own) is made up by the next one.
   std::vector<std::unique_ptr<RawConn>> held;
-  for (int i = 0; i < 4; ++i) {
-    held.push_back(std::make_unique<RawConn>(node.port()));
-    ASSERT_TRUE(held.back()->Send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"));  // kept alive
-  }
-  HttpClient probe(node.url());
-  EXPECT_TRUE(WaitFor([&] {
-    auto r = probe.Request("GET", "/v1/fs/", "", {{"Connection", "close"}});
+  // Each probe on a new connection (a client's kept-alive one was counted
+  // when it was accepted).
+  auto get = [&](const std::string& target) { return HttpClient(node.url()).Request("GET", target); };
+  auto refused = [&] {
+    auto r = get("/v1/fs/");
     return r.ok() && r->status == 503;
-  }, 10s));
-  auto h = probe.Request("GET", "/healthz", "", {{"Connection", "close"}});
+  };
+  EXPECT_TRUE(WaitFor([&] {
+    if (refused()) return true;
+    if (held.size() < 8) {
+      held.push_back(std::make_unique<RawConn>(node.port()));
+      held.back()->Send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");  // then kept alive
+    }
+    return false;
+  }, 10s)) << held.size() << " held";
+  EXPECT_GE(held.size(), 3u);
+  auto h = get("/healthz");
   ASSERT_TRUE(h.ok());
   EXPECT_EQ(h->status, 200);
+  EXPECT_EQ(get("/readyz")->status, 200);
   held.clear();
   EXPECT_TRUE(WaitFor([&] {
-    auto r = probe.Request("GET", "/v1/fs/", "", {{"Connection", "close"}});
+    auto r = get("/v1/fs/");
     return r.ok() && r->status == 200;
   }, 10s));
-}
-
-// `walfs status` exits non-zero when the cluster is not healthy: the log
-// unreachable (shown from the first refresh), every replica stopped.
-TEST(StatusTest, ExitStatusSaysWhetherTheClusterIsHealthy) {
-  Cluster c(1, false, {"--heartbeat-ms", "100"});
-  std::string server = c.node(0).url();
-  ASSERT_EQ(c.node(0).Client().Request("PUT", "/v1/fs/a", "x")->status, 201);
-  auto [ok, out] = RunCli({"--server", server, "status"});
-  EXPECT_EQ(ok, 0) << out;
-  // Redis restarted empty: the log went backwards and the replica stops.
-  c.redis().Stop(9);
-  EXPECT_TRUE(WaitFor([&] { return RunCli({"--server", server, "status"}).first == 1; }, 20s));
-  auto [down, down_out] = RunCli({"--server", server, "status"});
-  EXPECT_NE(down_out.find("NOT HEALTHY"), std::string::npos) << down_out;
-  c.redis().Start();
-  EXPECT_TRUE(WaitFor([&] {
-    auto [code, text] = RunCli({"--server", server, "status", "--json"});
-    return code == 1 && text.find("stopped") != std::string::npos && text.find("\"error\"") == std::string::npos;
-  }, 20s)) << RunCli({"--server", server, "status"}).second;
-}
-
-TEST(StatusTest, AnUnreachableLogShowsFromTheFirstRefresh) {
-  TempDir dir;
-  int dead = FreePort();
-  ServeProcess node(dir.path() + "/data", "redis://127.0.0.1:" + std::to_string(dead) + "?stream=walfs", "lonely");
-  node.Start();
-  ASSERT_TRUE(WaitFor([&] { return node.Client().Get("/healthz").ok(); }, 20s));
-  HttpClient c = node.Client();
-  EXPECT_TRUE(WaitFor([&] {
-    json v = Json(*c.Get("/v1/cluster"));
-    return v["log"].contains("error") && v["replicas"].size() == 1;
-  }, 10s)) << c.Get("/v1/cluster")->body;
-  auto [code, out] = RunCli({"--server", node.url(), "status"});
-  EXPECT_EQ(code, 1) << out;
-  EXPECT_NE(out.find("the log is unreachable"), std::string::npos) << out;
 }
 
 // Runs the walfs CLI in cwd; returns its exit status and output.
