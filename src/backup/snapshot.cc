@@ -9,7 +9,7 @@
 #include <set>
 
 #include "core/hash.h"
-#include "sm/fs_view.h"
+#include "schema/fs_view.h"
 #include "sm/state_machine.h"
 
 namespace walfs {

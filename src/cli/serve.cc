@@ -8,10 +8,10 @@
 
 #include "cli/commands.h"
 #include "cli/number_arg.h"
-#include "server/http_util.h"
-#include "sm/schema.h"
-#include "server/http_server.h"
-#include "server/replica.h"
+#include "http/util.h"
+#include "schema/schema.h"
+#include "http/server.h"
+#include "replica/replica.h"
 
 namespace walfs::cli {
 namespace {

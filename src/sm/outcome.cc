@@ -34,7 +34,7 @@ void EncodeTail(const Outcome& o, std::string* out) {
 // u8 flags (1 has offset, 2 created), [varint offset].
 std::string EncodeOutcome(const Outcome& o, uint8_t format) {
   std::string out;
-  uint8_t wire = OutcomeWireCode(o.code).value_or(0xFF);
+  auto wire = static_cast<uint8_t>(o.code);
   if (format >= 2) {
     out.push_back(static_cast<char>(kFormat2Marker));
     out.push_back(static_cast<char>(wire));
@@ -51,7 +51,7 @@ std::optional<Outcome> DecodeOutcome(std::string_view bytes) {
   Outcome o;
   uint8_t first = r.U8();
   bool v2 = first == kFormat2Marker;
-  auto code = CodeFromOutcomeWire(v2 ? r.U8() : first);
+  auto code = OutcomeCodeFromWire(v2 ? r.U8() : first);
   if (!code) return std::nullopt;
   o.code = *code;
   if (!v2) o.message = std::string(r.Bytes(1 << 20));

@@ -20,6 +20,25 @@
 
 namespace walfs {
 
+// How an entry ended, identical on every replica: a closed set apart from
+// Status (which reports failures of this replica), so that the two cannot be
+// confused. The values are pinned: the digest chain and the idempotency
+// table record them (docs/entry-format.md), so they are never renumbered.
+enum class OutcomeCode : uint8_t {
+  kOk = 0,
+  kBadRequest = 1,
+  kInvalidPath = 2,
+  kNotFound = 3,
+  kIsADirectory = 4,
+  kNotADirectory = 5,
+  kAlreadyExists = 6,
+  kNotEmpty = 7,
+  kPreconditionFailed = 8,
+  kTooLarge = 9,
+  kIdempotencyKeyReused = 11,
+  kRejected = 15,  // the entry's bytes could not be decoded
+};
+
 struct OpResult {
   std::string path;
   Position version;
@@ -30,19 +49,18 @@ struct OpResult {
 };
 
 struct Outcome {
-  Code code = Code::kOk;
+  OutcomeCode code = OutcomeCode::kOk;
   std::string message;  // for answers only; format 2 neither stores nor hashes it
   int64_t failed_condition = -1;
   int64_t failed_index = -1;
   Position position;  // the entry that produced this outcome
   std::vector<OpResult> results;
   bool duplicate = false;  // answered from the idempotency table (not encoded)
-  bool ok() const { return code == Code::kOk; }
+  bool ok() const { return code == OutcomeCode::kOk; }
   bool operator==(const Outcome&) const = default;
 };
 
 inline constexpr uint8_t kOutcomeFormatLatest = 2;
-// REQUIRES: o.code is an outcome code (IsOutcomeCode).
 std::string EncodeOutcome(const Outcome& o, uint8_t format = kOutcomeFormatLatest);
 // Either format; a format-2 outcome comes back with an empty message.
 std::optional<Outcome> DecodeOutcome(std::string_view bytes);

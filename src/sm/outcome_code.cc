@@ -1,26 +1,21 @@
 #include "sm/outcome_code.h"
 
-#include "sm/outcome.h"
-
 namespace walfs {
 
-// The numbers equal the Code enum's values of format 1, whose idempotency
-// records stored the raw enum value: those records decode through the same
-// table.
-std::optional<uint8_t> OutcomeWireCode(Code c) {
+std::optional<OutcomeCode> OutcomeFromStatus(Code c) {
   switch (c) {
-    case Code::kOk: return 0;
-    case Code::kBadRequest: return 1;
-    case Code::kInvalidPath: return 2;
-    case Code::kNotFound: return 3;
-    case Code::kIsADirectory: return 4;
-    case Code::kNotADirectory: return 5;
-    case Code::kAlreadyExists: return 6;
-    case Code::kNotEmpty: return 7;
-    case Code::kPreconditionFailed: return 8;
-    case Code::kTooLarge: return 9;
-    case Code::kIdempotencyKeyReused: return 11;
-    case Code::kRejected: return 15;
+    case Code::kOk: return OutcomeCode::kOk;
+    case Code::kBadRequest: return OutcomeCode::kBadRequest;
+    case Code::kInvalidPath: return OutcomeCode::kInvalidPath;
+    case Code::kNotFound: return OutcomeCode::kNotFound;
+    case Code::kIsADirectory: return OutcomeCode::kIsADirectory;
+    case Code::kNotADirectory: return OutcomeCode::kNotADirectory;
+    case Code::kAlreadyExists: return OutcomeCode::kAlreadyExists;
+    case Code::kNotEmpty: return OutcomeCode::kNotEmpty;
+    case Code::kPreconditionFailed: return OutcomeCode::kPreconditionFailed;
+    case Code::kTooLarge: return OutcomeCode::kTooLarge;
+    case Code::kIdempotencyKeyReused: return OutcomeCode::kIdempotencyKeyReused;
+    case Code::kRejected: return OutcomeCode::kRejected;
     // Never an entry's outcome: the replica failed, or the code belongs to
     // the HTTP layer. The applier stops rather than record them.
     case Code::kInvalidRange:
@@ -36,25 +31,56 @@ std::optional<uint8_t> OutcomeWireCode(Code c) {
   return std::nullopt;
 }
 
-std::optional<Code> CodeFromOutcomeWire(uint8_t wire) {
-  for (Code c : kAllCodes) {
-    auto w = OutcomeWireCode(c);
-    if (w && *w == wire) return c;
+Code StatusCodeOf(OutcomeCode c) {
+  switch (c) {
+    case OutcomeCode::kOk: return Code::kOk;
+    case OutcomeCode::kBadRequest: return Code::kBadRequest;
+    case OutcomeCode::kInvalidPath: return Code::kInvalidPath;
+    case OutcomeCode::kNotFound: return Code::kNotFound;
+    case OutcomeCode::kIsADirectory: return Code::kIsADirectory;
+    case OutcomeCode::kNotADirectory: return Code::kNotADirectory;
+    case OutcomeCode::kAlreadyExists: return Code::kAlreadyExists;
+    case OutcomeCode::kNotEmpty: return Code::kNotEmpty;
+    case OutcomeCode::kPreconditionFailed: return Code::kPreconditionFailed;
+    case OutcomeCode::kTooLarge: return Code::kTooLarge;
+    case OutcomeCode::kIdempotencyKeyReused: return Code::kIdempotencyKeyReused;
+    case OutcomeCode::kRejected: return Code::kRejected;
+  }
+  return Code::kInternal;  // not an OutcomeCode: a bug
+}
+
+std::optional<OutcomeCode> OutcomeCodeFromWire(uint8_t wire) {
+  auto c = static_cast<OutcomeCode>(wire);
+  switch (c) {
+    case OutcomeCode::kOk:
+    case OutcomeCode::kBadRequest:
+    case OutcomeCode::kInvalidPath:
+    case OutcomeCode::kNotFound:
+    case OutcomeCode::kIsADirectory:
+    case OutcomeCode::kNotADirectory:
+    case OutcomeCode::kAlreadyExists:
+    case OutcomeCode::kNotEmpty:
+    case OutcomeCode::kPreconditionFailed:
+    case OutcomeCode::kTooLarge:
+    case OutcomeCode::kIdempotencyKeyReused:
+    case OutcomeCode::kRejected: return c;
   }
   return std::nullopt;
 }
 
+std::string_view OutcomeCodeName(OutcomeCode c) { return CodeName(StatusCodeOf(c)); }
+
 std::string DefaultOutcomeMessage(const Outcome& o) {
   std::string what;
   switch (o.code) {
-    case Code::kPreconditionFailed: what = "a condition is false"; break;
-    case Code::kNotFound: what = "a path does not exist"; break;
-    case Code::kIsADirectory: what = "a path is a directory"; break;
-    case Code::kNotADirectory: what = "a parent is a file"; break;
-    case Code::kAlreadyExists: what = "the target already exists"; break;
-    case Code::kNotEmpty: what = "the directory is not empty"; break;
-    case Code::kIdempotencyKeyReused: what = "idempotency key was used for a different request"; break;
-    default: what = std::string(CodeName(o.code)); break;
+    case OutcomeCode::kPreconditionFailed: what = "a condition is false"; break;
+    case OutcomeCode::kNotFound: what = "a path does not exist"; break;
+    case OutcomeCode::kIsADirectory: what = "a path is a directory"; break;
+    case OutcomeCode::kNotADirectory: what = "a parent is a file"; break;
+    case OutcomeCode::kAlreadyExists: what = "the target already exists"; break;
+    case OutcomeCode::kNotEmpty: what = "the directory is not empty"; break;
+    case OutcomeCode::kIdempotencyKeyReused: what = "idempotency key was used for a different request"; break;
+    default: what = std::string(OutcomeCodeName(o.code)); break;
   }
   if (o.failed_condition >= 0) what += " (condition " + std::to_string(o.failed_condition) + ")";
   if (o.failed_index >= 0) what += " (op " + std::to_string(o.failed_index) + ")";

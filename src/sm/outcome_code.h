@@ -1,15 +1,12 @@
-// Outcome codes as the state machine records them: pinned numbers, one per
-// code that an entry can end with, never renumbered.
+// The boundary between outcomes and replica failures.
 //
-// The digest chain and the idempotency table hold these numbers, not the
-// Code enum's values and not message text, so that a release may reword a
-// message or reorder the enum without replicas of two releases computing
-// different digests. A code that is not an outcome (a failure of the replica
-// itself: io_error, corruption, unsupported, internal, or anything a later
-// release adds) has no wire number, and the applier stops on it instead of
-// recording it: the classification fails closed. The table is a switch
-// without a default, so a new Code does not compile until it is classified.
-// docs/entry-format.md lists the numbers.
+// Inside the state machine a broken rule travels as a Status (its helpers
+// share code with the read side); where an entry's outcome is decided, a
+// Status whose code names a broken rule becomes that OutcomeCode, and any
+// other (io_error, corruption, unsupported, internal, or a code a later
+// release adds) is a failure of this replica that stops the applier. The
+// classification is a switch without a default, so a new Code does not
+// compile until it is classified: it fails closed.
 // Thread-safety: pure functions.
 #pragma once
 
@@ -18,16 +15,19 @@
 #include <string>
 
 #include "core/status.h"
+#include "sm/outcome.h"
 
 namespace walfs {
 
-struct Outcome;
-
-// The pinned number of an outcome code; nullopt for a replica failure.
-std::optional<uint8_t> OutcomeWireCode(Code c);
-// The inverse; nullopt for a number that names no outcome.
-std::optional<Code> CodeFromOutcomeWire(uint8_t wire);
-inline bool IsOutcomeCode(Code c) { return OutcomeWireCode(c).has_value(); }
+// The outcome a Status of code c stands for; nullopt for a replica failure.
+std::optional<OutcomeCode> OutcomeFromStatus(Code c);
+inline bool IsOutcomeCode(Code c) { return OutcomeFromStatus(c).has_value(); }
+// The inverse, for answers (every OutcomeCode has a Code).
+Code StatusCodeOf(OutcomeCode c);
+// A pinned number read back from the store; nullopt if it names no outcome.
+std::optional<OutcomeCode> OutcomeCodeFromWire(uint8_t wire);
+// The contract's name of the code ("not_found").
+std::string_view OutcomeCodeName(OutcomeCode c);
 
 // The sentence an answer carries when the outcome came back without one
 // (an outcome read from the idempotency table): derived from the code and

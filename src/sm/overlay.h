@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "sm/store_view.h"
+#include "schema/store_view.h"
 
 namespace walfs {
 

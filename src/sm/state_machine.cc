@@ -10,8 +10,8 @@
 #include "core/bytes.h"
 #include "core/hash.h"
 #include "core/path.h"
-#include "sm/fs_view.h"
-#include "sm/schema.h"
+#include "schema/fs_view.h"
+#include "schema/schema.h"
 
 namespace walfs {
 namespace {
@@ -423,8 +423,9 @@ Result<Outcome> ApplyOps(Overlay* batch, uint32_t bs, Position pos, const Entry&
   for (size_t i = 0; i < e.conditions.size(); ++i) {
     Status st = t.CheckCondition(e.conditions[i]);
     if (st.ok()) continue;
-    if (!IsOutcomeCode(st.code())) return st;
-    o.code = st.code();
+    auto code = OutcomeFromStatus(st.code());
+    if (!code) return st;  // a failure of this replica, not of the entry
+    o.code = *code;
     o.message = st.message().empty() ? "condition " + std::to_string(i) + " is false" : st.message();
     o.failed_condition = static_cast<int64_t>(i);
     return o;
@@ -435,8 +436,9 @@ Result<Outcome> ApplyOps(Overlay* batch, uint32_t bs, Position pos, const Entry&
       o.results.push_back(std::move(r).value());
       continue;
     }
-    if (!IsOutcomeCode(r.status().code())) return r.status();
-    o.code = r.status().code();
+    auto code = OutcomeFromStatus(r.status().code());
+    if (!code) return r.status();
+    o.code = *code;
     o.message = r.status().message();
     o.failed_index = static_cast<int64_t>(i);
     o.results.clear();
@@ -510,7 +512,7 @@ Result<Outcome> ApplyDecoded(Overlay* ov, uint32_t bs, Position pos, const Decod
       std::optional<Outcome> first = std::move((*rec)->first);
       if (fp != d.fingerprint) {
         Outcome o;
-        o.code = Code::kIdempotencyKeyReused;
+        o.code = OutcomeCode::kIdempotencyKeyReused;
         o.message = "idempotency key was used for a different request";
         o.position = pos;
         return o;
@@ -563,7 +565,7 @@ Result<Outcome> ApplyEntry(Overlay* batch, uint32_t bs, Position pos, std::strin
     return d.status();
   } else {
     Outcome rejected;
-    rejected.code = Code::kRejected;
+    rejected.code = OutcomeCode::kRejected;
     rejected.message = d.status().message();
     rejected.position = pos;
     o = rejected;
@@ -657,8 +659,8 @@ Status InitStore(const StoreReader& r, Overlay* batch, uint32_t block_bytes) {
   return Status::Ok();
 }
 
-Result<BatchResult> ApplyBatch(const ApplyState& start, Overlay* batch, uint32_t bs,
-                               std::span<const LogRecord> records) {
+BatchResult ApplyBatch(const ApplyState& start, Overlay* batch, uint32_t bs,
+                       std::span<const LogRecord> records) {
   BatchResult out;
   out.state = start;
   for (const auto& rec : records) {

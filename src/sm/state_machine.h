@@ -80,7 +80,9 @@ struct BatchResult {
 // Applies records in order on top of start, checking each record's
 // predecessor; writes the new applied position and digest into batch.
 // Records at or below the applied position (delivered twice) are skipped.
-Result<BatchResult> ApplyBatch(const ApplyState& start, Overlay* batch, uint32_t block_bytes,
-                               std::span<const LogRecord> records);
+// The entries' outcomes and a failure of this replica come back apart:
+// outcomes in `outcomes`, the failure (if any) in `stop`.
+BatchResult ApplyBatch(const ApplyState& start, Overlay* batch, uint32_t block_bytes,
+                       std::span<const LogRecord> records);
 
 }  // namespace walfs

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "sm/overlay.h"
-#include "sm/store_view.h"
+#include "schema/store_view.h"
 
 namespace rocksdb {
 class DB;

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "server/http_util.h"
+#include "http/util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 8) return 0;

@@ -19,8 +19,8 @@
 #include <string>
 
 #include "codec/entry.h"
-#include "server/http_message.h"
-#include "server/http_util.h"
+#include "http/message.h"
+#include "http/util.h"
 
 namespace {
 

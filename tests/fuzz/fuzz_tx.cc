@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "codec/entry.h"
-#include "server/request.h"
+#include "http/request.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "integration/harness.h"
-#include "sm/schema.h"
+#include "schema/schema.h"
 #include "store/rocks_store.h"
 
 namespace walfs::testing {

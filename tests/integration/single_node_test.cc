@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "integration/harness.h"
-#include "server/http_util.h"
+#include "http/util.h"
 
 namespace walfs::testing {
 namespace {

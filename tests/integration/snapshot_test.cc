@@ -12,7 +12,7 @@
 #include "core/hash.h"
 #include "integration/harness.h"
 #include "log/log.h"
-#include "sm/fs_view.h"
+#include "schema/fs_view.h"
 #include "sm/state_machine.h"
 
 namespace walfs::testing {
@@ -58,9 +58,9 @@ std::pair<ApplyState, std::map<std::string, std::string>> Replay(const std::stri
     }
     Overlay batch(&store);
     auto r = ApplyBatch(st, &batch, kDefaultBlockBytes, upto);
-    EXPECT_TRUE(r.ok() && r->stop.ok());
+    EXPECT_TRUE(r.stop.ok());
     store.Apply(batch);
-    st = r->state;
+    st = r.state;
   }
   return {st, Dump(store)};
 }

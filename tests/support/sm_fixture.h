@@ -2,11 +2,13 @@
 // test reads like a sentence: Put("/a", "x"), then Cat("/a").
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
 
 #include "codec/entry.h"
-#include "sm/fs_view.h"
+#include "schema/fs_view.h"
 #include "sm/state_machine.h"
 
 namespace walfs::testing {
@@ -27,15 +29,16 @@ class SmFixture {
     Overlay batch(&store_);
     LogRecord rec{pos_, state_.applied, payload};
     auto r = ApplyBatch(state_, &batch, bs_, std::span<const LogRecord>(&rec, 1));
-    if (!r.ok() || !r->stop.ok() || r->outcomes.size() != 1) {
+    if (!r.stop.ok() || r.outcomes.size() != 1) {
       Outcome bad;
-      bad.code = Code::kInternal;
-      bad.message = r.ok() ? r->stop.ToString() : r.status().ToString();
+      ADD_FAILURE() << "the applier would stop: " << r.stop.ToString();
+      bad.code = OutcomeCode::kRejected;
+      bad.message = r.stop.ToString();
       return bad;
     }
     store_.Apply(batch);
-    state_ = r->state;
-    return r->outcomes[0].second;
+    state_ = r.state;
+    return r.outcomes[0].second;
   }
   Outcome One(Op op) {
     Entry e;

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "server/cluster_agent.h"
+#include "ops/cluster_agent.h"
 
 namespace walfs {
 namespace {

@@ -1,4 +1,4 @@
-#include "server/http_util.h"
+#include "http/util.h"
 
 #include <gtest/gtest.h>
 

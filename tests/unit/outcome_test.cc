@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "sm/outcome_code.h"
-#include "sm/schema.h"
+#include "schema/schema.h"
 #include "support/sm_fixture.h"
 
 namespace walfs {
@@ -15,15 +17,26 @@ namespace {
 // The numbers are part of the store format: never renumbered. (They equal
 // the Code enum's values of format 1.)
 TEST(OutcomeCodeTest, WireCodesArePinned) {
-  const std::pair<Code, uint8_t> pinned[] = {
-      {Code::kOk, 0},           {Code::kBadRequest, 1},         {Code::kInvalidPath, 2},
-      {Code::kNotFound, 3},     {Code::kIsADirectory, 4},       {Code::kNotADirectory, 5},
-      {Code::kAlreadyExists, 6}, {Code::kNotEmpty, 7},          {Code::kPreconditionFailed, 8},
-      {Code::kTooLarge, 9},     {Code::kIdempotencyKeyReused, 11}, {Code::kRejected, 15},
+  const std::tuple<Code, OutcomeCode, uint8_t> pinned[] = {
+      {Code::kOk, OutcomeCode::kOk, 0},
+      {Code::kBadRequest, OutcomeCode::kBadRequest, 1},
+      {Code::kInvalidPath, OutcomeCode::kInvalidPath, 2},
+      {Code::kNotFound, OutcomeCode::kNotFound, 3},
+      {Code::kIsADirectory, OutcomeCode::kIsADirectory, 4},
+      {Code::kNotADirectory, OutcomeCode::kNotADirectory, 5},
+      {Code::kAlreadyExists, OutcomeCode::kAlreadyExists, 6},
+      {Code::kNotEmpty, OutcomeCode::kNotEmpty, 7},
+      {Code::kPreconditionFailed, OutcomeCode::kPreconditionFailed, 8},
+      {Code::kTooLarge, OutcomeCode::kTooLarge, 9},
+      {Code::kIdempotencyKeyReused, OutcomeCode::kIdempotencyKeyReused, 11},
+      {Code::kRejected, OutcomeCode::kRejected, 15},
   };
-  for (auto [c, w] : pinned) {
-    EXPECT_EQ(OutcomeWireCode(c), w) << CodeName(c);
-    EXPECT_EQ(CodeFromOutcomeWire(w), c) << int(w);
+  for (auto [c, o, w] : pinned) {
+    EXPECT_EQ(static_cast<uint8_t>(o), w) << CodeName(c);
+    EXPECT_EQ(OutcomeFromStatus(c), o) << CodeName(c);
+    EXPECT_EQ(StatusCodeOf(o), c) << CodeName(c);
+    EXPECT_EQ(OutcomeCodeFromWire(w), o) << int(w);
+    EXPECT_EQ(OutcomeCodeName(o), CodeName(c));
   }
 }
 
@@ -38,13 +51,13 @@ TEST(OutcomeCodeTest, ReplicaFailuresAreNotOutcomes) {
   int outcomes = 0;
   for (Code c : kAllCodes) outcomes += IsOutcomeCode(c);
   EXPECT_EQ(outcomes, 12);
-  EXPECT_FALSE(CodeFromOutcomeWire(12).has_value());
-  EXPECT_FALSE(CodeFromOutcomeWire(0xF2).has_value());
+  EXPECT_FALSE(OutcomeCodeFromWire(12).has_value());
+  EXPECT_FALSE(OutcomeCodeFromWire(0xF2).has_value());
 }
 
 Outcome Failed() {
   Outcome o;
-  o.code = Code::kNotFound;
+  o.code = OutcomeCode::kNotFound;
   o.message = "/a does not exist";
   o.failed_index = 2;
   o.position = {7, 1};
@@ -57,7 +70,7 @@ TEST(OutcomeTest, FormatTwoHoldsNoMessage) {
   EXPECT_EQ(EncodeOutcome(a), EncodeOutcome(b));
   auto back = DecodeOutcome(EncodeOutcome(a));
   ASSERT_TRUE(back.has_value());
-  EXPECT_EQ(back->code, Code::kNotFound);
+  EXPECT_EQ(back->code, OutcomeCode::kNotFound);
   EXPECT_EQ(back->failed_index, 2);
   EXPECT_TRUE(back->message.empty());
   EXPECT_NE(DefaultOutcomeMessage(*back).find("op 2"), std::string::npos);
@@ -87,7 +100,7 @@ TEST(DigestTest, FormatTwoDependsOnCodesNotMessages) {
   std::string zero(16, '\0');
   EXPECT_EQ(ChainDigest(zero, {7, 1}, "p", a, 2), ChainDigest(zero, {7, 1}, "p", b, 2));
   EXPECT_NE(ChainDigest(zero, {7, 1}, "p", a, 1), ChainDigest(zero, {7, 1}, "p", b, 1));
-  b.code = Code::kNotEmpty;
+  b.code = OutcomeCode::kNotEmpty;
   EXPECT_NE(ChainDigest(zero, {7, 1}, "p", a, 2), ChainDigest(zero, {7, 1}, "p", b, 2));
 }
 
@@ -117,16 +130,16 @@ TEST_F(DigestFormatTest, IdempotencyRecordsFollowTheFormat) {
   e.idempotency_key = "k";
   e.ops = {Op::Rename("/missing", "/b", false)};
   Outcome first = ApplyPayload(EncodeEntry(e, 1));
-  EXPECT_EQ(first.code, Code::kNotFound);
+  EXPECT_EQ(first.code, OutcomeCode::kNotFound);
   Outcome again = ApplyPayload(EncodeEntry(e, 1));
   EXPECT_TRUE(again.duplicate);
   EXPECT_EQ(again.message, first.message);
   Entry f = e;
   f.idempotency_key = "k2";
-  ASSERT_EQ(ApplyPayload(EncodeEntry(f, 2)).code, Code::kNotFound);
+  ASSERT_EQ(ApplyPayload(EncodeEntry(f, 2)).code, OutcomeCode::kNotFound);
   Outcome dup = ApplyPayload(EncodeEntry(f, 2));
   EXPECT_TRUE(dup.duplicate);
-  EXPECT_EQ(dup.code, Code::kNotFound);
+  EXPECT_EQ(dup.code, OutcomeCode::kNotFound);
   EXPECT_EQ(dup.failed_index, 0);
   EXPECT_TRUE(dup.message.empty());
 }
@@ -138,13 +151,13 @@ TEST_F(DigestFormatTest, VersionInConditionListsVersions) {
   e.conditions = {Condition::VersionIn("/a", {{1, 0}, put.position})};
   e.ops = {Op::Append("/a", "2")};
   EXPECT_TRUE(Apply(e).ok());
-  EXPECT_EQ(Apply(e).code, Code::kPreconditionFailed);  // the version moved on
+  EXPECT_EQ(Apply(e).code, OutcomeCode::kPreconditionFailed);  // the version moved on
   e.conditions = {Condition::VersionIn("/nope", {put.position})};
-  EXPECT_EQ(Apply(e).code, Code::kPreconditionFailed);
+  EXPECT_EQ(Apply(e).code, OutcomeCode::kPreconditionFailed);
   EXPECT_EQ(Cat("/a"), "12");
   // Format 1 has no such condition: the entry is rejected as corrupt.
   e.conditions = {Condition::VersionIn("/a", {put.position})};
-  EXPECT_EQ(ApplyPayload(EncodeEntry(e, 1)).code, Code::kRejected);
+  EXPECT_EQ(ApplyPayload(EncodeEntry(e, 1)).code, OutcomeCode::kRejected);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
-#include "server/request.h"
+#include "http/request.h"
 
 #include <gtest/gtest.h>
 
-#include "server/http_util.h"
+#include "http/util.h"
 
 namespace walfs {
 namespace {

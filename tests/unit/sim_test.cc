@@ -24,7 +24,8 @@
 
 #include "codec/entry.h"
 #include "core/path.h"
-#include "sm/fs_view.h"
+#include "schema/fs_view.h"
+#include "sm/outcome_code.h"
 #include "sm/state_machine.h"
 
 namespace walfs {
@@ -431,8 +432,7 @@ void SimReplica::Step(const std::vector<LogRecord>& log, size_t n, bool crash, W
   }
   Overlay batch(&store, /*cache_reads=*/true);  // as the applier does
   auto r = ApplyBatch(state, &batch, kBlockBytes, recs);
-  ASSERT_TRUE(r.ok());
-  ASSERT_TRUE(r->stop.ok()) << r->stop.ToString();
+  ASSERT_TRUE(r.stop.ok()) << r.stop.ToString();
   if (crash) {
     ++restarts;
     state = *LoadApplyState(store);  // restart: back to what was committed
@@ -443,12 +443,12 @@ void SimReplica::Step(const std::vector<LogRecord>& log, size_t n, bool crash, W
     return;
   }
   store.Apply(batch);
-  state = r->state;
-  for (auto& [p, o] : r->outcomes) {
+  state = r.state;
+  for (auto& [p, o] : r.outcomes) {
     auto seen = outcomes.find(p);
     if (seen != outcomes.end()) {
       // Applied again after a power cut: the same outcome.
-      EXPECT_EQ(CodeName(seen->second.code), CodeName(o.code)) << "re-applied " << p.ToString();
+      EXPECT_EQ(OutcomeCodeName(seen->second.code), OutcomeCodeName(o.code)) << "re-applied " << p.ToString();
       EXPECT_EQ(seen->second.results.size(), o.results.size()) << "re-applied " << p.ToString();
     }
     outcomes[p] = o;
@@ -558,7 +558,7 @@ void RunSeed(uint64_t seed, bool faults) {
     // A replica that crashed re-applied some entries; it still holds one
     // outcome per position, which must be the model's.
     const Outcome& got = replicas[0].outcomes.at(pos);
-    ASSERT_EQ(CodeName(got.code), CodeName(want.code))
+    ASSERT_EQ(OutcomeCodeName(got.code), CodeName(want.code))
         << "entry at " << pos.ToString() << ": " << got.message << "\n  "
         << Describe(std::find_if(log.begin(), log.end(), [&](const LogRecord& r) {
              return r.pos == pos;

@@ -1,4 +1,4 @@
-#include "server/snapshotter.h"
+#include "ops/snapshotter.h"
 
 #include <pthread.h>
 

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "sm/schema.h"
-#include "sm/store_view.h"
+#include "schema/schema.h"
+#include "schema/store_view.h"
 
 namespace walfs {
 

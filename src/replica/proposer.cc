@@ -1,4 +1,4 @@
-#include "server/proposer.h"
+#include "replica/proposer.h"
 
 #include <pthread.h>
 

@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "server/replica.h"
-#include "server/request.h"
-#include "sm/fs_view.h"
+#include "replica/replica.h"
+#include "http/request.h"
+#include "schema/fs_view.h"
 
 namespace walfs {
 

@@ -25,9 +25,9 @@
 #include <thread>
 
 #include "log/log.h"
-#include "server/metrics.h"
-#include "server/options.h"
-#include "server/waiters.h"
+#include "ops/metrics.h"
+#include "replica/options.h"
+#include "replica/waiters.h"
 #include "sm/state_machine.h"
 #include "store/rocks_store.h"
 

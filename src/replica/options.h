@@ -8,7 +8,7 @@
 
 #include "backup/backup_store.h"
 #include "log/log.h"
-#include "sm/schema.h"
+#include "schema/schema.h"
 
 namespace walfs {
 

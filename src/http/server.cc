@@ -1,4 +1,4 @@
-#include "server/http_server.h"
+#include "http/server.h"
 
 #include <utility>  // before Asio: g++ 12 needs it for awaitable.hpp
 
@@ -24,9 +24,9 @@
 #include <vector>
 #include <thread>
 
-#include "server/api.h"
-#include "server/http_message.h"
-#include "server/http_util.h"
+#include "http/api.h"
+#include "http/message.h"
+#include "http/util.h"
 
 namespace walfs {
 namespace asio = boost::asio;

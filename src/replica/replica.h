@@ -8,13 +8,13 @@
 #include <memory>
 
 #include "log/log.h"
-#include "server/applier.h"
-#include "server/cluster_agent.h"
-#include "server/metrics.h"
-#include "server/options.h"
-#include "server/proposer.h"
-#include "server/snapshotter.h"
-#include "server/waiters.h"
+#include "replica/applier.h"
+#include "ops/cluster_agent.h"
+#include "ops/metrics.h"
+#include "replica/options.h"
+#include "replica/proposer.h"
+#include "ops/snapshotter.h"
+#include "replica/waiters.h"
 #include "store/rocks_store.h"
 
 namespace walfs {

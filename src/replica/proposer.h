@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "log/log.h"
-#include "server/options.h"
+#include "replica/options.h"
 
 namespace walfs {
 

@@ -24,9 +24,9 @@
 #include <vector>
 
 #include "log/log.h"
-#include "server/metrics.h"
-#include "server/options.h"
-#include "server/waiters.h"
+#include "ops/metrics.h"
+#include "replica/options.h"
+#include "replica/waiters.h"
 #include "store/rocks_store.h"
 
 namespace walfs {

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "server/options.h"
-#include "server/request.h"
+#include "replica/options.h"
+#include "http/request.h"
 
 namespace walfs {
 

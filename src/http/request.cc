@@ -1,11 +1,11 @@
-#include "server/request.h"
+#include "http/request.h"
 
 #include <algorithm>
 #include <span>
 #include <nlohmann/json.hpp>
 
 #include "core/path.h"
-#include "server/http_util.h"
+#include "http/util.h"
 
 namespace walfs {
 namespace {

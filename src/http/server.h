@@ -13,7 +13,7 @@
 
 #include <memory>
 
-#include "server/replica.h"
+#include "replica/replica.h"
 
 namespace walfs {
 

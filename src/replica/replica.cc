@@ -1,8 +1,8 @@
-#include "server/replica.h"
+#include "replica/replica.h"
 
 #include <spdlog/spdlog.h>
 
-#include "sm/fs_view.h"
+#include "schema/fs_view.h"
 
 namespace walfs {
 

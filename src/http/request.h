@@ -11,7 +11,7 @@
 #include <string>
 
 #include "codec/entry.h"
-#include "server/options.h"
+#include "replica/options.h"
 
 namespace walfs {
 

@@ -1,4 +1,4 @@
-#include "server/waiters.h"
+#include "replica/waiters.h"
 
 namespace walfs {
 

@@ -1,4 +1,4 @@
-#include "sm/schema.h"
+#include "schema/schema.h"
 
 #include "core/bytes.h"
 

@@ -1,4 +1,4 @@
-#include "server/cluster_agent.h"
+#include "ops/cluster_agent.h"
 
 #include <pthread.h>
 

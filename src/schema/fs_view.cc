@@ -1,4 +1,4 @@
-#include "sm/fs_view.h"
+#include "schema/fs_view.h"
 
 #include "core/path.h"
 

@@ -1,4 +1,4 @@
-#include "server/api.h"
+#include "http/api.h"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/hash.h"
-#include "server/http_util.h"
+#include "http/util.h"
 #include "sm/outcome_code.h"
 #include "sm/state_machine.h"
 
@@ -131,7 +131,7 @@ HttpResponse RenderOutcome(const Outcome& o, bool is_tx) {
     json extra = {{"position", o.position.ToString()}};
     if (is_tx && o.failed_condition >= 0) extra["failed_condition"] = o.failed_condition;
     if (is_tx && o.failed_index >= 0) extra["failed_index"] = o.failed_index;
-    resp = Error(o.code, o.message.empty() ? DefaultOutcomeMessage(o) : o.message, extra);
+    resp = Error(StatusCodeOf(o.code), o.message.empty() ? DefaultOutcomeMessage(o) : o.message, extra);
   } else if (is_tx) {
     json results = json::array();
     for (const auto& r : o.results) results.push_back(OpResultJson(r));

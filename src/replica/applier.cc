@@ -1,10 +1,10 @@
-#include "server/applier.h"
+#include "replica/applier.h"
 
 #include <pthread.h>
 
 #include <spdlog/spdlog.h>
 
-#include "sm/fs_view.h"
+#include "schema/fs_view.h"
 
 namespace walfs {
 
@@ -151,11 +151,7 @@ bool Applier::ApplyOnce(LogConnection* conn) {
   auto started = std::chrono::steady_clock::now();
   // The applier is the store's only writer: reads within a batch are cached.
   Overlay batch(&store_->live(), /*cache_reads=*/true);
-  auto r = ApplyBatch(state_, &batch, block_bytes_, *recs);
-  if (!r.ok()) {
-    Halt(r.status());
-    return false;
-  }
+  BatchResult r = ApplyBatch(state_, &batch, block_bytes_, *recs);
   if (batch.size() > 0) {
     Status c = store_->Commit(batch);
     if (!c.ok() && c.code() == Code::kIoError) {
@@ -169,8 +165,8 @@ bool Applier::ApplyOnce(LogConnection* conn) {
     }
   }
   Unpause();
-  state_ = r->state;
-  metrics_->ObserveApplyBatch(r->outcomes.size(),
+  state_ = r.state;
+  metrics_->ObserveApplyBatch(r.outcomes.size(),
                               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   {
     std::lock_guard lock(mu_);
@@ -178,9 +174,9 @@ bool Applier::ApplyOnce(LogConnection* conn) {
     if (health_.log_last < state_.applied) health_.log_last = state_.applied;
     health_.lag_ms = LagMs(state_.applied, health_.log_last);
   }
-  waiters_->Publish(state_.applied, state_.digest, std::move(r->outcomes));
-  if (!r->stop.ok()) {
-    Halt(r->stop);
+  waiters_->Publish(state_.applied, state_.digest, std::move(r.outcomes));
+  if (!r.stop.ok()) {
+    Halt(r.stop);
     return false;
   }
   return true;

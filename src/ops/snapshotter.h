@@ -22,10 +22,10 @@
 
 #include "backup/snapshot.h"
 #include "log/log.h"
-#include "server/cluster_agent.h"
-#include "server/metrics.h"
-#include "server/options.h"
-#include "server/waiters.h"
+#include "ops/cluster_agent.h"
+#include "ops/metrics.h"
+#include "replica/options.h"
+#include "replica/waiters.h"
 
 namespace walfs {
 
