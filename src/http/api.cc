@@ -15,7 +15,7 @@
 namespace walfs {
 namespace asio = boost::asio;
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 namespace {
 
@@ -74,10 +74,10 @@ asio::awaitable<Result<Position>> AwaitProposer(Proposer& prop, std::string payl
 // deadline passes (a frozen log must not hold a read past its timeout_ms).
 // The proposer's late answer, if any, lands in the shared state and is
 // dropped.
-asio::awaitable<Result<Position>> AwaitTail(Proposer& prop, Clock::time_point deadline) {
+asio::awaitable<Result<Position>> AwaitTail(Proposer& prop, Steady::time_point deadline) {
   auto ex = co_await asio::this_coro::executor;
   struct State {
-    State(asio::any_io_executor e, Clock::time_point d) : timer(e, d) {}
+    State(asio::any_io_executor e, Steady::time_point d) : timer(e, d) {}
     asio::steady_timer timer;
     std::optional<Result<Position>> result;
   };
@@ -362,7 +362,7 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
   if (b.min_position || b.strong) {
     // One deadline for the whole wait: asking the log for its tail is part
     // of it.
-    auto deadline = Clock::now() + std::chrono::milliseconds(b.timeout_ms);
+    auto deadline = Steady::now() + std::chrono::milliseconds(b.timeout_ms);
     Position target = b.min_position.value_or(Position{});
     if (b.strong) {
       // Read before the log is asked: whatever this replica had applied
@@ -385,7 +385,7 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
       }
       target = std::max(target, *tail);
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now());
     uint32_t left_ms = static_cast<uint32_t>(std::max<int64_t>(0, left.count()));
     if (!co_await WaitApplied(r_->waiters(), target, left_ms)) {
       Status stopped = r_->waiters().stopped();

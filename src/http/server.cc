@@ -33,7 +33,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 // One connection: its socket, and the deadline its watchdog enforces. The
 // watchdog wakes twice a second and closes the socket once the deadline has
@@ -42,11 +42,11 @@ using Clock = std::chrono::steady_clock;
 // insertion and cancellation per operation.
 struct Conn {
   explicit Conn(tcp::socket s) : socket(std::move(s)), watchdog(socket.get_executor()) {}
-  void ExpiresAfter(std::chrono::milliseconds d) { deadline = Clock::now() + d; }
+  void ExpiresAfter(std::chrono::milliseconds d) { deadline = Steady::now() + d; }
 
   tcp::socket socket;
   asio::steady_timer watchdog;
-  Clock::time_point deadline = Clock::time_point::max();
+  Steady::time_point deadline = Steady::time_point::max();
   bool done = false;
 };
 
@@ -55,7 +55,7 @@ asio::awaitable<void> Watchdog(std::shared_ptr<Conn> c) {
   while (!c->done) {
     c->watchdog.expires_after(std::chrono::milliseconds(500));
     co_await c->watchdog.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (!c->done && Clock::now() > c->deadline) {
+    if (!c->done && Steady::now() > c->deadline) {
       c->socket.close(ec);
       co_return;
     }
@@ -326,7 +326,7 @@ asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf, 
   HttpRequest req = FromMessage(std::move(msg));
   std::string method = req.method, target = req.target;
   ++in_flight;
-  c.deadline = Clock::time_point::max();  // a wait for a position has its own timeout
+  c.deadline = Steady::time_point::max();  // a wait for a position has its own timeout
   HttpResponse resp;
   try {
     resp = co_await api->Handle(std::move(req));

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "replica/applier_events.h"
+
 namespace prometheus {
 class Registry;
 class Counter;
@@ -20,7 +22,7 @@ class Family;
 
 namespace walfs {
 
-class Metrics {
+class Metrics final : public ApplierEvents {
  public:
   Metrics();
   ~Metrics();
@@ -39,6 +41,11 @@ class Metrics {
   void SetDiverged(bool diverged);
   // The applier paused because the store cannot be written (disk full).
   void SetPaused(bool paused);
+
+  // ApplierEvents.
+  void ApplierPaused(bool paused) override { SetPaused(paused); }
+  void ApplierLogError() override { LogError("applier"); }
+  void BatchApplied(size_t entries, double seconds) override { ObserveApplyBatch(entries, seconds); }
 
   std::string Serialize() const;
 

@@ -8,9 +8,9 @@
 
 namespace walfs {
 
-Applier::Applier(RocksStore* store, std::shared_ptr<Log> log, Waiters* waiters, Metrics* metrics,
-                 const ServerOptions& opts)
-    : store_(store), log_(std::move(log)), waiters_(waiters), metrics_(metrics), opts_(opts) {}
+Applier::Applier(Store* store, std::shared_ptr<Log> log, Waiters* waiters, ApplierEvents* events,
+                 const ServerOptions& opts, Clock* clock)
+    : store_(store), log_(std::move(log)), waiters_(waiters), events_(events), clock_(clock), opts_(opts) {}
 
 Applier::~Applier() { Stop(); }
 
@@ -65,7 +65,7 @@ void Applier::Pause(Status why) {
     health_.paused = why;
   }
   if (first) spdlog::error("applier paused at {}: {} (retrying)", state_.applied.ToString(), why.ToString());
-  metrics_->SetPaused(true);
+  events_->ApplierPaused(true);
   waiters_->Stop(why);
 }
 
@@ -77,7 +77,7 @@ void Applier::Unpause() {
     health_.paused = Status::Ok();
   }
   spdlog::info("applier resumed at {}: the store takes writes again", state_.applied.ToString());
-  metrics_->SetPaused(false);
+  events_->ApplierPaused(false);
   waiters_->Resume();
 }
 
@@ -88,7 +88,7 @@ void Applier::Backoff(uint32_t* backoff_ms) {
 }
 
 void Applier::CheckTail(LogConnection* conn) {
-  last_tail_check_ = std::chrono::steady_clock::now();
+  last_tail_check_ = clock_->Now();
   auto last = conn->Last();
   if (!last.ok()) return;
   if (*last < state_.applied) {
@@ -111,7 +111,7 @@ bool Applier::ApplyOnce(LogConnection* conn) {
       Halt(recs.status());
       return false;
     }
-    metrics_->LogError("applier");
+    events_->ApplierLogError();
     std::lock_guard lock(mu_);
     health_.log_status = recs.status();
     return true;
@@ -128,12 +128,12 @@ bool Applier::ApplyOnce(LogConnection* conn) {
     }
   }
   if (recs->empty() ||
-      std::chrono::steady_clock::now() - last_tail_check_ > std::chrono::seconds(1)) {
+      clock_->Now() - last_tail_check_ > std::chrono::seconds(1)) {
     CheckTail(conn);
     if (!health().stopped.ok()) return false;
     if (recs->empty()) return true;
   }
-  auto now = std::chrono::steady_clock::now();
+  auto now = clock_->Now();
   if (opts_.store_reserve_bytes > 0 &&
       (paused_ || now - last_space_check_ >= std::chrono::milliseconds(100))) {
     // Below the reserve, stop before RocksDB meets a full disk mid-write.
@@ -148,7 +148,7 @@ bool Applier::ApplyOnce(LogConnection* conn) {
       return true;
     }
   }
-  auto started = std::chrono::steady_clock::now();
+  auto started = clock_->Now();
   // The applier is the store's only writer: reads within a batch are cached.
   Overlay batch(&store_->live(), /*cache_reads=*/true);
   BatchResult r = ApplyBatch(state_, &batch, block_bytes_, *recs);
@@ -166,8 +166,7 @@ bool Applier::ApplyOnce(LogConnection* conn) {
   }
   Unpause();
   state_ = r.state;
-  metrics_->ObserveApplyBatch(r.outcomes.size(),
-                              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  events_->BatchApplied(r.outcomes.size(), std::chrono::duration<double>(clock_->Now() - started).count());
   {
     std::lock_guard lock(mu_);
     health_.applied = state_.applied;

@@ -25,11 +25,12 @@
 #include <thread>
 
 #include "log/log.h"
-#include "ops/metrics.h"
+#include "replica/applier_events.h"
 #include "replica/options.h"
 #include "replica/waiters.h"
+#include "runtime/clock.h"
 #include "sm/state_machine.h"
-#include "store/rocks_store.h"
+#include "store/store.h"
 
 namespace walfs {
 
@@ -44,9 +45,9 @@ struct ApplierHealth {
 
 class Applier {
  public:
-  // REQUIRES: store and waiters outlive the applier.
-  Applier(RocksStore* store, std::shared_ptr<Log> log, Waiters* waiters, Metrics* metrics,
-          const ServerOptions& opts);
+  // REQUIRES: store, waiters, events and clock outlive the applier.
+  Applier(Store* store, std::shared_ptr<Log> log, Waiters* waiters, ApplierEvents* events,
+          const ServerOptions& opts, Clock* clock = Clock::Real());
   ~Applier();
 
   // Creates the store's meta if it is new and publishes its applied position.
@@ -55,9 +56,14 @@ class Applier {
   void Stop();
   ApplierHealth health() const;
 
+  // One read-apply-commit round on conn; false once the applier has
+  // halted. Start() runs it in a loop on the applier's thread; the
+  // simulation calls it directly, as that thread would.
+  // REQUIRES: Start() was not called.
+  bool ApplyOnce(LogConnection* conn);
+
  private:
   void Run();
-  bool ApplyOnce(LogConnection* conn);
   void CheckTail(LogConnection* conn);
   void Halt(Status why);
   // A store write failed: refuse writes, retry later.
@@ -66,10 +72,11 @@ class Applier {
   void Unpause();
   void Backoff(uint32_t* backoff_ms);
 
-  RocksStore* store_;
+  Store* store_;
   std::shared_ptr<Log> log_;
   Waiters* waiters_;
-  Metrics* metrics_;
+  ApplierEvents* events_;
+  Clock* clock_;
   ServerOptions opts_;
   uint32_t block_bytes_ = kDefaultBlockBytes;
   ApplyState state_;  // owned by the applier thread after Start
@@ -78,8 +85,8 @@ class Applier {
   std::condition_variable cv_;
   bool stopping_ = false;              // GUARDED_BY(mu_)
   ApplierHealth health_;               // GUARDED_BY(mu_)
-  std::chrono::steady_clock::time_point last_tail_check_;
-  std::chrono::steady_clock::time_point last_space_check_;
+  Clock::TimePoint last_tail_check_;
+  Clock::TimePoint last_space_check_;
   bool paused_ = false;  // applier thread only; health_.paused reports it
   std::thread thread_;
 };

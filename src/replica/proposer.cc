@@ -38,6 +38,17 @@ bool Proposer::Submit(std::string payload, Done done) {
 
 bool Proposer::SubmitTail(Done done) { return Enqueue(Item{{}, true, std::move(done)}); }
 
+void Proposer::TakeBatch(std::vector<Item>* items) {
+  uint64_t bytes = 0;
+  while (!queue_.empty() && items->size() < opts_.propose_batch_entries_max) {
+    uint64_t next = queue_.front().payload.size();
+    if (!items->empty() && bytes + next > opts_.propose_batch_bytes_max) break;
+    bytes += next;
+    items->push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+}
+
 void Proposer::Run() {
   pthread_setname_np(pthread_self(), "walfs-propose");
   for (;;) {
@@ -46,17 +57,20 @@ void Proposer::Run() {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (stopping_) return;
-      uint64_t bytes = 0;
-      while (!queue_.empty() && items.size() < opts_.propose_batch_entries_max) {
-        uint64_t next = queue_.front().payload.size();
-        if (!items.empty() && bytes + next > opts_.propose_batch_bytes_max) break;
-        bytes += next;
-        items.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+      TakeBatch(&items);
     }
     Round(&items);
   }
+}
+
+size_t Proposer::RunOnce() {
+  std::vector<Item> items;
+  {
+    std::lock_guard lock(mu_);
+    TakeBatch(&items);
+  }
+  if (!items.empty()) Round(&items);
+  return items.size();
 }
 
 void Proposer::Round(std::vector<Item>* items) {

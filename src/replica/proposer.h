@@ -36,6 +36,11 @@ class Proposer {
   bool Submit(std::string payload, Done done);
   bool SubmitTail(Done done);
 
+  // One round: what is queued (up to a batch) appended in one call, as the
+  // proposer's thread does; returns how many requests it answered. For the
+  // simulation. REQUIRES: Start() was not called.
+  size_t RunOnce();
+
  private:
   struct Item {
     std::string payload;
@@ -44,6 +49,7 @@ class Proposer {
   };
   void Run();
   void Round(std::vector<Item>* items);
+  void TakeBatch(std::vector<Item>* items);  // REQUIRES mu_ held
   bool Enqueue(Item item);
 
   std::shared_ptr<Log> log_;

@@ -11,8 +11,9 @@
 #include <memory>
 #include <string>
 
-#include "sm/overlay.h"
 #include "schema/store_view.h"
+#include "sm/overlay.h"
+#include "store/store.h"
 
 namespace rocksdb {
 class DB;
@@ -21,7 +22,7 @@ class Status;
 
 namespace walfs {
 
-class RocksStore {
+class RocksStore final : public Store {
  public:
   static Result<std::unique_ptr<RocksStore>> Open(const std::string& dir);
   // Opens a store (a checkpoint, a restored snapshot) without writing to it.
@@ -29,16 +30,16 @@ class RocksStore {
   ~RocksStore();
 
   // The live DB (latest committed state).
-  const StoreReader& live() const { return *live_; }
+  const StoreReader& live() const override { return *live_; }
   // A consistent read view; releases its RocksDB snapshot when dropped.
-  std::shared_ptr<const StoreReader> Snapshot() const;
-  Status Commit(const Overlay& batch);
+  std::shared_ptr<const StoreReader> Snapshot() const override;
+  Status Commit(const Overlay& batch) override;
   // After a failed write (disk full, I/O error) RocksDB refuses writes until
   // told to recover: retries the failed work; ok once the store takes
   // writes again.
-  Status Resume();
+  Status Resume() override;
   // Free bytes on the file system that holds the store.
-  Result<uint64_t> FreeBytes() const;
+  Result<uint64_t> FreeBytes() const override;
   // A consistent copy of the store in dir (which must not exist): hard
   // links where it can. Runs beside the applier; it sees some committed batch.
   Status Checkpoint(const std::string& dir);
