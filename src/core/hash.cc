@@ -2,7 +2,6 @@
 
 #include <xxhash.h>
 
-#include <cstdio>
 
 #include "core/bytes.h"
 

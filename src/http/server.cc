@@ -41,11 +41,13 @@ using Steady = std::chrono::steady_clock;
 // read and write instead (beast::tcp_stream's timeouts) cost a timer
 // insertion and cancellation per operation.
 struct Conn {
-  explicit Conn(tcp::socket s) : socket(std::move(s)), watchdog(socket.get_executor()) {}
+  Conn(tcp::socket s, std::chrono::milliseconds interval)
+      : socket(std::move(s)), watchdog(socket.get_executor()), watchdog_interval(interval) {}
   void ExpiresAfter(std::chrono::milliseconds d) { deadline = Steady::now() + d; }
 
   tcp::socket socket;
   asio::steady_timer watchdog;
+  std::chrono::milliseconds watchdog_interval;
   Steady::time_point deadline = Steady::time_point::max();
   bool done = false;
 };
@@ -53,7 +55,7 @@ struct Conn {
 asio::awaitable<void> Watchdog(std::shared_ptr<Conn> c) {
   boost::system::error_code ec;
   while (!c->done) {
-    c->watchdog.expires_after(std::chrono::milliseconds(500));
+    c->watchdog.expires_after(c->watchdog_interval);
     co_await c->watchdog.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (!c->done && Steady::now() > c->deadline) {
       c->socket.close(ec);
@@ -61,9 +63,6 @@ asio::awaitable<void> Watchdog(std::shared_ptr<Conn> c) {
     }
   }
 }
-
-// Connections past --max-connections kept for /healthz and /readyz.
-constexpr size_t kHealthConnectionsReserve = 16;
 
 HttpResponse JsonError(int status, std::string_view code, const std::string& message) {
   HttpResponse r;
@@ -76,13 +75,13 @@ HttpResponse JsonError(int status, std::string_view code, const std::string& mes
 // After an early answer, discard what the client is still sending (bounded
 // in bytes and time) before closing, so that the close does not reset the
 // connection and destroy the answer before the client reads it.
-asio::awaitable<void> Linger(Conn& c) {
+asio::awaitable<void> Linger(Conn& c, const ServerOptions& o) {
   boost::system::error_code ec;
   c.socket.shutdown(tcp::socket::shutdown_send, ec);
   std::vector<char> sink(64 << 10);
   uint64_t drained = 0;
-  c.ExpiresAfter(std::chrono::seconds(2));
-  while (!ec && drained < (64ull << 20)) {
+  c.ExpiresAfter(std::chrono::milliseconds(o.linger_ms));
+  while (!ec && drained < o.linger_bytes_max) {
     size_t n = co_await c.socket.async_read_some(asio::buffer(sink),
                                                  asio::redirect_error(asio::use_awaitable, ec));
     drained += n;
@@ -168,7 +167,7 @@ void HttpServer::Run(Replica* replica) {
     s.acceptor->close(ignored);
     // Let requests in flight finish, up to a bound, then stop.
     auto timer = std::make_shared<asio::steady_timer>(main);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(s.opts.drain_ms_max);
     auto poll = std::make_shared<std::function<void()>>();
     *poll = [&s, timer, deadline, poll] {
       if (s.in_flight == 0 || std::chrono::steady_clock::now() > deadline) {
@@ -208,12 +207,12 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
 }
 
 asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
-  auto conn = std::make_shared<Conn>(std::move(socket));
+  auto conn = std::make_shared<Conn>(std::move(socket), std::chrono::milliseconds(opts.watchdog_interval_ms));
   asio::co_spawn(conn->socket.get_executor(), Watchdog(conn), asio::detached);
   beast::flat_buffer buf;
   size_t n = ++connections;
   try {
-    if (n > opts.connections_max + kHealthConnectionsReserve) {
+    if (n > opts.connections_max + opts.health_connections_reserve) {
       co_await WriteSimple(*conn, JsonError(503, "not_ready", "too many connections"), 11, false);
     } else if (n > opts.connections_max) {
       // Past the limit, a few more connections are kept for /healthz (and
@@ -255,7 +254,7 @@ asio::awaitable<void> HttpServer::Impl::AnswerMalformed(Conn& c, const beast::fl
     r = JsonError(400, "bad_request", "malformed HTTP request: " + ec.message());
   }
   co_await WriteSimple(c, std::move(r), 11, false);
-  co_await Linger(c);
+  co_await Linger(c, opts);
 }
 
 // One request and its answer; false when the connection should close.
@@ -285,7 +284,7 @@ asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf, 
     std::string_view t(h.target().data(), h.target().size());
     if (t != "/healthz" && t != "/readyz") {
       co_await WriteSimple(c, JsonError(503, "not_ready", "too many connections"), h.version(), false);
-      co_await Linger(c);
+      co_await Linger(c, opts);
       co_return false;
     }
   }
@@ -296,7 +295,7 @@ asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf, 
   if (parser.content_length() && *parser.content_length() > limit) {
     // Answer before reading the body, then close without reading it.
     co_await WriteSimple(c, too_large(), h.version(), false);
-    co_await Linger(c);
+    co_await Linger(c, opts);
     co_return false;
   }
   parser.body_limit(limit);
@@ -313,7 +312,7 @@ asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf, 
   }
   if (ec == http::error::body_limit) {
     co_await WriteSimple(c, too_large(), h.version(), false);
-    co_await Linger(c);
+    co_await Linger(c, opts);
     co_return false;
   }
   if (ec) {

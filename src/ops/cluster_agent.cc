@@ -1,7 +1,5 @@
 #include "ops/cluster_agent.h"
 
-#include <pthread.h>
-
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -47,18 +45,9 @@ ClusterAgent::ClusterAgent(std::shared_ptr<Log> log, RocksStore* store, Waiters*
 
 ClusterAgent::~ClusterAgent() { Stop(); }
 
-void ClusterAgent::Start() {
-  thread_ = std::thread([this] { Run(); });
-}
+void ClusterAgent::Start() { worker_.Start([this] { Run(); }); }
 
-void ClusterAgent::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void ClusterAgent::Stop() { worker_.Stop(); }
 
 ClusterView ClusterAgent::view() const {
   std::lock_guard lock(mu_);
@@ -118,7 +107,7 @@ void ClusterAgent::Refresh() {
     }
   }
   Result<LogTail> tail = connected.ok() ? conn_->Tail() : Result<LogTail>(connected);
-  Status st = tail.ok() ? conn_->PutHeartbeat(me.id, hb.dump(), 5 * opts_.heartbeat_interval_ms) : tail.status();
+  Status st = tail.ok() ? conn_->PutHeartbeat(me.id, hb.dump(), opts_.heartbeat_ttl_intervals * opts_.heartbeat_interval_ms) : tail.status();
   auto beats = st.ok() ? conn_->Heartbeats() : Result<std::vector<std::string>>(st);
   if (tail.ok()) v.log = *tail;
   v.log_status = beats.status();
@@ -151,15 +140,9 @@ void ClusterAgent::Refresh() {
 }
 
 void ClusterAgent::Run() {
-  pthread_setname_np(pthread_self(), "walfs-cluster");
-  for (;;) {
+  do {
     Refresh();
-    std::unique_lock lock(mu_);
-    if (cv_.wait_for(lock, std::chrono::milliseconds(opts_.heartbeat_interval_ms),
-                     [&] { return stopping_; })) {
-      return;
-    }
-  }
+  } while (worker_.Sleep(std::chrono::milliseconds(opts_.heartbeat_interval_ms)));
 }
 
 }  // namespace walfs

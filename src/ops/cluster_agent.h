@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/worker.h"
 #include "log/log.h"
 #include "ops/metrics.h"
 #include "replica/options.h"
@@ -83,11 +84,9 @@ class ClusterAgent {
   int suspect_rounds_ = 0;               // GUARDED_BY(refresh_mu_)
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // GUARDED_BY(mu_)
   ClusterView view_;       // GUARDED_BY(mu_)
   Status diverged_;        // GUARDED_BY(mu_)
-  std::thread thread_;
+  Worker worker_{"walfs-cluster"};
 };
 
 }  // namespace walfs

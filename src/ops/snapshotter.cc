@@ -1,7 +1,5 @@
 #include "ops/snapshotter.h"
 
-#include <pthread.h>
-
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -36,29 +34,31 @@ Snapshotter::Snapshotter(std::shared_ptr<Log> log, std::unique_ptr<BackupStore> 
 
 Snapshotter::~Snapshotter() { Stop(); }
 
-void Snapshotter::Start() { thread_ = std::thread([this] { Run(); }); }
+void Snapshotter::Start() { worker_.Start([this] { Run(); }); }
 
 void Snapshotter::Stop() {
+  worker_.Stop();
+  std::deque<Done> left;
   {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
+    std::lock_guard lock(worker_.mu());
+    left.swap(demand_);
   }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-  for (auto& d : demand_) d(Status(Code::kNotReady, "the server is shutting down"));
-  demand_.clear();
+  for (auto& d : left) d(Status(Code::kNotReady, "the server is shutting down"));
 }
 
 void Snapshotter::RequestSnapshot(Done done) {
   {
-    std::lock_guard lock(mu_);
-    if (stopping_) {
-      done(Status(Code::kNotReady, "the server is shutting down"));
-      return;
+    std::lock_guard lock(worker_.mu());
+    if (!worker_.stopping()) {
+      demand_.push_back(std::move(done));
+      done = nullptr;
     }
-    demand_.push_back(std::move(done));
   }
-  cv_.notify_all();
+  if (done) {
+    done(Status(Code::kNotReady, "the server is shutting down"));
+    return;
+  }
+  worker_.Notify();
 }
 
 Result<std::vector<SnapshotManifest>> Snapshotter::Snapshots() {
@@ -125,7 +125,7 @@ void Snapshotter::Trim(LogConnection* conn) {
 void Snapshotter::Round() {
   std::deque<Done> demand;
   {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(worker_.mu());
     demand.swap(demand_);
   }
   if (!demand.empty()) {
@@ -137,13 +137,14 @@ void Snapshotter::Round() {
     if (!c.ok()) return;
     conn_ = std::move(c).value();
   }
-  // A holder that dies loses the lease after 5 rounds.
-  auto lease = conn_->AcquireLease(kLease, opts_.replica_id, 5 * opts_.maintenance_interval_ms);
+  // A holder that dies loses the lease after lease_ttl_intervals rounds.
+  auto lease = conn_->AcquireLease(kLease, opts_.replica_id,
+                                    opts_.lease_ttl_intervals * opts_.maintenance_interval_ms);
   if (!lease.ok() || !*lease) return;
   // Any replica may take a snapshot (POST /v1/admin/snapshots), so the
   // holder looks in the backup store again every few rounds, not only once:
   // the log is trimmed to the newest complete snapshot, whoever took it.
-  if (!latest_ || ++rounds_since_listing_ >= kListEveryRounds) {
+  if (!latest_ || ++rounds_since_listing_ >= opts_.backup_list_every_intervals) {
     rounds_since_listing_ = 0;
     auto snaps = Snapshots();
     if (snaps.ok() && !snaps->empty() && (!latest_ || latest_->position < snaps->back().position)) {
@@ -158,13 +159,12 @@ void Snapshotter::Round() {
 }
 
 void Snapshotter::Run() {
-  pthread_setname_np(pthread_self(), "walfs-snapshot");
   for (;;) {
     Round();
-    std::unique_lock lock(mu_);
-    if (cv_.wait_for(lock, std::chrono::milliseconds(opts_.maintenance_interval_ms),
-                     [&] { return stopping_ || !demand_.empty(); })) {
-      if (stopping_) return;
+    std::unique_lock lock(worker_.mu());
+    if (!worker_.Wait(lock, std::chrono::milliseconds(opts_.maintenance_interval_ms),
+                      [&] { return !demand_.empty(); })) {
+      return;
     }
   }
 }

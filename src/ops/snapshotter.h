@@ -20,6 +20,7 @@
 #include <optional>
 #include <thread>
 
+#include "runtime/worker.h"
 #include "backup/snapshot.h"
 #include "log/log.h"
 #include "ops/cluster_agent.h"
@@ -70,17 +71,12 @@ class Snapshotter {
   ServerOptions opts_;
   std::unique_ptr<LogConnection> conn_;
   std::optional<SnapshotManifest> latest_;  // owned by the snapshotter thread
-  // The lease holder lists the backup store every this many rounds.
-  static constexpr int kListEveryRounds = 10;
-  int rounds_since_listing_ = 0;  // owned by the snapshotter thread
+  uint32_t rounds_since_listing_ = 0;  // owned by the snapshotter thread
   std::chrono::steady_clock::time_point last_snapshot_time_;
   std::mutex backup_mu_;  // one user of backup_ at a time
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;    // GUARDED_BY(mu_)
-  std::deque<Done> demand_;  // GUARDED_BY(mu_)
-  std::thread thread_;
+  Worker worker_{"walfs-snapshot"};
+  std::deque<Done> demand_;  // GUARDED_BY(worker_.mu())
 };
 
 // At start: if this replica's store cannot continue from the log (it is

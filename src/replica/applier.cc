@@ -1,7 +1,5 @@
 #include "replica/applier.h"
 
-#include <pthread.h>
-
 #include <spdlog/spdlog.h>
 
 #include "schema/fs_view.h"
@@ -32,16 +30,9 @@ Status Applier::Init() {
   return Status::Ok();
 }
 
-void Applier::Start() { thread_ = std::thread([this] { Run(); }); }
+void Applier::Start() { worker_.Start([this] { Run(); }); }
 
-void Applier::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void Applier::Stop() { worker_.Stop(); }
 
 ApplierHealth Applier::health() const {
   std::lock_guard lock(mu_);
@@ -82,8 +73,7 @@ void Applier::Unpause() {
 }
 
 void Applier::Backoff(uint32_t* backoff_ms) {
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, std::chrono::milliseconds(*backoff_ms), [&] { return stopping_; });
+  worker_.Sleep(std::chrono::milliseconds(*backoff_ms));
   *backoff_ms = std::min(*backoff_ms * 2, opts_.retry_backoff_ms_max);
 }
 
@@ -128,14 +118,14 @@ bool Applier::ApplyOnce(LogConnection* conn) {
     }
   }
   if (recs->empty() ||
-      clock_->Now() - last_tail_check_ > std::chrono::seconds(1)) {
+      clock_->Now() - last_tail_check_ > std::chrono::milliseconds(opts_.tail_check_interval_ms)) {
     CheckTail(conn);
     if (!health().stopped.ok()) return false;
     if (recs->empty()) return true;
   }
   auto now = clock_->Now();
   if (opts_.store_reserve_bytes > 0 &&
-      (paused_ || now - last_space_check_ >= std::chrono::milliseconds(100))) {
+      (paused_ || now - last_space_check_ >= std::chrono::milliseconds(opts_.space_check_interval_ms))) {
     // Below the reserve, stop before RocksDB meets a full disk mid-write.
     // Checked every 100 ms (a statvfs per batch is a syscall per batch):
     // far less than the reserve is written in that time.
@@ -182,13 +172,12 @@ bool Applier::ApplyOnce(LogConnection* conn) {
 }
 
 void Applier::Run() {
-  pthread_setname_np(pthread_self(), "walfs-applier");
   std::unique_ptr<LogConnection> conn;
   uint32_t backoff_ms = 50;
   for (;;) {
     {
-      std::lock_guard lock(mu_);
-      if (stopping_) return;
+      std::lock_guard lock(worker_.mu());
+      if (worker_.stopping()) return;
     }
     if (!conn) {
       auto c = log_->Connect();
@@ -200,8 +189,8 @@ void Applier::Run() {
     }
     if (!ApplyOnce(conn.get())) {
       // Halted: stay alive (health answers why) until stopped.
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_; });
+      std::unique_lock lock(worker_.mu());
+      worker_.Wait(lock, [] { return false; });
       return;
     }
     if (paused_ || !health().log_status.ok()) {

@@ -29,6 +29,7 @@
 #include "replica/options.h"
 #include "replica/waiters.h"
 #include "runtime/clock.h"
+#include "runtime/worker.h"
 #include "sm/state_machine.h"
 #include "store/store.h"
 
@@ -82,13 +83,11 @@ class Applier {
   ApplyState state_;  // owned by the applier thread after Start
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;              // GUARDED_BY(mu_)
   ApplierHealth health_;               // GUARDED_BY(mu_)
   Clock::TimePoint last_tail_check_;
   Clock::TimePoint last_space_check_;
   bool paused_ = false;  // applier thread only; health_.paused reports it
-  std::thread thread_;
+  Worker worker_{"walfs-applier"};
 };
 
 }  // namespace walfs

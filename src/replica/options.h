@@ -31,6 +31,14 @@ struct ServerOptions {
   size_t read_chunk_bytes = 256 << 10;    // file bytes read from the store per socket write
   size_t list_limit_default = 1000;
   size_t list_limit_max = 10000;
+  size_t health_connections_reserve = 16;  // past connections_max, kept for /healthz and /readyz
+  uint32_t watchdog_interval_ms = 500;     // how often a connection's deadline is checked
+  // After an early answer (413, a malformed request), what the client still
+  // sends is read and dropped, up to these, so that the close does not
+  // reset the connection before the client has read the answer.
+  uint64_t linger_bytes_max = 64ull << 20;
+  uint32_t linger_ms = 2000;
+  uint32_t drain_ms_max = 10000;           // SIGTERM: requests in flight get this long
 
   // Proposer (group commit).
   size_t proposals_pending_max = 20000;    // queued writes; past it: 503 not_ready
@@ -40,6 +48,8 @@ struct ServerOptions {
   // Applier.
   size_t apply_batch_entries_max = 512;
   uint32_t apply_block_ms = 500;          // XREAD BLOCK; also how often an idle applier checks the tail
+  uint32_t tail_check_interval_ms = 1000; // a busy applier compares the log's tail with its position
+  uint32_t space_check_interval_ms = 100; // free space checked (a statvfs) at most this often
   uint32_t retry_backoff_ms_max = 2000;   // between attempts to reach an unavailable log
   uint64_t ready_lag_ms_max = 10000;      // /readyz: applied must be within this of the log's tail
   size_t outcomes_kept_max = 65536;       // recent outcomes kept for ack=applied answers
@@ -49,8 +59,8 @@ struct ServerOptions {
   uint64_t store_reserve_bytes = 256ull << 20;
 
   // Cluster view.
-  uint32_t heartbeat_interval_ms = 1000;  // the TTL is 5 intervals: a replica silent
-                                          // that long leaves the view
+  uint32_t heartbeat_interval_ms = 1000;
+  uint32_t heartbeat_ttl_intervals = 5;   // a replica silent this many intervals leaves the view
 
   // Snapshots and trimming (all off without a backup URL).
   std::string backup_url;                     // dir:///path or s3://bucket/prefix
@@ -58,6 +68,8 @@ struct ServerOptions {
   uint64_t snapshot_every_ms = 3600 * 1000;   // 0: never by time (only with new entries)
   size_t snapshots_keep = 3;
   uint32_t maintenance_interval_ms = 1000;    // how often the lease holder checks
+  uint32_t lease_ttl_intervals = 5;           // a holder silent this long loses the lease
+  uint32_t backup_list_every_intervals = 10;  // the holder lists the backup store this often
   bool trim = true;                           // false: keep the whole log (trim by hand)
   uint64_t trim_log_entries_max = 10'000'000; // past this, trim even below slow replicas
   uint64_t trim_log_age_ms_max = 7ull * 24 * 3600 * 1000;

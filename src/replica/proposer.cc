@@ -1,7 +1,5 @@
 #include "replica/proposer.h"
 
-#include <pthread.h>
-
 namespace walfs {
 
 Proposer::Proposer(std::shared_ptr<Log> log, const ServerOptions& opts)
@@ -9,26 +7,25 @@ Proposer::Proposer(std::shared_ptr<Log> log, const ServerOptions& opts)
 
 Proposer::~Proposer() { Stop(); }
 
-void Proposer::Start() { thread_ = std::thread([this] { Run(); }); }
+void Proposer::Start() { worker_.Start([this] { Run(); }); }
 
 void Proposer::Stop() {
+  worker_.Stop();
+  std::deque<Item> left;
   {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
+    std::lock_guard lock(worker_.mu());
+    left.swap(queue_);
   }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-  for (auto& it : queue_) it.done(Status(Code::kNotReady, "the server is shutting down"));
-  queue_.clear();
+  for (auto& it : left) it.done(Status(Code::kNotReady, "the server is shutting down"));
 }
 
 bool Proposer::Enqueue(Item item) {
   {
-    std::lock_guard lock(mu_);
-    if (stopping_ || queue_.size() >= opts_.proposals_pending_max) return false;
+    std::lock_guard lock(worker_.mu());
+    if (worker_.stopping() || queue_.size() >= opts_.proposals_pending_max) return false;
     queue_.push_back(std::move(item));
   }
-  cv_.notify_one();
+  worker_.Notify();
   return true;
 }
 
@@ -50,13 +47,11 @@ void Proposer::TakeBatch(std::vector<Item>* items) {
 }
 
 void Proposer::Run() {
-  pthread_setname_np(pthread_self(), "walfs-propose");
   for (;;) {
     std::vector<Item> items;
     {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
+      std::unique_lock lock(worker_.mu());
+      if (!worker_.Wait(lock, [&] { return !queue_.empty(); })) return;
       TakeBatch(&items);
     }
     Round(&items);
@@ -66,7 +61,7 @@ void Proposer::Run() {
 size_t Proposer::RunOnce() {
   std::vector<Item> items;
   {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(worker_.mu());
     TakeBatch(&items);
   }
   if (!items.empty()) Round(&items);

@@ -20,6 +20,7 @@
 
 #include "log/log.h"
 #include "replica/options.h"
+#include "runtime/worker.h"
 
 namespace walfs {
 
@@ -49,17 +50,14 @@ class Proposer {
   };
   void Run();
   void Round(std::vector<Item>* items);
-  void TakeBatch(std::vector<Item>* items);  // REQUIRES mu_ held
+  void TakeBatch(std::vector<Item>* items);  // REQUIRES worker_.mu() held
   bool Enqueue(Item item);
 
   std::shared_ptr<Log> log_;
   ServerOptions opts_;
   std::unique_ptr<LogConnection> conn_;  // owned by the proposer thread
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Item> queue_;  // GUARDED_BY(mu_)
-  bool stopping_ = false;   // GUARDED_BY(mu_)
-  std::thread thread_;
+  Worker worker_{"walfs-propose"};
+  std::deque<Item> queue_;  // GUARDED_BY(worker_.mu())
 };
 
 }  // namespace walfs
