@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "core/log_record.h"
+#include "sm/digest.h"
+#include "sm/idempotency.h"
 #include "sm/outcome.h"
 #include "sm/overlay.h"
 
@@ -27,8 +29,6 @@ namespace walfs {
 // (sm/outcome_code.h). A store starts in format 1 and moves to 2 at the
 // first entry of entry format 2 it applies, which is the same position on
 // every replica; it never moves back.
-inline constexpr uint8_t kDigestFormatLatest = 2;
-
 struct ApplyState {
   Position applied;
   std::string digest;    // 16 bytes; all zeros before the first entry
@@ -51,22 +51,10 @@ Result<Position> LoadAppliedPosition(const StoreReader& r);
 // size) into batch if the store has none yet.
 Status InitStore(const StoreReader& r, Overlay* batch, uint32_t block_bytes);
 
-// The record a write with an idempotency key left: what it asked for (its
-// entry's fingerprint) and its first outcome. nullopt when none is held.
-struct IdempotencyRecord {
-  std::string fingerprint;
-  Outcome first;
-};
-Result<std::optional<IdempotencyRecord>> LookupIdempotency(const StoreReader& store, std::string_view key);
-
 // Applies one entry at pos; its mutations go into batch only if it succeeds.
 // *digest_format is the store's, and becomes 2 at an entry of format 2.
 Result<Outcome> ApplyEntry(Overlay* batch, uint32_t block_bytes, Position pos,
                            std::string_view payload, uint8_t* digest_format);
-
-// The next digest in the chain over every applied entry and its outcome.
-std::string ChainDigest(std::string_view digest, Position pos, std::string_view payload,
-                        const Outcome& o, uint8_t format);
 
 struct BatchResult {
   ApplyState state;  // after the last applied record

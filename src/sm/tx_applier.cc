@@ -1,0 +1,447 @@
+// TxApplier: one entry's conditions and ops applied to its own overlay.
+// Layout of what it writes: schema/schema.h.
+#include "sm/tx_applier.h"
+
+#include "core/bytes.h"
+#include "core/path.h"
+#include "schema/fs_view.h"
+#include "schema/schema.h"
+#include "sm/outcome_code.h"
+
+namespace walfs {
+namespace {
+
+Status Fail(Code c, std::string msg) { return Status(c, std::move(msg)); }
+
+// Applies the conditions and ops of one entry to its own overlay.
+class TxApplier {
+ public:
+  TxApplier(Overlay* tx, uint32_t bs, Position pos) : tx_(tx), view_(tx, bs), bs_(bs), pos_(pos) {}
+
+  Status CheckCondition(const Condition& c);
+  Result<OpResult> ApplyOp(const Op& op);
+  // Adds this transaction's change in file count and bytes to the totals.
+  Status CommitUsage();
+
+ private:
+  Result<std::string> Canonical(std::string_view raw);
+  Result<std::optional<Node>> Lookup(std::string_view path) { return view_.Lookup(path); }
+  Result<uint64_t> EnsureParents(std::string_view path);
+  Result<uint64_t> AllocInode();
+  Status Touch(uint64_t dir);
+  void PutNode(const Node& n) { tx_->Put(keys::Inode(n.ino), EncodeInode(n.inode)); }
+  Result<Node> CreateFile(std::string_view path);
+  // The file at path, created if absent (*created says so); a directory
+  // there is kIsADirectory.
+  Result<Node> OpenForWrite(const std::string& path, bool* created);
+  // Marks f as changed by this entry and stores its inode.
+  void Stamp(Node* f) {
+    f->inode.version = pos_;
+    f->inode.mtime_ms = pos_.ms;
+    PutNode(*f);
+  }
+  Status WriteRange(Node* f, uint64_t offset, std::string_view data);
+  Status Truncate(Node* f, uint64_t size);
+  Status DeleteBlocks(uint64_t ino, uint64_t from_index);
+  Status DeleteTree(uint64_t parent, std::string_view name, const Node& n);
+
+  Result<OpResult> Put(const std::string& path, const Op& op);
+  Result<OpResult> AppendOrWrite(const std::string& path, const Op& op);
+  Result<OpResult> DoTruncate(const std::string& path, const Op& op);
+  Result<OpResult> Mkdir(const std::string& path);
+  Result<OpResult> Delete(const std::string& path, const Op& op);
+  Result<OpResult> Rename(const std::string& path, const Op& op);
+
+  OpResult ResultFor(const std::string& path, const Node& n) {
+    return OpResult{path, n.inode.version, n.is_dir() ? 0 : n.inode.size, std::nullopt, false};
+  }
+
+  Overlay* tx_;
+  FsView view_;
+  uint32_t bs_;
+  Position pos_;
+  int64_t files_delta_ = 0;
+  int64_t bytes_delta_ = 0;
+};
+
+Status AddToCounter(Overlay* o, std::string_view name, int64_t delta) {
+  if (delta == 0) return Status::Ok();
+  auto v = o->Get(keys::Meta(name));
+  if (!v.ok()) return v.status();
+  uint64_t n = 0;
+  if (v->has_value()) {
+    auto d = DecodeU64(**v);
+    if (!d) return CorruptRecord(std::string(name));
+    n = *d;
+  }
+  o->Put(keys::Meta(name), EncodeU64(n + static_cast<uint64_t>(delta)));
+  return Status::Ok();
+}
+
+Status TxApplier::CommitUsage() {
+  WALFS_RETURN_IF_ERROR(AddToCounter(tx_, keys::kFiles, files_delta_));
+  return AddToCounter(tx_, keys::kBytes, bytes_delta_);
+}
+
+Result<std::string> TxApplier::Canonical(std::string_view raw) { return NormalizePath(raw); }
+
+Status TxApplier::CheckCondition(const Condition& c) {
+  auto path = Canonical(c.path);
+  if (!path.ok()) return path.status();
+  auto n = Lookup(*path);
+  if (!n.ok()) {
+    if (n.status().code() == Code::kNotADirectory) return Fail(Code::kPreconditionFailed, "");
+    return n.status();
+  }
+  bool exists = n->has_value();
+  switch (c.type) {
+    case CondType::kExists:
+      if (exists != c.exists) {
+        return Fail(Code::kPreconditionFailed,
+                    *path + (exists ? " exists" : " does not exist"));
+      }
+      return Status::Ok();
+    case CondType::kVersion:
+      if (!exists || (*n)->inode.version != c.version) {
+        return Fail(Code::kPreconditionFailed,
+                    exists ? *path + " is at version " + (*n)->inode.version.ToString()
+                           : *path + " does not exist");
+      }
+      return Status::Ok();
+    case CondType::kVersionIn: {
+      bool listed = exists && std::find(c.versions.begin(), c.versions.end(), (*n)->inode.version) !=
+                                  c.versions.end();
+      if (!listed) {
+        return Fail(Code::kPreconditionFailed,
+                    exists ? *path + " is at version " + (*n)->inode.version.ToString() + ", not one listed"
+                           : *path + " does not exist");
+      }
+      return Status::Ok();
+    }
+    case CondType::kSize: {
+      if (exists && (*n)->is_dir()) return Fail(Code::kPreconditionFailed, *path + " is a directory");
+      uint64_t size = exists ? (*n)->inode.size : 0;
+      if (size != c.size) {
+        return Fail(Code::kPreconditionFailed, *path + " has size " + std::to_string(size));
+      }
+      return Status::Ok();
+    }
+  }
+  return Fail(Code::kBadRequest, "unknown condition");
+}
+
+Result<uint64_t> TxApplier::AllocInode() {
+  auto v = tx_->Get(keys::Meta(keys::kNextInode));
+  if (!v.ok()) return v.status();
+  uint64_t next = kRootInode + 1;
+  if (v->has_value()) {
+    auto n = DecodeU64(**v);
+    if (!n) return CorruptRecord("next inode");
+    next = *n;
+  }
+  tx_->Put(keys::Meta(keys::kNextInode), EncodeU64(next + 1));
+  return next;
+}
+
+Status TxApplier::Touch(uint64_t dir) {
+  auto n = view_.GetNode(dir);
+  if (!n.ok()) return n.status();
+  Node d = *n;
+  d.inode.version = pos_;
+  d.inode.mtime_ms = pos_.ms;
+  PutNode(d);
+  return Status::Ok();
+}
+
+// Creates the missing directories above path; returns the parent's inode.
+Result<uint64_t> TxApplier::EnsureParents(std::string_view path) {
+  uint64_t ino = kRootInode;
+  auto comps = PathComponents(path);
+  for (size_t i = 0; i + 1 < comps.size(); ++i) {
+    auto v = tx_->Get(keys::Dirent(ino, comps[i]));
+    if (!v.ok()) return v.status();
+    if (v->has_value()) {
+      NodeType t;
+      if (!DecodeDirent(**v, &t, &ino)) return CorruptRecord("directory entry");
+      if (t != NodeType::kDir) {
+        return Fail(Code::kNotADirectory, "a parent of " + std::string(path) + " is a file");
+      }
+      continue;
+    }
+    auto child = AllocInode();
+    if (!child.ok()) return child.status();
+    tx_->Put(keys::Dirent(ino, comps[i]), EncodeDirent(NodeType::kDir, *child));
+    PutNode(Node{*child, Inode{NodeType::kDir, 0, pos_, pos_.ms}});
+    WALFS_RETURN_IF_ERROR(Touch(ino));
+    ino = *child;
+  }
+  return ino;
+}
+
+Result<Node> TxApplier::CreateFile(std::string_view path) {
+  auto parent = EnsureParents(path);
+  if (!parent.ok()) return parent.status();
+  auto ino = AllocInode();
+  if (!ino.ok()) return ino.status();
+  tx_->Put(keys::Dirent(*parent, BaseName(path)), EncodeDirent(NodeType::kFile, *ino));
+  WALFS_RETURN_IF_ERROR(Touch(*parent));
+  Node n{*ino, Inode{NodeType::kFile, 0, pos_, pos_.ms}};
+  ++files_delta_;
+  return n;
+}
+
+Status TxApplier::WriteRange(Node* f, uint64_t offset, std::string_view data) {
+  uint64_t end = offset + data.size();
+  uint64_t idx = offset / bs_;
+  size_t done = 0;
+  while (done < data.size()) {
+    uint64_t bstart = idx * bs_;
+    uint64_t lo = std::max(bstart, offset), hi = std::min<uint64_t>(bstart + bs_, end);
+    std::string block;
+    if (lo > bstart || hi < std::min<uint64_t>(bstart + bs_, std::max(end, f->inode.size))) {
+      auto old = tx_->Get(keys::Block(f->ino, idx));
+      if (!old.ok()) return old.status();
+      if (old->has_value()) block = std::move(**old);
+      // Bytes past the file's size in a stored block are stale: never revive them.
+      uint64_t valid = f->inode.size > bstart ? f->inode.size - bstart : 0;
+      if (block.size() > valid) block.resize(valid);
+    }
+    if (block.size() < hi - bstart) block.resize(hi - bstart, '\0');
+    std::copy_n(data.data() + done, hi - lo, block.data() + (lo - bstart));
+    tx_->Put(keys::Block(f->ino, idx), std::move(block));
+    done += hi - lo;
+    ++idx;
+  }
+  f->inode.size = std::max(f->inode.size, end);
+  return Status::Ok();
+}
+
+Status TxApplier::DeleteBlocks(uint64_t ino, uint64_t from_index) {
+  std::vector<std::string> doomed;
+  std::string prefix = keys::BlockPrefix(ino);
+  WALFS_RETURN_IF_ERROR(
+      tx_->Scan(prefix, keys::Block(ino, from_index), [&](std::string_view k, std::string_view) {
+        doomed.emplace_back(k);
+        return true;
+      }));
+  for (auto& k : doomed) tx_->Delete(std::move(k));
+  return Status::Ok();
+}
+
+Status TxApplier::Truncate(Node* f, uint64_t size) {
+  if (size < f->inode.size) {
+    uint64_t keep_blocks = (size + bs_ - 1) / bs_;
+    WALFS_RETURN_IF_ERROR(DeleteBlocks(f->ino, keep_blocks));
+    if (size % bs_ != 0) {
+      auto last = tx_->Get(keys::Block(f->ino, size / bs_));
+      if (!last.ok()) return last.status();
+      if (last->has_value() && (*last)->size() > size % bs_) {
+        (*last)->resize(size % bs_);
+        tx_->Put(keys::Block(f->ino, size / bs_), std::move(**last));
+      }
+    }
+  }
+  f->inode.size = size;
+  return Status::Ok();
+}
+
+Status TxApplier::DeleteTree(uint64_t parent, std::string_view name, const Node& n) {
+  if (n.is_dir()) {
+    std::vector<DirEntry> kids;
+    bool more = true;
+    while (more) {
+      kids.clear();
+      WALFS_RETURN_IF_ERROR(view_.List(n.ino, "", 256, &kids, &more));
+      for (const auto& k : kids) WALFS_RETURN_IF_ERROR(DeleteTree(n.ino, k.name, k.node));
+    }
+  } else {
+    WALFS_RETURN_IF_ERROR(DeleteBlocks(n.ino, 0));
+    --files_delta_;
+    bytes_delta_ -= static_cast<int64_t>(n.inode.size);
+  }
+  tx_->Delete(keys::Inode(n.ino));
+  tx_->Delete(keys::Dirent(parent, name));
+  return Status::Ok();
+}
+
+Result<Node> TxApplier::OpenForWrite(const std::string& path, bool* created) {
+  auto n = Lookup(path);
+  if (!n.ok()) return n.status();
+  *created = !n->has_value();
+  if (*created) return CreateFile(path);
+  if ((*n)->is_dir()) return Fail(Code::kIsADirectory, path + " is a directory");
+  return **n;
+}
+
+Result<OpResult> TxApplier::Put(const std::string& path, const Op& op) {
+  bool created = false;
+  auto opened = OpenForWrite(path, &created);
+  if (!opened.ok()) return opened.status();
+  Node f = *opened;
+  if (!created) {
+    WALFS_RETURN_IF_ERROR(DeleteBlocks(f.ino, 0));
+    bytes_delta_ -= static_cast<int64_t>(f.inode.size);
+    f.inode.size = 0;
+  }
+  WALFS_RETURN_IF_ERROR(WriteRange(&f, 0, op.data));
+  bytes_delta_ += static_cast<int64_t>(f.inode.size);
+  Stamp(&f);
+  OpResult r = ResultFor(path, f);
+  r.created = created;
+  return r;
+}
+
+Result<OpResult> TxApplier::AppendOrWrite(const std::string& path, const Op& op) {
+  bool created = false;
+  auto opened = OpenForWrite(path, &created);
+  if (!opened.ok()) return opened.status();
+  Node f = *opened;
+  uint64_t offset = op.type == OpType::kAppend ? f.inode.size : op.offset;
+  if (offset > kMaxFileBytes || op.data.size() > kMaxFileBytes - offset) {
+    return Fail(Code::kTooLarge, "the file would exceed the 1 TiB file size limit");
+  }
+  uint64_t before = f.inode.size;
+  WALFS_RETURN_IF_ERROR(WriteRange(&f, offset, op.data));
+  bytes_delta_ += static_cast<int64_t>(f.inode.size - before);
+  Stamp(&f);
+  OpResult r = ResultFor(path, f);
+  r.offset = offset;
+  return r;
+}
+
+Result<OpResult> TxApplier::DoTruncate(const std::string& path, const Op& op) {
+  auto n = Lookup(path);
+  if (!n.ok()) return n.status();
+  if (!n->has_value()) return Fail(Code::kNotFound, path + " does not exist");
+  Node f = **n;
+  if (f.is_dir()) return Fail(Code::kIsADirectory, path + " is a directory");
+  if (op.size > kMaxFileBytes) return Fail(Code::kTooLarge, "size exceeds the 1 TiB file limit");
+  bytes_delta_ += static_cast<int64_t>(op.size) - static_cast<int64_t>(f.inode.size);
+  WALFS_RETURN_IF_ERROR(Truncate(&f, op.size));
+  Stamp(&f);
+  return ResultFor(path, f);
+}
+
+Result<OpResult> TxApplier::Mkdir(const std::string& path) {
+  auto n = Lookup(path);
+  if (!n.ok()) return n.status();
+  if (n->has_value()) {
+    if (!(*n)->is_dir()) return Fail(Code::kAlreadyExists, path + " exists and is a file");
+    return ResultFor(path, **n);
+  }
+  auto parent = EnsureParents(path);
+  if (!parent.ok()) return parent.status();
+  auto ino = AllocInode();
+  if (!ino.ok()) return ino.status();
+  tx_->Put(keys::Dirent(*parent, BaseName(path)), EncodeDirent(NodeType::kDir, *ino));
+  Node d{*ino, Inode{NodeType::kDir, 0, pos_, pos_.ms}};
+  PutNode(d);
+  WALFS_RETURN_IF_ERROR(Touch(*parent));
+  OpResult r = ResultFor(path, d);
+  r.created = true;
+  return r;
+}
+
+Result<OpResult> TxApplier::Delete(const std::string& path, const Op& op) {
+  if (path == "/") return Fail(Code::kBadRequest, "the root directory cannot be deleted");
+  auto n = Lookup(path);
+  if (!n.ok()) return n.status();
+  if (!n->has_value()) return Fail(Code::kNotFound, path + " does not exist");
+  if ((*n)->is_dir() && !op.recursive) {
+    auto kids = view_.HasChildren((*n)->ino);
+    if (!kids.ok()) return kids.status();
+    if (*kids) return Fail(Code::kNotEmpty, path + " is a directory that is not empty");
+  }
+  auto parent = Lookup(ParentPath(path));
+  if (!parent.ok()) return parent.status();
+  WALFS_RETURN_IF_ERROR(DeleteTree((*parent)->ino, BaseName(path), **n));
+  WALFS_RETURN_IF_ERROR(Touch((*parent)->ino));
+  return OpResult{path, pos_, 0, std::nullopt, false};
+}
+
+Result<OpResult> TxApplier::Rename(const std::string& path, const Op& op) {
+  auto to = Canonical(op.to);
+  if (!to.ok()) return to.status();
+  if (path == "/" || *to == "/") return Fail(Code::kBadRequest, "the root directory cannot move");
+  auto src = Lookup(path);
+  if (!src.ok()) return src.status();
+  if (!src->has_value()) return Fail(Code::kNotFound, path + " does not exist");
+  Node s = **src;
+  if (*to == path) return ResultFor(path, s);
+  if (s.is_dir() && IsSameOrBeneath(*to, path)) {
+    return Fail(Code::kBadRequest, "cannot move a directory into its own subtree");
+  }
+  auto dst = Lookup(*to);
+  if (!dst.ok()) return dst.status();
+  if (dst->has_value()) {
+    if ((*dst)->is_dir() || s.is_dir()) {
+      return Fail(Code::kAlreadyExists, *to + " exists; a directory never replaces or is replaced");
+    }
+    if (!op.overwrite) return Fail(Code::kAlreadyExists, *to + " exists");
+  }
+  auto src_parent = Lookup(ParentPath(path));
+  if (!src_parent.ok()) return src_parent.status();
+  tx_->Delete(keys::Dirent((*src_parent)->ino, BaseName(path)));
+  WALFS_RETURN_IF_ERROR(Touch((*src_parent)->ino));
+  auto dst_parent = EnsureParents(*to);
+  if (!dst_parent.ok()) return dst_parent.status();
+  if (dst->has_value()) WALFS_RETURN_IF_ERROR(DeleteTree(*dst_parent, BaseName(*to), **dst));
+  tx_->Put(keys::Dirent(*dst_parent, BaseName(*to)), EncodeDirent(s.inode.type, s.ino));
+  WALFS_RETURN_IF_ERROR(Touch(*dst_parent));
+  auto moved = view_.GetNode(s.ino);
+  if (!moved.ok()) return moved.status();
+  return ResultFor(*to, *moved);
+}
+
+Result<OpResult> TxApplier::ApplyOp(const Op& op) {
+  auto path = Canonical(op.path);
+  if (!path.ok()) return path.status();
+  switch (op.type) {
+    case OpType::kPut: return Put(*path, op);
+    case OpType::kAppend:
+    case OpType::kWrite: return AppendOrWrite(*path, op);
+    case OpType::kTruncate: return DoTruncate(*path, op);
+    case OpType::kMkdir: return Mkdir(*path);
+    case OpType::kDelete: return Delete(*path, op);
+    case OpType::kRename: return Rename(*path, op);
+  }
+  return Fail(Code::kBadRequest, "unknown op");
+}
+
+}  // namespace
+
+Result<Outcome> ApplyOps(Overlay* batch, uint32_t bs, Position pos, const Entry& e) {
+  Overlay tx(batch);
+  TxApplier t(&tx, bs, pos);
+  Outcome o;
+  o.position = pos;
+  for (size_t i = 0; i < e.conditions.size(); ++i) {
+    Status st = t.CheckCondition(e.conditions[i]);
+    if (st.ok()) continue;
+    auto code = OutcomeFromStatus(st.code());
+    if (!code) return st;  // a failure of this replica, not of the entry
+    o.code = *code;
+    o.message = st.message().empty() ? "condition " + std::to_string(i) + " is false" : st.message();
+    o.failed_condition = static_cast<int64_t>(i);
+    return o;
+  }
+  for (size_t i = 0; i < e.ops.size(); ++i) {
+    auto r = t.ApplyOp(e.ops[i]);
+    if (r.ok()) {
+      o.results.push_back(std::move(r).value());
+      continue;
+    }
+    auto code = OutcomeFromStatus(r.status().code());
+    if (!code) return r.status();
+    o.code = *code;
+    o.message = r.status().message();
+    o.failed_index = static_cast<int64_t>(i);
+    o.results.clear();
+    return o;
+  }
+  WALFS_RETURN_IF_ERROR(t.CommitUsage());
+  tx.MergeInto(batch);
+  return o;
+}
+
+}  // namespace walfs
