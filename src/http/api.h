@@ -19,27 +19,9 @@
 
 #include "replica/replica.h"
 #include "http/request.h"
-#include "schema/fs_view.h"
+#include "http/response.h"
 
 namespace walfs {
-
-struct FileStream {
-  std::shared_ptr<const StoreReader> snapshot;
-  Node node;
-  uint64_t offset = 0;
-  uint64_t length = 0;
-  uint32_t block_bytes = 0;
-};
-
-struct HttpResponse {
-  int status = 200;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-  // Set for file bodies; the session streams it (body stays empty).
-  std::optional<FileStream> stream;
-  // For HEAD: the Content-Length the GET would have.
-  std::optional<uint64_t> head_length;
-};
 
 class Api {
  public:

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "codec/entry.h"
+#include "http/transaction_json.h"
 #include "replica/options.h"
 
 namespace walfs {
@@ -73,7 +74,5 @@ struct ParsedRequest {
 
 Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& opts);
 
-// The body of POST /v1/tx -> an entry (without the idempotency header).
-Result<Entry> ParseTransaction(std::string_view json);
 
 }  // namespace walfs

@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "http/api.h"
+#include "http/errors.h"
 #include "http/message.h"
 #include "http/util.h"
 
@@ -64,13 +65,6 @@ asio::awaitable<void> Watchdog(std::shared_ptr<Conn> c) {
   }
 }
 
-HttpResponse JsonError(int status, std::string_view code, const std::string& message) {
-  HttpResponse r;
-  r.status = status;
-  r.body = nlohmann::json{{"error", code}, {"message", message}}.dump();
-  r.headers.emplace_back("Content-Type", "application/json");
-  return r;
-}
 
 // After an early answer, discard what the client is still sending (bounded
 // in bytes and time) before closing, so that the close does not reset the
@@ -213,7 +207,7 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
   size_t n = ++connections;
   try {
     if (n > opts.connections_max + opts.health_connections_reserve) {
-      co_await WriteSimple(*conn, JsonError(503, "not_ready", "too many connections"), 11, false);
+      co_await WriteSimple(*conn, ErrorWithStatus(503, "not_ready", "too many connections"), 11, false);
     } else if (n > opts.connections_max) {
       // Past the limit, a few more connections are kept for /healthz (and
       // /readyz), so that a load balancer's probe still sees a live process;
@@ -248,10 +242,10 @@ asio::awaitable<void> HttpServer::Impl::AnswerMalformed(Conn& c, const beast::fl
     auto data = beast::buffers_to_string(buf.data());
     bool line_complete = data.find('\n') != std::string::npos;
     std::string limit = std::to_string(opts.header_bytes_max);
-    r = line_complete ? JsonError(431, "bad_request", "the request's header block is over " + limit + " bytes")
-                      : JsonError(414, "bad_request", "the request line is over " + limit + " bytes");
+    r = line_complete ? ErrorWithStatus(431, "bad_request", "the request's header block is over " + limit + " bytes")
+                      : ErrorWithStatus(414, "bad_request", "the request line is over " + limit + " bytes");
   } else {
-    r = JsonError(400, "bad_request", "malformed HTTP request: " + ec.message());
+    r = ErrorWithStatus(400, "bad_request", "malformed HTTP request: " + ec.message());
   }
   co_await WriteSimple(c, std::move(r), 11, false);
   co_await Linger(c, opts);
@@ -283,14 +277,14 @@ asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf, 
   if (probes_only) {
     std::string_view t(h.target().data(), h.target().size());
     if (t != "/healthz" && t != "/readyz") {
-      co_await WriteSimple(c, JsonError(503, "not_ready", "too many connections"), h.version(), false);
+      co_await WriteSimple(c, ErrorWithStatus(503, "not_ready", "too many connections"), h.version(), false);
       co_await Linger(c, opts);
       co_return false;
     }
   }
   uint64_t limit = BodyLimit(std::string_view(h.target().data(), h.target().size()), opts);
   auto too_large = [&] {
-    return JsonError(413, "too_large", "the request body is over the " + std::to_string(limit) + "-byte limit");
+    return ErrorWithStatus(413, "too_large", "the request body is over the " + std::to_string(limit) + "-byte limit");
   };
   if (parser.content_length() && *parser.content_length() > limit) {
     // Answer before reading the body, then close without reading it.

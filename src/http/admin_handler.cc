@@ -1,0 +1,141 @@
+// Operations routes: /readyz, /v1/cluster, snapshots; and why reads are stale.
+#include "http/api.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include "core/hash.h"
+#include "http/errors.h"
+#include "http/util.h"
+#include "http/waits.h"
+#include "sm/outcome_code.h"
+#include "sm/state_machine.h"
+
+namespace walfs {
+namespace asio = boost::asio;
+using nlohmann::json;
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+json ManifestJson(const SnapshotManifest& m) {
+  json files = json::array();
+  return {{"id", m.id},
+          {"position", m.position.ToString()},
+          {"digest", m.digest},
+          {"entries", m.entries},
+          {"files_stored", m.files_stored},
+          {"bytes_stored", m.bytes_stored},
+          {"size", m.total_bytes},
+          {"files", m.files.size()},
+          {"created", FormatIsoTime(m.created_ms)},
+          {"replica", m.replica}};
+}
+
+}  // namespace
+
+std::string Api::StaleReason() const {
+  ApplierHealth h = r_->health();
+  if (!h.stopped.ok()) return "stopped";
+  if (!h.paused.ok()) return "paused";
+  if (!h.log_status.ok()) return "log_unreachable";
+  if (h.lag_ms > r_->options().ready_lag_ms_max) return "lagging";
+  return "";
+}
+
+HttpResponse Api::Ready() const {
+  ApplierHealth h = r_->health();
+  json j = {{"applied", h.applied.ToString()}, {"log_last", h.log_last.ToString()},
+            {"lag_ms", h.lag_ms}, {"log", r_->log_description()},
+            {"digest", ToHex(r_->waiters().digest())}};
+  std::string why;
+  Status diverged = r_->cluster().diverged();
+  if (!diverged.ok()) {
+    why = diverged.message();
+  } else if (!h.stopped.ok()) {
+    why = "the applier stopped: " + h.stopped.message();
+  } else if (!h.paused.ok()) {
+    why = "the applier is paused, retrying: " + h.paused.message();
+  } else if (!h.log_status.ok()) {
+    why = "the log is unreachable: " + h.log_status.message();
+  } else if (h.lag_ms > r_->options().ready_lag_ms_max) {
+    why = "this replica is " + std::to_string(h.lag_ms) + " ms behind the log";
+  }
+  if (why.empty()) {
+    j["status"] = "ready";
+    return JsonResponse(200, j);
+  }
+  j["error"] = "not_ready";
+  j["message"] = why;
+  return JsonResponse(503, j);
+}
+
+HttpResponse Api::ListSnapshotsResponse() const {
+  Snapshotter* s = r_->snapshotter();
+  if (s == nullptr) return Error(Code::kNotFound, "no backup store is configured (walfs serve --backup URL)");
+  auto list = s->Snapshots();
+  if (!list.ok()) return Error(Code::kNotReady, "cannot list snapshots: " + list.status().message());
+  json arr = json::array();
+  for (const auto& m : *list) arr.push_back(ManifestJson(m));
+  return JsonResponse(200, {{"snapshots", arr}});
+}
+
+asio::awaitable<HttpResponse> Api::TakeSnapshotResponse() {
+  Snapshotter* s = r_->snapshotter();
+  if (s == nullptr) co_return Error(Code::kNotFound, "no backup store is configured (walfs serve --backup URL)");
+  auto ex = co_await asio::this_coro::executor;
+  struct State {
+    explicit State(asio::any_io_executor e) : timer(e, asio::steady_timer::time_point::max()) {}
+    asio::steady_timer timer;
+    std::optional<Result<SnapshotManifest>> result;
+  };
+  auto st = std::make_shared<State>(ex);
+  s->RequestSnapshot([st, ex](Result<SnapshotManifest> m) {
+    asio::post(ex, [st, m = std::move(m)]() mutable {
+      st->result.emplace(std::move(m));
+      st->timer.cancel();
+    });
+  });
+  while (!st->result) {
+    boost::system::error_code ec;
+    co_await st->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (!st->result->ok()) {
+    const Status& e = st->result->status();
+    co_return Error(e.code() == Code::kBadRequest ? Code::kBadRequest : Code::kNotReady,
+                    "snapshot failed: " + e.message());
+  }
+  co_return JsonResponse(201, ManifestJson(**st->result));
+}
+
+HttpResponse Api::Cluster() const {
+  ClusterView v = r_->cluster().view();
+  json replicas = json::array();
+  for (const auto& r : v.replicas) {
+    json j = {{"id", r.id},
+              {"address", r.address},
+              {"applied", r.applied.ToString()},
+              {"digest", r.digest},
+              {"entries", r.entries},
+              {"lag_entries", v.log.entries_added > r.entries ? v.log.entries_added - r.entries : 0},
+              {"lag_ms", LagMs(r.applied, v.log.last, v.log.first)},
+              {"last_seen", FormatIsoTime(r.time_ms)},
+              {"last_seen_ms_ago", v.refreshed_ms > r.time_ms ? v.refreshed_ms - r.time_ms : 0},
+              {"diverged", r.diverged},
+              {"self", r.id == v.self}};
+    if (!r.stopped.empty()) j["stopped"] = r.stopped;
+    replicas.push_back(j);
+  }
+  json log = {{"first", v.log.first.ToString()}, {"last", v.log.last.ToString()},
+              {"length", v.log.length}, {"entries_added", v.log.entries_added},
+              {"backend", r_->log_description()}};
+  if (!v.log_status.ok()) log["error"] = v.log_status.message();
+  return JsonResponse(200, {{"self", v.self}, {"log", log}, {"replicas", replicas},
+                            {"as_of", FormatIsoTime(v.refreshed_ms)}});
+}
+
+}  // namespace walfs

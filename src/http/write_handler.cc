@@ -1,0 +1,130 @@
+// Writes and transactions: proposing the entry, waiting for it to apply,
+// answering its outcome; ack=log retries answered from the idempotency table.
+#include "http/api.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include "core/hash.h"
+#include "http/errors.h"
+#include "http/util.h"
+#include "http/waits.h"
+#include "sm/outcome_code.h"
+#include "sm/state_machine.h"
+
+namespace walfs {
+namespace asio = boost::asio;
+using nlohmann::json;
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+json OpResultJson(const OpResult& r) {
+  json j = {{"path", r.path}, {"version", r.version.ToString()}, {"size", r.size}};
+  if (r.offset) j["offset"] = *r.offset;
+  return j;
+}
+
+HttpResponse RenderOutcome(const Outcome& o, bool is_tx) {
+  HttpResponse resp;
+  if (!o.ok()) {
+    json extra = {{"position", o.position.ToString()}};
+    if (is_tx && o.failed_condition >= 0) extra["failed_condition"] = o.failed_condition;
+    if (is_tx && o.failed_index >= 0) extra["failed_index"] = o.failed_index;
+    resp = Error(StatusCodeOf(o.code), o.message.empty() ? DefaultOutcomeMessage(o) : o.message, extra);
+  } else if (is_tx) {
+    json results = json::array();
+    for (const auto& r : o.results) results.push_back(OpResultJson(r));
+    resp = JsonResponse(200, {{"position", o.position.ToString()}, {"results", results}});
+  } else {
+    json j = OpResultJson(o.results.at(0));
+    j["position"] = o.position.ToString();
+    resp = JsonResponse(o.results[0].created ? 201 : 200, j);
+  }
+  resp.headers.emplace_back("X-Walfs-Position", o.position.ToString());
+  return resp;
+}
+
+uint64_t DataBytes(const Entry& e) {
+  uint64_t n = 0;
+  for (const auto& op : e.ops) n += op.data.size();
+  return n;
+}
+
+}  // namespace
+
+std::optional<HttpResponse> Api::FirstWithKey(std::string_view payload, std::string_view key) const {
+  auto snap = r_->store().Snapshot();
+  auto rec = LookupIdempotency(*snap, key);
+  if (!rec.ok() || !rec->has_value()) return std::nullopt;
+  auto mine = DecodeEntry(payload, kMaxEntryDataBytes);
+  if (!mine.ok()) return std::nullopt;
+  if (mine->fingerprint != (*rec)->fingerprint) {
+    return Error(Code::kIdempotencyKeyReused, "idempotency key was used for a different request");
+  }
+  std::string first = (*rec)->first.position.ToString();
+  HttpResponse r = JsonResponse(202, {{"position", first}});
+  r.headers.emplace_back("X-Walfs-Position", first);
+  return r;
+}
+
+asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
+  WriteCommand& w = p.write;
+  Status stopped = r_->waiters().stopped();
+  if (!stopped.ok()) {
+    co_return Error(Code::kNotReady, "this replica has stopped applying the log, so it takes no "
+                                     "writes: " + stopped.message());
+  }
+  if (Status log = r_->health().log_status; !log.ok()) {
+    // Cut off from the log: say so now rather than time out on a send
+    // whose fate would be unknown.
+    co_return Error(Code::kLogUnavailable, "this replica cannot reach the log, so nothing was written: " +
+                                               log.message());
+  }
+  if (DataBytes(w.entry) > r_->options().entry_bytes_max) {
+    co_return Error(Code::kTooLarge, "the data is over the " +
+                                         std::to_string(r_->options().entry_bytes_max) +
+                                         "-byte limit of one write");
+  }
+  std::string payload = EncodeEntry(w.entry);
+  if (w.ack_log && !w.entry.idempotency_key.empty()) {
+    // A retry of a write this replica has applied is answered with the
+    // first one's position, not a new entry's.
+    if (auto first = FirstWithKey(payload, w.entry.idempotency_key)) co_return std::move(*first);
+  }
+  auto pos = co_await AwaitProposer(r_->proposer(), std::move(payload), false);
+  if (!pos.ok()) {
+    if (pos.status().code() == Code::kTimeout) {
+      co_return Error(Code::kTimeout, "the log did not answer in time; the write may or may not "
+                                      "have been applied: retry with the same Idempotency-Key");
+    }
+    co_return Error(pos.status());
+  }
+  if (w.ack_log) {
+    HttpResponse r = JsonResponse(202, {{"position", pos->ToString()}});
+    r.headers.emplace_back("X-Walfs-Position", pos->ToString());
+    co_return r;
+  }
+  if (!co_await WaitApplied(r_->waiters(), *pos, w.timeout_ms)) {
+    Status why = r_->waiters().stopped();
+    std::string msg = "the write is in the log at " + pos->ToString() +
+                      " but this replica has not applied it";
+    co_return Error(why.ok() ? Code::kTimeout : Code::kNotReady,
+                    why.ok() ? msg + " within " + std::to_string(w.timeout_ms) + " ms"
+                             : msg + ": " + why.message(),
+                    {{"position", pos->ToString()}});
+  }
+  auto o = r_->waiters().TakeOutcome(*pos);
+  if (!o) {
+    co_return Error(Code::kTimeout, "the write was applied at " + pos->ToString() +
+                                        " but its outcome is no longer held; read it back",
+                    {{"position", pos->ToString()}});
+  }
+  co_return RenderOutcome(*o, w.is_tx);
+}
+
+}  // namespace walfs
