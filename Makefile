@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-unit test-asan test-tsan faults bench bench-smoke fuzz fuzz-smoke clean
+.PHONY: all deps build run test test-unit test-asan test-tsan faults bench bench-smoke fuzz fuzz-smoke format format-check clean
 
 all: build
 
@@ -27,7 +27,7 @@ run: build
 # redis-server and walfs processes), the unit tests under ASan+UBSan, the
 # fuzz targets briefly, the benchmark smoke run, and the fault scenarios
 # that need no root (the disk-full and partition ones are in make faults).
-test: build test-asan fuzz-smoke bench-smoke
+test: format-check build test-asan fuzz-smoke bench-smoke
 	ctest --test-dir $(BUILD) --output-on-failure --timeout 600 -LE faults
 	./$(BUILD)/tests/faults_test --gtest_filter='-*DiskFull*:*CutOff*'
 
@@ -83,6 +83,16 @@ fuzz: deps
 
 fuzz-smoke:
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=5
+
+# clang-format (.clang-format: Google style, 100 columns) over every C++
+# source: format rewrites them, format-check (in make test) fails on any
+# file that format would change.
+FORMAT_FILES = $(shell git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h' 'bench/*.cc' 2>/dev/null)
+format: deps
+	clang-format -i $(FORMAT_FILES)
+
+format-check: deps
+	@clang-format --dry-run -Werror $(FORMAT_FILES) && echo "format-check: $(words $(FORMAT_FILES)) files formatted"
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

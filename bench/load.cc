@@ -154,8 +154,11 @@ int RunS3Append(const Args& a) {
   if (final_obj.ok()) {
     for (char ch : *final_obj) present += ch == '\n';
   }
-  json out = {{"appends_acked", acked.load()}, {"errors", errors.load()}, {"seconds", secs},
-              {"rps", static_cast<double>(acked) / secs}, {"appends_present_new", present}};
+  json out = {{"appends_acked", acked.load()},
+              {"errors", errors.load()},
+              {"seconds", secs},
+              {"rps", static_cast<double>(acked) / secs},
+              {"appends_present_new", present}};
   std::cout << out.dump() << "\n";
   return 0;
 }
@@ -166,7 +169,8 @@ redisContext* Connect(const std::string& hostport) {
 }
 
 int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+      .count();
 }
 
 int RunXaddLag(const Args& a) {
@@ -184,7 +188,8 @@ int RunXaddLag(const Args& a) {
         for (size_t i = 0; i < entries->elements; ++i) {
           redisReply* e = entries->element[i];
           last.assign(e->element[0]->str, e->element[0]->len);
-          int64_t sent = std::stoll(std::string(e->element[1]->element[1]->str, e->element[1]->element[1]->len));
+          int64_t sent = std::stoll(
+              std::string(e->element[1]->element[1]->str, e->element[1]->element[1]->len));
           lat.push_back(static_cast<double>(now - sent) / 1e6);
         }
       }
@@ -206,7 +211,10 @@ int RunXaddLag(const Args& a) {
   done = true;
   reader.join();
   redisFree(w);
-  json out = {{"sent", n}, {"received", lat.size()}, {"p50_ms", Percentile(lat, 0.5)}, {"p99_ms", Percentile(lat, 0.99)}};
+  json out = {{"sent", n},
+              {"received", lat.size()},
+              {"p50_ms", Percentile(lat, 0.5)},
+              {"p99_ms", Percentile(lat, 0.99)}};
   std::cout << out.dump() << "\n";
   return 0;
 }
@@ -260,7 +268,8 @@ int RunWalfsLag(const Args& a) {
         auto r = writer.Request("POST", "/v1/fs/bench/lag?op=append&ack=log", body);
         uint64_t k = ++sent;
         if (!r.ok() || r->status != 202) {
-          if (errors++ == 0) std::cerr << "first failure: " << (r.ok() ? r->body : r.status().ToString()) << "\n";
+          if (errors++ == 0)
+            std::cerr << "first failure: " << (r.ok() ? r->body : r.status().ToString()) << "\n";
           continue;
         }
         if (k % 100 != 0) continue;
@@ -285,14 +294,19 @@ int RunWalfsLag(const Args& a) {
     for (const auto& d : done) last = std::max(last, d.at(i));
     lat.push_back(Ms(last - samples[i].t0));
   }
-  json out = {{"sent", n}, {"rate", static_cast<double>(n) / secs}, {"errors", errors.load()},
-              {"samples", lat.size()}, {"p50_ms", Percentile(lat, 0.5)}, {"p99_ms", Percentile(lat, 0.99)}};
+  json out = {{"sent", n},
+              {"rate", static_cast<double>(n) / secs},
+              {"errors", errors.load()},
+              {"samples", lat.size()},
+              {"p50_ms", Percentile(lat, 0.5)},
+              {"p99_ms", Percentile(lat, 0.99)}};
   std::cout << out.dump() << "\n";
   return 0;
 }
 
 int Usage() {
-  std::cerr << "usage: walfs-bench http|s3-append|xadd-lag|walfs-lag [options] (see bench/load.cc)\n";
+  std::cerr
+      << "usage: walfs-bench http|s3-append|xadd-lag|walfs-lag [options] (see bench/load.cc)\n";
   return 2;
 }
 

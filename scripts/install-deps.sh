@@ -15,6 +15,7 @@ PACKAGES=(
   python3-botocore python3-prometheus-client
   nginx-light rocksdb-tools libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev clang-format
   python3
 )
 

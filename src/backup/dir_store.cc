@@ -60,7 +60,8 @@ class DirStore final : public BackupStore {
     std::vector<ObjectInfo> out;
     std::error_code ec;
     if (!fs::exists(root_, ec)) return out;
-    for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::end(it); it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::end(it);
+         it.increment(ec)) {
       if (!it->is_regular_file()) continue;
       std::string key = fs::relative(it->path(), root_).string();
       if (key.size() > 4 && key.compare(key.size() - 4, 4, ".tmp") == 0) continue;
@@ -102,7 +103,8 @@ class DirStore final : public BackupStore {
   }
 
   Status NotFoundOr(const std::string& key, const std::error_code& ec) const {
-    if (ec == std::errc::no_such_file_or_directory) return Status(Code::kNotFound, key + " is not in " + Describe());
+    if (ec == std::errc::no_such_file_or_directory)
+      return Status(Code::kNotFound, key + " is not in " + Describe());
     return Io("read " + key, ec);
   }
 
@@ -134,7 +136,8 @@ Result<std::unique_ptr<BackupStore>> OpenBackupStore(const std::string& url, con
     return std::unique_ptr<BackupStore>(std::make_unique<DirStore>(root));
   }
   if (url.rfind("s3://", 0) == 0) return OpenS3Store(url, s3);
-  return Status(Code::kBadRequest, "unknown backup URL " + url + ": use dir:///path or s3://bucket/prefix");
+  return Status(Code::kBadRequest,
+                "unknown backup URL " + url + ": use dir:///path or s3://bucket/prefix");
 }
 
 }  // namespace walfs

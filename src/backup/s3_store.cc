@@ -56,8 +56,8 @@ std::string XmlUnescape(std::string s) {
   return s;
 }
 
-std::string Between(const std::string& s, const std::string& open, const std::string& close, size_t from,
-                    size_t* end) {
+std::string Between(const std::string& s, const std::string& open, const std::string& close,
+                    size_t from, size_t* end) {
   size_t a = s.find(open, from);
   if (a == std::string::npos) return "";
   a += open.size();
@@ -135,7 +135,9 @@ class S3Store final : public BackupStore {
     return Status::Ok();
   }
 
-  std::string Describe() const override { return "s3://" + bucket_ + "/" + prefix_ + " at " + o_.endpoint; }
+  std::string Describe() const override {
+    return "s3://" + bucket_ + "/" + prefix_ + " at " + o_.endpoint;
+  }
 
  private:
   struct Request {
@@ -155,7 +157,8 @@ class S3Store final : public BackupStore {
     std::string url = o_.endpoint + "/" + bucket_;
     if (req.query.empty()) url += "/" + S3EncodeKey(prefix_ + req.key);
     if (!req.query.empty()) url += "?" + req.query;
-    std::string sigv4 = "aws:amz:" + o_.region + ":s3", userpwd = o_.access_key + ":" + o_.secret_key;
+    std::string sigv4 = "aws:amz:" + o_.region + ":s3",
+                userpwd = o_.access_key + ":" + o_.secret_key;
     curl_slist* headers = nullptr;
     headers = curl_slist_append(headers, ("x-amz-content-sha256: " + req.sha256).c_str());
     std::string resp;
@@ -196,8 +199,8 @@ class S3Store final : public BackupStore {
     }
     if (status == 404) return Status(Code::kNotFound, req.key + " is not in " + Describe());
     if (status < 200 || status >= 300) {
-      return Status(Code::kIoError, "S3 " + req.method + " " + url + ": HTTP " + std::to_string(status) +
-                                        " " + resp.substr(0, 300));
+      return Status(Code::kIoError, "S3 " + req.method + " " + url + ": HTTP " +
+                                        std::to_string(status) + " " + resp.substr(0, 300));
     }
     return resp;
   }
@@ -243,7 +246,8 @@ std::vector<ObjectInfo> ParseListObjects(const std::string& xml, std::string* ne
     out.push_back(std::move(o));
   }
   bool truncated = Between(xml, "<IsTruncated>", "</IsTruncated>", 0, nullptr) == "true";
-  *next = truncated ? XmlUnescape(Between(xml, "<NextContinuationToken>", "</NextContinuationToken>", 0, nullptr))
+  *next = truncated ? XmlUnescape(Between(xml, "<NextContinuationToken>",
+                                          "</NextContinuationToken>", 0, nullptr))
                     : "";
   return out;
 }
@@ -256,7 +260,8 @@ Result<std::unique_ptr<BackupStore>> OpenS3Store(const std::string& url, const S
   if (!prefix.empty() && prefix.back() != '/') prefix += "/";
   if (bucket.empty()) return Status(Code::kBadRequest, "backup URL " + url + ": no bucket");
   if (opts.access_key.empty() || opts.secret_key.empty()) {
-    return Status(Code::kBadRequest, "S3 backups need AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or --s3-* flags)");
+    return Status(Code::kBadRequest,
+                  "S3 backups need AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or --s3-* flags)");
   }
   return std::unique_ptr<BackupStore>(std::make_unique<S3Store>(bucket, prefix, opts));
 }

@@ -28,7 +28,8 @@ uint64_t NowMs() {
 
 std::string SafeName(const std::string& s) {
   std::string out;
-  for (char c : s) out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ? c : '_');
+  for (char c : s)
+    out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ? c : '_');
   return out.empty() ? "replica" : out;
 }
 
@@ -82,8 +83,8 @@ Status Verify(BackupStore& backup, const SnapshotManifest& m) {
   for (const auto& f : m.files) {
     auto it = sizes.find(kRoot + m.id + "/" + f.name);
     if (it == sizes.end() || it->second != f.size) {
-      return Status(Code::kIoError, "snapshot " + m.id + ": " + f.name + " is missing or short in " +
-                                        backup.Describe());
+      return Status(Code::kIoError, "snapshot " + m.id + ": " + f.name +
+                                        " is missing or short in " + backup.Describe());
     }
   }
   return Status::Ok();
@@ -100,20 +101,29 @@ std::string SnapshotId(Position p) {
 
 std::string ManifestToJson(const SnapshotManifest& m) {
   json files = json::array();
-  for (const auto& f : m.files) files.push_back({{"name", f.name}, {"size", f.size}, {"xxh64", Hex64(f.xxh64)}});
-  json j = {{"format", kManifestFormat},     {"id", m.id},
-            {"position", m.position.ToString()}, {"digest", m.digest},
-            {"entries", m.entries},          {"files_stored", m.files_stored},
-            {"bytes_stored", m.bytes_stored}, {"block_bytes", m.block_bytes},
-            {"store_format", kStoreFormatVersion}, {"created_ms", m.created_ms},
-            {"replica", m.replica},          {"total_bytes", m.total_bytes},
+  for (const auto& f : m.files)
+    files.push_back({{"name", f.name}, {"size", f.size}, {"xxh64", Hex64(f.xxh64)}});
+  json j = {{"format", kManifestFormat},
+            {"id", m.id},
+            {"position", m.position.ToString()},
+            {"digest", m.digest},
+            {"entries", m.entries},
+            {"files_stored", m.files_stored},
+            {"bytes_stored", m.bytes_stored},
+            {"block_bytes", m.block_bytes},
+            {"store_format", kStoreFormatVersion},
+            {"created_ms", m.created_ms},
+            {"replica", m.replica},
+            {"total_bytes", m.total_bytes},
             {"files", files}};
   return j.dump(2);
 }
 
 Result<SnapshotManifest> ManifestFromJson(const std::string& text) {
   json j = json::parse(text, nullptr, false);
-  auto bad = [](const std::string& why) { return Status(Code::kCorruption, "snapshot manifest: " + why); };
+  auto bad = [](const std::string& why) {
+    return Status(Code::kCorruption, "snapshot manifest: " + why);
+  };
   if (!j.is_object()) return bad("not JSON");
   if (j.value("format", 0) != kManifestFormat) return bad("unknown manifest format");
   SnapshotManifest m;
@@ -132,21 +142,23 @@ Result<SnapshotManifest> ManifestFromJson(const std::string& text) {
   m.created_ms = j.value("created_ms", uint64_t{0});
   m.replica = j.value("replica", "");
   m.total_bytes = j.value("total_bytes", uint64_t{0});
-  if (j.value("store_format", 0u) > kStoreFormatVersion) return bad("store format is newer than this binary");
+  if (j.value("store_format", 0u) > kStoreFormatVersion)
+    return bad("store format is newer than this binary");
   if (!j["files"].is_array() || j["files"].empty()) return bad("no files");
   for (const auto& f : j["files"]) {
     SnapshotFile sf;
     sf.name = f.value("name", "");
     sf.size = f.value("size", uint64_t{0});
     sf.xxh64 = std::strtoull(f.value("xxh64", "").c_str(), nullptr, 16);
-    if (sf.name.empty() || sf.name.find('/') != std::string::npos || sf.name[0] == '.') return bad("bad file name");
+    if (sf.name.empty() || sf.name.find('/') != std::string::npos || sf.name[0] == '.')
+      return bad("bad file name");
     m.files.push_back(sf);
   }
   return m;
 }
 
-Result<SnapshotManifest> TakeSnapshot(RocksStore& store, BackupStore& backup, const std::string& work_dir,
-                                      const std::string& replica_id) {
+Result<SnapshotManifest> TakeSnapshot(RocksStore& store, BackupStore& backup,
+                                      const std::string& work_dir, const std::string& replica_id) {
   std::string dir = work_dir + "/checkpoint-" + std::to_string(NowMs());
   std::error_code ec;
   fs::create_directories(work_dir, ec);
@@ -164,7 +176,8 @@ Result<SnapshotManifest> TakeSnapshot(RocksStore& store, BackupStore& backup, co
     if (!cp.ok()) return cp.status();
     WALFS_RETURN_IF_ERROR(Describe(**cp, &m));
   }
-  if (m.position.IsZero()) return Status(Code::kBadRequest, "nothing has been applied yet: no snapshot to take");
+  if (m.position.IsZero())
+    return Status(Code::kBadRequest, "nothing has been applied yet: no snapshot to take");
   // A complete snapshot of this very position (from any replica) is as good.
   auto existing = ListSnapshots(backup);
   if (!existing.ok()) return existing.status();
@@ -181,7 +194,8 @@ Result<SnapshotManifest> TakeSnapshot(RocksStore& store, BackupStore& backup, co
   std::string manifest = ManifestToJson(m);
   WALFS_RETURN_IF_ERROR(backup.PutBytes(kRoot + m.id + "/manifest.json", manifest));
   auto back = backup.GetBytes(kRoot + m.id + "/manifest.json");
-  if (!back.ok() || *back != manifest) return Status(Code::kIoError, "snapshot " + m.id + ": manifest did not read back");
+  if (!back.ok() || *back != manifest)
+    return Status(Code::kIoError, "snapshot " + m.id + ": manifest did not read back");
   return m;
 }
 
@@ -191,14 +205,17 @@ Result<std::vector<SnapshotManifest>> ListSnapshots(BackupStore& backup) {
   std::vector<SnapshotManifest> out;
   for (const auto& o : *objs) {
     constexpr std::string_view kManifest = "/manifest.json";
-    if (o.key.size() < kManifest.size() || o.key.compare(o.key.size() - kManifest.size(), kManifest.size(), kManifest) != 0) continue;
+    if (o.key.size() < kManifest.size() ||
+        o.key.compare(o.key.size() - kManifest.size(), kManifest.size(), kManifest) != 0)
+      continue;
     auto text = backup.GetBytes(o.key);
     if (!text.ok()) return text.status();
     auto m = ManifestFromJson(*text);
     if (m.ok()) out.push_back(std::move(m).value());
   }
-  std::sort(out.begin(), out.end(),
-            [](auto& a, auto& b) { return a.position != b.position ? a.position < b.position : a.id < b.id; });
+  std::sort(out.begin(), out.end(), [](auto& a, auto& b) {
+    return a.position != b.position ? a.position < b.position : a.id < b.id;
+  });
   return out;
 }
 
@@ -207,16 +224,20 @@ Status PruneSnapshots(BackupStore& backup, size_t keep) {
   if (!snaps.ok()) return snaps.status();
   if (snaps->empty()) return Status::Ok();
   std::set<std::string> kept;
-  for (size_t i = snaps->size() > keep ? snaps->size() - keep : 0; i < snaps->size(); ++i) kept.insert((*snaps)[i].id);
+  for (size_t i = snaps->size() > keep ? snaps->size() - keep : 0; i < snaps->size(); ++i)
+    kept.insert((*snaps)[i].id);
   std::string newest = snaps->back().id;
   for (const auto& m : *snaps) {
     if (kept.count(m.id)) continue;
-    WALFS_RETURN_IF_ERROR(backup.Delete(kRoot + m.id + "/manifest.json"));  // first: no longer complete
+    WALFS_RETURN_IF_ERROR(
+        backup.Delete(kRoot + m.id + "/manifest.json"));  // first: no longer complete
   }
   auto objs = backup.List(kRoot);
   if (!objs.ok()) return objs.status();
   for (const auto& o : *objs) {
-    std::string id = o.key.substr(std::string(kRoot).size(), o.key.find('/', std::string(kRoot).size()) - std::string(kRoot).size());
+    std::string id =
+        o.key.substr(std::string(kRoot).size(),
+                     o.key.find('/', std::string(kRoot).size()) - std::string(kRoot).size());
     // Older than the newest complete snapshot and not kept: a pruned or an
     // abandoned (incomplete) snapshot. Newer ones may be uploading now.
     if (!kept.count(id) && id < newest) WALFS_RETURN_IF_ERROR(backup.Delete(o.key));
@@ -224,7 +245,8 @@ Status PruneSnapshots(BackupStore& backup, size_t keep) {
   return Status::Ok();
 }
 
-Status RestoreSnapshot(BackupStore& backup, const SnapshotManifest& m, const std::string& store_dir) {
+Status RestoreSnapshot(BackupStore& backup, const SnapshotManifest& m,
+                       const std::string& store_dir) {
   std::error_code ec;
   if (fs::exists(store_dir, ec)) return Status(Code::kAlreadyExists, store_dir + " already exists");
   fs::create_directories(store_dir, ec);
@@ -234,7 +256,8 @@ Status RestoreSnapshot(BackupStore& backup, const SnapshotManifest& m, const std
     WALFS_RETURN_IF_ERROR(backup.GetFile(kRoot + m.id + "/" + f.name, local));
     auto sum = FileChecksum64(local);
     if (!sum || *sum != f.xxh64 || fs::file_size(local, ec) != f.size) {
-      return Status(Code::kCorruption, "snapshot " + m.id + ": " + f.name + " does not match its checksum");
+      return Status(Code::kCorruption,
+                    "snapshot " + m.id + ": " + f.name + " does not match its checksum");
     }
   }
   SnapshotManifest got;
@@ -244,8 +267,9 @@ Status RestoreSnapshot(BackupStore& backup, const SnapshotManifest& m, const std
     WALFS_RETURN_IF_ERROR(Describe(**s, &got));
   }
   if (got.position != m.position || got.digest != m.digest) {
-    return Status(Code::kCorruption, "snapshot " + m.id + " restored to " + got.position.ToString() +
-                                         " with digest " + got.digest + ", not what its manifest says");
+    return Status(Code::kCorruption, "snapshot " + m.id + " restored to " +
+                                         got.position.ToString() + " with digest " + got.digest +
+                                         ", not what its manifest says");
   }
   return Status::Ok();
 }

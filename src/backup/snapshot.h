@@ -60,6 +60,7 @@ Result<std::vector<SnapshotManifest>> ListSnapshots(BackupStore& backup);
 Status PruneSnapshots(BackupStore& backup, size_t keep);
 // Downloads a snapshot into store_dir (which must not exist), verifies each
 // file's checksum, opens it and checks its position and digest.
-Status RestoreSnapshot(BackupStore& backup, const SnapshotManifest& m, const std::string& store_dir);
+Status RestoreSnapshot(BackupStore& backup, const SnapshotManifest& m,
+                       const std::string& store_dir);
 
 }  // namespace walfs

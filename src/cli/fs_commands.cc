@@ -81,14 +81,15 @@ int RunCat(const std::string& server, const FsArgs& a) {
   HttpClient c(server);
   bool is_dir = false;
   // Streams the file to stdout as it arrives: a large file is never held whole.
-  auto r = c.GetStreaming(FsTarget(a.path) + q, [&](const ClientResponse& head, std::string_view chunk) {
-    if (head.header("content-type") == "application/json") {  // a directory's listing
-      is_dir = true;
-      return false;
-    }
-    std::cout.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    return static_cast<bool>(std::cout);
-  });
+  auto r =
+      c.GetStreaming(FsTarget(a.path) + q, [&](const ClientResponse& head, std::string_view chunk) {
+        if (head.header("content-type") == "application/json") {  // a directory's listing
+          is_dir = true;
+          return false;
+        }
+        std::cout.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+        return static_cast<bool>(std::cout);
+      });
   if (is_dir) {
     std::cerr << "walfs: " << a.path << " is a directory\n";
     return kExitError;
@@ -197,7 +198,8 @@ void RegisterFsCommands(CLI::App& app, const std::string* server, RunFn* run) {
 
   auto* mk = app.add_subcommand("mkdir", "create a directory and its missing parents");
   mk->add_option("path", a->path)->required();
-  mk->callback([=] { set([=] { return RunWrite(*server, "POST", "?op=mkdir", a->path, nullptr); }); });
+  mk->callback(
+      [=] { set([=] { return RunWrite(*server, "POST", "?op=mkdir", a->path, nullptr); }); });
 
   auto* ls = app.add_subcommand("ls", "list a directory");
   a->path = "/";

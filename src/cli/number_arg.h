@@ -17,7 +17,8 @@ inline CLI::Validator NumberIn(uint64_t min, uint64_t max) {
         uint64_t v = 0;
         auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
         if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v < min || v > max) {
-          return "'" + s + "' is not a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+          return "'" + s + "' is not a whole number from " + std::to_string(min) + " to " +
+                 std::to_string(max);
         }
         return std::string();
       },

@@ -8,10 +8,10 @@
 
 #include "cli/commands.h"
 #include "cli/number_arg.h"
-#include "http/util.h"
-#include "schema/schema.h"
 #include "http/server.h"
+#include "http/util.h"
 #include "replica/replica.h"
+#include "schema/schema.h"
 
 namespace walfs::cli {
 namespace {
@@ -38,11 +38,13 @@ Status Validate(const ServeArgs& a) {
   if (o.data_dir.empty()) return bad("--data must not be empty");
   auto colon = o.listen.rfind(':');
   boost::system::error_code ec;
-  if (colon == std::string::npos || colon == 0) return bad("--listen must be HOST:PORT, not '" + o.listen + "'");
+  if (colon == std::string::npos || colon == 0)
+    return bad("--listen must be HOST:PORT, not '" + o.listen + "'");
   boost::asio::ip::make_address(o.listen.substr(0, colon), ec);
   if (ec) return bad("--listen: '" + o.listen.substr(0, colon) + "' is not an IP address");
   auto port = ParseU64(o.listen.substr(colon + 1));
-  if (!port || *port > 65535) return bad("--listen: '" + o.listen.substr(colon + 1) + "' is not a port");
+  if (!port || *port > 65535)
+    return bad("--listen: '" + o.listen.substr(colon + 1) + "' is not a port");
   WALFS_RETURN_IF_ERROR(ValidateLogUrl(o.log_url));
   if (!o.backup_url.empty()) {
     auto b = OpenBackupStore(o.backup_url, o.s3);  // checks the URL; creates nothing
@@ -94,31 +96,38 @@ void RegisterServe(CLI::App& app, RunFn* run) {
   auto* cmd = app.add_subcommand("serve", "run a replica (defaults: a single node on a local log)");
   ServerOptions& o = args->opts;
   cmd->add_option("--data", o.data_dir, "data directory (env WALFS_DATA)")->capture_default_str();
-  cmd->add_option("--listen", o.listen, "HOST:PORT to serve HTTP on (env WALFS_LISTEN)")->capture_default_str();
-  cmd->add_option("--log", o.log_url,
-                  "local, local?fsync=none, or redis://host:port[/db][?stream=NAME] (env WALFS_LOG)")
+  cmd->add_option("--listen", o.listen, "HOST:PORT to serve HTTP on (env WALFS_LISTEN)")
       ->capture_default_str();
-  cmd->add_option("--replica-id", o.replica_id, "this replica's name (default: the listen address; env WALFS_REPLICA_ID)");
+  cmd->add_option(
+         "--log", o.log_url,
+         "local, local?fsync=none, or redis://host:port[/db][?stream=NAME] (env WALFS_LOG)")
+      ->capture_default_str();
+  cmd->add_option("--replica-id", o.replica_id,
+                  "this replica's name (default: the listen address; env WALFS_REPLICA_ID)");
   cmd->add_option("--advertise", o.advertise,
                   "the URL other replicas and tools reach this one at (default http://LISTEN)");
   cmd->add_option("--heartbeat-ms", o.heartbeat_interval_ms,
-                  "how often this replica publishes its heartbeat; silent for 5 of these, it leaves the cluster view")
+                  "how often this replica publishes its heartbeat; silent for 5 of these, it "
+                  "leaves the cluster view")
       ->check(NumberIn(10, 3'600'000))
       ->capture_default_str();
   cmd->add_option("--backup", o.backup_url,
                   "where snapshots go: dir:///path or s3://bucket/prefix (env WALFS_BACKUP); "
                   "enables snapshots, trimming and self-bootstrap");
-  cmd->add_option("--snapshot-every-entries", o.snapshot_every_entries, "snapshot after this many new entries (0: never)")
+  cmd->add_option("--snapshot-every-entries", o.snapshot_every_entries,
+                  "snapshot after this many new entries (0: never)")
       ->check(NumberIn(0, kU64Max))
       ->capture_default_str();
-  cmd->add_option("--snapshot-every-ms", o.snapshot_every_ms, "snapshot this often if there are new entries (0: never)")
+  cmd->add_option("--snapshot-every-ms", o.snapshot_every_ms,
+                  "snapshot this often if there are new entries (0: never)")
       ->check(NumberIn(0, kU64Max))
       ->capture_default_str();
   cmd->add_option("--snapshots-keep", o.snapshots_keep, "complete snapshots to keep")
       ->check(NumberIn(1, 1000))
       ->capture_default_str();
   cmd->add_option("--trim-max-entries", o.trim_log_entries_max,
-                  "past this many entries the log is trimmed to the latest snapshot even below slow replicas")
+                  "past this many entries the log is trimmed to the latest snapshot even below "
+                  "slow replicas")
       ->check(NumberIn(1, kU64Max))
       ->capture_default_str();
   cmd->add_option("--trim-max-age-ms", o.trim_log_age_ms_max,
@@ -129,18 +138,22 @@ void RegisterServe(CLI::App& app, RunFn* run) {
                   "how often the maintenance lease holder checks for snapshots and trims")
       ->check(NumberIn(10, 3'600'000))
       ->capture_default_str();
-  cmd->add_flag("--no-trim", [&o](int64_t n) { o.trim = n == 0; }, "never trim the log (snapshots still run)");
+  cmd->add_flag(
+      "--no-trim", [&o](int64_t n) { o.trim = n == 0; },
+      "never trim the log (snapshots still run)");
   AddS3Options(cmd, &o.s3);
   cmd->add_option("--store-reserve-mib", args->store_reserve_mib,
                   "pause applying while the store's disk has less than this free (0: never)")
       ->check(NumberIn(0, 1ull << 30))
       ->capture_default_str();
-  cmd->add_option("--idle-timeout-ms", o.idle_timeout_ms, "close a kept-alive connection idle this long")
+  cmd->add_option("--idle-timeout-ms", o.idle_timeout_ms,
+                  "close a kept-alive connection idle this long")
       ->check(NumberIn(1, 86'400'000))
       ->capture_default_str();
-  cmd->add_option("--io-timeout-ms", o.io_timeout_ms,
-                  "close a connection that takes longer than this to send a request's header block or body, "
-                  "or to take an answer chunk")
+  cmd->add_option(
+         "--io-timeout-ms", o.io_timeout_ms,
+         "close a connection that takes longer than this to send a request's header block or body, "
+         "or to take an answer chunk")
       ->check(NumberIn(1, 86'400'000))
       ->capture_default_str();
   cmd->add_option("--http-threads", o.http_threads, "threads serving HTTP")

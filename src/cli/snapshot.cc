@@ -53,8 +53,9 @@ int RunRestore(RestoreArgs& a) {
     }
   }
   if (pick == nullptr) {
-    std::cerr << "walfs restore: no complete snapshot" << (a.position.empty() ? "" : " at " + a.position) << " in "
-              << (*backup)->Describe() << "\n";
+    std::cerr << "walfs restore: no complete snapshot"
+              << (a.position.empty() ? "" : " at " + a.position) << " in " << (*backup)->Describe()
+              << "\n";
     return kExitError;
   }
   std::string store_dir = a.data + "/store";
@@ -63,8 +64,8 @@ int RunRestore(RestoreArgs& a) {
     std::cerr << "walfs restore: " << st.message() << "\n";
     return kExitError;
   }
-  std::cout << "restored snapshot " << pick->id << " (position " << pick->position.ToString() << ", digest "
-            << pick->digest << ") into " << store_dir << "\n";
+  std::cout << "restored snapshot " << pick->id << " (position " << pick->position.ToString()
+            << ", digest " << pick->digest << ") into " << store_dir << "\n";
   if (a.reseed_log.empty()) return kExitOk;
   auto log = OpenLog(a.reseed_log, a.data, LogOptions{});
   if (!log.ok()) {
@@ -77,7 +78,8 @@ int RunRestore(RestoreArgs& a) {
     std::cerr << "walfs restore: cannot seed " << a.reseed_log << ": " << seeded.message() << "\n";
     return kExitError;
   }
-  std::cout << "seeded the empty log " << a.reseed_log << " to continue after " << pick->position.ToString() << "\n";
+  std::cout << "seeded the empty log " << a.reseed_log << " to continue after "
+            << pick->position.ToString() << "\n";
   return kExitOk;
 }
 
@@ -91,7 +93,8 @@ void RegisterSnapshots(CLI::App& app, const std::string* server, RunFn* run) {
       return PrintAnswer(c.Request("POST", "/v1/admin/snapshots"));
     };
   });
-  auto* list = app.add_subcommand("snapshots", "list the complete snapshots in the server's backup store");
+  auto* list =
+      app.add_subcommand("snapshots", "list the complete snapshots in the server's backup store");
   list->callback([=] {
     *run = [=] {
       HttpClient c(*server);
@@ -99,12 +102,17 @@ void RegisterSnapshots(CLI::App& app, const std::string* server, RunFn* run) {
     };
   });
   auto a = std::make_shared<RestoreArgs>();
-  auto* restore = app.add_subcommand("restore", "restore a snapshot into a data directory (disaster recovery)");
+  auto* restore =
+      app.add_subcommand("restore", "restore a snapshot into a data directory (disaster recovery)");
   restore->add_option("--backup", a->backup, "dir:///path or s3://bucket/prefix")->required();
-  restore->add_option("--data", a->data, "the data directory to restore into (its store must not exist)")->required();
+  restore
+      ->add_option("--data", a->data,
+                   "the data directory to restore into (its store must not exist)")
+      ->required();
   restore->add_option("--position", a->position, "the snapshot's position (default: the newest)");
-  restore->add_option("--reseed-log", a->reseed_log,
-                      "an EMPTY log (e.g. a new Redis) to continue from the snapshot: redis://... or local");
+  restore->add_option(
+      "--reseed-log", a->reseed_log,
+      "an EMPTY log (e.g. a new Redis) to continue from the snapshot: redis://... or local");
   AddS3Options(restore, &a->s3);
   restore->callback([=] { *run = [=] { return RunRestore(*a); }; });
 }

@@ -3,9 +3,9 @@
 // unreachable, a replica stopped or diverged) or cannot be asked.
 #include <iomanip>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "client/http_client.h"
@@ -28,7 +28,9 @@ std::string Unhealthy(const json& j) {
     stopped += r.contains("stopped");
     diverged += r.value("diverged", false);
   }
-  if (stopped > 0) why.push_back(std::to_string(stopped) + " of " + std::to_string(reps.size()) + " replicas stopped");
+  if (stopped > 0)
+    why.push_back(std::to_string(stopped) + " of " + std::to_string(reps.size()) +
+                  " replicas stopped");
   if (diverged > 0) why.push_back(std::to_string(diverged) + " diverged");
   std::string out;
   for (const auto& w : why) out += (out.empty() ? "" : "; ") + w;
@@ -58,9 +60,11 @@ int RunStatus(const std::string& server, bool as_json) {
             << ", last " << log.value("last", "") << ", " << log.value("length", 0)
             << " entries held, " << log.value("entries_added", 0) << " ever\n";
   if (log.contains("error")) std::cout << "log error: " << log["error"].get<std::string>() << "\n";
-  std::cout << std::left << std::setw(16) << "REPLICA" << std::setw(26) << "ADDRESS" << std::setw(22)
-            << "APPLIED" << std::right << std::setw(10) << "LAG" << std::setw(10) << "LAG_MS"
-            << "  " << std::left << std::setw(34) << "DIGEST" << "STATE\n";
+  std::cout << std::left << std::setw(16) << "REPLICA" << std::setw(26) << "ADDRESS"
+            << std::setw(22) << "APPLIED" << std::right << std::setw(10) << "LAG" << std::setw(10)
+            << "LAG_MS"
+            << "  " << std::left << std::setw(34) << "DIGEST"
+            << "STATE\n";
   for (const auto& rep : j["replicas"]) {
     std::string state = rep.value("diverged", false) ? "DIVERGED" : "ok";
     if (rep.contains("stopped")) state = "stopped: " + rep["stopped"].get<std::string>();
@@ -81,7 +85,8 @@ int RunStatus(const std::string& server, bool as_json) {
 
 void RegisterStatus(CLI::App& app, const std::string* server, RunFn* run) {
   auto as_json = std::make_shared<bool>(false);
-  auto* cmd = app.add_subcommand("status", "show every live replica, its lag and digest, and the log");
+  auto* cmd =
+      app.add_subcommand("status", "show every live replica, its lag and digest, and the log");
   cmd->add_flag("--json", *as_json, "print the JSON of GET /v1/cluster");
   cmd->callback([=] { *run = [=] { return RunStatus(*server, *as_json); }; });
 }

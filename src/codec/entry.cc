@@ -39,9 +39,15 @@ void EncodeCondition(std::string* out, const Condition& c) {
   out->push_back(static_cast<char>(c.type));
   PutBytes(out, c.path);
   switch (c.type) {
-    case CondType::kVersion: out->append(c.version.Encode()); break;
-    case CondType::kExists: out->push_back(c.exists ? 1 : 0); break;
-    case CondType::kSize: PutVarint(out, c.size); break;
+    case CondType::kVersion:
+      out->append(c.version.Encode());
+      break;
+    case CondType::kExists:
+      out->push_back(c.exists ? 1 : 0);
+      break;
+    case CondType::kSize:
+      PutVarint(out, c.size);
+      break;
     case CondType::kVersionIn:
       PutVarint(out, c.versions.size());
       for (const auto& v : c.versions) out->append(v.Encode());
@@ -54,18 +60,25 @@ void EncodeOp(std::string* out, const Op& op) {
   PutBytes(out, op.path);
   switch (op.type) {
     case OpType::kPut:
-    case OpType::kAppend: PutBytes(out, op.data); break;
+    case OpType::kAppend:
+      PutBytes(out, op.data);
+      break;
     case OpType::kWrite:
       PutVarint(out, op.offset);
       PutBytes(out, op.data);
       break;
-    case OpType::kTruncate: PutVarint(out, op.size); break;
+    case OpType::kTruncate:
+      PutVarint(out, op.size);
+      break;
     case OpType::kRename:
       PutBytes(out, op.to);
       out->push_back(op.overwrite ? 1 : 0);
       break;
-    case OpType::kDelete: out->push_back(op.recursive ? 1 : 0); break;
-    case OpType::kMkdir: break;
+    case OpType::kDelete:
+      out->push_back(op.recursive ? 1 : 0);
+      break;
+    case OpType::kMkdir:
+      break;
   }
 }
 
@@ -94,7 +107,9 @@ Result<Condition> DecodeCondition(Reader& r, uint8_t version) {
     case CondType::kExists:
       if (!ReadBool(r, &c.exists)) return Corrupt("bad boolean");
       break;
-    case CondType::kSize: c.size = r.Varint(); break;
+    case CondType::kSize:
+      c.size = r.Varint();
+      break;
     case CondType::kVersionIn: {
       uint64_t n = r.Varint();
       if (!r.ok() || n == 0 || n > kMaxVersionsPerCondition) return Corrupt("bad version list");
@@ -118,12 +133,16 @@ Result<Op> DecodeOp(Reader& r, uint64_t max_data) {
   op.path = std::string(r.Bytes(kMaxPathBytes));
   switch (op.type) {
     case OpType::kPut:
-    case OpType::kAppend: op.data = std::string(r.Bytes(max_data)); break;
+    case OpType::kAppend:
+      op.data = std::string(r.Bytes(max_data));
+      break;
     case OpType::kWrite:
       op.offset = r.Varint();
       op.data = std::string(r.Bytes(max_data));
       break;
-    case OpType::kTruncate: op.size = r.Varint(); break;
+    case OpType::kTruncate:
+      op.size = r.Varint();
+      break;
     case OpType::kRename:
       op.to = std::string(r.Bytes(kMaxPathBytes));
       if (!ReadBool(r, &op.overwrite)) return Corrupt("bad boolean");
@@ -131,7 +150,8 @@ Result<Op> DecodeOp(Reader& r, uint64_t max_data) {
     case OpType::kDelete:
       if (!ReadBool(r, &op.recursive)) return Corrupt("bad boolean");
       break;
-    case OpType::kMkdir: break;
+    case OpType::kMkdir:
+      break;
   }
   if (!r.ok()) return Corrupt("truncated op");
   return op;
@@ -216,13 +236,20 @@ Condition Condition::Size(std::string path, uint64_t size) {
 
 std::string_view OpName(OpType t) {
   switch (t) {
-    case OpType::kPut: return "put";
-    case OpType::kAppend: return "append";
-    case OpType::kWrite: return "write";
-    case OpType::kTruncate: return "truncate";
-    case OpType::kRename: return "rename";
-    case OpType::kDelete: return "delete";
-    case OpType::kMkdir: return "mkdir";
+    case OpType::kPut:
+      return "put";
+    case OpType::kAppend:
+      return "append";
+    case OpType::kWrite:
+      return "write";
+    case OpType::kTruncate:
+      return "truncate";
+    case OpType::kRename:
+      return "rename";
+    case OpType::kDelete:
+      return "delete";
+    case OpType::kMkdir:
+      return "mkdir";
   }
   return "unknown";
 }

@@ -43,10 +43,10 @@ enum class OpType : uint8_t {
 struct Op {
   OpType type = OpType::kPut;
   std::string path;
-  std::string data;      // put, append, write
-  uint64_t offset = 0;   // write
-  uint64_t size = 0;     // truncate
-  std::string to;        // rename
+  std::string data;        // put, append, write
+  uint64_t offset = 0;     // write
+  uint64_t size = 0;       // truncate
+  std::string to;          // rename
   bool overwrite = false;  // rename
   bool recursive = false;  // delete
   bool operator==(const Op&) const = default;
@@ -67,9 +67,9 @@ enum class CondType : uint8_t { kVersion = 1, kExists = 2, kSize = 3, kVersionIn
 struct Condition {
   CondType type = CondType::kExists;
   std::string path;
-  Position version;     // kVersion
-  bool exists = false;  // kExists
-  uint64_t size = 0;    // kSize
+  Position version;                // kVersion
+  bool exists = false;             // kExists
+  uint64_t size = 0;               // kSize
   std::vector<Position> versions;  // kVersionIn
   bool operator==(const Condition&) const = default;
 

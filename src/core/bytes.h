@@ -1,7 +1,7 @@
 // Little helpers to write and read integers and length-prefixed strings in
-// byte strings. Varints are LEB128, and only their shortest form is read. Readers never read past the end: a Reader that runs out
-// records the failure and returns zeros, so decoders check ok() once.
-// Thread-safety: none needed (values and a cursor over caller-owned bytes).
+// byte strings. Varints are LEB128, and only their shortest form is read. Readers never read past
+// the end: a Reader that runs out records the failure and returns zeros, so decoders check ok()
+// once. Thread-safety: none needed (values and a cursor over caller-owned bytes).
 #pragma once
 
 #include <cstdint>
@@ -34,7 +34,10 @@ class Reader {
   size_t remaining() const { return in_.size(); }
 
  private:
-  void Fail() { ok_ = false; in_ = {}; }
+  void Fail() {
+    ok_ = false;
+    in_ = {};
+  }
   std::string_view in_;
   bool ok_ = true;
 };

@@ -2,7 +2,6 @@
 
 #include <xxhash.h>
 
-
 #include "core/bytes.h"
 
 namespace walfs {

@@ -13,9 +13,7 @@ bool ParseU64(std::string_view s, uint64_t* out) {
 }
 }  // namespace
 
-std::string Position::ToString() const {
-  return std::to_string(ms) + "-" + std::to_string(seq);
-}
+std::string Position::ToString() const { return std::to_string(ms) + "-" + std::to_string(seq); }
 
 std::optional<Position> Position::Parse(std::string_view s) {
   Position p;

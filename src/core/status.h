@@ -35,23 +35,37 @@ enum class Code : unsigned char {
   kLogUnavailable,
   kNotReady,
   kTimeout,
-  kRejected,    // an entry that could not be decoded (state machine outcome)
-  kCorruption,  // bytes on disk or in the log fail their checksum
-  kIoError,     // the replica itself failed (disk, network to the store)
-  kUnsupported, // a newer entry format than this binary understands
+  kRejected,     // an entry that could not be decoded (state machine outcome)
+  kCorruption,   // bytes on disk or in the log fail their checksum
+  kIoError,      // the replica itself failed (disk, network to the store)
+  kUnsupported,  // a newer entry format than this binary understands
   kInternal,
   kMethodNotAllowed,  // 405: the path exists but does not take this method
 };
 
 // Every code, in declaration order (for tables and tests).
 inline constexpr Code kAllCodes[] = {
-    Code::kOk,           Code::kBadRequest,         Code::kInvalidPath,
-    Code::kNotFound,     Code::kIsADirectory,       Code::kNotADirectory,
-    Code::kAlreadyExists, Code::kNotEmpty,          Code::kPreconditionFailed,
-    Code::kTooLarge,     Code::kInvalidRange,       Code::kIdempotencyKeyReused,
-    Code::kLogUnavailable, Code::kNotReady,         Code::kTimeout,
-    Code::kRejected,     Code::kCorruption,         Code::kIoError,
-    Code::kUnsupported,  Code::kInternal,           Code::kMethodNotAllowed,
+    Code::kOk,
+    Code::kBadRequest,
+    Code::kInvalidPath,
+    Code::kNotFound,
+    Code::kIsADirectory,
+    Code::kNotADirectory,
+    Code::kAlreadyExists,
+    Code::kNotEmpty,
+    Code::kPreconditionFailed,
+    Code::kTooLarge,
+    Code::kInvalidRange,
+    Code::kIdempotencyKeyReused,
+    Code::kLogUnavailable,
+    Code::kNotReady,
+    Code::kTimeout,
+    Code::kRejected,
+    Code::kCorruption,
+    Code::kIoError,
+    Code::kUnsupported,
+    Code::kInternal,
+    Code::kMethodNotAllowed,
 };
 
 // The contract's snake_case name of a code ("not_found").
@@ -79,7 +93,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok());
   }
@@ -97,10 +111,10 @@ class [[nodiscard]] Result {
   std::variant<T, Status> v_;
 };
 
-#define WALFS_RETURN_IF_ERROR(expr)        \
-  do {                                     \
-    ::walfs::Status _st = (expr);          \
-    if (!_st.ok()) return _st;             \
+#define WALFS_RETURN_IF_ERROR(expr) \
+  do {                              \
+    ::walfs::Status _st = (expr);   \
+    if (!_st.ok()) return _st;      \
   } while (0)
 
 }  // namespace walfs

@@ -49,8 +49,10 @@ std::string Api::StaleReason() const {
 
 HttpResponse Api::Ready() const {
   ApplierHealth h = r_->health();
-  json j = {{"applied", h.applied.ToString()}, {"log_last", h.log_last.ToString()},
-            {"lag_ms", h.lag_ms}, {"log", r_->log_description()},
+  json j = {{"applied", h.applied.ToString()},
+            {"log_last", h.log_last.ToString()},
+            {"lag_ms", h.lag_ms},
+            {"log", r_->log_description()},
             {"digest", ToHex(r_->waiters().digest())}};
   std::string why;
   Status diverged = r_->cluster().diverged();
@@ -76,9 +78,11 @@ HttpResponse Api::Ready() const {
 
 HttpResponse Api::ListSnapshotsResponse() const {
   Snapshotter* s = r_->snapshotter();
-  if (s == nullptr) return Error(Code::kNotFound, "no backup store is configured (walfs serve --backup URL)");
+  if (s == nullptr)
+    return Error(Code::kNotFound, "no backup store is configured (walfs serve --backup URL)");
   auto list = s->Snapshots();
-  if (!list.ok()) return Error(Code::kNotReady, "cannot list snapshots: " + list.status().message());
+  if (!list.ok())
+    return Error(Code::kNotReady, "cannot list snapshots: " + list.status().message());
   json arr = json::array();
   for (const auto& m : *list) arr.push_back(ManifestJson(m));
   return JsonResponse(200, {{"snapshots", arr}});
@@ -86,7 +90,8 @@ HttpResponse Api::ListSnapshotsResponse() const {
 
 asio::awaitable<HttpResponse> Api::TakeSnapshotResponse() {
   Snapshotter* s = r_->snapshotter();
-  if (s == nullptr) co_return Error(Code::kNotFound, "no backup store is configured (walfs serve --backup URL)");
+  if (s == nullptr)
+    co_return Error(Code::kNotFound, "no backup store is configured (walfs serve --backup URL)");
   auto ex = co_await asio::this_coro::executor;
   struct State {
     explicit State(asio::any_io_executor e) : timer(e, asio::steady_timer::time_point::max()) {}
@@ -116,25 +121,30 @@ HttpResponse Api::Cluster() const {
   ClusterView v = r_->cluster().view();
   json replicas = json::array();
   for (const auto& r : v.replicas) {
-    json j = {{"id", r.id},
-              {"address", r.address},
-              {"applied", r.applied.ToString()},
-              {"digest", r.digest},
-              {"entries", r.entries},
-              {"lag_entries", v.log.entries_added > r.entries ? v.log.entries_added - r.entries : 0},
-              {"lag_ms", LagMs(r.applied, v.log.last, v.log.first)},
-              {"last_seen", FormatIsoTime(r.time_ms)},
-              {"last_seen_ms_ago", v.refreshed_ms > r.time_ms ? v.refreshed_ms - r.time_ms : 0},
-              {"diverged", r.diverged},
-              {"self", r.id == v.self}};
+    json j = {
+        {"id", r.id},
+        {"address", r.address},
+        {"applied", r.applied.ToString()},
+        {"digest", r.digest},
+        {"entries", r.entries},
+        {"lag_entries", v.log.entries_added > r.entries ? v.log.entries_added - r.entries : 0},
+        {"lag_ms", LagMs(r.applied, v.log.last, v.log.first)},
+        {"last_seen", FormatIsoTime(r.time_ms)},
+        {"last_seen_ms_ago", v.refreshed_ms > r.time_ms ? v.refreshed_ms - r.time_ms : 0},
+        {"diverged", r.diverged},
+        {"self", r.id == v.self}};
     if (!r.stopped.empty()) j["stopped"] = r.stopped;
     replicas.push_back(j);
   }
-  json log = {{"first", v.log.first.ToString()}, {"last", v.log.last.ToString()},
-              {"length", v.log.length}, {"entries_added", v.log.entries_added},
+  json log = {{"first", v.log.first.ToString()},
+              {"last", v.log.last.ToString()},
+              {"length", v.log.length},
+              {"entries_added", v.log.entries_added},
               {"backend", r_->log_description()}};
   if (!v.log_status.ok()) log["error"] = v.log_status.message();
-  return JsonResponse(200, {{"self", v.self}, {"log", log}, {"replicas", replicas},
+  return JsonResponse(200, {{"self", v.self},
+                            {"log", log},
+                            {"replicas", replicas},
                             {"as_of", FormatIsoTime(v.refreshed_ms)}});
 }
 

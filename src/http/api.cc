@@ -37,7 +37,8 @@ asio::awaitable<HttpResponse> Api::Handle(HttpRequest req) {
     HttpResponse e = Error(p.status());
     if (p.status().code() == Code::kMethodNotAllowed) {
       std::string_view target = req.target;
-      e.headers.emplace_back("Allow", std::string(AllowedMethods(target.substr(0, target.find('?')))));
+      e.headers.emplace_back("Allow",
+                             std::string(AllowedMethods(target.substr(0, target.find('?')))));
     }
     co_return e;
   }
@@ -46,17 +47,22 @@ asio::awaitable<HttpResponse> Api::Handle(HttpRequest req) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
   switch (p->route) {
-    case Route::kHealthz: co_return JsonResponse(200, {{"status", "ok"}});
-    case Route::kReadyz: co_return Ready();
+    case Route::kHealthz:
+      co_return JsonResponse(200, {{"status", "ok"}});
+    case Route::kReadyz:
+      co_return Ready();
     case Route::kMetrics: {
       HttpResponse m;
       m.body = r_->metrics().Serialize();
       m.headers.emplace_back("Content-Type", "text/plain; version=0.0.4");
       co_return m;
     }
-    case Route::kCluster: co_return Cluster();
-    case Route::kSnapshotsList: co_return ListSnapshotsResponse();
-    case Route::kSnapshotsTake: co_return co_await TakeSnapshotResponse();
+    case Route::kCluster:
+      co_return Cluster();
+    case Route::kSnapshotsList:
+      co_return ListSnapshotsResponse();
+    case Route::kSnapshotsTake:
+      co_return co_await TakeSnapshotResponse();
     case Route::kFsRead: {
       HttpResponse resp = co_await Read(*p);
       r_->metrics().ObserveRead(seconds());

@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "replica/replica.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "replica/replica.h"
 
 namespace walfs {
 

@@ -16,7 +16,8 @@ namespace walfs {
 
 HttpResponse JsonResponse(int status, const nlohmann::json& body);
 // The contract's error body for code, with extra fields (position, failed_index ...).
-HttpResponse Error(Code c, const std::string& message, nlohmann::json extra = nlohmann::json::object());
+HttpResponse Error(Code c, const std::string& message,
+                   nlohmann::json extra = nlohmann::json::object());
 HttpResponse Error(const Status& st);
 // An error body with an HTTP status of the connection's own (414, 431 ...).
 HttpResponse ErrorWithStatus(int status, std::string_view code, const std::string& message);

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "replica/options.h"
 #include "http/request.h"
+#include "replica/options.h"
 
 namespace walfs {
 

@@ -45,7 +45,9 @@ std::optional<HttpResponse> Preconditions(const ReadCommand& c, const Node& n) {
       if (!tags) return Error(Code::kBadRequest, "If-Match must be * or a list of quoted ETags");
       bool any = std::any_of(tags->begin(), tags->end(),
                              [&](const std::string& t) { return EtagMatchesStrong(t, etag); });
-      if (!any) return Error(Code::kPreconditionFailed, c.path + " is at version " + etag + ", which If-Match does not list");
+      if (!any)
+        return Error(Code::kPreconditionFailed,
+                     c.path + " is at version " + etag + ", which If-Match does not list");
     }
   } else if (c.if_unmodified_since) {
     auto since = ParseHttpDate(*c.if_unmodified_since);
@@ -59,7 +61,8 @@ std::optional<HttpResponse> Preconditions(const ReadCommand& c, const Node& n) {
       not_modified = true;
     } else {
       auto tags = ParseEtagList(*c.if_none_match);
-      if (!tags) return Error(Code::kBadRequest, "If-None-Match must be * or a list of quoted ETags");
+      if (!tags)
+        return Error(Code::kBadRequest, "If-None-Match must be * or a list of quoted ETags");
       not_modified = std::any_of(tags->begin(), tags->end(),
                                  [&](const std::string& t) { return EtagMatchesWeak(t, etag); });
     }
@@ -78,7 +81,8 @@ std::optional<HttpResponse> Preconditions(const ReadCommand& c, const Node& n) {
 bool RangeStillApplies(const ReadCommand& c, const Node& n) {
   if (!c.if_range) return true;
   const std::string& v = *c.if_range;
-  if (!v.empty() && (v.front() == '"' || v.substr(0, 2) == "W/")) return EtagMatchesStrong(v, EtagOf(n));
+  if (!v.empty() && (v.front() == '"' || v.substr(0, 2) == "W/"))
+    return EtagMatchesStrong(v, EtagOf(n));
   auto d = ParseHttpDate(v);
   return d && *d == n.inode.mtime_ms / 1000;
 }
@@ -108,8 +112,8 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
         // applied: this one lost entries, and writes acknowledged from them
         // may be missing from it. No read can be strong against it.
         co_return Error(Code::kNotReady, "the log's last position " + tail->ToString() +
-                                             " is below this replica's applied position " + applied.ToString() +
-                                             ": the log lost entries");
+                                             " is below this replica's applied position " +
+                                             applied.ToString() + ": the log lost entries");
       }
       target = std::max(target, *tail);
     }
@@ -118,9 +122,9 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
     if (!co_await WaitApplied(r_->waiters(), target, left_ms)) {
       Status stopped = r_->waiters().stopped();
       if (!stopped.ok()) {
-        co_return Error(Code::kNotReady, "this replica stopped applying at " +
-                                             r_->waiters().applied().ToString() + " and cannot reach " +
-                                             target.ToString() + ": " + stopped.message());
+        co_return Error(Code::kNotReady,
+                        "this replica stopped applying at " + r_->waiters().applied().ToString() +
+                            " and cannot reach " + target.ToString() + ": " + stopped.message());
       }
       co_return Error(Code::kTimeout, "this replica had not applied " + target.ToString() +
                                           " after " + std::to_string(b.timeout_ms) + " ms");
@@ -154,7 +158,8 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
     resp.headers.emplace_back("Last-Modified", FormatHttpDate((*n)->inode.mtime_ms));
   }
   resp.headers.emplace_back("X-Walfs-Position", state->ToString());
-  if (std::string stale = StaleReason(); !stale.empty()) resp.headers.emplace_back("X-Walfs-Stale", stale);
+  if (std::string stale = StaleReason(); !stale.empty())
+    resp.headers.emplace_back("X-Walfs-Stale", stale);
   if (c.head && resp.status != 304) {
     resp.head_length = resp.stream ? resp.stream->length : resp.body.size();
     resp.stream.reset();

@@ -80,7 +80,8 @@ Result<ReadCommand> ParseRead(const HttpRequest& req, const Query& q, std::strin
   r.range = std::string(req.header("range"));
   auto opt = [&](std::string_view name) {
     auto it = req.headers.find(name);
-    return it == req.headers.end() ? std::optional<std::string>() : std::optional<std::string>(it->second);
+    return it == req.headers.end() ? std::optional<std::string>()
+                                   : std::optional<std::string>(it->second);
   };
   r.if_match = opt("if-match");
   r.if_none_match = opt("if-none-match");
@@ -111,7 +112,8 @@ Result<std::optional<Condition>> IfMatch(const HttpRequest& req, const std::stri
   for (const auto& t : *tags) {
     if (t.substr(0, 2) == "W/") continue;
     auto p = Position::Parse(std::string_view(t).substr(1, t.size() - 2));
-    if (p && std::find(versions.begin(), versions.end(), *p) == versions.end()) versions.push_back(*p);
+    if (p && std::find(versions.begin(), versions.end(), *p) == versions.end())
+      versions.push_back(*p);
   }
   if (versions.size() > kMaxVersionsPerCondition) {
     return Bad("If-Match lists more than " + std::to_string(kMaxVersionsPerCondition) + " ETags");
@@ -193,8 +195,10 @@ Status ParseWriteOptions(const HttpRequest& req, const Query& q, const ServerOpt
   auto it = req.headers.find(std::string_view("idempotency-key"));
   if (it != req.headers.end()) {
     std::string_view key = it->second;
-    if (key.empty()) return Bad("Idempotency-Key is empty: send 1 to 128 printable ASCII bytes, or no header");
-    if (key.size() > kMaxIdempotencyKeyBytes) return Bad("Idempotency-Key is longer than 128 bytes");
+    if (key.empty())
+      return Bad("Idempotency-Key is empty: send 1 to 128 printable ASCII bytes, or no header");
+    if (key.size() > kMaxIdempotencyKeyBytes)
+      return Bad("Idempotency-Key is longer than 128 bytes");
     for (char c : key) {
       if (c < 0x21 || c > 0x7e) return Bad("Idempotency-Key must be printable ASCII");
     }

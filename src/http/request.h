@@ -29,14 +29,25 @@ struct HttpRequest {
   }
 };
 
-enum class Route { kHealthz, kReadyz, kMetrics, kCluster, kSnapshotsList, kSnapshotsTake, kFsRead, kFsWrite, kTx };
+enum class Route {
+  kHealthz,
+  kReadyz,
+  kMetrics,
+  kCluster,
+  kSnapshotsList,
+  kSnapshotsTake,
+  kFsRead,
+  kFsWrite,
+  kTx
+};
 
 // The methods a path takes ("GET, HEAD", for an Allow header); empty for a
 // path that is no endpoint.
 std::string_view AllowedMethods(std::string_view path);
 bool MethodAllowed(std::string_view method, std::string_view allow);
 
-// A coarse label for metrics: fs_read, fs_write, tx, healthz, readyz, metrics, cluster, admin, other.
+// A coarse label for metrics: fs_read, fs_write, tx, healthz, readyz, metrics, cluster, admin,
+// other.
 std::string_view RouteLabel(std::string_view method, std::string_view target);
 
 struct Barrier {
@@ -54,7 +65,8 @@ struct ReadCommand {
   std::string after;
   std::string range;  // the Range header, if any
   // Conditional-read headers (RFC 9110 section 13), as sent; nullopt when absent.
-  std::optional<std::string> if_match, if_none_match, if_modified_since, if_unmodified_since, if_range;
+  std::optional<std::string> if_match, if_none_match, if_modified_since, if_unmodified_since,
+      if_range;
   std::optional<uint64_t> offset, length;
 };
 
@@ -73,6 +85,5 @@ struct ParsedRequest {
 };
 
 Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& opts);
-
 
 }  // namespace walfs

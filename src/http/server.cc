@@ -2,6 +2,7 @@
 
 #include <utility>  // before Asio: g++ 12 needs it for awaitable.hpp
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,14 +16,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <pthread.h>
 
 #include <atomic>
 #include <optional>
-#include <vector>
 #include <thread>
+#include <vector>
 
 #include "http/api.h"
 #include "http/errors.h"
@@ -65,7 +65,6 @@ asio::awaitable<void> Watchdog(std::shared_ptr<Conn> c) {
   }
 }
 
-
 // After an early answer, discard what the client is still sending (bounded
 // in bytes and time) before closing, so that the close does not reset the
 // connection and destroy the answer before the client reads it.
@@ -96,13 +95,15 @@ struct HttpServer::Impl {
   asio::awaitable<void> Accept();
   asio::awaitable<void> Session(tcp::socket socket);
   asio::awaitable<bool> Serve(Conn& c, beast::flat_buffer& buf, bool probes_only);
-  asio::awaitable<void> AnswerMalformed(Conn& c, const beast::flat_buffer& buf, boost::system::error_code ec);
-  asio::awaitable<void> WriteResponse(Conn& c, HttpResponse resp, unsigned version, bool keep_alive);
+  asio::awaitable<void> AnswerMalformed(Conn& c, const beast::flat_buffer& buf,
+                                        boost::system::error_code ec);
+  asio::awaitable<void> WriteResponse(Conn& c, HttpResponse resp, unsigned version,
+                                      bool keep_alive);
   asio::awaitable<void> WriteSimple(Conn& c, HttpResponse resp, unsigned version, bool keep_alive);
 
   Replica* replica = nullptr;  // set by Run
   ServerOptions opts;
-  std::optional<Api> api;     // set by Run
+  std::optional<Api> api;  // set by Run
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::optional<tcp::acceptor> acceptor;
   std::atomic<size_t> connections{0};
@@ -140,7 +141,8 @@ Result<int> HttpServer::Bind() {
 Status HttpServer::Listen() {
   boost::system::error_code ec;
   impl_->acceptor->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Status(Code::kIoError, "cannot listen on " + impl_->opts.listen + ": " + ec.message());
+  if (ec)
+    return Status(Code::kIoError, "cannot listen on " + impl_->opts.listen + ": " + ec.message());
   return Status::Ok();
 }
 
@@ -161,7 +163,8 @@ void HttpServer::Run(Replica* replica) {
     s.acceptor->close(ignored);
     // Let requests in flight finish, up to a bound, then stop.
     auto timer = std::make_shared<asio::steady_timer>(main);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(s.opts.drain_ms_max);
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(s.opts.drain_ms_max);
     auto poll = std::make_shared<std::function<void()>>();
     *poll = [&s, timer, deadline, poll] {
       if (s.in_flight == 0 || std::chrono::steady_clock::now() > deadline) {
@@ -201,13 +204,15 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
 }
 
 asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
-  auto conn = std::make_shared<Conn>(std::move(socket), std::chrono::milliseconds(opts.watchdog_interval_ms));
+  auto conn = std::make_shared<Conn>(std::move(socket),
+                                     std::chrono::milliseconds(opts.watchdog_interval_ms));
   asio::co_spawn(conn->socket.get_executor(), Watchdog(conn), asio::detached);
   beast::flat_buffer buf;
   size_t n = ++connections;
   try {
     if (n > opts.connections_max + opts.health_connections_reserve) {
-      co_await WriteSimple(*conn, ErrorWithStatus(503, "not_ready", "too many connections"), 11, false);
+      co_await WriteSimple(*conn, ErrorWithStatus(503, "not_ready", "too many connections"), 11,
+                           false);
     } else if (n > opts.connections_max) {
       // Past the limit, a few more connections are kept for /healthz (and
       // /readyz), so that a load balancer's probe still sees a live process;
@@ -242,8 +247,10 @@ asio::awaitable<void> HttpServer::Impl::AnswerMalformed(Conn& c, const beast::fl
     auto data = beast::buffers_to_string(buf.data());
     bool line_complete = data.find('\n') != std::string::npos;
     std::string limit = std::to_string(opts.header_bytes_max);
-    r = line_complete ? ErrorWithStatus(431, "bad_request", "the request's header block is over " + limit + " bytes")
-                      : ErrorWithStatus(414, "bad_request", "the request line is over " + limit + " bytes");
+    r = line_complete
+            ? ErrorWithStatus(431, "bad_request",
+                              "the request's header block is over " + limit + " bytes")
+            : ErrorWithStatus(414, "bad_request", "the request line is over " + limit + " bytes");
   } else {
     r = ErrorWithStatus(400, "bad_request", "malformed HTTP request: " + ec.message());
   }
@@ -262,13 +269,15 @@ asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf, 
   if (buf.size() == 0) {
     // Idle between requests: up to idle_timeout_ms for the first byte.
     c.ExpiresAfter(std::chrono::milliseconds(opts.idle_timeout_ms));
-    co_await c.socket.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+    co_await c.socket.async_wait(tcp::socket::wait_read,
+                                 asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return false;
   }
   // From its first byte, the whole header block must arrive within
   // io_timeout_ms: a client that trickles it cannot hold the connection.
   c.ExpiresAfter(std::chrono::milliseconds(opts.io_timeout_ms));
-  co_await http::async_read_header(c.socket, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
+  co_await http::async_read_header(c.socket, buf, parser,
+                                   asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
     co_await AnswerMalformed(c, buf, ec);
     co_return false;
@@ -277,14 +286,16 @@ asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf, 
   if (probes_only) {
     std::string_view t(h.target().data(), h.target().size());
     if (t != "/healthz" && t != "/readyz") {
-      co_await WriteSimple(c, ErrorWithStatus(503, "not_ready", "too many connections"), h.version(), false);
+      co_await WriteSimple(c, ErrorWithStatus(503, "not_ready", "too many connections"),
+                           h.version(), false);
       co_await Linger(c, opts);
       co_return false;
     }
   }
   uint64_t limit = BodyLimit(std::string_view(h.target().data(), h.target().size()), opts);
   auto too_large = [&] {
-    return ErrorWithStatus(413, "too_large", "the request body is over the " + std::to_string(limit) + "-byte limit");
+    return ErrorWithStatus(413, "too_large",
+                           "the request body is over the " + std::to_string(limit) + "-byte limit");
   };
   if (parser.content_length() && *parser.content_length() > limit) {
     // Answer before reading the body, then close without reading it.

@@ -153,7 +153,8 @@ Result<Entry> ParseTransaction(std::string_view body) {
   if (j.contains("idempotency_key")) {
     if (!j["idempotency_key"].is_string()) return Bad("\"idempotency_key\" must be a string");
     e.idempotency_key = j["idempotency_key"].get<std::string>();
-    if (e.idempotency_key.size() > kMaxIdempotencyKeyBytes) return Bad("idempotency_key is too long");
+    if (e.idempotency_key.size() > kMaxIdempotencyKeyBytes)
+      return Bad("idempotency_key is too long");
     for (char c : e.idempotency_key) {
       if (c < 0x21 || c > 0x7e) return Bad("idempotency_key must be printable ASCII");
     }

@@ -13,27 +13,39 @@ namespace walfs {
 
 int HttpStatusFor(Code c) {
   switch (c) {
-    case Code::kOk: return 200;
+    case Code::kOk:
+      return 200;
     case Code::kBadRequest:
     case Code::kInvalidPath:
-    case Code::kRejected: return 400;
-    case Code::kNotFound: return 404;
+    case Code::kRejected:
+      return 400;
+    case Code::kNotFound:
+      return 404;
     case Code::kIsADirectory:
     case Code::kNotADirectory:
     case Code::kAlreadyExists:
-    case Code::kNotEmpty: return 409;
-    case Code::kPreconditionFailed: return 412;
-    case Code::kTooLarge: return 413;
-    case Code::kInvalidRange: return 416;
-    case Code::kIdempotencyKeyReused: return 422;
+    case Code::kNotEmpty:
+      return 409;
+    case Code::kPreconditionFailed:
+      return 412;
+    case Code::kTooLarge:
+      return 413;
+    case Code::kInvalidRange:
+      return 416;
+    case Code::kIdempotencyKeyReused:
+      return 422;
     case Code::kLogUnavailable:
-    case Code::kNotReady: return 503;
-    case Code::kTimeout: return 504;
+    case Code::kNotReady:
+      return 503;
+    case Code::kTimeout:
+      return 504;
     case Code::kCorruption:
     case Code::kIoError:
     case Code::kUnsupported:
-    case Code::kInternal: return 500;
-    case Code::kMethodNotAllowed: return 405;
+    case Code::kInternal:
+      return 500;
+    case Code::kMethodNotAllowed:
+      return 405;
   }
   return 500;
 }
@@ -76,12 +88,14 @@ Result<ByteRange> ParseRange(std::string_view h, uint64_t size) {
 
 Result<std::optional<ByteRange>> SelectRange(std::string_view h, uint64_t size) {
   constexpr std::string_view kUnit = "bytes=";
-  if (h.empty() || h.size() < kUnit.size() || !std::equal(kUnit.begin(), kUnit.end(), h.begin(), [](char a, char b) {
+  if (h.empty() || h.size() < kUnit.size() ||
+      !std::equal(kUnit.begin(), kUnit.end(), h.begin(), [](char a, char b) {
         return a == std::tolower(static_cast<unsigned char>(b));
       })) {
     return std::optional<ByteRange>();  // no Range, or a unit this server does not serve
   }
-  if (h.find(',') != std::string_view::npos) return std::optional<ByteRange>();  // several: 200 whole
+  if (h.find(',') != std::string_view::npos)
+    return std::optional<ByteRange>();  // several: 200 whole
   auto r = ParseRange(std::string("bytes=").append(h.substr(kUnit.size())), size);
   if (!r.ok()) return r.status();
   return std::optional<ByteRange>(*r);

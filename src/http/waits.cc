@@ -26,7 +26,8 @@ auto AsyncProposer(Proposer& prop, std::string payload, bool tail, Token&& token
           asio::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
         };
         bool queued = tail ? prop.SubmitTail(done) : prop.Submit(std::move(payload), done);
-        if (!queued) done(Status(Code::kNotReady, "too many writes are waiting for the log; retry"));
+        if (!queued)
+          done(Status(Code::kNotReady, "too many writes are waiting for the log; retry"));
       },
       token, std::move(payload));
 }
@@ -69,12 +70,14 @@ asio::awaitable<Result<Position>> AwaitTail(Proposer& prop, Steady::time_point d
       st->timer.cancel();
     });
   });
-  if (!queued) co_return Status(Code::kNotReady, "too many requests are waiting for the log; retry");
+  if (!queued)
+    co_return Status(Code::kNotReady, "too many requests are waiting for the log; retry");
   // The answer is posted to this executor, so it cannot run before the
   // wait below has begun: the cancel always finds it.
   boost::system::error_code ec;
   co_await st->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  if (!st->result) co_return Status(Code::kTimeout, "the log did not say its last position in time");
+  if (!st->result)
+    co_return Status(Code::kTimeout, "the log did not say its last position in time");
   co_return std::move(*st->result);
 }
 

@@ -20,8 +20,10 @@ namespace walfs {
 // applier stopped first.
 boost::asio::awaitable<bool> WaitApplied(Waiters& w, Position p, uint32_t timeout_ms);
 // The position the log gave the entry (or the log's tail, with tail).
-boost::asio::awaitable<Result<Position>> AwaitProposer(Proposer& prop, std::string payload, bool tail);
+boost::asio::awaitable<Result<Position>> AwaitProposer(Proposer& prop, std::string payload,
+                                                       bool tail);
 // The log's last position, or kTimeout once deadline passes.
-boost::asio::awaitable<Result<Position>> AwaitTail(Proposer& prop, std::chrono::steady_clock::time_point deadline);
+boost::asio::awaitable<Result<Position>> AwaitTail(Proposer& prop,
+                                                   std::chrono::steady_clock::time_point deadline);
 
 }  // namespace walfs

@@ -35,7 +35,8 @@ HttpResponse RenderOutcome(const Outcome& o, bool is_tx) {
     json extra = {{"position", o.position.ToString()}};
     if (is_tx && o.failed_condition >= 0) extra["failed_condition"] = o.failed_condition;
     if (is_tx && o.failed_index >= 0) extra["failed_index"] = o.failed_index;
-    resp = Error(StatusCodeOf(o.code), o.message.empty() ? DefaultOutcomeMessage(o) : o.message, extra);
+    resp = Error(StatusCodeOf(o.code), o.message.empty() ? DefaultOutcomeMessage(o) : o.message,
+                 extra);
   } else if (is_tx) {
     json results = json::array();
     for (const auto& r : o.results) results.push_back(OpResultJson(r));
@@ -57,7 +58,8 @@ uint64_t DataBytes(const Entry& e) {
 
 }  // namespace
 
-std::optional<HttpResponse> Api::FirstWithKey(std::string_view payload, std::string_view key) const {
+std::optional<HttpResponse> Api::FirstWithKey(std::string_view payload,
+                                              std::string_view key) const {
   auto snap = r_->store().Snapshot();
   auto rec = LookupIdempotency(*snap, key);
   if (!rec.ok() || !rec->has_value()) return std::nullopt;
@@ -76,14 +78,16 @@ asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
   WriteCommand& w = p.write;
   Status stopped = r_->waiters().stopped();
   if (!stopped.ok()) {
-    co_return Error(Code::kNotReady, "this replica has stopped applying the log, so it takes no "
-                                     "writes: " + stopped.message());
+    co_return Error(Code::kNotReady,
+                    "this replica has stopped applying the log, so it takes no "
+                    "writes: " +
+                        stopped.message());
   }
   if (Status log = r_->health().log_status; !log.ok()) {
     // Cut off from the log: say so now rather than time out on a send
     // whose fate would be unknown.
-    co_return Error(Code::kLogUnavailable, "this replica cannot reach the log, so nothing was written: " +
-                                               log.message());
+    co_return Error(Code::kLogUnavailable,
+                    "this replica cannot reach the log, so nothing was written: " + log.message());
   }
   if (DataBytes(w.entry) > r_->options().entry_bytes_max) {
     co_return Error(Code::kTooLarge, "the data is over the " +
@@ -99,8 +103,9 @@ asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
   auto pos = co_await AwaitProposer(r_->proposer(), std::move(payload), false);
   if (!pos.ok()) {
     if (pos.status().code() == Code::kTimeout) {
-      co_return Error(Code::kTimeout, "the log did not answer in time; the write may or may not "
-                                      "have been applied: retry with the same Idempotency-Key");
+      co_return Error(Code::kTimeout,
+                      "the log did not answer in time; the write may or may not "
+                      "have been applied: retry with the same Idempotency-Key");
     }
     co_return Error(pos.status());
   }
@@ -111,8 +116,8 @@ asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
   }
   if (!co_await WaitApplied(r_->waiters(), *pos, w.timeout_ms)) {
     Status why = r_->waiters().stopped();
-    std::string msg = "the write is in the log at " + pos->ToString() +
-                      " but this replica has not applied it";
+    std::string msg =
+        "the write is in the log at " + pos->ToString() + " but this replica has not applied it";
     co_return Error(why.ok() ? Code::kTimeout : Code::kNotReady,
                     why.ok() ? msg + " within " + std::to_string(w.timeout_ms) + " ms"
                              : msg + ": " + why.message(),
@@ -120,8 +125,9 @@ asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
   }
   auto o = r_->waiters().TakeOutcome(*pos);
   if (!o) {
-    co_return Error(Code::kTimeout, "the write was applied at " + pos->ToString() +
-                                        " but its outcome is no longer held; read it back",
+    co_return Error(Code::kTimeout,
+                    "the write was applied at " + pos->ToString() +
+                        " but its outcome is no longer held; read it back",
                     {{"position", pos->ToString()}});
   }
   co_return RenderOutcome(*o, w.is_tx);

@@ -40,7 +40,8 @@ Status PreadAll(int fd, char* buf, size_t n, uint64_t off) {
 Status WriteAll(int fd, const std::string& data, uint64_t off) {
   size_t done = 0;
   while (done < data.size()) {
-    ssize_t w = ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(off + done));
+    ssize_t w =
+        ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(off + done));
     if (w < 0 && errno == EINTR) continue;
     if (w < 0) return Errno("pwrite");
     done += static_cast<size_t>(w);

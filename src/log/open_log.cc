@@ -8,7 +8,8 @@ namespace walfs {
 
 Status ValidateLogUrl(const std::string& url) {
   if (url.rfind("redis://", 0) == 0) return ParseRedisUrl(url).status();
-  if (url == "memory" || url == "local" || url == "local?fsync=always" || url == "local?fsync=none") {
+  if (url == "memory" || url == "local" || url == "local?fsync=always" ||
+      url == "local?fsync=none") {
     return Status::Ok();
   }
   return Status(Code::kBadRequest, "unknown log '" + url +

@@ -71,7 +71,9 @@ class RedisConnection final : public LogConnection {
   std::string sha_;
 };
 
-timeval Tv(uint32_t ms) { return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)}; }
+timeval Tv(uint32_t ms) {
+  return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+}
 
 Status RedisConnection::Connect() {
   if (ctx_ != nullptr) return Status::Ok();
@@ -91,8 +93,8 @@ Status RedisConnection::Connect() {
 }
 
 Status RedisConnection::LoadScript() {
-  auto r = Command({"SCRIPT", "LOAD", kAppendScript}, opts_.command_timeout_ms,
-                   Code::kLogUnavailable);
+  auto r =
+      Command({"SCRIPT", "LOAD", kAppendScript}, opts_.command_timeout_ms, Code::kLogUnavailable);
   if (!r.ok()) return r.status();
   if ((*r)->type != REDIS_REPLY_STRING) return Status(Code::kLogUnavailable, "SCRIPT LOAD failed");
   sha_.assign((*r)->str, (*r)->len);
@@ -115,7 +117,8 @@ Result<Reply> RedisConnection::Command(const std::vector<std::string>& args, uin
     std::string why = ctx_->errstr;
     // hiredis buffers the command and writes it in redisGetReply: an I/O
     // error means it may or may not have reached Redis.
-    Code code = ctx_->err == REDIS_ERR_EOF || ctx_->err == REDIS_ERR_IO ? after_send : Code::kLogUnavailable;
+    Code code = ctx_->err == REDIS_ERR_EOF || ctx_->err == REDIS_ERR_IO ? after_send
+                                                                        : Code::kLogUnavailable;
     Drop();
     return Status(code, "Redis: " + why);
   }
@@ -208,7 +211,8 @@ Result<LogRecord> ParseEntry(const redisReply* e) {
   }
   // An entry not written by walfs (no predecessor) cannot be chained.
   if (!has_p || !has_e) {
-    return Status(Code::kCorruption, "stream entry " + rec.pos.ToString() + " was not written by walfs");
+    return Status(Code::kCorruption,
+                  "stream entry " + rec.pos.ToString() + " was not written by walfs");
   }
   return rec;
 }
@@ -236,8 +240,8 @@ Result<std::vector<LogRecord>> RedisConnection::Read(Position after, size_t max,
 }
 
 Result<Position> RedisConnection::Last() {
-  auto r = ReadCommand({"XREVRANGE", addr_.stream, "+", "-", "COUNT", "1"},
-                       opts_.command_timeout_ms);
+  auto r =
+      ReadCommand({"XREVRANGE", addr_.stream, "+", "-", "COUNT", "1"}, opts_.command_timeout_ms);
   if (!r.ok()) return r.status();
   if ((*r)->type != REDIS_REPLY_ARRAY) return Status(Code::kLogUnavailable, "bad XREVRANGE reply");
   if ((*r)->elements == 0) return Position{};
@@ -250,7 +254,8 @@ Result<Position> RedisConnection::Last() {
 
 // XINFO STREAM's reply is a flat list of field names and values.
 Result<LogTail> RedisConnection::Tail() {
-  auto r = Command({"XINFO", "STREAM", addr_.stream}, opts_.command_timeout_ms, Code::kLogUnavailable);
+  auto r =
+      Command({"XINFO", "STREAM", addr_.stream}, opts_.command_timeout_ms, Code::kLogUnavailable);
   LogTail t;
   if (!r.ok()) {
     // A stream that was never written does not exist yet: an empty log.
@@ -263,7 +268,8 @@ Result<LogTail> RedisConnection::Tail() {
     if (m->element[i]->type != REDIS_REPLY_STRING) continue;
     std::string_view name(m->element[i]->str, m->element[i]->len);
     const redisReply* v = m->element[i + 1];
-    if (name == "length" && v->type == REDIS_REPLY_INTEGER) t.length = static_cast<uint64_t>(v->integer);
+    if (name == "length" && v->type == REDIS_REPLY_INTEGER)
+      t.length = static_cast<uint64_t>(v->integer);
     if (name == "entries-added" && v->type == REDIS_REPLY_INTEGER) {
       t.entries_added = static_cast<uint64_t>(v->integer);
     }
@@ -298,7 +304,8 @@ Result<std::vector<std::string>> RedisConnection::Heartbeats() {
                          opts_.command_timeout_ms);
     if (!r.ok()) return r.status();
     const redisReply* m = r->get();
-    if (m->type != REDIS_REPLY_ARRAY || m->elements != 2) return Status(Code::kLogUnavailable, "bad SCAN reply");
+    if (m->type != REDIS_REPLY_ARRAY || m->elements != 2)
+      return Status(Code::kLogUnavailable, "bad SCAN reply");
     cursor.assign(m->element[0]->str, m->element[0]->len);
     for (size_t i = 0; i < m->element[1]->elements; ++i) {
       keys.emplace_back(m->element[1]->element[i]->str, m->element[1]->element[i]->len);
@@ -347,8 +354,9 @@ return redis.call('XADD', KEYS[1], ARGV[1], 'p', ARGV[2], 'e', ARGV[3])
 
 Status RedisConnection::Seed(Position after, const std::string& empty_entry) {
   Position id{after.ms, after.seq + 1};
-  auto r = Command({"EVAL", kSeedScript, "1", addr_.stream, id.ToString(), after.ToString(), empty_entry},
-                   opts_.command_timeout_ms, Code::kLogUnavailable);
+  auto r = Command(
+      {"EVAL", kSeedScript, "1", addr_.stream, id.ToString(), after.ToString(), empty_entry},
+      opts_.command_timeout_ms, Code::kLogUnavailable);
   if (!r.ok()) {
     if (r.status().message().find("NOTEMPTY") != std::string::npos) {
       return Status(Code::kAlreadyExists, "the stream " + addr_.stream + " is not empty");
@@ -372,7 +380,8 @@ Result<RedisAddress> ParseRedisUrl(const std::string& url) {
   if (q != std::string::npos) {
     std::string query = rest.substr(q + 1);
     rest = rest.substr(0, q);
-    if (query.rfind("stream=", 0) != 0 || query.size() == 7) return bad("the only option is stream=NAME");
+    if (query.rfind("stream=", 0) != 0 || query.size() == 7)
+      return bad("the only option is stream=NAME");
     a.stream = query.substr(7);
   }
   auto slash = rest.find('/');
@@ -407,8 +416,8 @@ Result<std::unique_ptr<LogConnection>> RedisLog::Connect() {
 }
 
 std::string RedisLog::Describe() const {
-  return "redis://" + addr_.host + ":" + std::to_string(addr_.port) + "/" + std::to_string(addr_.db) +
-         "?stream=" + addr_.stream;
+  return "redis://" + addr_.host + ":" + std::to_string(addr_.port) + "/" +
+         std::to_string(addr_.db) + "?stream=" + addr_.stream;
 }
 
 }  // namespace walfs

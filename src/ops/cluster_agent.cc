@@ -1,7 +1,7 @@
 #include "ops/cluster_agent.h"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <map>
@@ -40,12 +40,18 @@ std::optional<ReplicaInfo> ParseHeartbeat(const std::string& s) {
 
 ClusterAgent::ClusterAgent(std::shared_ptr<Log> log, RocksStore* store, Waiters* waiters,
                            Metrics* metrics, const ServerOptions& opts, HealthFn health)
-    : log_(std::move(log)), store_(store), waiters_(waiters), metrics_(metrics), opts_(opts),
+    : log_(std::move(log)),
+      store_(store),
+      waiters_(waiters),
+      metrics_(metrics),
+      opts_(opts),
       health_(std::move(health)) {}
 
 ClusterAgent::~ClusterAgent() { Stop(); }
 
-void ClusterAgent::Start() { worker_.Start([this] { Run(); }); }
+void ClusterAgent::Start() {
+  worker_.Start([this] { Run(); });
+}
 
 void ClusterAgent::Stop() { worker_.Stop(); }
 
@@ -72,10 +78,12 @@ Status ClusterAgent::FindDivergence(const std::string& self, std::vector<Replica
     if (r.diverged && r.id == self) {
       std::string others;
       for (const auto& [d, n] : at) {
-        if (d != r.digest) others += (others.empty() ? "" : ", ") + d + " (" + std::to_string(n) + ")";
+        if (d != r.digest)
+          others += (others.empty() ? "" : ", ") + d + " (" + std::to_string(n) + ")";
       }
-      mine = Status(Code::kCorruption, "diverged: digest " + r.digest + " at " + r.applied.ToString() +
-                                           " but other replicas there have " + others);
+      mine =
+          Status(Code::kCorruption, "diverged: digest " + r.digest + " at " + r.applied.ToString() +
+                                        " but other replicas there have " + others);
     }
   }
   return mine;
@@ -91,8 +99,8 @@ void ClusterAgent::Refresh() {
   auto usage = LoadUsage(*snap);
   if (!state.ok() || !usage.ok()) return;
   ReplicaInfo me{opts_.replica_id, opts_.advertise, state->applied, ToHex(state->digest),
-                 state->entries, v.refreshed_ms, health_(), false};
-  json hb = {{"id", me.id}, {"address", me.address}, {"applied", me.applied.ToString()},
+                 state->entries,   v.refreshed_ms,  health_(),      false};
+  json hb = {{"id", me.id},         {"address", me.address}, {"applied", me.applied.ToString()},
              {"digest", me.digest}, {"entries", me.entries}, {"time_ms", me.time_ms}};
   if (!me.stopped.empty()) hb["stopped"] = me.stopped;
   // An unreachable log shows in the view from the first refresh on (the
@@ -107,7 +115,10 @@ void ClusterAgent::Refresh() {
     }
   }
   Result<LogTail> tail = connected.ok() ? conn_->Tail() : Result<LogTail>(connected);
-  Status st = tail.ok() ? conn_->PutHeartbeat(me.id, hb.dump(), opts_.heartbeat_ttl_intervals * opts_.heartbeat_interval_ms) : tail.status();
+  Status st = tail.ok()
+                  ? conn_->PutHeartbeat(me.id, hb.dump(),
+                                        opts_.heartbeat_ttl_intervals * opts_.heartbeat_interval_ms)
+                  : tail.status();
   auto beats = st.ok() ? conn_->Heartbeats() : Result<std::vector<std::string>>(st);
   if (tail.ok()) v.log = *tail;
   v.log_status = beats.status();
@@ -118,7 +129,8 @@ void ClusterAgent::Refresh() {
     for (const auto& b : *beats) {
       if (auto r = ParseHeartbeat(b)) v.replicas.push_back(*r);
     }
-    if (std::none_of(v.replicas.begin(), v.replicas.end(), [&](auto& r) { return r.id == me.id; })) {
+    if (std::none_of(v.replicas.begin(), v.replicas.end(),
+                     [&](auto& r) { return r.id == me.id; })) {
       v.replicas.push_back(me);
     }
   }

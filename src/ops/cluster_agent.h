@@ -23,11 +23,11 @@
 #include <thread>
 #include <vector>
 
-#include "runtime/worker.h"
 #include "log/log.h"
 #include "ops/metrics.h"
 #include "replica/options.h"
 #include "replica/waiters.h"
+#include "runtime/worker.h"
 #include "store/rocks_store.h"
 
 namespace walfs {
@@ -81,11 +81,11 @@ class ClusterAgent {
   std::unique_ptr<LogConnection> conn_;  // owned by the agent thread (or Refresh's caller)
   std::mutex refresh_mu_;                // one Refresh at a time
   static constexpr int kRoundsToDiverge = 3;
-  int suspect_rounds_ = 0;               // GUARDED_BY(refresh_mu_)
+  int suspect_rounds_ = 0;  // GUARDED_BY(refresh_mu_)
 
   mutable std::mutex mu_;
-  ClusterView view_;       // GUARDED_BY(mu_)
-  Status diverged_;        // GUARDED_BY(mu_)
+  ClusterView view_;  // GUARDED_BY(mu_)
+  Status diverged_;   // GUARDED_BY(mu_)
   Worker worker_{"walfs-cluster"};
 };
 

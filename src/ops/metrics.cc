@@ -17,7 +17,8 @@ using prometheus::BuildHistogram;
 using prometheus::Histogram;
 
 Histogram::BucketBoundaries LatencyBuckets() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 }
 
 std::mutex g_applied_mu;
@@ -26,27 +27,87 @@ std::mutex g_applied_mu;
 
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   auto& r = *registry_;
-  requests_ = &BuildCounter().Name("walfs_http_requests_total").Help("HTTP requests by route, method and status").Register(r);
-  log_errors_ = &BuildCounter().Name("walfs_log_errors_total").Help("Failed calls to the log, by caller").Register(r);
-  snapshots_ = &BuildCounter().Name("walfs_snapshots_total").Help("Snapshots taken, by result").Register(r);
-  auto& writes = BuildHistogram().Name("walfs_write_seconds").Help("Write latency by acknowledgement").Register(r);
+  requests_ = &BuildCounter()
+                   .Name("walfs_http_requests_total")
+                   .Help("HTTP requests by route, method and status")
+                   .Register(r);
+  log_errors_ = &BuildCounter()
+                     .Name("walfs_log_errors_total")
+                     .Help("Failed calls to the log, by caller")
+                     .Register(r);
+  snapshots_ =
+      &BuildCounter().Name("walfs_snapshots_total").Help("Snapshots taken, by result").Register(r);
+  auto& writes = BuildHistogram()
+                     .Name("walfs_write_seconds")
+                     .Help("Write latency by acknowledgement")
+                     .Register(r);
   write_log_seconds_ = &writes.Add({{"ack", "log"}}, LatencyBuckets());
   write_applied_seconds_ = &writes.Add({{"ack", "applied"}}, LatencyBuckets());
-  read_seconds_ = &BuildHistogram().Name("walfs_read_seconds").Help("Read latency (to the first byte)").Register(r).Add({}, LatencyBuckets());
-  apply_batch_entries_ = &BuildHistogram().Name("walfs_apply_batch_entries").Help("Entries per applied batch").Register(r)
-      .Add({}, Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
-  apply_batch_seconds_ = &BuildHistogram().Name("walfs_apply_batch_seconds").Help("Time to apply and commit one batch").Register(r).Add({}, LatencyBuckets());
-  snapshot_seconds_ = &BuildHistogram().Name("walfs_snapshot_seconds").Help("Time to take and upload one snapshot").Register(r)
-      .Add({}, Histogram::BucketBoundaries{0.1, 0.5, 1, 5, 10, 30, 60, 300, 900});
-  snapshot_bytes_ = &BuildGauge().Name("walfs_snapshot_bytes").Help("Size of the last snapshot uploaded").Register(r).Add({});
-  applied_entries_ = &BuildCounter().Name("walfs_applied_entries_total").Help("Entries applied by this replica, ever (from its store)").Register(r).Add({});
-  lag_entries_ = &BuildGauge().Name("walfs_lag_entries").Help("Entries in the log not yet applied here").Register(r).Add({});
-  lag_ms_ = &BuildGauge().Name("walfs_lag_milliseconds").Help("Log time between the log's last entry and the applied one").Register(r).Add({});
+  read_seconds_ = &BuildHistogram()
+                       .Name("walfs_read_seconds")
+                       .Help("Read latency (to the first byte)")
+                       .Register(r)
+                       .Add({}, LatencyBuckets());
+  apply_batch_entries_ =
+      &BuildHistogram()
+           .Name("walfs_apply_batch_entries")
+           .Help("Entries per applied batch")
+           .Register(r)
+           .Add({}, Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
+  apply_batch_seconds_ = &BuildHistogram()
+                              .Name("walfs_apply_batch_seconds")
+                              .Help("Time to apply and commit one batch")
+                              .Register(r)
+                              .Add({}, LatencyBuckets());
+  snapshot_seconds_ =
+      &BuildHistogram()
+           .Name("walfs_snapshot_seconds")
+           .Help("Time to take and upload one snapshot")
+           .Register(r)
+           .Add({}, Histogram::BucketBoundaries{0.1, 0.5, 1, 5, 10, 30, 60, 300, 900});
+  snapshot_bytes_ = &BuildGauge()
+                         .Name("walfs_snapshot_bytes")
+                         .Help("Size of the last snapshot uploaded")
+                         .Register(r)
+                         .Add({});
+  applied_entries_ = &BuildCounter()
+                          .Name("walfs_applied_entries_total")
+                          .Help("Entries applied by this replica, ever (from its store)")
+                          .Register(r)
+                          .Add({});
+  lag_entries_ = &BuildGauge()
+                      .Name("walfs_lag_entries")
+                      .Help("Entries in the log not yet applied here")
+                      .Register(r)
+                      .Add({});
+  lag_ms_ = &BuildGauge()
+                 .Name("walfs_lag_milliseconds")
+                 .Help("Log time between the log's last entry and the applied one")
+                 .Register(r)
+                 .Add({});
   files_ = &BuildGauge().Name("walfs_files").Help("Files stored").Register(r).Add({});
-  bytes_ = &BuildGauge().Name("walfs_bytes").Help("Bytes stored (sum of file sizes)").Register(r).Add({});
-  trimmed_ = &BuildCounter().Name("walfs_trimmed_entries_total").Help("Log entries trimmed by this replica").Register(r).Add({});
-  diverged_ = &BuildGauge().Name("walfs_diverged").Help("1 if this replica's digest disagrees with its peers at the same position").Register(r).Add({});
-  paused_ = &BuildGauge().Name("walfs_applier_paused").Help("1 while the applier is paused because the store cannot be written (disk below the reserve, a write failed)").Register(r).Add({});
+  bytes_ = &BuildGauge()
+                .Name("walfs_bytes")
+                .Help("Bytes stored (sum of file sizes)")
+                .Register(r)
+                .Add({});
+  trimmed_ = &BuildCounter()
+                  .Name("walfs_trimmed_entries_total")
+                  .Help("Log entries trimmed by this replica")
+                  .Register(r)
+                  .Add({});
+  diverged_ = &BuildGauge()
+                   .Name("walfs_diverged")
+                   .Help("1 if this replica's digest disagrees with its peers at the same position")
+                   .Register(r)
+                   .Add({});
+  paused_ = &BuildGauge()
+                 .Name("walfs_applier_paused")
+                 .Help(
+                     "1 while the applier is paused because the store cannot be written (disk "
+                     "below the reserve, a write failed)")
+                 .Register(r)
+                 .Add({});
 }
 
 Metrics::~Metrics() = default;
@@ -69,7 +130,9 @@ void Metrics::ObserveRequest(std::string_view route, std::string_view method, in
     std::lock_guard lock(request_counters_mu_);
     auto it = request_counters_.find(key);
     if (it == request_counters_.end()) {
-      c = &requests_->Add({{"route", std::string(route)}, {"method", std::string(m)}, {"status", std::to_string(status)}});
+      c = &requests_->Add({{"route", std::string(route)},
+                           {"method", std::string(m)},
+                           {"status", std::to_string(status)}});
       request_counters_.emplace(std::move(key), c);
     } else {
       c = it->second;
@@ -78,7 +141,9 @@ void Metrics::ObserveRequest(std::string_view route, std::string_view method, in
   c->Increment();
 }
 
-void Metrics::ObserveWrite(bool ack_log, double s) { (ack_log ? write_log_seconds_ : write_applied_seconds_)->Observe(s); }
+void Metrics::ObserveWrite(bool ack_log, double s) {
+  (ack_log ? write_log_seconds_ : write_applied_seconds_)->Observe(s);
+}
 void Metrics::ObserveRead(double s) { read_seconds_->Observe(s); }
 
 void Metrics::ObserveApplyBatch(size_t entries, double seconds) {
@@ -105,7 +170,9 @@ void Metrics::SetStored(uint64_t files, uint64_t bytes) {
   bytes_->Set(static_cast<double>(bytes));
 }
 
-void Metrics::LogError(std::string_view who) { log_errors_->Add({{"caller", std::string(who)}}).Increment(); }
+void Metrics::LogError(std::string_view who) {
+  log_errors_->Add({{"caller", std::string(who)}}).Increment();
+}
 
 void Metrics::ObserveSnapshot(bool ok, double seconds, uint64_t bytes) {
   snapshots_->Add({{"result", ok ? "ok" : "failed"}}).Increment();

@@ -5,9 +5,9 @@
 
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "replica/applier_events.h"
 
@@ -45,7 +45,9 @@ class Metrics final : public ApplierEvents {
   // ApplierEvents.
   void ApplierPaused(bool paused) override { SetPaused(paused); }
   void ApplierLogError() override { LogError("applier"); }
-  void BatchApplied(size_t entries, double seconds) override { ObserveApplyBatch(entries, seconds); }
+  void BatchApplied(size_t entries, double seconds) override {
+    ObserveApplyBatch(entries, seconds);
+  }
 
   std::string Serialize() const;
 
@@ -71,7 +73,8 @@ class Metrics final : public ApplierEvents {
   prometheus::Gauge* paused_;
   double applied_seen_ = 0;
   std::mutex request_counters_mu_;
-  std::unordered_map<std::string, prometheus::Counter*> request_counters_;  // GUARDED_BY(request_counters_mu_)
+  std::unordered_map<std::string, prometheus::Counter*>
+      request_counters_;  // GUARDED_BY(request_counters_mu_)
 };
 
 }  // namespace walfs

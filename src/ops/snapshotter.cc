@@ -27,14 +27,23 @@ std::optional<Position> TrimPoint(const LogTail& tail, Position snapshot,
   return point;
 }
 
-Snapshotter::Snapshotter(std::shared_ptr<Log> log, std::unique_ptr<BackupStore> backup, RocksStore* store,
-                         Waiters* waiters, ClusterAgent* agent, Metrics* metrics, const ServerOptions& opts)
-    : log_(std::move(log)), backup_(std::move(backup)), store_(store), waiters_(waiters), agent_(agent),
-      metrics_(metrics), opts_(opts), last_snapshot_time_(std::chrono::steady_clock::now()) {}
+Snapshotter::Snapshotter(std::shared_ptr<Log> log, std::unique_ptr<BackupStore> backup,
+                         RocksStore* store, Waiters* waiters, ClusterAgent* agent, Metrics* metrics,
+                         const ServerOptions& opts)
+    : log_(std::move(log)),
+      backup_(std::move(backup)),
+      store_(store),
+      waiters_(waiters),
+      agent_(agent),
+      metrics_(metrics),
+      opts_(opts),
+      last_snapshot_time_(std::chrono::steady_clock::now()) {}
 
 Snapshotter::~Snapshotter() { Stop(); }
 
-void Snapshotter::Start() { worker_.Start([this] { Run(); }); }
+void Snapshotter::Start() {
+  worker_.Start([this] { Run(); });
+}
 
 void Snapshotter::Stop() {
   worker_.Stop();
@@ -84,8 +93,8 @@ Result<SnapshotManifest> Snapshotter::Snapshot() {
     spdlog::error("snapshot failed: {}", m.status().message());
     return m;
   }
-  spdlog::info("snapshot {} at {} ({} bytes, {:.2f} s) in {}", m->id, m->position.ToString(), m->total_bytes,
-               secs, backup_->Describe());
+  spdlog::info("snapshot {} at {} ({} bytes, {:.2f} s) in {}", m->id, m->position.ToString(),
+               m->total_bytes, secs, backup_->Describe());
   if (!latest_ || latest_->position < m->position) latest_ = *m;
   return m;
 }
@@ -94,9 +103,11 @@ bool Snapshotter::Due() {
   uint64_t since = latest_ ? latest_->entries : 0;
   auto state = LoadApplyState(store_->live());
   if (!state.ok() || state->entries <= since) return false;
-  if (opts_.snapshot_every_entries > 0 && state->entries - since >= opts_.snapshot_every_entries) return true;
+  if (opts_.snapshot_every_entries > 0 && state->entries - since >= opts_.snapshot_every_entries)
+    return true;
   auto elapsed = std::chrono::steady_clock::now() - last_snapshot_time_;
-  return opts_.snapshot_every_ms > 0 && elapsed >= std::chrono::milliseconds(opts_.snapshot_every_ms);
+  return opts_.snapshot_every_ms > 0 &&
+         elapsed >= std::chrono::milliseconds(opts_.snapshot_every_ms);
 }
 
 void Snapshotter::Trim(LogConnection* conn) {
@@ -117,8 +128,8 @@ void Snapshotter::Trim(LogConnection* conn) {
   auto after = conn->Tail();
   if (after.ok() && after->length < tail->length) {
     metrics_->Trimmed(tail->length - after->length);
-    spdlog::info("trimmed {} entries below {} (snapshot {})", tail->length - after->length, point->ToString(),
-                 latest_->id);
+    spdlog::info("trimmed {} entries below {} (snapshot {})", tail->length - after->length,
+                 point->ToString(), latest_->id);
   }
 }
 
@@ -139,7 +150,7 @@ void Snapshotter::Round() {
   }
   // A holder that dies loses the lease after lease_ttl_intervals rounds.
   auto lease = conn_->AcquireLease(kLease, opts_.replica_id,
-                                    opts_.lease_ttl_intervals * opts_.maintenance_interval_ms);
+                                   opts_.lease_ttl_intervals * opts_.maintenance_interval_ms);
   if (!lease.ok() || !*lease) return;
   // Any replica may take a snapshot (POST /v1/admin/snapshots), so the
   // holder looks in the backup store again every few rounds, not only once:
@@ -183,15 +194,18 @@ Result<std::string> BootstrapIfNeeded(const ServerOptions& opts, Log& log, Backu
   auto conn = log.Connect();
   if (!conn.ok()) return conn.status();
   auto first = (*conn)->Read(state.applied, 1, std::chrono::milliseconds(0));
-  if (!first.ok()) return std::string("log unreachable at start; bootstrap check skipped: ") + first.status().message();
+  if (!first.ok())
+    return std::string("log unreachable at start; bootstrap check skipped: ") +
+           first.status().message();
   if (first->empty() || (*first)[0].prev == state.applied) return std::string();
   // The next entry this replica would read does not follow its applied position.
   Position need = (*first)[0].prev;
   if (need < state.applied) return std::string();  // not a trim: the applier will say what it is
   if (backup == nullptr) {
-    return Status(Code::kNotReady, "this replica applied " + state.applied.ToString() +
-                                       " but the log now starts after " + need.ToString() +
-                                       " (it was trimmed): start it with --backup to restore a snapshot");
+    return Status(Code::kNotReady,
+                  "this replica applied " + state.applied.ToString() +
+                      " but the log now starts after " + need.ToString() +
+                      " (it was trimmed): start it with --backup to restore a snapshot");
   }
   auto snaps = ListSnapshots(*backup);
   if (!snaps.ok()) return snaps.status();
@@ -200,7 +214,8 @@ Result<std::string> BootstrapIfNeeded(const ServerOptions& opts, Log& log, Backu
     if (m.position >= need) pick = &m;  // the newest that reaches the log
   }
   if (pick == nullptr) {
-    return Status(Code::kNotReady, "no snapshot in " + backup->Describe() + " reaches " + need.ToString() +
+    return Status(Code::kNotReady, "no snapshot in " + backup->Describe() + " reaches " +
+                                       need.ToString() +
                                        ", where the log now starts: this replica cannot continue");
   }
   std::string staging = opts.data_dir + "/store.restoring";

@@ -20,18 +20,19 @@
 #include <optional>
 #include <thread>
 
-#include "runtime/worker.h"
 #include "backup/snapshot.h"
 #include "log/log.h"
 #include "ops/cluster_agent.h"
 #include "ops/metrics.h"
 #include "replica/options.h"
 #include "replica/waiters.h"
+#include "runtime/worker.h"
 
 namespace walfs {
 
 struct TrimPolicy {
-  uint64_t log_entries_max = 10'000'000;  // past this, trim to the snapshot even below slow replicas
+  uint64_t log_entries_max =
+      10'000'000;  // past this, trim to the snapshot even below slow replicas
   uint64_t log_age_ms_max = 7ull * 24 * 3600 * 1000;
 };
 
@@ -71,7 +72,7 @@ class Snapshotter {
   ServerOptions opts_;
   std::unique_ptr<LogConnection> conn_;
   std::optional<SnapshotManifest> latest_;  // owned by the snapshotter thread
-  uint32_t rounds_since_listing_ = 0;  // owned by the snapshotter thread
+  uint32_t rounds_since_listing_ = 0;       // owned by the snapshotter thread
   std::chrono::steady_clock::time_point last_snapshot_time_;
   std::mutex backup_mu_;  // one user of backup_ at a time
 

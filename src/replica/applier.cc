@@ -8,7 +8,12 @@ namespace walfs {
 
 Applier::Applier(Store* store, std::shared_ptr<Log> log, Waiters* waiters, ApplierEvents* events,
                  const ServerOptions& opts, Clock* clock)
-    : store_(store), log_(std::move(log)), waiters_(waiters), events_(events), clock_(clock), opts_(opts) {}
+    : store_(store),
+      log_(std::move(log)),
+      waiters_(waiters),
+      events_(events),
+      clock_(clock),
+      opts_(opts) {}
 
 Applier::~Applier() { Stop(); }
 
@@ -30,7 +35,9 @@ Status Applier::Init() {
   return Status::Ok();
 }
 
-void Applier::Start() { worker_.Start([this] { Run(); }); }
+void Applier::Start() {
+  worker_.Start([this] { Run(); });
+}
 
 void Applier::Stop() { worker_.Stop(); }
 
@@ -55,7 +62,8 @@ void Applier::Pause(Status why) {
     std::lock_guard lock(mu_);
     health_.paused = why;
   }
-  if (first) spdlog::error("applier paused at {}: {} (retrying)", state_.applied.ToString(), why.ToString());
+  if (first)
+    spdlog::error("applier paused at {}: {} (retrying)", state_.applied.ToString(), why.ToString());
   events_->ApplierPaused(true);
   waiters_->Stop(why);
 }
@@ -82,9 +90,9 @@ void Applier::CheckTail(LogConnection* conn) {
   auto last = conn->Last();
   if (!last.ok()) return;
   if (*last < state_.applied) {
-    Halt(Status(Code::kCorruption, "the log went backwards: its last entry is " +
-                                       last->ToString() + " but this replica applied " +
-                                       state_.applied.ToString() + " (entries were lost)"));
+    Halt(Status(Code::kCorruption, "the log went backwards: its last entry is " + last->ToString() +
+                                       " but this replica applied " + state_.applied.ToString() +
+                                       " (entries were lost)"));
     return;
   }
   std::lock_guard lock(mu_);
@@ -125,7 +133,8 @@ bool Applier::ApplyOnce(LogConnection* conn) {
   }
   auto now = clock_->Now();
   if (opts_.store_reserve_bytes > 0 &&
-      (paused_ || now - last_space_check_ >= std::chrono::milliseconds(opts_.space_check_interval_ms))) {
+      (paused_ ||
+       now - last_space_check_ >= std::chrono::milliseconds(opts_.space_check_interval_ms))) {
     // Below the reserve, stop before RocksDB meets a full disk mid-write.
     // Checked every 100 ms (a statvfs per batch is a syscall per batch):
     // far less than the reserve is written in that time.
@@ -133,7 +142,8 @@ bool Applier::ApplyOnce(LogConnection* conn) {
     auto free = store_->FreeBytes();
     if (free.ok() && *free < opts_.store_reserve_bytes) {
       Pause(Status(Code::kIoError, "the store's disk has " + std::to_string(*free >> 20) +
-                                       " MiB free, under the " + std::to_string(opts_.store_reserve_bytes >> 20) +
+                                       " MiB free, under the " +
+                                       std::to_string(opts_.store_reserve_bytes >> 20) +
                                        " MiB reserve (--store-reserve-mib)"));
       return true;
     }
@@ -156,7 +166,8 @@ bool Applier::ApplyOnce(LogConnection* conn) {
   }
   Unpause();
   state_ = r.state;
-  events_->BatchApplied(r.outcomes.size(), std::chrono::duration<double>(clock_->Now() - started).count());
+  events_->BatchApplied(r.outcomes.size(),
+                        std::chrono::duration<double>(clock_->Now() - started).count());
   {
     std::lock_guard lock(mu_);
     health_.applied = state_.applied;

@@ -36,12 +36,12 @@
 namespace walfs {
 
 struct ApplierHealth {
-  Status log_status;      // last error talking to the log (ok if reachable)
-  Status stopped;         // why the applier halted (ok while running)
-  Status paused;          // why the store cannot be written now (ok if it can)
+  Status log_status;  // last error talking to the log (ok if reachable)
+  Status stopped;     // why the applier halted (ok while running)
+  Status paused;      // why the store cannot be written now (ok if it can)
   Position applied;
-  Position log_last;      // the log's tail, as last seen
-  uint64_t lag_ms = 0;    // log time between the tail and the applied entry
+  Position log_last;    // the log's tail, as last seen
+  uint64_t lag_ms = 0;  // log time between the tail and the applied entry
 };
 
 class Applier {
@@ -83,7 +83,7 @@ class Applier {
   ApplyState state_;  // owned by the applier thread after Start
 
   mutable std::mutex mu_;
-  ApplierHealth health_;               // GUARDED_BY(mu_)
+  ApplierHealth health_;  // GUARDED_BY(mu_)
   Clock::TimePoint last_tail_check_;
   Clock::TimePoint last_space_check_;
   bool paused_ = false;  // applier thread only; health_.paused reports it

@@ -16,19 +16,19 @@ struct ServerOptions {
   std::string data_dir = "./walfs-data";
   std::string listen = "127.0.0.1:8080";
   std::string log_url = "local";  // local, local?fsync=none, memory, redis://...
-  std::string replica_id;          // default: the listen address
-  std::string advertise;           // URL other replicas and tools see; default http://<listen>
+  std::string replica_id;         // default: the listen address
+  std::string advertise;          // URL other replicas and tools see; default http://<listen>
 
   // HTTP.
   size_t http_threads = 2;
   size_t connections_max = 1024;
   uint64_t entry_bytes_max = 4ull << 20;  // largest file body one write may carry
   uint64_t header_bytes_max = 16 << 10;
-  uint32_t idle_timeout_ms = 30000;       // between requests on a keep-alive connection
-  uint32_t io_timeout_ms = 30000;         // to read one request or write one response chunk
+  uint32_t idle_timeout_ms = 30000;         // between requests on a keep-alive connection
+  uint32_t io_timeout_ms = 30000;           // to read one request or write one response chunk
   uint32_t wait_timeout_ms_default = 5000;  // min_position, strong, ack=applied
   uint32_t wait_timeout_ms_max = 60000;
-  size_t read_chunk_bytes = 256 << 10;    // file bytes read from the store per socket write
+  size_t read_chunk_bytes = 256 << 10;  // file bytes read from the store per socket write
   size_t list_limit_default = 1000;
   size_t list_limit_max = 10000;
   size_t health_connections_reserve = 16;  // past connections_max, kept for /healthz and /readyz
@@ -38,21 +38,22 @@ struct ServerOptions {
   // reset the connection before the client has read the answer.
   uint64_t linger_bytes_max = 64ull << 20;
   uint32_t linger_ms = 2000;
-  uint32_t drain_ms_max = 10000;           // SIGTERM: requests in flight get this long
+  uint32_t drain_ms_max = 10000;  // SIGTERM: requests in flight get this long
 
   // Proposer (group commit).
-  size_t proposals_pending_max = 20000;    // queued writes; past it: 503 not_ready
+  size_t proposals_pending_max = 20000;  // queued writes; past it: 503 not_ready
   size_t propose_batch_entries_max = 512;
   uint64_t propose_batch_bytes_max = 16ull << 20;
 
   // Applier.
   size_t apply_batch_entries_max = 512;
-  uint32_t apply_block_ms = 500;          // XREAD BLOCK; also how often an idle applier checks the tail
-  uint32_t tail_check_interval_ms = 1000; // a busy applier compares the log's tail with its position
-  uint32_t space_check_interval_ms = 100; // free space checked (a statvfs) at most this often
-  uint32_t retry_backoff_ms_max = 2000;   // between attempts to reach an unavailable log
-  uint64_t ready_lag_ms_max = 10000;      // /readyz: applied must be within this of the log's tail
-  size_t outcomes_kept_max = 65536;       // recent outcomes kept for ack=applied answers
+  uint32_t apply_block_ms = 500;  // XREAD BLOCK; also how often an idle applier checks the tail
+  uint32_t tail_check_interval_ms =
+      1000;  // a busy applier compares the log's tail with its position
+  uint32_t space_check_interval_ms = 100;  // free space checked (a statvfs) at most this often
+  uint32_t retry_backoff_ms_max = 2000;    // between attempts to reach an unavailable log
+  uint64_t ready_lag_ms_max = 10000;       // /readyz: applied must be within this of the log's tail
+  size_t outcomes_kept_max = 65536;        // recent outcomes kept for ack=applied answers
   // The applier pauses (writes refused, reads served) while the store's
   // disk has less free space than this, so RocksDB never meets a full disk
   // in the middle of a write; it resumes when space returns. 0: no check.
@@ -60,18 +61,18 @@ struct ServerOptions {
 
   // Cluster view.
   uint32_t heartbeat_interval_ms = 1000;
-  uint32_t heartbeat_ttl_intervals = 5;   // a replica silent this many intervals leaves the view
+  uint32_t heartbeat_ttl_intervals = 5;  // a replica silent this many intervals leaves the view
 
   // Snapshots and trimming (all off without a backup URL).
-  std::string backup_url;                     // dir:///path or s3://bucket/prefix
-  uint64_t snapshot_every_entries = 100000;   // 0: never by count
-  uint64_t snapshot_every_ms = 3600 * 1000;   // 0: never by time (only with new entries)
+  std::string backup_url;                    // dir:///path or s3://bucket/prefix
+  uint64_t snapshot_every_entries = 100000;  // 0: never by count
+  uint64_t snapshot_every_ms = 3600 * 1000;  // 0: never by time (only with new entries)
   size_t snapshots_keep = 3;
-  uint32_t maintenance_interval_ms = 1000;    // how often the lease holder checks
-  uint32_t lease_ttl_intervals = 5;           // a holder silent this long loses the lease
-  uint32_t backup_list_every_intervals = 10;  // the holder lists the backup store this often
-  bool trim = true;                           // false: keep the whole log (trim by hand)
-  uint64_t trim_log_entries_max = 10'000'000; // past this, trim even below slow replicas
+  uint32_t maintenance_interval_ms = 1000;     // how often the lease holder checks
+  uint32_t lease_ttl_intervals = 5;            // a holder silent this long loses the lease
+  uint32_t backup_list_every_intervals = 10;   // the holder lists the backup store this often
+  bool trim = true;                            // false: keep the whole log (trim by hand)
+  uint64_t trim_log_entries_max = 10'000'000;  // past this, trim even below slow replicas
   uint64_t trim_log_age_ms_max = 7ull * 24 * 3600 * 1000;
 
   // Only for a store created by this process; an existing store keeps its own.

@@ -7,7 +7,9 @@ Proposer::Proposer(std::shared_ptr<Log> log, const ServerOptions& opts)
 
 Proposer::~Proposer() { Stop(); }
 
-void Proposer::Start() { worker_.Start([this] { Run(); }); }
+void Proposer::Start() {
+  worker_.Start([this] { Run(); });
+}
 
 void Proposer::Stop() {
   worker_.Stop();

@@ -34,19 +34,18 @@ Result<std::unique_ptr<Replica>> Replica::Open(const ServerOptions& opts) {
   r->block_bytes_ = *bs;
   r->proposer_ = std::make_unique<Proposer>(r->log_, opts);
   Replica* raw = r.get();
-  r->agent_ = std::make_unique<ClusterAgent>(r->log_, r->store_.get(), r->waiters_.get(),
-                                             r->metrics_.get(), opts, [raw] {
-                                               ApplierHealth h = raw->health();
-                                               if (!h.stopped.ok()) return h.stopped.message();
-                                               return h.paused.ok() ? std::string()
-                                                                    : "paused: " + h.paused.message();
-                                             });
+  r->agent_ = std::make_unique<ClusterAgent>(
+      r->log_, r->store_.get(), r->waiters_.get(), r->metrics_.get(), opts, [raw] {
+        ApplierHealth h = raw->health();
+        if (!h.stopped.ok()) return h.stopped.message();
+        return h.paused.ok() ? std::string() : "paused: " + h.paused.message();
+      });
   // Announce this replica, with its lag, before it starts catching up.
   r->agent_->Refresh();
   if (backup) {
-    r->snapshotter_ = std::make_unique<Snapshotter>(r->log_, std::move(backup), r->store_.get(),
-                                                    r->waiters_.get(), r->agent_.get(),
-                                                    r->metrics_.get(), opts);
+    r->snapshotter_ =
+        std::make_unique<Snapshotter>(r->log_, std::move(backup), r->store_.get(),
+                                      r->waiters_.get(), r->agent_.get(), r->metrics_.get(), opts);
   }
   r->applier_->Start();
   r->proposer_->Start();

@@ -8,12 +8,12 @@
 #include <memory>
 
 #include "log/log.h"
-#include "replica/applier.h"
 #include "ops/cluster_agent.h"
 #include "ops/metrics.h"
+#include "ops/snapshotter.h"
+#include "replica/applier.h"
 #include "replica/options.h"
 #include "replica/proposer.h"
-#include "ops/snapshotter.h"
 #include "replica/waiters.h"
 #include "store/rocks_store.h"
 

@@ -55,7 +55,8 @@ class Waiters {
   Status stopped_;
   uint64_t next_id_ = 1;
   std::multimap<Position, std::pair<uint64_t, Callback>> waiting_;
-  std::unordered_map<uint64_t, std::multimap<Position, std::pair<uint64_t, Callback>>::iterator> by_id_;
+  std::unordered_map<uint64_t, std::multimap<Position, std::pair<uint64_t, Callback>>::iterator>
+      by_id_;
   size_t outcomes_max_;
   std::map<Position, Outcome> outcomes_;
   std::deque<Position> outcome_order_;

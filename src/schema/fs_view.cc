@@ -60,7 +60,8 @@ Status FsView::Read(const Node& f, uint64_t offset, uint64_t len, std::string* o
     if (v->has_value()) {
       uint64_t bstart = first * bs;
       uint64_t hi = std::min<uint64_t>(bstart + (*v)->size(), end);
-      if (hi > offset) std::copy_n((*v)->data() + (offset - bstart), hi - offset, out->data() + base);
+      if (hi > offset)
+        std::copy_n((*v)->data() + (offset - bstart), hi - offset, out->data() + base);
     }
     return Status::Ok();
   }
@@ -85,8 +86,8 @@ Status FsView::Read(const Node& f, uint64_t offset, uint64_t len, std::string* o
   return st;
 }
 
-Status FsView::List(uint64_t dir, std::string_view after, size_t limit,
-                    std::vector<DirEntry>* out, bool* more) const {
+Status FsView::List(uint64_t dir, std::string_view after, size_t limit, std::vector<DirEntry>* out,
+                    bool* more) const {
   std::string prefix = keys::DirentPrefix(dir);
   std::string from = prefix + std::string(after);
   if (!after.empty()) from.push_back('\0');  // strictly after
@@ -126,8 +127,8 @@ Result<bool> FsView::HasChildren(uint64_t dir) const {
   return any;
 }
 
-Status FsView::EmitSubtree(const DirEntry& e, size_t limit, std::vector<DirEntry>* out,
-                           bool* more, bool include_self) const {
+Status FsView::EmitSubtree(const DirEntry& e, size_t limit, std::vector<DirEntry>* out, bool* more,
+                           bool include_self) const {
   if (include_self) {
     if (out->size() >= limit) {
       *more = true;

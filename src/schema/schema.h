@@ -61,10 +61,10 @@ inline constexpr std::string_view kDigest = "digest";
 inline constexpr std::string_view kFormat = "format";
 inline constexpr std::string_view kBlockBytes = "block_bytes";
 inline constexpr std::string_view kNextInode = "next_inode";
-inline constexpr std::string_view kEntries = "entries";  // entries applied, ever
+inline constexpr std::string_view kEntries = "entries";             // entries applied, ever
 inline constexpr std::string_view kDigestFormat = "digest_format";  // absent: 1
-inline constexpr std::string_view kFiles = "files";      // files in the namespace
-inline constexpr std::string_view kBytes = "bytes";      // sum of the files' sizes
+inline constexpr std::string_view kFiles = "files";                 // files in the namespace
+inline constexpr std::string_view kBytes = "bytes";                 // sum of the files' sizes
 inline constexpr std::string_view kIdemOldest = "idem_oldest";  // log time of the oldest "T" record
 }  // namespace keys
 

@@ -52,7 +52,8 @@ Result<ApplyState> LoadApplyState(const StoreReader& r) {
 
 Result<Usage> LoadUsage(const StoreReader& r) {
   Usage u;
-  for (auto [name, field] : {std::pair{keys::kFiles, &u.files}, std::pair{keys::kBytes, &u.bytes}}) {
+  for (auto [name, field] :
+       {std::pair{keys::kFiles, &u.files}, std::pair{keys::kBytes, &u.bytes}}) {
     auto v = r.Get(keys::Meta(name));
     if (!v.ok()) return v.status();
     if (!v->has_value()) continue;

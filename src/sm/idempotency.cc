@@ -60,7 +60,8 @@ std::string EncodeIdem(std::string_view fp, uint64_t ms, const Outcome& o, uint8
   return v;
 }
 
-Result<std::optional<IdempotencyRecord>> LookupIdempotency(const StoreReader& store, std::string_view key) {
+Result<std::optional<IdempotencyRecord>> LookupIdempotency(const StoreReader& store,
+                                                           std::string_view key) {
   auto rec = store.Get(keys::Idem(key));
   if (!rec.ok()) return rec.status();
   if (!rec->has_value()) return std::optional<IdempotencyRecord>();

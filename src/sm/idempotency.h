@@ -23,7 +23,8 @@ struct IdempotencyRecord {
   std::string fingerprint;
   Outcome first;
 };
-Result<std::optional<IdempotencyRecord>> LookupIdempotency(const StoreReader& store, std::string_view key);
+Result<std::optional<IdempotencyRecord>> LookupIdempotency(const StoreReader& store,
+                                                           std::string_view key);
 
 // Deletes a bounded number of records older than the retention window.
 Status PruneIdempotency(Overlay* batch, uint64_t now_ms);

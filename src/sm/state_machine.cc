@@ -85,11 +85,10 @@ BatchResult ApplyBatch(const ApplyState& start, Overlay* batch, uint32_t bs,
     // then not the applied position.
     if (rec.pos <= out.state.applied) continue;
     if (rec.prev != out.state.applied) {
-      out.stop = Status(Code::kCorruption,
-                        "log broken: entry " + rec.pos.ToString() + " follows " +
-                            rec.prev.ToString() + " but this replica applied " +
-                            out.state.applied.ToString() +
-                            " (entries lost, a fork, or a different log)");
+      out.stop = Status(Code::kCorruption, "log broken: entry " + rec.pos.ToString() + " follows " +
+                                               rec.prev.ToString() + " but this replica applied " +
+                                               out.state.applied.ToString() +
+                                               " (entries lost, a fork, or a different log)");
       break;
     }
     uint8_t format = out.state.digest_format;

@@ -97,8 +97,7 @@ Status TxApplier::CheckCondition(const Condition& c) {
   switch (c.type) {
     case CondType::kExists:
       if (exists != c.exists) {
-        return Fail(Code::kPreconditionFailed,
-                    *path + (exists ? " exists" : " does not exist"));
+        return Fail(Code::kPreconditionFailed, *path + (exists ? " exists" : " does not exist"));
       }
       return Status::Ok();
     case CondType::kVersion:
@@ -109,17 +108,19 @@ Status TxApplier::CheckCondition(const Condition& c) {
       }
       return Status::Ok();
     case CondType::kVersionIn: {
-      bool listed = exists && std::find(c.versions.begin(), c.versions.end(), (*n)->inode.version) !=
-                                  c.versions.end();
+      bool listed = exists && std::find(c.versions.begin(), c.versions.end(),
+                                        (*n)->inode.version) != c.versions.end();
       if (!listed) {
-        return Fail(Code::kPreconditionFailed,
-                    exists ? *path + " is at version " + (*n)->inode.version.ToString() + ", not one listed"
-                           : *path + " does not exist");
+        return Fail(
+            Code::kPreconditionFailed,
+            exists ? *path + " is at version " + (*n)->inode.version.ToString() + ", not one listed"
+                   : *path + " does not exist");
       }
       return Status::Ok();
     }
     case CondType::kSize: {
-      if (exists && (*n)->is_dir()) return Fail(Code::kPreconditionFailed, *path + " is a directory");
+      if (exists && (*n)->is_dir())
+        return Fail(Code::kPreconditionFailed, *path + " is a directory");
       uint64_t size = exists ? (*n)->inode.size : 0;
       if (size != c.size) {
         return Fail(Code::kPreconditionFailed, *path + " has size " + std::to_string(size));
@@ -397,13 +398,19 @@ Result<OpResult> TxApplier::ApplyOp(const Op& op) {
   auto path = Canonical(op.path);
   if (!path.ok()) return path.status();
   switch (op.type) {
-    case OpType::kPut: return Put(*path, op);
+    case OpType::kPut:
+      return Put(*path, op);
     case OpType::kAppend:
-    case OpType::kWrite: return AppendOrWrite(*path, op);
-    case OpType::kTruncate: return DoTruncate(*path, op);
-    case OpType::kMkdir: return Mkdir(*path);
-    case OpType::kDelete: return Delete(*path, op);
-    case OpType::kRename: return Rename(*path, op);
+    case OpType::kWrite:
+      return AppendOrWrite(*path, op);
+    case OpType::kTruncate:
+      return DoTruncate(*path, op);
+    case OpType::kMkdir:
+      return Mkdir(*path);
+    case OpType::kDelete:
+      return Delete(*path, op);
+    case OpType::kRename:
+      return Rename(*path, op);
   }
   return Fail(Code::kBadRequest, "unknown op");
 }
@@ -421,7 +428,8 @@ Result<Outcome> ApplyOps(Overlay* batch, uint32_t bs, Position pos, const Entry&
     auto code = OutcomeFromStatus(st.code());
     if (!code) return st;  // a failure of this replica, not of the entry
     o.code = *code;
-    o.message = st.message().empty() ? "condition " + std::to_string(i) + " is false" : st.message();
+    o.message =
+        st.message().empty() ? "condition " + std::to_string(i) + " is false" : st.message();
     o.failed_condition = static_cast<int64_t>(i);
     return o;
   }

@@ -83,7 +83,8 @@ Result<std::unique_ptr<RocksStore>> RocksStore::OpenReadOnly(const std::string& 
   return Wrap(s, raw);
 }
 
-Result<std::unique_ptr<RocksStore>> RocksStore::Wrap(const rocksdb::Status& opened, rocksdb::DB* raw) {
+Result<std::unique_ptr<RocksStore>> RocksStore::Wrap(const rocksdb::Status& opened,
+                                                     rocksdb::DB* raw) {
   if (!opened.ok()) return FromRocks(opened);
   std::unique_ptr<RocksStore> store(new RocksStore());
   store->db_.reset(raw);

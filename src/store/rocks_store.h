@@ -18,7 +18,7 @@
 namespace rocksdb {
 class DB;
 class Status;
-}
+}  // namespace rocksdb
 
 namespace walfs {
 

@@ -10,8 +10,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 
 #include "faults/history.h"
 
@@ -27,8 +27,8 @@ class SmallDisk {
   SmallDisk(const std::string& dir, const std::string& size) : dir_(dir) {
     fs::create_directories(dir);
     if (::mount("tmpfs", dir.c_str(), "tmpfs", 0, ("size=" + size).c_str()) != 0) {
-      throw std::runtime_error("cannot mount a tmpfs on " + dir + " (the disk-full scenario needs root): " +
-                               std::strerror(errno));
+      throw std::runtime_error("cannot mount a tmpfs on " + dir +
+                               " (the disk-full scenario needs root): " + std::strerror(errno));
     }
   }
   ~SmallDisk() { ::umount2(dir_.c_str(), MNT_DETACH); }
@@ -37,7 +37,8 @@ class SmallDisk {
     std::ofstream f(Ballast(), std::ios::binary | std::ios::app);
     std::string mib(1 << 20, 'x');
     uint64_t n = 0;
-    while (f.write(mib.data(), static_cast<std::streamsize>(mib.size())) && f.flush()) n += mib.size();
+    while (f.write(mib.data(), static_cast<std::streamsize>(mib.size())) && f.flush())
+      n += mib.size();
     return n;
   }
   void Free() { fs::remove(Ballast()); }
@@ -62,13 +63,15 @@ bool Paused(ServeProcess& p) {
 // Writes 1 MiB files through `via` until done() (at most 400 MiB, 60 s):
 // RocksDB preallocates its WAL ahead of the writes and buffers 64 MiB in
 // memory, so a full disk shows only once enough has been written.
-bool WriteUntil(ServeProcess& via, const std::string& dir, const std::function<bool()>& done, int* written) {
+bool WriteUntil(ServeProcess& via, const std::string& dir, const std::function<bool()>& done,
+                int* written) {
   HttpClient bulk = via.Client();
   std::string mib(1 << 20, 'b');
   return WaitFor(
       [&] {
         if (*written < 400) {
-          auto r = bulk.Request("PUT", "/v1/fs/bulk/" + dir + "/" + std::to_string((*written)++), mib);
+          auto r =
+              bulk.Request("PUT", "/v1/fs/bulk/" + dir + "/" + std::to_string((*written)++), mib);
           EXPECT_TRUE(r.ok() && r->status == 201);
         }
         return done();
@@ -92,8 +95,10 @@ TEST(FaultsTest, DiskFullPausesTheApplierUntilSpaceReturns) {
     ASSERT_TRUE(WaitFor([&] { return h.acked() >= start + 300; }, 30s));
     uint64_t filled = disk.Fill();
     int written = 0;
-    ASSERT_TRUE(WriteUntil(c.node(0), "round" + std::to_string(round), [&] { return Paused(victim); }, &written))
-        << "round " << round << ": filled " << filled << " bytes, then " << written << " MiB written";
+    ASSERT_TRUE(WriteUntil(
+        c.node(0), "round" + std::to_string(round), [&] { return Paused(victim); }, &written))
+        << "round " << round << ": filled " << filled << " bytes, then " << written
+        << " MiB written";
     ++pauses;
     HttpClient v = victim.Client(5000);
     auto w = v.Request("POST", "/v1/fs/history/full?op=append", "refused\n");
@@ -116,8 +121,8 @@ TEST(FaultsTest, DiskFullPausesTheApplierUntilSpaceReturns) {
   h.Stop();
   ASSERT_TRUE(WaitFor([&] { return Converged(all); }, 60s));
   Tally t = h.Check(all);
-  std::printf("faults: disk full under one replica, %d times (once killed while full): %s\n", pauses,
-              t.Summary().c_str());
+  std::printf("faults: disk full under one replica, %d times (once killed while full): %s\n",
+              pauses, t.Summary().c_str());
   ExpectNoAnomalies(t);
 }
 
@@ -133,7 +138,8 @@ TEST(FaultsTest, DiskFullWithoutAReserveStopsTheReplicaAndItRecovers) {
   ASSERT_TRUE(victim.WaitReady());
   disk.Fill();
   int written = 0;
-  ASSERT_TRUE(WriteUntil(c.node(0), "noreserve", [&] { return !victim.running() || Paused(victim); }, &written))
+  ASSERT_TRUE(WriteUntil(
+      c.node(0), "noreserve", [&] { return !victim.running() || Paused(victim); }, &written))
       << written << " MiB written; see " << victim.log_path();
   bool paused = victim.running();
   disk.Free();
@@ -154,10 +160,12 @@ TEST(FaultsTest, DiskFullWithoutAReserveStopsTheReplicaAndItRecovers) {
   ASSERT_TRUE(victim.WaitReady(60s)) << LogTail(victim);
   std::vector<std::string> all = {c.node(0).url(), c.node(1).url(), victim.url()};
   ASSERT_TRUE(WaitFor([&] { return Converged(all); }, 60s));
-  std::printf("faults: disk full without a reserve after %d MiB: the replica %s; after space returned it "
-              "converged with the others\n",
-              written, paused ? (ended ? "paused, then ended when RocksDB retried" : "paused, then resumed")
-                              : "process ended (RocksDB aborts on a failed WAL write), restarted");
+  std::printf(
+      "faults: disk full without a reserve after %d MiB: the replica %s; after space returned it "
+      "converged with the others\n",
+      written,
+      paused ? (ended ? "paused, then ended when RocksDB retried" : "paused, then resumed")
+             : "process ended (RocksDB aborts on a failed WAL write), restarted");
 }
 
 }  // namespace

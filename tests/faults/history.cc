@@ -43,7 +43,8 @@ void History::Stop() {
 
 uint64_t History::acked() {
   std::lock_guard lock(mu_);
-  return static_cast<uint64_t>(std::count_if(ops_.begin(), ops_.end(), [](const Op& o) { return o.append && o.ok; }));
+  return static_cast<uint64_t>(
+      std::count_if(ops_.begin(), ops_.end(), [](const Op& o) { return o.append && o.ok; }));
 }
 
 void History::Record(Op op) {
@@ -85,7 +86,8 @@ void History::Writer(int t) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));  // back off, then retry
     }
     op.completed = Clock::now();
-    if (!op.ok) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the replica may be down
+    if (!op.ok)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the replica may be down
     Record(std::move(op));
   }
 }
@@ -99,7 +101,8 @@ void History::Reader(int t) {
     op.append = false;
     op.path = FilePath(static_cast<int>(rng() % static_cast<uint32_t>(opts_.files)));
     op.strong = rng() % 2 == 0;
-    std::string target = "/v1/fs" + op.path + "?timeout_ms=" + std::to_string(opts_.request_timeout_ms);
+    std::string target =
+        "/v1/fs" + op.path + "?timeout_ms=" + std::to_string(opts_.request_timeout_ms);
     if (op.strong) {
       target += "&consistency=strong";
     } else {
@@ -127,23 +130,42 @@ void History::Reader(int t) {
 void History::Mixer(int t) {
   std::mt19937 rng(static_cast<uint32_t>(104729 * (t + 1)));
   HttpClient h(urls_[static_cast<size_t>(t) % urls_.size()], opts_.request_timeout_ms);
-  auto path = [&] { return "/mixed/d" + std::to_string(rng() % 3) + "/f" + std::to_string(rng() % 4); };
+  auto path = [&] {
+    return "/mixed/d" + std::to_string(rng() % 3) + "/f" + std::to_string(rng() % 4);
+  };
   while (!stop_) {
     std::string p = path(), body(rng() % 64, static_cast<char>('a' + rng() % 26));
     Result<ClientResponse> r = Status(Code::kInternal, "no request");
     switch (rng() % 8) {
-      case 0: r = h.Request("PUT", "/v1/fs" + p, body); break;
-      case 1: r = h.Request("POST", "/v1/fs" + p + "?op=write&offset=" + std::to_string(rng() % 100), body); break;
-      case 2: r = h.Request("POST", "/v1/fs" + p + "?op=truncate&size=" + std::to_string(rng() % 100)); break;
-      case 3: r = h.Request("POST", "/v1/fs" + p + "?op=rename&overwrite=true&to=" + path()); break;
-      case 4: r = h.Request("POST", "/v1/fs/mixed/d" + std::to_string(rng() % 3) + "?op=rename&to=/mixed/d" +
-                                std::to_string(rng() % 3) + "/sub"); break;
-      case 5: r = h.Request("DELETE", "/v1/fs/mixed/d" + std::to_string(rng() % 3) + "?recursive=true"); break;
-      case 6: r = h.Request("POST", "/v1/fs/mixed/d" + std::to_string(rng() % 3) + "/dir?op=mkdir"); break;
+      case 0:
+        r = h.Request("PUT", "/v1/fs" + p, body);
+        break;
+      case 1:
+        r = h.Request("POST", "/v1/fs" + p + "?op=write&offset=" + std::to_string(rng() % 100),
+                      body);
+        break;
+      case 2:
+        r = h.Request("POST", "/v1/fs" + p + "?op=truncate&size=" + std::to_string(rng() % 100));
+        break;
+      case 3:
+        r = h.Request("POST", "/v1/fs" + p + "?op=rename&overwrite=true&to=" + path());
+        break;
+      case 4:
+        r = h.Request("POST", "/v1/fs/mixed/d" + std::to_string(rng() % 3) +
+                                  "?op=rename&to=/mixed/d" + std::to_string(rng() % 3) + "/sub");
+        break;
+      case 5:
+        r = h.Request("DELETE", "/v1/fs/mixed/d" + std::to_string(rng() % 3) + "?recursive=true");
+        break;
+      case 6:
+        r = h.Request("POST", "/v1/fs/mixed/d" + std::to_string(rng() % 3) + "/dir?op=mkdir");
+        break;
       default: {
-        json tx = {{"conditions", json::array({{{"path", p}, {"exists", rng() % 2 == 0}}})},
-                   {"ops", json::array({{{"op", "append"}, {"path", p}, {"data", "eHl6"}},
-                                        {{"op", "rename"}, {"path", p}, {"to", path()}, {"overwrite", true}}})}};
+        json tx = {
+            {"conditions", json::array({{{"path", p}, {"exists", rng() % 2 == 0}}})},
+            {"ops",
+             json::array({{{"op", "append"}, {"path", p}, {"data", "eHl6"}},
+                          {{"op", "rename"}, {"path", p}, {"to", path()}, {"overwrite", true}}})}};
         r = h.Request("POST", "/v1/tx", tx.dump());
       }
     }
@@ -153,17 +175,18 @@ void History::Mixer(int t) {
 
 std::string Tally::Summary() const {
   char buf[512];
-  std::snprintf(buf, sizeof buf,
-                "%llu appends acknowledged (%llu retries), %llu unanswered; %llu records present; "
-                "%llu acknowledged missing, %llu duplicated, %llu misplaced; %llu reads checked "
-                "(%llu failed), %llu read violations; %llu files differing between replicas",
-                static_cast<unsigned long long>(appends_acked), static_cast<unsigned long long>(retries),
-                static_cast<unsigned long long>(appends_unanswered),
-                static_cast<unsigned long long>(records_present), static_cast<unsigned long long>(missing),
-                static_cast<unsigned long long>(duplicated), static_cast<unsigned long long>(misplaced),
-                static_cast<unsigned long long>(reads_ok), static_cast<unsigned long long>(reads_failed),
-                static_cast<unsigned long long>(read_violations),
-                static_cast<unsigned long long>(divergent_files));
+  std::snprintf(
+      buf, sizeof buf,
+      "%llu appends acknowledged (%llu retries), %llu unanswered; %llu records present; "
+      "%llu acknowledged missing, %llu duplicated, %llu misplaced; %llu reads checked "
+      "(%llu failed), %llu read violations; %llu files differing between replicas",
+      static_cast<unsigned long long>(appends_acked), static_cast<unsigned long long>(retries),
+      static_cast<unsigned long long>(appends_unanswered),
+      static_cast<unsigned long long>(records_present), static_cast<unsigned long long>(missing),
+      static_cast<unsigned long long>(duplicated), static_cast<unsigned long long>(misplaced),
+      static_cast<unsigned long long>(reads_ok), static_cast<unsigned long long>(reads_failed),
+      static_cast<unsigned long long>(read_violations),
+      static_cast<unsigned long long>(divergent_files));
   return buf;
 }
 
@@ -211,10 +234,12 @@ Tally CheckHistory(const std::vector<Op>& ops, const std::map<std::string, std::
     const std::string& c = final_content[op.path];
     if (op.offset + op.record.size() > c.size()) {
       ++t.missing;
-      problem("acknowledged " + op.record.substr(0, 15) + " at " + std::to_string(op.offset) + " is past the end");
+      problem("acknowledged " + op.record.substr(0, 15) + " at " + std::to_string(op.offset) +
+              " is past the end");
     } else if (c.compare(op.offset, op.record.size(), op.record) != 0) {
       ++t.misplaced;
-      problem("acknowledged " + op.record.substr(0, 15) + " is not at offset " + std::to_string(op.offset));
+      problem("acknowledged " + op.record.substr(0, 15) + " is not at offset " +
+              std::to_string(op.offset));
     }
   }
   std::set<std::string> seen;
@@ -229,7 +254,8 @@ Tally CheckHistory(const std::vector<Op>& ops, const std::map<std::string, std::
     }
   }
   for (auto& [path, v] : acked) {
-    std::sort(v.begin(), v.end(), [](const Op* a, const Op* b) { return a->position < b->position; });
+    std::sort(v.begin(), v.end(),
+              [](const Op* a, const Op* b) { return a->position < b->position; });
     for (size_t i = 1; i < v.size(); ++i) {
       if (v[i]->offset <= v[i - 1]->offset) {
         ++t.misplaced;
@@ -250,14 +276,16 @@ Tally CheckHistory(const std::vector<Op>& ops, const std::map<std::string, std::
     bool bad = false;
     if (op.length > c.size() || Checksum64(std::string_view(c).substr(0, op.length)) != op.hash) {
       bad = true;
-      problem("a read of " + op.path + " at " + op.position.ToString() + " is not a prefix of the final file");
+      problem("a read of " + op.path + " at " + op.position.ToString() +
+              " is not a prefix of the final file");
     }
     for (const Op* a : acked[op.path]) {
       bool below = a->position <= op.position, inside = a->offset < op.length;
       if (below != inside) {
         bad = true;
-        problem("a read of " + op.path + " at " + op.position.ToString() + (below ? " misses " : " sees ") +
-                a->record.substr(0, 15) + " appended at " + a->position.ToString());
+        problem("a read of " + op.path + " at " + op.position.ToString() +
+                (below ? " misses " : " sees ") + a->record.substr(0, 15) + " appended at " +
+                a->position.ToString());
         break;
       }
     }
@@ -271,8 +299,8 @@ Tally CheckHistory(const std::vector<Op>& ops, const std::map<std::string, std::
         for (const Op* a : v) {
           if (a->completed < op.invoked && op.position < a->position) {
             bad = true;
-            problem("a strong read answered at " + op.position.ToString() + " misses " + a->position.ToString() +
-                    " acknowledged before it was sent");
+            problem("a strong read answered at " + op.position.ToString() + " misses " +
+                    a->position.ToString() + " acknowledged before it was sent");
             break;
           }
         }

@@ -20,8 +20,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <map>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -77,7 +77,7 @@ class History {
   History(std::vector<std::string> urls, HistoryOptions opts);
   ~History();
   void Start();
-  void Stop();  // joins the clients
+  void Stop();       // joins the clients
   uint64_t acked();  // appends acknowledged so far
   // Reads every file strongly from each replica and checks the history.
   Tally Check(const std::vector<std::string>& replica_urls);

@@ -63,7 +63,8 @@ TEST(HistoryCheckerTest, ACorrectHistoryPasses) {
 
 TEST(HistoryCheckerTest, FlagsLostDuplicatedAndMisplacedAppends) {
   Fixture f;
-  f.files["/f"] = f.files["/f"].substr(0, 32) + f.files["/f"].substr(0, 16);  // third lost, first twice
+  f.files["/f"] =
+      f.files["/f"].substr(0, 32) + f.files["/f"].substr(0, 16);  // third lost, first twice
   Tally t = CheckHistory(f.ops, f.files);
   EXPECT_EQ(t.duplicated, 1u);
   EXPECT_EQ(t.misplaced, 1u);  // the third record's offset holds another record

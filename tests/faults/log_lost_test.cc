@@ -27,7 +27,7 @@ std::string ReadFile(const std::string& path) {
 }
 
 std::vector<std::string> SnapshotFlags(const std::string& backup_url) {
-  return {"--backup", backup_url, "--snapshot-every-entries", "0", "--snapshot-every-ms", "0",
+  return {"--backup",       backup_url, "--snapshot-every-entries", "0", "--snapshot-every-ms", "0",
           "--heartbeat-ms", "200"};
 }
 
@@ -40,7 +40,8 @@ void ExpectEveryReplicaStopped(const std::vector<ServeProcess*>& nodes) {
         [&] {
           auto r = hc.Get("/readyz");
           return r.ok() && r->status == 503 &&
-                 Json(*r)["message"].get<std::string>().find("applier stopped") != std::string::npos;
+                 Json(*r)["message"].get<std::string>().find("applier stopped") !=
+                     std::string::npos;
         },
         30s))
         << "replica " << i << " did not stop";
@@ -89,23 +90,28 @@ void RecoverFromTheMostAdvanced(const std::vector<ServeProcess*>& nodes, RedisSe
   EXPECT_EQ(Json(*snap)["position"], best_pos.ToString());
   for (auto* n : nodes) n->Stop();
   std::string stream = redis.url("walfs-recovered");
-  auto [code, out] = RunCli({"restore", "--backup", backup_url, "--data", dir + "/n0", "--reseed-log", stream});
+  auto [code, out] =
+      RunCli({"restore", "--backup", backup_url, "--data", dir + "/n0", "--reseed-log", stream});
   ASSERT_EQ(code, 0) << out;
   std::vector<std::unique_ptr<ServeProcess>> fresh;
   std::vector<ServeProcess*> fresh_nodes;
   for (int i = 0; i < 3; ++i) {
-    fresh.push_back(std::make_unique<ServeProcess>(dir + "/n" + std::to_string(i), stream, "n" + std::to_string(i),
+    fresh.push_back(std::make_unique<ServeProcess>(dir + "/n" + std::to_string(i), stream,
+                                                   "n" + std::to_string(i),
                                                    SnapshotFlags(backup_url)));
     fresh.back()->Start();  // n1 and n2 are empty: they bootstrap from the snapshot
     fresh_nodes.push_back(fresh.back().get());
   }
   for (auto& f : fresh) ASSERT_TRUE(f->WaitReady(60s)) << f->log_path();
-  ASSERT_EQ(fresh[1]->Client().Request("POST", "/v1/fs/history/after?op=append", "back\n")->status, 200);
+  ASSERT_EQ(fresh[1]->Client().Request("POST", "/v1/fs/history/after?op=append", "back\n")->status,
+            200);
   ASSERT_TRUE(WaitFor([&] { return Converged(Urls(fresh_nodes)); }, 60s));
   Tally t = h.Check(Urls(fresh_nodes));
-  std::printf("faults: %s under load: %zu of %zu replicas stopped and reported it; recovered from snapshot at %s; "
-              "%s\n",
-              what.c_str(), nodes.size(), nodes.size(), best_pos.ToString().c_str(), t.Summary().c_str());
+  std::printf(
+      "faults: %s under load: %zu of %zu replicas stopped and reported it; recovered from snapshot "
+      "at %s; "
+      "%s\n",
+      what.c_str(), nodes.size(), nodes.size(), best_pos.ToString().c_str(), t.Summary().c_str());
   ExpectNoAnomalies(t);
 }
 
@@ -131,11 +137,14 @@ void LoseTheLogAndRecover(bool older_file) {
   ExpectEveryReplicaStopped(nodes);
   h.Stop();
   if (::testing::Test::HasFatalFailure()) return;
-  RecoverFromTheMostAdvanced(nodes, c.redis(), c.dir(), backup_url, h,
-                             older_file ? "Redis restarted from an older append-only file" : "Redis restarted empty");
+  RecoverFromTheMostAdvanced(
+      nodes, c.redis(), c.dir(), backup_url, h,
+      older_file ? "Redis restarted from an older append-only file" : "Redis restarted empty");
 }
 
-TEST(FaultsTest, RedisRestartedEmptyStopsEveryReplicaAndASnapshotRecovers) { LoseTheLogAndRecover(false); }
+TEST(FaultsTest, RedisRestartedEmptyStopsEveryReplicaAndASnapshotRecovers) {
+  LoseTheLogAndRecover(false);
+}
 
 TEST(FaultsTest, RedisRestartedFromAnOlderFileStopsEveryReplicaAndASnapshotRecovers) {
   LoseTheLogAndRecover(true);
@@ -157,13 +166,16 @@ TEST(FaultsTest, FailoverToAnAsyncRedisReplicaThatMissedTheTailIsDetectedAndReco
     Process p(argv, dir.path() + "/redis-cli.log");
     return p.Wait(10s);
   };
-  ASSERT_EQ(redis_cli(standby.port(), {"REPLICAOF", "127.0.0.1", std::to_string(primary.port())}), 0);
-  DroppingProxy proxy(primary.port(), 0.0, 1);  // forwards everything; its upstream moves at failover
+  ASSERT_EQ(redis_cli(standby.port(), {"REPLICAOF", "127.0.0.1", std::to_string(primary.port())}),
+            0);
+  DroppingProxy proxy(primary.port(), 0.0,
+                      1);  // forwards everything; its upstream moves at failover
   std::string log = "redis://127.0.0.1:" + std::to_string(proxy.port()) + "?stream=walfs";
   std::vector<std::unique_ptr<ServeProcess>> owned;
   std::vector<ServeProcess*> nodes;
   for (int i = 0; i < 3; ++i) {
-    owned.push_back(std::make_unique<ServeProcess>(dir.path() + "/r" + std::to_string(i), log, "r" + std::to_string(i),
+    owned.push_back(std::make_unique<ServeProcess>(dir.path() + "/r" + std::to_string(i), log,
+                                                   "r" + std::to_string(i),
                                                    SnapshotFlags(backup_url)));
     owned.back()->Start();
     nodes.push_back(owned.back().get());

@@ -37,7 +37,8 @@ class Namespace {
     Run({"ip", "netns", "add", name_});
     Run({"ip", "-n", name_, "link", "set", "lo", "up"});
     for (int link = 1; link <= 2; ++link) {
-      std::string outer = Outer(link), inner = "wt" + std::to_string(tag) + "i" + std::to_string(link);
+      std::string outer = Outer(link),
+                  inner = "wt" + std::to_string(tag) + "i" + std::to_string(link);
       Run({"ip", "link", "add", outer, "type", "veth", "peer", "name", inner});
       Run({"ip", "link", "set", inner, "netns", name_});
       Run({"ip", "addr", "add", Address(link, 1) + "/30", "dev", outer});
@@ -56,7 +57,9 @@ class Namespace {
   }
   const std::string& name() const { return name_; }
   // link 1: clients, link 2: the log. side 1: here, side 2: the namespace.
-  std::string Address(int link, int side) const { return net_ + std::to_string(link) + "." + std::to_string(side); }
+  std::string Address(int link, int side) const {
+    return net_ + std::to_string(link) + "." + std::to_string(side);
+  }
   void SetLink(int link, bool up) { Run({"ip", "link", "set", Outer(link), up ? "up" : "down"}); }
 
  private:
@@ -80,9 +83,10 @@ TEST(FaultsTest, AReplicaCutOffFromRedisServesStaleReadsAndHealsByItself) {
   r1.Start();
   ASSERT_TRUE(r0.WaitReady() && r1.WaitReady());
   std::string listen = ns.Address(1, 2) + ":8080";
-  std::string log = "redis://" + ns.Address(2, 1) + ":" + std::to_string(redis.port()) + "?stream=walfs";
-  Process cut_off({"ip", "netns", "exec", ns.name(), WALFS_BINARY, "serve", "--data", dir.path() + "/r2",
-                   "--listen", listen, "--log", log, "--replica-id", "r2"},
+  std::string log =
+      "redis://" + ns.Address(2, 1) + ":" + std::to_string(redis.port()) + "?stream=walfs";
+  Process cut_off({"ip", "netns", "exec", ns.name(), WALFS_BINARY, "serve", "--data",
+                   dir.path() + "/r2", "--listen", listen, "--log", log, "--replica-id", "r2"},
                   dir.path() + "/r2.log");
   std::string url = "http://" + listen;
   HttpClient c(url, 3000);
@@ -97,7 +101,8 @@ TEST(FaultsTest, AReplicaCutOffFromRedisServesStaleReadsAndHealsByItself) {
     ns.SetLink(2, false);
     ++partitions;
     ASSERT_TRUE(WaitFor([&] { return ReadyIs(c, 503); }, 30s)) << "round " << round;
-    EXPECT_NE(c.Get("/readyz")->body.find("unreachable"), std::string::npos) << c.Get("/readyz")->body;
+    EXPECT_NE(c.Get("/readyz")->body.find("unreachable"), std::string::npos)
+        << c.Get("/readyz")->body;
     auto r = c.Get("/v1/fs/history/f0");
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->status, 200);
@@ -110,15 +115,18 @@ TEST(FaultsTest, AReplicaCutOffFromRedisServesStaleReadsAndHealsByItself) {
     uint64_t during = h.acked();
     ASSERT_TRUE(WaitFor([&] { return h.acked() >= during + 200; }, 30s));
     ns.SetLink(2, true);
-    ASSERT_TRUE(WaitFor([&] { return ReadyIs(c, 200); }, 60s)) << "round " << round << ": did not heal";
+    ASSERT_TRUE(WaitFor([&] { return ReadyIs(c, 200); }, 60s))
+        << "round " << round << ": did not heal";
     EXPECT_EQ(c.Get("/v1/fs/history/f0")->header("x-walfs-stale"), "");
   }
   h.Stop();
   ASSERT_TRUE(WaitFor([&] { return Converged(all); }, 60s));
   Tally t = h.Check(all);
-  std::printf("faults: replica cut off from Redis %d times (network namespace, link down): stale reads marked, "
-              "/readyz 503, healed by itself; %s\n",
-              partitions, t.Summary().c_str());
+  std::printf(
+      "faults: replica cut off from Redis %d times (network namespace, link down): stale reads "
+      "marked, "
+      "/readyz 503, healed by itself; %s\n",
+      partitions, t.Summary().c_str());
   ExpectNoAnomalies(t);
   cut_off.Stop();
 }

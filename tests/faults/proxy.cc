@@ -34,7 +34,8 @@ DroppingProxy::DroppingProxy(int upstream_port, double drop_probability, uint32_
   a.sin_port = 0;
   socklen_t len = sizeof a;
   if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      ::listen(listen_fd_, 128) != 0 || ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+      ::listen(listen_fd_, 128) != 0 ||
+      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
     throw std::runtime_error("proxy: cannot listen");
   }
   port_ = ntohs(a.sin_port);

@@ -19,7 +19,8 @@ TEST(FaultsTest, RetriesWithIdempotencyKeysApplyExactlyOnceWhenAnswersAreLost) {
   std::vector<std::unique_ptr<DroppingProxy>> proxies;
   std::vector<std::string> via, direct;
   for (size_t i = 0; i < c.size(); ++i) {
-    proxies.push_back(std::make_unique<DroppingProxy>(c.node(i).port(), 0.2, 100 + static_cast<uint32_t>(i)));
+    proxies.push_back(
+        std::make_unique<DroppingProxy>(c.node(i).port(), 0.2, 100 + static_cast<uint32_t>(i)));
     via.push_back(proxies.back()->url());
     direct.push_back(c.node(i).url());
   }

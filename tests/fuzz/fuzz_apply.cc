@@ -22,7 +22,8 @@ struct Input {
     return *p++;
   }
   std::string Path() {
-    static const char* kPaths[] = {"/a", "/b", "/a/b", "/a/c", "/d", "/d/e/f", "/", "/a/../b", "//x"};
+    static const char* kPaths[] = {"/a",     "/b", "/a/b",    "/a/c", "/d",
+                                   "/d/e/f", "/",  "/a/../b", "//x"};
     return kPaths[Byte() % 9];
   }
   std::string Data() {
@@ -32,13 +33,20 @@ struct Input {
   }
   walfs::Op Op() {
     switch (Byte() % 7) {
-      case 0: return walfs::Op::Put(Path(), Data());
-      case 1: return walfs::Op::Append(Path(), Data());
-      case 2: return walfs::Op::Write(Path(), Byte() * 7u, Data());
-      case 3: return walfs::Op::Truncate(Path(), Byte() * 5u);
-      case 4: return walfs::Op::Rename(Path(), Path(), Byte() & 1);
-      case 5: return walfs::Op::Delete(Path(), Byte() & 1);
-      default: return walfs::Op::Mkdir(Path());
+      case 0:
+        return walfs::Op::Put(Path(), Data());
+      case 1:
+        return walfs::Op::Append(Path(), Data());
+      case 2:
+        return walfs::Op::Write(Path(), Byte() * 7u, Data());
+      case 3:
+        return walfs::Op::Truncate(Path(), Byte() * 5u);
+      case 4:
+        return walfs::Op::Rename(Path(), Path(), Byte() & 1);
+      case 5:
+        return walfs::Op::Delete(Path(), Byte() & 1);
+      default:
+        return walfs::Op::Mkdir(Path());
     }
   }
 };

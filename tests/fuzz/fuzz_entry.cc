@@ -16,7 +16,9 @@ void Check(std::string_view in) {
   auto d = walfs::DecodeEntry(in, 1 << 20);
   if (!d.ok()) return;
   auto again = walfs::DecodeEntry(walfs::EncodeEntry(d->entry, d->version), 1 << 20);
-  if (!again.ok() || !(again->entry == d->entry) || again->fingerprint != d->fingerprint || again->version != d->version) std::abort();
+  if (!again.ok() || !(again->entry == d->entry) || again->fingerprint != d->fingerprint ||
+      again->version != d->version)
+    std::abort();
 }
 }  // namespace
 

@@ -14,6 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   file_size %= (1ull << 41);
   std::string_view h(reinterpret_cast<const char*>(data + 8), size - 8);
   auto r = walfs::ParseRange(h, file_size);
-  if (r.ok() && (r->length == 0 || r->offset >= file_size || r->length > file_size - r->offset)) std::abort();
+  if (r.ok() && (r->length == 0 || r->offset >= file_size || r->length > file_size - r->offset))
+    std::abort();
   return 0;
 }

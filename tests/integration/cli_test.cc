@@ -1,9 +1,9 @@
 // The walfs command line end to end against a running server.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <cstdio>
 #include <fstream>
-#include <sys/wait.h>
 
 #include "integration/harness.h"
 
@@ -16,7 +16,8 @@ struct CliResult {
 };
 
 // Runs the CLI through the shell (for stdin redirection), capturing stdout.
-CliResult Cli(const std::string& server, const std::string& args, const std::string& stdin_data = "") {
+CliResult Cli(const std::string& server, const std::string& args,
+              const std::string& stdin_data = "") {
   TempDir tmp;
   std::string in = tmp.path() + "/in", out = tmp.path() + "/out";
   std::ofstream(in, std::ios::binary) << stdin_data;
@@ -60,7 +61,7 @@ TEST(CliTest, EveryCommandAgainstARunningServer) {
   EXPECT_EQ(Cli(s, "rm /docs").exit_code, 1);  // not empty
   EXPECT_EQ(Cli(s, "rm -r /docs").exit_code, 0);
   EXPECT_EQ(Cli(s, "cat /docs/b.txt").exit_code, 1);  // gone: an error, exit 1
-  EXPECT_EQ(Cli(s, "frobnicate").exit_code, 2);        // usage
+  EXPECT_EQ(Cli(s, "frobnicate").exit_code, 2);       // usage
   EXPECT_EQ(Cli(s, "put").exit_code, 2);
   EXPECT_EQ(Cli("http://127.0.0.1:1", "cat /x").exit_code, 1);  // no server
 }

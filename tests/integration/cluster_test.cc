@@ -151,7 +151,8 @@ TEST(ClusterTest, KilledReplicaCatchesUpAndConverges) {
     writers.emplace_back([&, t] {
       HttpClient h = c.node(t % 2).Client();
       for (int i = 0; !stop; ++i) {
-        auto r = h.Request("POST", "/v1/fs/load/f" + std::to_string(t) + "?op=append", "0123456789");
+        auto r =
+            h.Request("POST", "/v1/fs/load/f" + std::to_string(t) + "?op=append", "0123456789");
         if (r.ok() && r->status == 200) ++acked;
       }
     });

@@ -10,10 +10,10 @@
 #include <sys/wait.h>
 
 #include <atomic>
-#include <filesystem>
-#include <fstream>
 #include <cerrno>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 #include <tuple>
 
@@ -105,10 +105,10 @@ TEST_F(SingleNode, AnOpTheMethodDoesNotTakeChangesNothing) {
 
 TEST_F(SingleNode, WrongMethodsAre405WithAllow) {
   HttpClient c = node_.Client();
-  for (auto [m, path, allow] : {std::tuple{"PATCH", "/v1/fs/w", "GET, HEAD, PUT, POST, DELETE"},
-                                std::tuple{"GET", "/v1/tx", "POST"},
-                                std::tuple{"POST", "/readyz", "GET, HEAD"},
-                                std::tuple{"DELETE", "/v1/cluster", "GET, HEAD"}}) {
+  for (auto [m, path, allow] :
+       {std::tuple{"PATCH", "/v1/fs/w", "GET, HEAD, PUT, POST, DELETE"},
+        std::tuple{"GET", "/v1/tx", "POST"}, std::tuple{"POST", "/readyz", "GET, HEAD"},
+        std::tuple{"DELETE", "/v1/cluster", "GET, HEAD"}}) {
     auto r = c.Request(m, path);
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->status, 405) << m << " " << path;
@@ -128,7 +128,8 @@ TEST_F(SingleNode, TransactionsRefuseUnknownFieldsAndRelativePaths) {
   HttpClient c = node_.Client();
   ASSERT_EQ(c.Request("PUT", "/v1/fs/a", "1")->status, 201);
   ASSERT_EQ(c.Request("PUT", "/v1/fs/b", "2")->status, 201);
-  auto typo = c.Request("POST", "/v1/tx", R"({"ops":[{"op":"rename","path":"/a","to":"/b","overwite":true}]})");
+  auto typo = c.Request("POST", "/v1/tx",
+                        R"({"ops":[{"op":"rename","path":"/a","to":"/b","overwite":true}]})");
   EXPECT_EQ(typo->status, 400);
   EXPECT_NE(Json(*typo)["message"].get<std::string>().find("overwite"), std::string::npos);
   auto rel = c.Request("POST", "/v1/tx", R"({"ops":[{"op":"put","path":"c","data":""}]})");
@@ -143,7 +144,9 @@ TEST_F(SingleNode, ConditionalAndRangeReads) {
   ASSERT_EQ(c.Request("PUT", "/v1/fs/r", "0123456789")->status, 201);
   auto r = c.Get("/v1/fs/r");
   std::string etag = r->header("etag"), lm = r->header("last-modified");
-  auto get = [&](std::map<std::string, std::string> h) { return *c.Request("GET", "/v1/fs/r", "", h); };
+  auto get = [&](std::map<std::string, std::string> h) {
+    return *c.Request("GET", "/v1/fs/r", "", h);
+  };
   // If-None-Match (weak comparison) and If-Modified-Since: 304, no body.
   auto nm = get({{"If-None-Match", etag}});
   EXPECT_EQ(nm.status, 304);
@@ -176,7 +179,8 @@ TEST_F(SingleNode, ConditionalAndRangeReads) {
 // Writes: If-Match with a list of ETags; a weak one is 412 at apply time.
 TEST_F(SingleNode, IfMatchListsOnWrites) {
   HttpClient c = node_.Client();
-  std::string etag = "\"" + Json(*c.Request("PUT", "/v1/fs/m", "a"))["version"].get<std::string>() + "\"";
+  std::string etag =
+      "\"" + Json(*c.Request("PUT", "/v1/fs/m", "a"))["version"].get<std::string>() + "\"";
   auto weak = c.Request("POST", "/v1/fs/m?op=append", "x", {{"If-Match", "W/" + etag}});
   EXPECT_EQ(weak->status, 412);
   auto listed = c.Request("POST", "/v1/fs/m?op=append", "b", {{"If-Match", "\"9-9\", " + etag}});
@@ -199,7 +203,8 @@ class RawConn {
   ~RawConn() { ::close(fd_); }
   bool connected() const { return connected_; }
   bool Send(std::string_view bytes) {
-    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
   }
   // True once the server has closed the connection (recv sees EOF or an
   // error), without blocking.
@@ -236,7 +241,8 @@ TEST_F(SingleNode, MalformedHttpIsAnsweredWithJsonErrors) {
       {"400", std::string("\x01\x02garbage\r\n\r\n")},
       {"400", "GET /healthz HTTP/abc\r\nHost: t\r\n\r\n"},
       {"400", append + "Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"},
-      {"400", append + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"},
+      {"400",
+       append + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"},
       {"400", append + "Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd"},
       {"400", "GET /healthz HTTP/1.1\nHost: t\n\n"},
   };
@@ -261,7 +267,8 @@ TEST(SlowClientTest, TrickledHeadersAreCutOff) {
   ASSERT_TRUE(node.WaitReady());
   RawConn slow(node.port());
   ASSERT_TRUE(slow.connected());
-  const std::string req = "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Pad: " + std::string(200, 'p') + "\r\n\r\n";
+  const std::string req =
+      "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Pad: " + std::string(200, 'p') + "\r\n\r\n";
   HttpClient other = node.Client();
   auto started = Clock::now();
   size_t sent = 0;
@@ -290,29 +297,36 @@ TEST(ConnectionLimitTest, HealthzAnswersAtTheLimit) {
   std::vector<std::unique_ptr<RawConn>> held;
   // Each probe on a new connection (a client's kept-alive one was counted
   // when it was accepted).
-  auto get = [&](const std::string& target) { return HttpClient(node.url()).Request("GET", target); };
+  auto get = [&](const std::string& target) {
+    return HttpClient(node.url()).Request("GET", target);
+  };
   auto refused = [&] {
     auto r = get("/v1/fs/");
     return r.ok() && r->status == 503;
   };
-  EXPECT_TRUE(WaitFor([&] {
-    if (refused()) return true;
-    if (held.size() < 8) {
-      held.push_back(std::make_unique<RawConn>(node.port()));
-      held.back()->Send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");  // then kept alive
-    }
-    return false;
-  }, 10s)) << held.size() << " held";
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        if (refused()) return true;
+        if (held.size() < 8) {
+          held.push_back(std::make_unique<RawConn>(node.port()));
+          held.back()->Send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");  // then kept alive
+        }
+        return false;
+      },
+      10s))
+      << held.size() << " held";
   EXPECT_GE(held.size(), 3u);
   auto h = get("/healthz");
   ASSERT_TRUE(h.ok());
   EXPECT_EQ(h->status, 200);
   EXPECT_EQ(get("/readyz")->status, 200);
   held.clear();
-  EXPECT_TRUE(WaitFor([&] {
-    auto r = get("/v1/fs/");
-    return r.ok() && r->status == 200;
-  }, 10s));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto r = get("/v1/fs/");
+        return r.ok() && r->status == 200;
+      },
+      10s));
 }
 
 // /v1/cluster showed a replica that had applied nothing 56 years behind
@@ -326,13 +340,17 @@ TEST(ClusterViewTest, AReplicaThatAppliedNothingIsNotDecadesBehind) {
                       {"--heartbeat-ms", "100", "--store-reserve-mib", "1073741824"});
   paused.Start();
   json mine;
-  ASSERT_TRUE(WaitFor([&] {
-    json view = Json(*a.Get("/v1/cluster"));  // named: a temporary's member would dangle in the loop
-    for (const auto& r : view["replicas"]) {
-      if (r["id"] == "paused") mine = r;
-    }
-    return mine.is_object();
-  }, 10s)) << a.Get("/v1/cluster")->body;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        json view =
+            Json(*a.Get("/v1/cluster"));  // named: a temporary's member would dangle in the loop
+        for (const auto& r : view["replicas"]) {
+          if (r["id"] == "paused") mine = r;
+        }
+        return mine.is_object();
+      },
+      10s))
+      << a.Get("/v1/cluster")->body;
   EXPECT_EQ(mine["applied"], "0-0");
   EXPECT_LT(mine["lag_ms"].get<uint64_t>(), 60'000u) << mine.dump();
 }
@@ -394,7 +412,8 @@ TEST(ServeFlagsTest, BadFlagsAreRefusedBeforeAnythingIsCreated) {
     auto [code, out] = RunIn(cwd.path(), flags);
     EXPECT_EQ(code, 2) << flags[1] << " " << flags[2] << ": " << out;
     EXPECT_FALSE(out.empty());
-    EXPECT_FALSE(std::filesystem::exists(cwd.path() + "/walfs-data")) << flags[1] << " " << flags[2];
+    EXPECT_FALSE(std::filesystem::exists(cwd.path() + "/walfs-data"))
+        << flags[1] << " " << flags[2];
   }
   // A port in use: refused, nothing created.
   int port = FreePort();

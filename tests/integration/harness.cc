@@ -13,13 +13,18 @@ namespace walfs::testing {
 
 ServeProcess::ServeProcess(std::string data_dir, std::string log_url, std::string replica_id,
                            std::vector<std::string> extra_args, std::vector<std::string> env)
-    : data_dir_(std::move(data_dir)), log_url_(std::move(log_url)), id_(std::move(replica_id)),
-      extra_(std::move(extra_args)), env_(std::move(env)), port_(FreePort()) {}
+    : data_dir_(std::move(data_dir)),
+      log_url_(std::move(log_url)),
+      id_(std::move(replica_id)),
+      extra_(std::move(extra_args)),
+      env_(std::move(env)),
+      port_(FreePort()) {}
 
 void ServeProcess::Start() {
-  std::vector<std::string> argv = {WALFS_BINARY, "serve", "--data", data_dir_, "--listen",
-                                   "127.0.0.1:" + std::to_string(port_), "--log", log_url_,
-                                   "--replica-id", id_};
+  std::vector<std::string> argv = {WALFS_BINARY, "serve",    "--data",
+                                   data_dir_,    "--listen", "127.0.0.1:" + std::to_string(port_),
+                                   "--log",      log_url_,   "--replica-id",
+                                   id_};
   argv.insert(argv.end(), extra_.begin(), extra_.end());
   proc_ = Process(argv, log_path(), "", env_);
   if (!WaitFor([&] { return PortAcceptsConnections(port_) || !proc_.running(); },
@@ -55,7 +60,8 @@ Cluster::Cluster(size_t n, bool redis_appendonly, std::vector<std::string> extra
 }
 
 ServeProcess& Cluster::AddReplica(const std::string& id) {
-  nodes_.push_back(std::make_unique<ServeProcess>(dir_.path() + "/" + id, redis_->url(), id, extra_, env_));
+  nodes_.push_back(
+      std::make_unique<ServeProcess>(dir_.path() + "/" + id, redis_->url(), id, extra_, env_));
   nodes_.back()->Start();
   return *nodes_.back();
 }
@@ -70,7 +76,8 @@ S3Server::S3Server(const std::string& dir, const std::string& bucket) : port_(Fr
   }
 }
 
-std::pair<int, std::string> RunCli(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+std::pair<int, std::string> RunCli(const std::vector<std::string>& args,
+                                   const std::vector<std::string>& env) {
   TempDir tmp;
   std::vector<std::string> argv = {WALFS_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());

@@ -40,8 +40,8 @@ class ServeProcess {
 // redis-server plus n replicas on one stream.
 class Cluster {
  public:
-  explicit Cluster(size_t n, bool redis_appendonly = false, std::vector<std::string> extra_args = {},
-                   std::vector<std::string> env = {});
+  explicit Cluster(size_t n, bool redis_appendonly = false,
+                   std::vector<std::string> extra_args = {}, std::vector<std::string> env = {});
   // Adds (and starts) one more replica on the same log.
   ServeProcess& AddReplica(const std::string& id);
   ServeProcess& node(size_t i) { return *nodes_[i]; }
@@ -69,7 +69,8 @@ class S3Server {
 };
 
 // Runs the walfs CLI; returns its exit status and stdout.
-std::pair<int, std::string> RunCli(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+std::pair<int, std::string> RunCli(const std::vector<std::string>& args,
+                                   const std::vector<std::string>& env = {});
 
 json Json(const ClientResponse& r);
 // The whole file as a replica sees it after a strong read.

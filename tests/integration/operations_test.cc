@@ -31,7 +31,8 @@ TEST(OperationsTest, ClusterViewShowsKilledReplicasLeavingAndLagWhileCatchingUp)
   EXPECT_EQ(view["self"], "r0");
   EXPECT_EQ(FindReplica(view, "r1")["address"], c.node(1).url());
   c.node(1).Kill(9);
-  ASSERT_TRUE(WaitFor([&] { return FindReplica(Json(*a.Get("/v1/cluster")), "r1").is_null(); }, 10s));
+  ASSERT_TRUE(
+      WaitFor([&] { return FindReplica(Json(*a.Get("/v1/cluster")), "r1").is_null(); }, 10s));
   // Entries the killed replica misses.
   std::vector<std::thread> ts;
   for (int t = 0; t < 8; ++t) {
@@ -51,7 +52,8 @@ TEST(OperationsTest, ClusterViewShowsKilledReplicasLeavingAndLagWhileCatchingUp)
         json r1 = FindReplica(Json(*a.Get("/v1/cluster")), "r1");
         if (r1.is_null()) return false;
         max_lag = std::max<uint64_t>(max_lag, r1["lag_entries"].get<uint64_t>());
-        return r1["lag_entries"] == 0 && r1["applied"] == FindReplica(Json(*a.Get("/v1/cluster")), "r0")["applied"];
+        return r1["lag_entries"] == 0 &&
+               r1["applied"] == FindReplica(Json(*a.Get("/v1/cluster")), "r0")["applied"];
       },
       20s));
   EXPECT_GT(max_lag, 0u) << "the restarted replica was never seen behind";
@@ -77,14 +79,16 @@ TEST(OperationsTest, AReplicaWithADifferentDigestIsReportedDiverged) {
   ASSERT_TRUE(WaitFor(
       [&] {
         auto r = bad.Get("/readyz");
-        return r->status == 503 && Json(*r)["message"].get<std::string>().find("diverged") != std::string::npos;
+        return r->status == 503 &&
+               Json(*r)["message"].get<std::string>().find("diverged") != std::string::npos;
       },
       10s));
   // Once all three are at one position: r2 alone is marked.
   ASSERT_TRUE(WaitFor(
       [&] {
         auto view = Json(*a.Get("/v1/cluster"));
-        return FindReplica(view, "r2")["diverged"] == true && FindReplica(view, "r0")["diverged"] == false &&
+        return FindReplica(view, "r2")["diverged"] == true &&
+               FindReplica(view, "r0")["diverged"] == false &&
                FindReplica(view, "r1")["diverged"] == false;
       },
       10s));
@@ -96,10 +100,12 @@ TEST(OperationsTest, AReplicaWithADifferentDigestIsReportedDiverged) {
 bool ParsesAsPrometheusText(const std::string& text, const std::string& dir) {
   std::string path = dir + "/metrics.txt";
   std::ofstream(path) << text;
-  std::string cmd = "/usr/bin/python3 -c \"import sys; from prometheus_client.parser import "
-                    "text_string_to_metric_families as p; "
-                    "n = sum(1 for f in p(open(sys.argv[1]).read()) for s in f.samples); "
-                    "sys.exit(0 if n > 0 else 1)\" " + path;
+  std::string cmd =
+      "/usr/bin/python3 -c \"import sys; from prometheus_client.parser import "
+      "text_string_to_metric_families as p; "
+      "n = sum(1 for f in p(open(sys.argv[1]).read()) for s in f.samples); "
+      "sys.exit(0 if n > 0 else 1)\" " +
+      path;
   return std::system(cmd.c_str()) == 0;
 }
 
@@ -116,13 +122,16 @@ TEST(OperationsTest, MetricsParseAndMoveWithTraffic) {
   HttpClient a = c.node(0).Client();
   std::string before = a.Get("/metrics")->body;
   ASSERT_TRUE(ParsesAsPrometheusText(before, c.dir()));
-  for (int i = 0; i < 10; ++i) ASSERT_EQ(a.Request("POST", "/v1/fs/m?op=append", "12345")->status, 200);
+  for (int i = 0; i < 10; ++i)
+    ASSERT_EQ(a.Request("POST", "/v1/fs/m?op=append", "12345")->status, 200);
   ASSERT_EQ(a.Get("/v1/fs/m")->status, 200);
   ASSERT_EQ(a.Get("/v1/fs/nope")->status, 404);
   // Methods outside the API share one label: clients cannot grow the label sets.
   for (const char* m : {"FOOBAR", "BAZQUX"}) {
-    std::string answer = RawExchange(c.node(0).port(), std::string(m) + " /v1/fs/m HTTP/1.1\r\nHost: t\r\n"
-                                                        "Connection: close\r\nContent-Length: 0\r\n\r\n");
+    std::string answer =
+        RawExchange(c.node(0).port(), std::string(m) +
+                                          " /v1/fs/m HTTP/1.1\r\nHost: t\r\n"
+                                          "Connection: close\r\nContent-Length: 0\r\n\r\n");
     EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 405") << answer;
   }
   std::string after;
@@ -133,9 +142,15 @@ TEST(OperationsTest, MetricsParseAndMoveWithTraffic) {
       },
       10s));
   EXPECT_TRUE(ParsesAsPrometheusText(after, c.dir()));
-  EXPECT_EQ(Sample(after, "walfs_http_requests_total{method=\"POST\",route=\"fs_write\",status=\"200\"}"), 10);
-  EXPECT_EQ(Sample(after, "walfs_http_requests_total{method=\"GET\",route=\"fs_read\",status=\"404\"}"), 1);
-  EXPECT_EQ(Sample(after, "walfs_http_requests_total{method=\"other\",route=\"fs_write\",status=\"405\"}"), 2);
+  EXPECT_EQ(
+      Sample(after, "walfs_http_requests_total{method=\"POST\",route=\"fs_write\",status=\"200\"}"),
+      10);
+  EXPECT_EQ(
+      Sample(after, "walfs_http_requests_total{method=\"GET\",route=\"fs_read\",status=\"404\"}"),
+      1);
+  EXPECT_EQ(Sample(after,
+                   "walfs_http_requests_total{method=\"other\",route=\"fs_write\",status=\"405\"}"),
+            2);
   EXPECT_EQ(after.find("FOOBAR"), std::string::npos);
   EXPECT_EQ(Sample(after, "walfs_files "), 1);
   EXPECT_GE(Sample(after, "walfs_applied_entries_total "), 10);
@@ -145,7 +160,8 @@ TEST(OperationsTest, MetricsParseAndMoveWithTraffic) {
 
 TEST(OperationsTest, StatusCommandPrintsTheCluster) {
   Cluster c(2, false, {"--heartbeat-ms", "100"});
-  ASSERT_TRUE(WaitFor([&] { return Json(*c.node(0).Client().Get("/v1/cluster"))["replicas"].size() == 2; }, 10s));
+  ASSERT_TRUE(WaitFor(
+      [&] { return Json(*c.node(0).Client().Get("/v1/cluster"))["replicas"].size() == 2; }, 10s));
   std::string out = c.dir() + "/status.txt";
   std::string cmd = std::string(WALFS_BINARY) + " --server " + c.node(0).url() + " status > " + out;
   ASSERT_EQ(std::system(cmd.c_str()), 0);

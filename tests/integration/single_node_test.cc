@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
-#include "integration/harness.h"
 #include "http/util.h"
+#include "integration/harness.h"
 
 namespace walfs::testing {
 namespace {
@@ -119,13 +119,16 @@ TEST_F(SingleNodeTest, WritesFollowTheContract) {
   EXPECT_EQ(Json(*c.Request("DELETE", "/v1/fs/dir"))["error"], "not_empty");
   EXPECT_EQ(c.Request("POST", "/v1/fs/dir?op=rename&to=/moved")->status, 200);
   EXPECT_EQ(c.Get("/v1/fs/moved/in")->body, "x");
-  EXPECT_EQ(Json(*c.Request("POST", "/v1/fs/moved?op=rename&to=/moved/sub"))["error"], "bad_request");
+  EXPECT_EQ(Json(*c.Request("POST", "/v1/fs/moved?op=rename&to=/moved/sub"))["error"],
+            "bad_request");
   EXPECT_EQ(c.Request("DELETE", "/v1/fs/moved?recursive=true")->status, 200);
   EXPECT_EQ(c.Get("/v1/fs/moved")->status, 404);
   EXPECT_EQ(c.Request("PUT", "/v1/fs/new", "1", {{"If-None-Match", "*"}})->status, 201);
   EXPECT_EQ(c.Request("PUT", "/v1/fs/new", "2", {{"If-None-Match", "*"}})->status, 412);
-  EXPECT_EQ(c.Request("POST", "/v1/fs/new?op=append", "2", {{"X-Walfs-If-Size", "1"}})->status, 200);
-  EXPECT_EQ(c.Request("POST", "/v1/fs/new?op=append", "3", {{"X-Walfs-If-Size", "1"}})->status, 412);
+  EXPECT_EQ(c.Request("POST", "/v1/fs/new?op=append", "2", {{"X-Walfs-If-Size", "1"}})->status,
+            200);
+  EXPECT_EQ(c.Request("POST", "/v1/fs/new?op=append", "3", {{"X-Walfs-If-Size", "1"}})->status,
+            412);
   EXPECT_EQ(c.Get("/v1/fs/new")->body, "12");
   auto logged = c.Request("POST", "/v1/fs/new?op=append&ack=log", "3");
   EXPECT_EQ(logged->status, 202);
@@ -146,7 +149,8 @@ TEST_F(SingleNodeTest, TransactionsApplyAllOrNothing) {
   EXPECT_EQ(f->status, 404);
   EXPECT_EQ(Json(*f)["failed_index"], 1);
   EXPECT_EQ(c.Get("/v1/fs/t/b")->status, 404);
-  std::string cond = R"({"conditions":[{"path":"/t/a","size":5}],"ops":[{"op":"mkdir","path":"/z"}]})";
+  std::string cond =
+      R"({"conditions":[{"path":"/t/a","size":5}],"ops":[{"op":"mkdir","path":"/z"}]})";
   auto pf = c.Request("POST", "/v1/tx", cond);
   EXPECT_EQ(pf->status, 412);
   EXPECT_EQ(Json(*pf)["failed_condition"], 0);
@@ -184,7 +188,12 @@ TEST_F(SingleNodeTest, BadInputGetsJsonErrorsAndWritesNothing) {
       {"POST", "/v1/fs/keep?op=write&offset=x", "y", {}, 400, "bad_request"},
       {"POST", "/v1/tx", "{not json", {}, 400, "bad_request"},
       {"POST", "/v1/tx", R"({"ops":[{"op":"nuke","path":"/keep"}]})", {}, 400, "bad_request"},
-      {"POST", "/v1/tx", R"({"ops":[{"op":"put","path":"/x","data":"%%%"}]})", {}, 400, "bad_request"},
+      {"POST",
+       "/v1/tx",
+       R"({"ops":[{"op":"put","path":"/x","data":"%%%"}]})",
+       {},
+       400,
+       "bad_request"},
       {"PUT", "/v1/fs/keep", "x", {{"If-Match", "no-quotes"}}, 400, "bad_request"},
       {"PUT", "/v1/fs/keep", "x", {{"Idempotency-Key", std::string(200, 'k')}}, 400, "bad_request"},
       {"PUT", "/v1/fs/big", std::string((4 << 20) + 1, 'b'), {}, 413, "too_large"},
@@ -225,7 +234,6 @@ TEST_F(SingleNodeTest, LargeFilesStreamAndAppendsStayCorrect) {
   EXPECT_EQ(tail->body, "qq");
 }
 
-
 // Connects to 127.0.0.1:port, sends `bytes`, and returns how long the
 // server took to close the connection (about 10 if it never did).
 double SecondsUntilClosed(int port, const std::string& bytes) {
@@ -239,7 +247,8 @@ double SecondsUntilClosed(int port, const std::string& bytes) {
 // a request waiting for a position is not (its own timeout_ms applies).
 TEST(TimeoutTest, StalledClientsAreCutOffButWaitsForAPositionAreNot) {
   TempDir dir;
-  ServeProcess node(dir.path() + "/data", "local", "t", {"--idle-timeout-ms", "1000", "--io-timeout-ms", "1000"});
+  ServeProcess node(dir.path() + "/data", "local", "t",
+                    {"--idle-timeout-ms", "1000", "--io-timeout-ms", "1000"});
   node.Start();
   ASSERT_TRUE(node.WaitReady());
   double idle = SecondsUntilClosed(node.port(), "");
@@ -248,7 +257,8 @@ TEST(TimeoutTest, StalledClientsAreCutOffButWaitsForAPositionAreNot) {
   double half_header = SecondsUntilClosed(node.port(), "GET /v1/fs/x HTTP/1.1\r\nHost: t\r\n");
   EXPECT_GE(half_header, 0.9);
   EXPECT_LE(half_header, 5.0);
-  double half_body = SecondsUntilClosed(node.port(), "PUT /v1/fs/x HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc");
+  double half_body = SecondsUntilClosed(
+      node.port(), "PUT /v1/fs/x HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc");
   EXPECT_GE(half_body, 0.9);
   EXPECT_LE(half_body, 5.0);
   HttpClient c = node.Client();

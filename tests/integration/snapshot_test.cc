@@ -40,7 +40,8 @@ std::map<std::string, std::string> Dump(const StoreReader& r) {
 
 // Replays the log from its start up to `until` with the state machine: the
 // state a replica has at that position.
-std::pair<ApplyState, std::map<std::string, std::string>> Replay(const std::string& log_url, Position until) {
+std::pair<ApplyState, std::map<std::string, std::string>> Replay(const std::string& log_url,
+                                                                 Position until) {
   auto log = *OpenLog(log_url, "/nonexistent", LogOptions{});
   auto conn = std::move(log->Connect()).value();
   MemStore store;
@@ -68,14 +69,17 @@ std::pair<ApplyState, std::map<std::string, std::string>> Replay(const std::stri
 TEST(SnapshotIntegrationTest, SnapshotUnderWritesRestoresExactlyItsPosition) {
   TempDir backup;
   std::string url = "dir://" + backup.path();
-  Cluster c(2, false, {"--backup", url, "--no-trim", "--snapshot-every-entries", "0", "--snapshot-every-ms", "0"});
+  Cluster c(
+      2, false,
+      {"--backup", url, "--no-trim", "--snapshot-every-entries", "0", "--snapshot-every-ms", "0"});
   std::atomic<bool> stop{false};
   std::vector<std::thread> writers;
   for (int t = 0; t < 4; ++t) {
     writers.emplace_back([&, t] {
       HttpClient h = c.node(t % 2).Client();
       for (int i = 0; !stop; ++i) {
-        auto r = h.Request("POST", "/v1/fs/w/" + std::to_string(t % 3) + "?op=append", "rec" + std::to_string(i) + ";");
+        auto r = h.Request("POST", "/v1/fs/w/" + std::to_string(t % 3) + "?op=append",
+                           "rec" + std::to_string(i) + ";");
         ASSERT_TRUE(r.ok());
       }
     });
@@ -94,7 +98,8 @@ TEST(SnapshotIntegrationTest, SnapshotUnderWritesRestoresExactlyItsPosition) {
   EXPECT_EQ(listed["snapshots"][0]["id"], m["id"]);
 
   TempDir restore;
-  auto [code, out] = RunCli({"restore", "--backup", url, "--data", restore.path(), "--position", m["position"]});
+  auto [code, out] =
+      RunCli({"restore", "--backup", url, "--data", restore.path(), "--position", m["position"]});
   ASSERT_EQ(code, 0) << out;
   auto restored = std::move(RocksStore::OpenReadOnly(restore.path() + "/store")).value();
   auto state = *LoadApplyState(restored->live());
@@ -110,18 +115,26 @@ TEST(SnapshotIntegrationTest, SnapshotUnderWritesRestoresExactlyItsPosition) {
 TEST(SnapshotIntegrationTest, TrimmedLogBootstrapsFreshAndReturningReplicas) {
   TempDir backup;
   Cluster c(2, false,
-            {"--backup", "dir://" + backup.path(), "--snapshot-every-entries", "100", "--heartbeat-ms", "100",
-             "--maintenance-ms", "100"});
+            {"--backup", "dir://" + backup.path(), "--snapshot-every-entries", "100",
+             "--heartbeat-ms", "100", "--maintenance-ms", "100"});
   HttpClient a = c.node(0).Client();
-  for (int i = 0; i < 20; ++i) ASSERT_EQ(a.Request("POST", "/v1/fs/log?op=append", "early;")->status, 200);
-  ASSERT_TRUE(WaitFor([&] { return Json(*c.node(1).Client().Get("/readyz"))["applied"] == Json(*a.Get("/readyz"))["applied"]; }, 10s));
+  for (int i = 0; i < 20; ++i)
+    ASSERT_EQ(a.Request("POST", "/v1/fs/log?op=append", "early;")->status, 200);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Json(*c.node(1).Client().Get("/readyz"))["applied"] ==
+               Json(*a.Get("/readyz"))["applied"];
+      },
+      10s));
   c.node(1).Stop();  // stopped before the trim
-  for (int i = 0; i < 300; ++i) ASSERT_EQ(a.Request("POST", "/v1/fs/log?op=append", "later;")->status, 200);
+  for (int i = 0; i < 300; ++i)
+    ASSERT_EQ(a.Request("POST", "/v1/fs/log?op=append", "later;")->status, 200);
   // A snapshot covers the writes, and the log is trimmed below it.
   ASSERT_TRUE(WaitFor(
       [&] {
         auto v = Json(*a.Get("/v1/cluster"));
-        return v["log"]["entries_added"].get<uint64_t>() == 320 && v["log"]["length"].get<uint64_t>() < 100;
+        return v["log"]["entries_added"].get<uint64_t>() == 320 &&
+               v["log"]["length"].get<uint64_t>() < 100;
       },
       20s))
       << a.Get("/v1/cluster")->body;
@@ -141,8 +154,10 @@ TEST(SnapshotIntegrationTest, TrimmedLogBootstrapsFreshAndReturningReplicas) {
   ASSERT_EQ(a.Request("POST", "/v1/fs/log?op=append", "after;")->status, 200);
   ASSERT_TRUE(WaitFor(
       [&] {
-        auto ra = Json(*a.Get("/readyz")), rb = Json(*b.Get("/readyz")), rf = Json(*f.Get("/readyz"));
-        return ra["digest"] == rb["digest"] && ra["digest"] == rf["digest"] && ra["applied"] == rf["applied"];
+        auto ra = Json(*a.Get("/readyz")), rb = Json(*b.Get("/readyz")),
+             rf = Json(*f.Get("/readyz"));
+        return ra["digest"] == rb["digest"] && ra["digest"] == rf["digest"] &&
+               ra["applied"] == rf["applied"];
       },
       10s));
   std::ifstream log(c.node(1).log_path());
@@ -158,26 +173,32 @@ TEST(SnapshotIntegrationTest, TrimmedLogBootstrapsFreshAndReturningReplicas) {
 TEST(SnapshotIntegrationTest, OnDemandSnapshotsOnAnyReplicaLetTheLogBeTrimmed) {
   TempDir backup;
   Cluster c(2, false,
-            {"--backup", "dir://" + backup.path(), "--snapshot-every-entries", "0", "--snapshot-every-ms", "0",
-             "--heartbeat-ms", "100", "--maintenance-ms", "100"});
+            {"--backup", "dir://" + backup.path(), "--snapshot-every-entries", "0",
+             "--snapshot-every-ms", "0", "--heartbeat-ms", "100", "--maintenance-ms", "100"});
   HttpClient a = c.node(0).Client();
   for (int round = 0; round < 3; ++round) {
     HttpClient w = c.node(round % 2).Client();
-    for (int i = 0; i < 20; ++i) ASSERT_EQ(w.Request("POST", "/v1/fs/log?op=append", "x;")->status, 200);
+    for (int i = 0; i < 20; ++i)
+      ASSERT_EQ(w.Request("POST", "/v1/fs/log?op=append", "x;")->status, 200);
     // Both replicas have applied everything (the trim waits for the slowest).
-    ASSERT_TRUE(WaitFor([&] {
-      return Json(*c.node(0).Client().Get("/readyz"))["applied"] == Json(*c.node(1).Client().Get("/readyz"))["applied"];
-    }, 10s));
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          return Json(*c.node(0).Client().Get("/readyz"))["applied"] ==
+                 Json(*c.node(1).Client().Get("/readyz"))["applied"];
+        },
+        10s));
     auto snap = w.Request("POST", "/v1/admin/snapshots");
     ASSERT_EQ(snap->status, 201) << snap->body;
     Position taken = *Position::Parse(Json(*snap)["position"].get<std::string>());
     EXPECT_TRUE(WaitFor(
         [&] {
-          auto first = Position::Parse(Json(*a.Get("/v1/cluster"))["log"]["first"].get<std::string>());
+          auto first =
+              Position::Parse(Json(*a.Get("/v1/cluster"))["log"]["first"].get<std::string>());
           return first && *first >= taken;
         },
         15s))
-        << "round " << round << ": " << a.Get("/v1/cluster")->body << "; snapshot at " << taken.ToString();
+        << "round " << round << ": " << a.Get("/v1/cluster")->body << "; snapshot at "
+        << taken.ToString();
   }
 }
 
@@ -202,11 +223,13 @@ TEST(SnapshotIntegrationTest, S3BackupsThroughS3rverAndDisasterRecovery) {
   S3Server s3(s3dir.path() + "/data", "walfs");
   std::vector<std::string> env = {"AWS_ACCESS_KEY_ID=S3RVER", "AWS_SECRET_ACCESS_KEY=S3RVER"};
   std::string url = "s3://walfs/cluster-a";
-  Cluster c(2, false, {"--backup", url, "--s3-endpoint", s3.endpoint(), "--snapshot-every-entries", "0",
-                       "--snapshot-every-ms", "0"},
+  Cluster c(2, false,
+            {"--backup", url, "--s3-endpoint", s3.endpoint(), "--snapshot-every-entries", "0",
+             "--snapshot-every-ms", "0"},
             env);
   HttpClient a = c.node(0).Client();
-  for (int i = 0; i < 50; ++i) ASSERT_EQ(a.Request("POST", "/v1/fs/d/f?op=append", "0123456789")->status, 200);
+  for (int i = 0; i < 50; ++i)
+    ASSERT_EQ(a.Request("POST", "/v1/fs/d/f?op=append", "0123456789")->status, 200);
   ASSERT_EQ(a.Request("PUT", "/v1/fs/d/g", "gee")->status, 201);
   auto snap = a.Request("POST", "/v1/admin/snapshots");
   ASSERT_EQ(snap->status, 201) << snap->body;
@@ -218,8 +241,8 @@ TEST(SnapshotIntegrationTest, S3BackupsThroughS3rverAndDisasterRecovery) {
   // new, empty Redis from the snapshot, and start a replica there.
   TempDir dr;
   RedisServer fresh_redis(dr.path());
-  auto [code, out] = RunCli({"restore", "--backup", url, "--s3-endpoint", s3.endpoint(), "--data", dr.path() + "/r0",
-                             "--reseed-log", fresh_redis.url()},
+  auto [code, out] = RunCli({"restore", "--backup", url, "--s3-endpoint", s3.endpoint(), "--data",
+                             dr.path() + "/r0", "--reseed-log", fresh_redis.url()},
                             env);
   ASSERT_EQ(code, 0) << out;
   ServeProcess revived(dr.path() + "/r0", fresh_redis.url(), "revived");
@@ -243,12 +266,14 @@ TEST(SnapshotIntegrationTest, S3BackupsThroughS3rverAndDisasterRecovery) {
 TEST(SnapshotIntegrationTest, SingleNodeLocalLogSnapshotsTrimAndRestart) {
   TempDir dir;
   std::string backup = "dir://" + dir.path() + "/backup";
-  ServeProcess node(dir.path() + "/data", "local", "solo",
-                    {"--backup", backup, "--snapshot-every-entries", "50", "--maintenance-ms", "100"});
+  ServeProcess node(
+      dir.path() + "/data", "local", "solo",
+      {"--backup", backup, "--snapshot-every-entries", "50", "--maintenance-ms", "100"});
   node.Start();
   ASSERT_TRUE(node.WaitReady());
   HttpClient c = node.Client();
-  for (int i = 0; i < 200; ++i) ASSERT_EQ(c.Request("POST", "/v1/fs/f?op=append", "0123456789")->status, 200);
+  for (int i = 0; i < 200; ++i)
+    ASSERT_EQ(c.Request("POST", "/v1/fs/f?op=append", "0123456789")->status, 200);
   std::string log_file = dir.path() + "/data/log/local.log";
   auto full = std::filesystem::file_size(log_file);
   ASSERT_TRUE(WaitFor([&] { return std::filesystem::file_size(log_file) < full / 2; }, 20s))
@@ -274,10 +299,11 @@ TEST(SigV4Test, RequestSigningMatchesBotocore) {
   TempDir dir;
   int port = FreePort();
   std::string results = dir.path() + "/results.txt";
-  Process verifier({"/usr/bin/python3", std::string(WALFS_SOURCE_DIR) + "/tests/integration/sigv4_verify.py",
-                    std::to_string(port), "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "eu-west-3",
-                    results},
-                   dir.path() + "/verifier.log");
+  Process verifier(
+      {"/usr/bin/python3", std::string(WALFS_SOURCE_DIR) + "/tests/integration/sigv4_verify.py",
+       std::to_string(port), "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "eu-west-3",
+       results},
+      dir.path() + "/verifier.log");
   ASSERT_TRUE(WaitFor([&] { return PortAcceptsConnections(port); }, 20s));
   S3Options o;
   o.endpoint = "http://127.0.0.1:" + std::to_string(port);

@@ -62,8 +62,8 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-Process::Process(std::vector<std::string> argv, const std::string& log_path,
-                 const std::string& cwd, std::vector<std::string> env) {
+Process::Process(std::vector<std::string> argv, const std::string& log_path, const std::string& cwd,
+                 std::vector<std::string> env) {
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
@@ -138,9 +138,9 @@ RedisServer::RedisServer(const std::string& dir, bool appendonly, std::string ex
 }
 
 void RedisServer::Start() {
-  std::vector<std::string> argv = {"redis-server", "--port", std::to_string(port_),
-                                   "--bind", "127.0.0.1", "--save", "", "--dir", dir_,
-                                   "--daemonize", "no"};
+  std::vector<std::string> argv = {
+      "redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
+      "--dir",        dir_,     "--daemonize",         "no"};
   if (!extra_bind_.empty()) {
     // Reached from another network namespace: not loopback, no password.
     argv.insert(argv.begin() + 5, extra_bind_);

@@ -54,7 +54,8 @@ class Process {
 class RedisServer {
  public:
   // extra_bind: another address to listen on besides 127.0.0.1.
-  explicit RedisServer(const std::string& dir, bool appendonly = false, std::string extra_bind = "");
+  explicit RedisServer(const std::string& dir, bool appendonly = false,
+                       std::string extra_bind = "");
   void Start();
   void Stop(int sig = 15);
   // Sends sig and does not wait (SIGSTOP freezes it, SIGCONT thaws it).

@@ -107,7 +107,8 @@ class Model {
   }
   void RemoveTree(const std::string& p) {
     std::string pre = p + "/";
-    for (auto it = nodes_.lower_bound(pre); it != nodes_.end() && it->first.compare(0, pre.size(), pre) == 0;) {
+    for (auto it = nodes_.lower_bound(pre);
+         it != nodes_.end() && it->first.compare(0, pre.size(), pre) == 0;) {
       it = nodes_.erase(it);
     }
     nodes_.erase(p);
@@ -121,11 +122,18 @@ class Model {
     bool exists = l == Look::kFile || l == Look::kDir;
     bool ok = false;
     switch (c.type) {
-      case CondType::kExists: ok = exists == c.exists; break;
-      case CondType::kVersion: ok = exists && VersionOf(*p) == c.version; break;
-      case CondType::kSize: ok = l != Look::kDir && (exists ? nodes_[*p].data.size() : 0) == c.size; break;
+      case CondType::kExists:
+        ok = exists == c.exists;
+        break;
+      case CondType::kVersion:
+        ok = exists && VersionOf(*p) == c.version;
+        break;
+      case CondType::kSize:
+        ok = l != Look::kDir && (exists ? nodes_[*p].data.size() : 0) == c.size;
+        break;
       case CondType::kVersionIn:
-        ok = exists && std::find(c.versions.begin(), c.versions.end(), VersionOf(*p)) != c.versions.end();
+        ok = exists &&
+             std::find(c.versions.begin(), c.versions.end(), VersionOf(*p)) != c.versions.end();
         break;
     }
     return ok ? Code::kOk : Code::kPreconditionFailed;
@@ -189,7 +197,8 @@ class Model {
         Touch(p, pos);
         return Code::kOk;
       }
-      case OpType::kRename: return Rename(p, op, pos);
+      case OpType::kRename:
+        return Rename(p, op, pos);
     }
     return Code::kInternal;
   }
@@ -274,7 +283,8 @@ class Workload {
 
  private:
   std::string Path() {
-    static const char* kPaths[] = {"/a", "/b", "/d", "/d/a", "/d/b", "/d/e", "/d/e/a", "/x/y", "/x", "/d/a/z"};
+    static const char* kPaths[] = {"/a",   "/b",     "/d",   "/d/a", "/d/b",
+                                   "/d/e", "/d/e/a", "/x/y", "/x",   "/d/a/z"};
     if (Pct(2)) return "/d/../a";
     return kPaths[Pick(std::size(kPaths))];
   }
@@ -285,13 +295,23 @@ class Workload {
   }
   Op RandomOp() {
     switch (Pick(10)) {
-      case 0: case 1: return Op::Put(Path(), Data());
-      case 2: case 3: case 4: return Op::Append(Path(), Data());
-      case 5: return Op::Write(Path(), Pick(40), Data());
-      case 6: return Op::Truncate(Path(), Pick(40));
-      case 7: return Op::Mkdir(Path());
-      case 8: return Op::Delete(Path(), Pct(50));
-      default: return Op::Rename(Path(), Path(), Pct(50));
+      case 0:
+      case 1:
+        return Op::Put(Path(), Data());
+      case 2:
+      case 3:
+      case 4:
+        return Op::Append(Path(), Data());
+      case 5:
+        return Op::Write(Path(), Pick(40), Data());
+      case 6:
+        return Op::Truncate(Path(), Pick(40));
+      case 7:
+        return Op::Mkdir(Path());
+      case 8:
+        return Op::Delete(Path(), Pct(50));
+      default:
+        return Op::Rename(Path(), Path(), Pct(50));
     }
   }
   Position RandomVersion(const std::map<Position, Position>& versions) {
@@ -302,14 +322,17 @@ class Workload {
   }
   Condition RandomCondition(const std::map<Position, Position>& versions) {
     switch (Pick(4)) {
-      case 0: return Condition::Exists(Path(), Pct(50));
-      case 1: return Condition::Size(Path(), Pick(20));
+      case 0:
+        return Condition::Exists(Path(), Pct(50));
+      case 1:
+        return Condition::Size(Path(), Pick(20));
       case 2: {  // If-Match with several ETags
         std::vector<Position> vs;
         for (uint64_t i = 0, n = 1 + Pick(3); i < n; ++i) vs.push_back(RandomVersion(versions));
         return Condition::VersionIn(Path(), vs);
       }
-      default: return Condition::Version(Path(), RandomVersion(versions));
+      default:
+        return Condition::Version(Path(), RandomVersion(versions));
     }
   }
   std::mt19937_64 rng_;
@@ -318,7 +341,8 @@ class Workload {
 
 // A store's namespace in the model's Dump form: path -> "d:" or "f:",
 // version, ":", content.
-inline std::map<std::string, std::string> DumpNamespace(const StoreReader& store, uint32_t block_bytes) {
+inline std::map<std::string, std::string> DumpNamespace(const StoreReader& store,
+                                                        uint32_t block_bytes) {
   std::map<std::string, std::string> out;
   FsView v(&store, block_bytes);
   std::vector<DirEntry> es;
@@ -327,7 +351,8 @@ inline std::map<std::string, std::string> DumpNamespace(const StoreReader& store
   for (const auto& e : es) {
     std::string data;
     if (!e.node.is_dir() && !v.Read(e.node, 0, e.node.inode.size, &data).ok()) data = "<error>";
-    out["/" + e.name] = (e.node.is_dir() ? "d:" : "f:") + e.node.inode.version.ToString() + ":" + data;
+    out["/" + e.name] =
+        (e.node.is_dir() ? "d:" : "f:") + e.node.inode.version.ToString() + ":" + data;
   }
   return out;
 }

@@ -64,7 +64,8 @@ class SimLog final : public Log {
  private:
   friend class SimLogConnection;
   Status Reachable() const {
-    return unreachable ? Status(Code::kLogUnavailable, "sim: the log is unreachable") : Status::Ok();
+    return unreachable ? Status(Code::kLogUnavailable, "sim: the log is unreachable")
+                       : Status::Ok();
   }
   std::vector<Position> AppendNow(const std::vector<std::string>& payloads) {
     std::vector<Position> out;
@@ -97,24 +98,29 @@ class SimLogConnection final : public LogConnection {
   Result<std::vector<Position>> Append(const std::vector<std::string>& payloads) override {
     WALFS_RETURN_IF_ERROR(log_->Reachable());
     uint64_t n = ++log_->append_calls_;
-    if (n == log_->fail_append_at) return Status(Code::kLogUnavailable, "sim: append " + std::to_string(n) + " failed");
+    if (n == log_->fail_append_at)
+      return Status(Code::kLogUnavailable, "sim: append " + std::to_string(n) + " failed");
     auto pos = log_->AppendNow(payloads);
-    if (n == log_->timeout_append_at) return Status(Code::kTimeout, "sim: append " + std::to_string(n) + " timed out");
+    if (n == log_->timeout_append_at)
+      return Status(Code::kTimeout, "sim: append " + std::to_string(n) + " timed out");
     return pos;
   }
 
-  Result<std::vector<LogRecord>> Read(Position after, size_t max, std::chrono::milliseconds) override {
+  Result<std::vector<LogRecord>> Read(Position after, size_t max,
+                                      std::chrono::milliseconds) override {
     WALFS_RETURN_IF_ERROR(log_->Reachable());
     const auto& recs = log_->recs_;
     auto it = std::upper_bound(recs.begin(), recs.end(), after,
                                [](Position p, const LogRecord& r) { return p < r.pos; });
     auto from = it;
     if (log_->redeliver_pct > 0 && static_cast<int>((*log_->rng_)() % 100) < log_->redeliver_pct) {
-      size_t back = std::min<size_t>(1 + (*log_->rng_)() % 3, static_cast<size_t>(it - recs.begin()));
+      size_t back =
+          std::min<size_t>(1 + (*log_->rng_)() % 3, static_cast<size_t>(it - recs.begin()));
       from = it - static_cast<long>(back);
       log_->redelivered_ += back;
     }
-    std::vector<LogRecord> out(from, from + static_cast<long>(std::min<size_t>(max + (it - from), recs.end() - from)));
+    std::vector<LogRecord> out(
+        from, from + static_cast<long>(std::min<size_t>(max + (it - from), recs.end() - from)));
     if (log_->lie_about_predecessors) {
       Position prev = after;
       for (auto& r : out) {
@@ -143,8 +149,9 @@ class SimLogConnection final : public LogConnection {
   }
   Status Trim(Position min_keep) override {
     auto& recs = log_->recs_;
-    recs.erase(recs.begin(), std::lower_bound(recs.begin(), recs.end(), min_keep,
-                                              [](const LogRecord& r, Position p) { return r.pos < p; }));
+    recs.erase(recs.begin(),
+               std::lower_bound(recs.begin(), recs.end(), min_keep,
+                                [](const LogRecord& r, Position p) { return r.pos < p; }));
     return Status::Ok();
   }
   Status PutHeartbeat(const std::string& id, const std::string& json, uint32_t) override {
@@ -181,11 +188,13 @@ inline Result<std::unique_ptr<LogConnection>> SimLog::Connect() {
 class SimStore final : public Store {
  public:
   // --- Faults. Commits are counted from 1.
-  uint64_t fail_commit_at = 0;         // that commit fails; then commits fail until Resume
-  uint64_t free_bytes = UINT64_MAX;    // what FreeBytes reports (a full disk: 0)
+  uint64_t fail_commit_at = 0;       // that commit fails; then commits fail until Resume
+  uint64_t free_bytes = UINT64_MAX;  // what FreeBytes reports (a full disk: 0)
 
   const StoreReader& live() const override { return mem_; }
-  std::shared_ptr<const StoreReader> Snapshot() const override { return std::make_shared<MemStore>(mem_); }
+  std::shared_ptr<const StoreReader> Snapshot() const override {
+    return std::make_shared<MemStore>(mem_);
+  }
   Status Commit(const Overlay& batch) override {
     uint64_t n = ++commits_;
     if (n == fail_commit_at) failed_ = true;

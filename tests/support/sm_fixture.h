@@ -46,13 +46,17 @@ class SmFixture {
     return Apply(e);
   }
   Outcome Put(std::string p, std::string d) { return One(Op::Put(std::move(p), std::move(d))); }
-  Outcome Append(std::string p, std::string d) { return One(Op::Append(std::move(p), std::move(d))); }
+  Outcome Append(std::string p, std::string d) {
+    return One(Op::Append(std::move(p), std::move(d)));
+  }
   Outcome Write(std::string p, uint64_t off, std::string d) {
     return One(Op::Write(std::move(p), off, std::move(d)));
   }
   Outcome Truncate(std::string p, uint64_t n) { return One(Op::Truncate(std::move(p), n)); }
   Outcome Mkdir(std::string p) { return One(Op::Mkdir(std::move(p))); }
-  Outcome Rm(std::string p, bool recursive = false) { return One(Op::Delete(std::move(p), recursive)); }
+  Outcome Rm(std::string p, bool recursive = false) {
+    return One(Op::Delete(std::move(p), recursive));
+  }
   Outcome Mv(std::string a, std::string b, bool overwrite = false) {
     return One(Op::Rename(std::move(a), std::move(b), overwrite));
   }

@@ -14,9 +14,12 @@ Entry SampleEntry() {
   e.idempotency_key = "retry-1";
   e.conditions = {Condition::Version("/a", {5, 2}), Condition::Exists("/b", false),
                   Condition::Size("/c", 10)};
-  e.ops = {Op::Put("/a", std::string("hello\0world", 11)), Op::Append("/c", "tail"),
-           Op::Write("/d", 1ull << 33, "xy"),         Op::Truncate("/d", 3),
-           Op::Rename("/e", "/f", true),              Op::Delete("/g", true),
+  e.ops = {Op::Put("/a", std::string("hello\0world", 11)),
+           Op::Append("/c", "tail"),
+           Op::Write("/d", 1ull << 33, "xy"),
+           Op::Truncate("/d", 3),
+           Op::Rename("/e", "/f", true),
+           Op::Delete("/g", true),
            Op::Mkdir("/h")};
   return e;
 }
@@ -29,7 +32,9 @@ TEST(EntryTest, RoundTripsEveryOpAndCondition) {
   EXPECT_EQ(d->fingerprint.size(), 16u);
 }
 
-TEST(EntryTest, EncodingIsDeterministic) { EXPECT_EQ(EncodeEntry(SampleEntry()), EncodeEntry(SampleEntry())); }
+TEST(EntryTest, EncodingIsDeterministic) {
+  EXPECT_EQ(EncodeEntry(SampleEntry()), EncodeEntry(SampleEntry()));
+}
 
 TEST(EntryTest, FingerprintIgnoresKeyButNotContent) {
   Entry a = SampleEntry(), b = SampleEntry(), c = SampleEntry();
@@ -106,4 +111,3 @@ TEST(EntryTest, DataOverTheLimitIsRejected) {
 
 }  // namespace
 }  // namespace walfs
-

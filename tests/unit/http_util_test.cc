@@ -19,8 +19,8 @@ TEST(RangeTest, ParsesTheThreeForms) {
 }
 
 TEST(RangeTest, RejectsUnsatisfiableAndMalformed) {
-  for (const char* h : {"bytes=10-", "bytes=10-12", "bytes=5-2", "bytes=-0", "bytes=a-b", "items=1-2",
-                        "bytes=1-2,4-5", "bytes=", "bytes=-"}) {
+  for (const char* h : {"bytes=10-", "bytes=10-12", "bytes=5-2", "bytes=-0", "bytes=a-b",
+                        "items=1-2", "bytes=1-2,4-5", "bytes=", "bytes=-"}) {
     auto r = ParseRange(h, 10);
     ASSERT_FALSE(r.ok()) << h;
     EXPECT_EQ(r.status().code(), Code::kInvalidRange) << h;
@@ -78,7 +78,8 @@ TEST(TimeTest, FormatsIsoAndHttpDates) {
 }
 
 TEST(Base64Test, RoundTripsAndRejectsJunk) {
-  for (std::string s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)}) {
+  for (std::string s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar",
+                                                std::string("\0\xff\x10", 3)}) {
     EXPECT_EQ(*Base64Decode(Base64Encode(s)), s);
   }
   EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");

@@ -7,8 +7,8 @@
 
 #include <tuple>
 
-#include "sm/outcome_code.h"
 #include "schema/schema.h"
+#include "sm/outcome_code.h"
 #include "support/sm_fixture.h"
 
 namespace walfs {
@@ -43,9 +43,9 @@ TEST(OutcomeCodeTest, WireCodesArePinned) {
 // Replica failures and HTTP-only codes are not outcomes: the applier stops
 // on them instead of recording them (fail closed).
 TEST(OutcomeCodeTest, ReplicaFailuresAreNotOutcomes) {
-  for (Code c : {Code::kIoError, Code::kCorruption, Code::kUnsupported, Code::kInternal,
-                 Code::kNotReady, Code::kTimeout, Code::kLogUnavailable, Code::kMethodNotAllowed,
-                 Code::kInvalidRange}) {
+  for (Code c :
+       {Code::kIoError, Code::kCorruption, Code::kUnsupported, Code::kInternal, Code::kNotReady,
+        Code::kTimeout, Code::kLogUnavailable, Code::kMethodNotAllowed, Code::kInvalidRange}) {
     EXPECT_FALSE(IsOutcomeCode(c)) << CodeName(c);
   }
   int outcomes = 0;

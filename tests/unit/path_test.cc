@@ -25,7 +25,7 @@ TEST(PathTest, RejectsEveryInvalidForm) {
   EXPECT_EQ(Norm(".."), "ERR:invalid_path");
   EXPECT_EQ(Norm(std::string("a\0b", 3)), "ERR:invalid_path");
   EXPECT_EQ(Norm("bad\xff"), "ERR:invalid_path");
-  EXPECT_EQ(Norm("over\xc0\xaf"), "ERR:invalid_path");      // overlong '/'
+  EXPECT_EQ(Norm("over\xc0\xaf"), "ERR:invalid_path");  // overlong '/'
   EXPECT_EQ(Norm("surrogate\xed\xa0\x80"), "ERR:invalid_path");
   EXPECT_EQ(Norm("trunc\xe2\x82"), "ERR:invalid_path");
   EXPECT_EQ(Norm("///"), "ERR:invalid_path");
@@ -42,7 +42,9 @@ TEST(PathTest, EnforcesLengthLimits) {
   EXPECT_EQ(Norm(long_path + "y"), "ERR:invalid_path");
 }
 
-TEST(PathTest, AcceptsUtf8) { EXPECT_EQ(Norm("caf\xc3\xa9/\xf0\x9f\x98\x80"), "/caf\xc3\xa9/\xf0\x9f\x98\x80"); }
+TEST(PathTest, AcceptsUtf8) {
+  EXPECT_EQ(Norm("caf\xc3\xa9/\xf0\x9f\x98\x80"), "/caf\xc3\xa9/\xf0\x9f\x98\x80");
+}
 
 TEST(PathTest, ComponentsParentAndBase) {
   auto c = PathComponents("/a/b/c");

@@ -42,10 +42,10 @@ TEST(RequestTest, RoutesReadsAndWrites) {
 }
 
 TEST(RequestTest, ConditionsFromHeaders) {
-  auto p = ParseRequest(Req("PUT", "/v1/fs/f", "x",
-                            {{"if-match", "\"7-2\""}, {"x-walfs-if-size", "3"},
-                             {"idempotency-key", "abc-1"}}),
-                        ServerOptions{});
+  auto p = ParseRequest(
+      Req("PUT", "/v1/fs/f", "x",
+          {{"if-match", "\"7-2\""}, {"x-walfs-if-size", "3"}, {"idempotency-key", "abc-1"}}),
+      ServerOptions{});
   ASSERT_TRUE(p.ok());
   ASSERT_EQ(p->write.entry.conditions.size(), 2u);
   EXPECT_EQ(p->write.entry.conditions[0], Condition::Version("/f", {7, 2}));
@@ -70,7 +70,8 @@ TEST(RequestTest, BadInputIsRejectedBeforeTheLog) {
   EXPECT_EQ(ErrorOf(Req("POST", "/v1/fs/a?op=append&ack=maybe")), Code::kBadRequest);
   EXPECT_EQ(ErrorOf(Req("PUT", "/v1/fs/a", "", {{"if-match", "7-2"}})), Code::kBadRequest);
   EXPECT_EQ(ErrorOf(Req("PUT", "/v1/fs/a", "", {{"if-none-match", "\"1-1\""}})), Code::kBadRequest);
-  EXPECT_EQ(ErrorOf(Req("PUT", "/v1/fs/a", "", {{"idempotency-key", "has space"}})), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("PUT", "/v1/fs/a", "", {{"idempotency-key", "has space"}})),
+            Code::kBadRequest);
   EXPECT_EQ(ErrorOf(Req("PUT", "/v1/fs/a", "", {{"idempotency-key", std::string(129, 'k')}})),
             Code::kBadRequest);
   EXPECT_EQ(ErrorOf(Req("GET", "/v1/fs/a?min_position=yesterday")), Code::kBadRequest);
@@ -120,7 +121,8 @@ TEST(RequestTest, IfMatchTakesAListAndWeakTagsNeverMatch) {
   auto one = ParseRequest(Req("PUT", "/v1/fs/a", "", {{"if-match", "\"5-1\""}}), o);
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(one->write.entry.conditions[0], Condition::Version("/a", {5, 1}));
-  auto list = ParseRequest(Req("PUT", "/v1/fs/a", "", {{"if-match", "\"5-1\", W/\"6-0\",\"7-2\""}}), o);
+  auto list =
+      ParseRequest(Req("PUT", "/v1/fs/a", "", {{"if-match", "\"5-1\", W/\"6-0\",\"7-2\""}}), o);
   ASSERT_TRUE(list.ok());
   EXPECT_EQ(list->write.entry.conditions[0], Condition::VersionIn("/a", {{5, 1}, {7, 2}}));
   // Only weak tags (or tags that are no version): a condition no file meets.
@@ -131,8 +133,9 @@ TEST(RequestTest, IfMatchTakesAListAndWeakTagsNeverMatch) {
 }
 
 TEST(RequestTest, ReadsKeepConditionalHeaders) {
-  auto r = ParseRequest(Req("GET", "/v1/fs/a", "", {{"if-none-match", "\"1-0\""}, {"if-range", "\"2-0\""}}),
-                        ServerOptions{});
+  auto r = ParseRequest(
+      Req("GET", "/v1/fs/a", "", {{"if-none-match", "\"1-0\""}, {"if-range", "\"2-0\""}}),
+      ServerOptions{});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*r->read.if_none_match, "\"1-0\"");
   EXPECT_EQ(*r->read.if_range, "\"2-0\"");
@@ -160,25 +163,26 @@ TEST(TransactionTest, ParsesTheContractExample) {
 }
 
 TEST(TransactionTest, RejectsMalformedBodies) {
-  for (const char* body :
-       {"", "[]", "{", "{\"ops\": []}", "{\"ops\": [{\"op\": \"nuke\", \"path\": \"/a\"}]}",
-        "{\"ops\": [{\"op\": \"put\", \"path\": \"/a\", \"data\": \"not base64!\"}]}",
-        "{\"ops\": [{\"op\": \"put\", \"path\": \"/a/../b\"}]}",
-        "{\"ops\": [{\"op\": \"write\", \"path\": \"/a\", \"offset\": -1}]}",
-        "{\"ops\": [{\"op\": \"rename\", \"path\": \"/a\"}]}",
-        "{\"ops\": [{\"op\": \"put\", \"path\": 7}]}",
-        "{\"conditions\": [{\"path\": \"/a\"}], \"ops\": [{\"op\": \"mkdir\", \"path\": \"/h\"}]}",
-        "{\"conditions\": [{\"path\": \"/a\", \"size\": 1, \"exists\": true}], \"ops\": [{\"op\": "
-        "\"mkdir\", \"path\": \"/h\"}]}",
-        // Unknown fields (a typo must not silently change the meaning).
-        R"({"ops": [{"op": "rename", "path": "/a", "to": "/b", "overwite": true}]})",
-        R"({"ops": [{"op": "mkdir", "path": "/a"}], "idempotencykey": "k"})",
-        R"({"conditions": [{"path": "/a", "exists": true, "sise": 1}], "ops": [{"op": "mkdir", "path": "/h"}]})",
-        R"({"ops": [{"op": "mkdir", "path": "/a", "data": "eA=="}]})",
-        // Relative paths.
-        R"({"ops": [{"op": "put", "path": "a", "data": ""}]})",
-        R"({"ops": [{"op": "rename", "path": "/a", "to": "b"}]})",
-        R"({"conditions": [{"path": "a", "exists": true}], "ops": [{"op": "mkdir", "path": "/h"}]})"}) {
+  for (
+      const char* body :
+      {"", "[]", "{", "{\"ops\": []}", "{\"ops\": [{\"op\": \"nuke\", \"path\": \"/a\"}]}",
+       "{\"ops\": [{\"op\": \"put\", \"path\": \"/a\", \"data\": \"not base64!\"}]}",
+       "{\"ops\": [{\"op\": \"put\", \"path\": \"/a/../b\"}]}",
+       "{\"ops\": [{\"op\": \"write\", \"path\": \"/a\", \"offset\": -1}]}",
+       "{\"ops\": [{\"op\": \"rename\", \"path\": \"/a\"}]}",
+       "{\"ops\": [{\"op\": \"put\", \"path\": 7}]}",
+       "{\"conditions\": [{\"path\": \"/a\"}], \"ops\": [{\"op\": \"mkdir\", \"path\": \"/h\"}]}",
+       "{\"conditions\": [{\"path\": \"/a\", \"size\": 1, \"exists\": true}], \"ops\": [{\"op\": "
+       "\"mkdir\", \"path\": \"/h\"}]}",
+       // Unknown fields (a typo must not silently change the meaning).
+       R"({"ops": [{"op": "rename", "path": "/a", "to": "/b", "overwite": true}]})",
+       R"({"ops": [{"op": "mkdir", "path": "/a"}], "idempotencykey": "k"})",
+       R"({"conditions": [{"path": "/a", "exists": true, "sise": 1}], "ops": [{"op": "mkdir", "path": "/h"}]})",
+       R"({"ops": [{"op": "mkdir", "path": "/a", "data": "eA=="}]})",
+       // Relative paths.
+       R"({"ops": [{"op": "put", "path": "a", "data": ""}]})",
+       R"({"ops": [{"op": "rename", "path": "/a", "to": "b"}]})",
+       R"({"conditions": [{"path": "a", "exists": true}], "ops": [{"op": "mkdir", "path": "/h"}]})"}) {
     auto e = ParseTransaction(body);
     EXPECT_FALSE(e.ok()) << body;
   }

@@ -14,8 +14,8 @@
 //   sim_test --seed=1234          replays one seed
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <random>
@@ -57,7 +57,8 @@ void ApplyMutations(MemStore* store, const Mutations& m) {
 
 // What the faulty log and store did to one replica.
 struct FaultCounts {
-  uint64_t redelivered = 0, partial_reads = 0, failed_commits = 0, power_cuts = 0, commits_dropped = 0;
+  uint64_t redelivered = 0, partial_reads = 0, failed_commits = 0, power_cuts = 0,
+           commits_dropped = 0;
 };
 
 struct SimReplica {
@@ -97,7 +98,9 @@ struct SimReplica {
     ++faults.power_cuts;
   }
 
-  std::map<std::string, std::string> Dump() const { return testing::DumpNamespace(store, kBlockBytes); }
+  std::map<std::string, std::string> Dump() const {
+    return testing::DumpNamespace(store, kBlockBytes);
+  }
 };
 
 void SimReplica::Step(const std::vector<LogRecord>& log, size_t n, bool crash, Workload* faulty) {
@@ -141,7 +144,8 @@ void SimReplica::Step(const std::vector<LogRecord>& log, size_t n, bool crash, W
     auto seen = outcomes.find(p);
     if (seen != outcomes.end()) {
       // Applied again after a power cut: the same outcome.
-      EXPECT_EQ(OutcomeCodeName(seen->second.code), OutcomeCodeName(o.code)) << "re-applied " << p.ToString();
+      EXPECT_EQ(OutcomeCodeName(seen->second.code), OutcomeCodeName(o.code))
+          << "re-applied " << p.ToString();
       EXPECT_EQ(seen->second.results.size(), o.results.size()) << "re-applied " << p.ToString();
     }
     outcomes[p] = o;
@@ -164,9 +168,9 @@ std::string Describe(const std::string& payload) {
            " e=" + std::to_string(c.exists) + " s=" + std::to_string(c.size) + ")";
   }
   for (const auto& o : d->entry.ops) {
-    out += " " + std::string(OpName(o.type)) + "(" + o.path + " -> " + o.to + " off=" +
-           std::to_string(o.offset) + " size=" + std::to_string(o.size) + " len=" +
-           std::to_string(o.data.size()) + ")";
+    out += " " + std::string(OpName(o.type)) + "(" + o.path + " -> " + o.to +
+           " off=" + std::to_string(o.offset) + " size=" + std::to_string(o.size) +
+           " len=" + std::to_string(o.data.size()) + ")";
   }
   return out;
 }
@@ -175,8 +179,9 @@ FaultCounts g_fault_totals;
 uint64_t g_timed_out_appends = 0;
 
 void RunSeed(uint64_t seed, bool faults) {
-  SCOPED_TRACE("seed " + std::to_string(seed) + (faults ? " with faults" : "") + " (replay: sim_test --seed=" +
-               std::to_string(seed) + (faults ? " --gtest_filter=*Faulty*)" : ")"));
+  SCOPED_TRACE("seed " + std::to_string(seed) + (faults ? " with faults" : "") +
+               " (replay: sim_test --seed=" + std::to_string(seed) +
+               (faults ? " --gtest_filter=*Faulty*)" : ")"));
   Workload w(seed);
   Workload fault_rng(seed * 7919 + 1);
   Model model;
@@ -192,14 +197,16 @@ void RunSeed(uint64_t seed, bool faults) {
   while (appended < kEntries || w.Pct(1)) {
     if (appended < kEntries && w.Pct(60)) {
       Entry e = w.Next(model, recent_versions);
-      Position pos = w.Pct(20) ? Position{last.ms, last.seq + 1} : Position{last.ms + 1 + w.Pick(3), 0};
+      Position pos =
+          w.Pct(20) ? Position{last.ms, last.seq + 1} : Position{last.ms + 1 + w.Pick(3), 0};
       if (last.IsZero()) pos = Position{1000, 0};
       // Every 50th entry is corrupt bytes: a deterministic "rejected".
       // Entries before this seed's upgrade point are in format 1 (written
       // by an older proposer), unless they need format 2: the digest format
       // moves at the first format-2 entry, on every replica alike.
-      bool needs_v2 = std::any_of(e.conditions.begin(), e.conditions.end(),
-                                  [](const Condition& c) { return c.type == CondType::kVersionIn; });
+      bool needs_v2 = std::any_of(e.conditions.begin(), e.conditions.end(), [](const Condition& c) {
+        return c.type == CondType::kVersionIn;
+      });
       uint8_t version = appended < v1_until && !needs_v2 ? 1 : kEntryFormatVersion;
       std::string payload = appended % 50 == 49 ? std::string("junk") : EncodeEntry(e, version);
       log.push_back(LogRecord{pos, last, payload});
@@ -254,8 +261,8 @@ void RunSeed(uint64_t seed, bool faults) {
     ASSERT_EQ(OutcomeCodeName(got.code), CodeName(want.code))
         << "entry at " << pos.ToString() << ": " << got.message << "\n  "
         << Describe(std::find_if(log.begin(), log.end(), [&](const LogRecord& r) {
-             return r.pos == pos;
-           })->payload);
+                      return r.pos == pos;
+                    })->payload);
     if (got.ok()) {
       std::vector<uint64_t> offsets;
       for (const auto& r : got.results) {
@@ -289,14 +296,19 @@ TEST(SimulationTest, FaultyLogAndStoreChangeNothing) {
   g_timed_out_appends = 0;
   RunSeeds(true);
   const FaultCounts& f = g_fault_totals;
-  std::printf("simulation with faults: %llu seeds; records delivered again %llu, partial reads %llu, appends "
-              "timed out after success and retried %llu, failed commits %llu, power cuts %llu dropping %llu "
-              "unsynced commits; replicas identical and equal to the model\n",
-              static_cast<unsigned long long>(g_only_seed != 0 ? 1 : g_seed_count),
-              static_cast<unsigned long long>(f.redelivered), static_cast<unsigned long long>(f.partial_reads),
-              static_cast<unsigned long long>(g_timed_out_appends),
-              static_cast<unsigned long long>(f.failed_commits), static_cast<unsigned long long>(f.power_cuts),
-              static_cast<unsigned long long>(f.commits_dropped));
+  std::printf(
+      "simulation with faults: %llu seeds; records delivered again %llu, partial reads %llu, "
+      "appends "
+      "timed out after success and retried %llu, failed commits %llu, power cuts %llu dropping "
+      "%llu "
+      "unsynced commits; replicas identical and equal to the model\n",
+      static_cast<unsigned long long>(g_only_seed != 0 ? 1 : g_seed_count),
+      static_cast<unsigned long long>(f.redelivered),
+      static_cast<unsigned long long>(f.partial_reads),
+      static_cast<unsigned long long>(g_timed_out_appends),
+      static_cast<unsigned long long>(f.failed_commits),
+      static_cast<unsigned long long>(f.power_cuts),
+      static_cast<unsigned long long>(f.commits_dropped));
   if (g_only_seed == 0) {
     EXPECT_GT(f.redelivered, 0u);
     EXPECT_GT(f.power_cuts, 0u);
@@ -316,6 +328,7 @@ int main(int argc, char** argv) {
     if (a.rfind("--seed=", 0) == 0) walfs::g_only_seed = std::strtoull(a.c_str() + 7, nullptr, 10);
     if (a == "--seed" && i + 1 < argc) walfs::g_only_seed = std::strtoull(argv[++i], nullptr, 10);
   }
-  if (const char* n = std::getenv("WALFS_SIM_SEEDS")) walfs::g_seed_count = std::strtoull(n, nullptr, 10);
+  if (const char* n = std::getenv("WALFS_SIM_SEEDS"))
+    walfs::g_seed_count = std::strtoull(n, nullptr, 10);
   return RUN_ALL_TESTS();
 }

@@ -18,7 +18,8 @@ namespace {
 // Fails every call after `ok_calls` successful puts.
 class FailingStore final : public BackupStore {
  public:
-  FailingStore(std::unique_ptr<BackupStore> inner, int ok_puts) : inner_(std::move(inner)), left_(ok_puts) {}
+  FailingStore(std::unique_ptr<BackupStore> inner, int ok_puts)
+      : inner_(std::move(inner)), left_(ok_puts) {}
   Status PutFile(const std::string& k, const std::string& p) override {
     if (left_-- <= 0) return Status(Code::kIoError, "injected upload failure");
     return inner_->PutFile(k, p);
@@ -27,7 +28,9 @@ class FailingStore final : public BackupStore {
     if (left_-- <= 0) return Status(Code::kIoError, "injected upload failure");
     return inner_->PutBytes(k, b);
   }
-  Status GetFile(const std::string& k, const std::string& p) override { return inner_->GetFile(k, p); }
+  Status GetFile(const std::string& k, const std::string& p) override {
+    return inner_->GetFile(k, p);
+  }
   Result<std::string> GetBytes(const std::string& k) override { return inner_->GetBytes(k); }
   Result<std::vector<ObjectInfo>> List(const std::string& p) override { return inner_->List(p); }
   Status Delete(const std::string& k) override { return inner_->Delete(k); }
@@ -112,7 +115,9 @@ TEST_F(SnapshotTest, ListingRetentionAndACorruptFile) {
   auto objects = backup->List("snapshots/");
   ASSERT_TRUE(objects.ok());
   for (const auto& o : *objects) {
-    EXPECT_TRUE(o.key.find(left[0].id) != std::string::npos || o.key.find(left[1].id) != std::string::npos) << o.key;
+    EXPECT_TRUE(o.key.find(left[0].id) != std::string::npos ||
+                o.key.find(left[1].id) != std::string::npos)
+        << o.key;
   }
   // Flip a byte of one file: the restore refuses it.
   const auto& m = left.back();
@@ -152,14 +157,15 @@ TEST_F(SnapshotTest, AFailedUploadIsNeverASnapshotAndNeverTrims) {
 TEST(TrimPointTest, OnlyBelowTheSnapshotTheSlowestReplicaAndTheLastEntry) {
   LogTail tail{{100, 0}, {200, 0}, 50, 50};
   TrimPolicy p;
-  EXPECT_FALSE(TrimPoint(tail, {}, {}, p));                                      // no snapshot
-  EXPECT_EQ(*TrimPoint(tail, {150, 0}, {{200, 0}}, p), (Position{150, 1}));      // keeps > 150
-  EXPECT_EQ(*TrimPoint(tail, {150, 0}, {{120, 3}, {200, 0}}, p), (Position{120, 4}));  // slow replica
-  EXPECT_EQ(*TrimPoint(tail, {200, 0}, {{200, 0}}, p), (Position{200, 0}));      // never the last entry
-  EXPECT_FALSE(TrimPoint(tail, {150, 0}, {{90, 0}}, p));                         // replica below the log
-  p.log_entries_max = 10;                                                        // over the bound:
-  EXPECT_EQ(*TrimPoint(tail, {150, 0}, {{90, 0}}, p), (Position{150, 1}));       // the snapshot wins
-  EXPECT_FALSE(TrimPoint(LogTail{}, {150, 0}, {}, p));                           // empty log
+  EXPECT_FALSE(TrimPoint(tail, {}, {}, p));                                  // no snapshot
+  EXPECT_EQ(*TrimPoint(tail, {150, 0}, {{200, 0}}, p), (Position{150, 1}));  // keeps > 150
+  EXPECT_EQ(*TrimPoint(tail, {150, 0}, {{120, 3}, {200, 0}}, p),
+            (Position{120, 4}));                                             // slow replica
+  EXPECT_EQ(*TrimPoint(tail, {200, 0}, {{200, 0}}, p), (Position{200, 0}));  // never the last entry
+  EXPECT_FALSE(TrimPoint(tail, {150, 0}, {{90, 0}}, p));                    // replica below the log
+  p.log_entries_max = 10;                                                   // over the bound:
+  EXPECT_EQ(*TrimPoint(tail, {150, 0}, {{90, 0}}, p), (Position{150, 1}));  // the snapshot wins
+  EXPECT_FALSE(TrimPoint(LogTail{}, {150, 0}, {}, p));                      // empty log
 }
 
 TEST(ManifestTest, RoundTripsAndRejectsBadManifests) {

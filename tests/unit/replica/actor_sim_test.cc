@@ -41,7 +41,8 @@ uint64_t g_only_seed = 0;
 uint64_t g_seed_count = 500;
 
 struct Stats {
-  uint64_t acked = 0, timeouts = 0, retried = 0, redelivered = 0, pauses = 0, crashes = 0, clock_jumps = 0;
+  uint64_t acked = 0, timeouts = 0, retried = 0, redelivered = 0, pauses = 0, crashes = 0,
+           clock_jumps = 0;
 };
 Stats g_stats;
 
@@ -67,13 +68,13 @@ struct Node {
 struct Ack {
   Entry entry;
   size_t node = 0;
-  int crashes_then = 0;   // the node's crash count when it was submitted
+  int crashes_then = 0;  // the node's crash count when it was submitted
   std::optional<Result<Position>> answer;
 };
 
 struct Plan {
   int steps = 400;
-  bool faults = false;      // random faults of every kind
+  bool faults = false;  // random faults of every kind
   uint64_t fail_append_at = 0, timeout_append_at = 0;
   size_t fail_commit_node = 0;
   uint64_t fail_commit_at = 0;
@@ -81,7 +82,8 @@ struct Plan {
 
 class World {
  public:
-  World(uint64_t seed, Plan plan) : rng_(seed), work_(seed * 7919 + 3), plan_(plan), log_(&clock_, &rng_) {
+  World(uint64_t seed, Plan plan)
+      : rng_(seed), work_(seed * 7919 + 3), plan_(plan), log_(&clock_, &rng_) {
     log_ptr_ = std::shared_ptr<Log>(&log_, [](Log*) {});
     opts_.apply_batch_entries_max = 1 + rng_() % 8;
     opts_.propose_batch_entries_max = 1 + rng_() % 8;
@@ -100,7 +102,8 @@ class World {
 
   void Boot(Node& n) {
     n.waiters = std::make_unique<Waiters>(1 << 20);
-    n.applier = std::make_unique<Applier>(&n.store, log_ptr_, n.waiters.get(), &n.events, opts_, &clock_);
+    n.applier =
+        std::make_unique<Applier>(&n.store, log_ptr_, n.waiters.get(), &n.events, opts_, &clock_);
     ASSERT_TRUE(n.applier->Init().ok());
     n.proposer = std::make_unique<Proposer>(log_ptr_, opts_);
     n.conn.reset();
@@ -125,7 +128,8 @@ class World {
       if (r.ok()) versions_[*r] = *r;
       // An append that timed out may have landed: the client retries it
       // with its key (without one it cannot know, and does not retry).
-      if (!r.ok() && r.status().code() == Code::kTimeout && !acks_[id].entry.idempotency_key.empty()) {
+      if (!r.ok() && r.status().code() == Code::kTimeout &&
+          !acks_[id].entry.idempotency_key.empty()) {
         retries_.push_back(id);
       }
     });
@@ -164,7 +168,7 @@ class World {
         ++retried_;
         acks_.push_back(Ack{acks_[id].entry, to, nodes_[to].crashes, std::nullopt});
         nodes_[to].proposer->Submit(EncodeEntry(acks_[id].entry),
-                                   [this, again](Result<Position> p) { acks_[again].answer = p; });
+                                    [this, again](Result<Position> p) { acks_[again].answer = p; });
       } else if (plan_.faults) {
         Fault(rng_() % 4, n);
       }
@@ -173,10 +177,21 @@ class World {
 
   void Fault(uint64_t kind, Node& n) {
     switch (kind) {
-      case 0: n.store.fail_commit_at = n.store.commits() + 1; ++faults_.commits_failed; break;
-      case 1: n.store.free_bytes = n.store.free_bytes == 0 ? UINT64_MAX : 0; ++faults_.disk_full; break;
-      case 2: clock_.Advance(30'000); ++faults_.clock_jumps; break;
-      default: if (log_.append_calls() > 0) log_.timeout_append_at = log_.append_calls() + 1; break;
+      case 0:
+        n.store.fail_commit_at = n.store.commits() + 1;
+        ++faults_.commits_failed;
+        break;
+      case 1:
+        n.store.free_bytes = n.store.free_bytes == 0 ? UINT64_MAX : 0;
+        ++faults_.disk_full;
+        break;
+      case 2:
+        clock_.Advance(30'000);
+        ++faults_.clock_jumps;
+        break;
+      default:
+        if (log_.append_calls() > 0) log_.timeout_append_at = log_.append_calls() + 1;
+        break;
     }
   }
 
@@ -205,8 +220,11 @@ class World {
     Position last = recs.empty() ? Position{} : recs.back().pos;
     for (size_t i = 0; i < nodes_.size(); ++i) {
       Node& n = nodes_[i];
-      if (n.halted) v.push_back("replica " + std::to_string(i) + " stopped: " + n.applier->health().stopped.ToString());
-      if (n.waiters->applied() != last) v.push_back("replica " + std::to_string(i) + " is not at the log's end");
+      if (n.halted)
+        v.push_back("replica " + std::to_string(i) +
+                    " stopped: " + n.applier->health().stopped.ToString());
+      if (n.waiters->applied() != last)
+        v.push_back("replica " + std::to_string(i) + " is not at the log's end");
       if (n.store.mem().data() != nodes_[0].store.mem().data()) {
         v.push_back("replica " + std::to_string(i) + "'s store differs from replica 0's");
       }
@@ -223,11 +241,13 @@ class World {
       }
       expected[r.pos] = model.Apply(d->entry, r.pos);
     }
-    if (DumpNamespace(nodes_[0].store.mem(), 8) != model.Dump()) v.push_back("the namespace differs from the model's replay of the log");
+    if (DumpNamespace(nodes_[0].store.mem(), 8) != model.Dump())
+      v.push_back("the namespace differs from the model's replay of the log");
     for (const auto& a : acks_) {
       if (!a.answer || !a.answer->ok()) continue;
       Position p = **a.answer;
-      auto it = std::lower_bound(recs.begin(), recs.end(), p, [](const LogRecord& r, Position q) { return r.pos < q; });
+      auto it = std::lower_bound(recs.begin(), recs.end(), p,
+                                 [](const LogRecord& r, Position q) { return r.pos < q; });
       if (it == recs.end() || it->pos != p || it->payload != EncodeEntry(a.entry)) {
         v.push_back("an acknowledged write is not in the log at " + p.ToString());
         continue;
@@ -238,8 +258,8 @@ class World {
       if (!o) {
         v.push_back("no outcome kept for " + p.ToString());
       } else if (OutcomeCodeName(o->code) != CodeName(expected[p].code)) {
-        v.push_back("outcome at " + p.ToString() + " is " + std::string(OutcomeCodeName(o->code)) + ", the model says " +
-                    std::string(CodeName(expected[p].code)));
+        v.push_back("outcome at " + p.ToString() + " is " + std::string(OutcomeCodeName(o->code)) +
+                    ", the model says " + std::string(CodeName(expected[p].code)));
       }
     }
     return v;
@@ -264,7 +284,8 @@ class World {
   };
   const FaultCount& faults() const { return faults_; }
   uint64_t acked() const {
-    return std::count_if(acks_.begin(), acks_.end(), [](const Ack& a) { return a.answer && a.answer->ok(); });
+    return std::count_if(acks_.begin(), acks_.end(),
+                         [](const Ack& a) { return a.answer && a.answer->ok(); });
   }
 
  private:
@@ -291,7 +312,8 @@ std::string Join(const std::vector<std::string>& v) {
 }
 
 void RunSeed(uint64_t seed, Plan plan) {
-  SCOPED_TRACE("seed " + std::to_string(seed) + " (replay: actor_sim_test --seed=" + std::to_string(seed) + ")");
+  SCOPED_TRACE("seed " + std::to_string(seed) +
+               " (replay: actor_sim_test --seed=" + std::to_string(seed) + ")");
   World w(seed, plan);
   w.Run();
   w.Drain();
@@ -327,11 +349,13 @@ TEST(ActorSimulation, WithFaultsOfEveryKind) {
   EXPECT_GT(g_stats.crashes, 0u);
   EXPECT_GT(g_stats.timeouts, 0u);
   EXPECT_GT(g_stats.acked, 0u);
-  std::printf("%lu writes acknowledged, %lu appends timed out (and %lu retried), %lu records delivered again, "
-              "%lu applier pauses (failed commits, full disks), %lu crashes, %lu clock jumps\n",
-              (unsigned long)g_stats.acked, (unsigned long)g_stats.timeouts, (unsigned long)g_stats.retried,
-              (unsigned long)g_stats.redelivered, (unsigned long)g_stats.pauses, (unsigned long)g_stats.crashes,
-              (unsigned long)g_stats.clock_jumps);
+  std::printf(
+      "%lu writes acknowledged, %lu appends timed out (and %lu retried), %lu records delivered "
+      "again, "
+      "%lu applier pauses (failed commits, full disks), %lu crashes, %lu clock jumps\n",
+      (unsigned long)g_stats.acked, (unsigned long)g_stats.timeouts, (unsigned long)g_stats.retried,
+      (unsigned long)g_stats.redelivered, (unsigned long)g_stats.pauses,
+      (unsigned long)g_stats.crashes, (unsigned long)g_stats.clock_jumps);
 }
 
 // Every failure point of a short workload: the Nth append fails, the Nth
@@ -379,7 +403,8 @@ void LoseOrFork(uint64_t seed, bool fork) {
   w.Drain();
   for (size_t i = 0; i < w.size(); ++i) {
     Node& n = w.node(i);
-    EXPECT_TRUE(n.halted) << "replica " << i << " applied past " << cut.ToString() << " and did not stop";
+    EXPECT_TRUE(n.halted) << "replica " << i << " applied past " << cut.ToString()
+                          << " and did not stop";
   }
 }
 
@@ -410,7 +435,8 @@ TEST(ActorSimulation, ABrokenPredecessorCheckIsCaught) {
     for (int i = 0; i < 3; ++i) w.Submit(1);
     w.node(1).proposer->RunOnce();
     w.Drain();
-    for (size_t i = 0; i < w.size(); ++i) EXPECT_FALSE(w.node(i).halted) << "the lie hides the hole";
+    for (size_t i = 0; i < w.size(); ++i)
+      EXPECT_FALSE(w.node(i).halted) << "the lie hides the hole";
     auto v = w.Violations();
     caught += std::any_of(v.begin(), v.end(), [](const std::string& s) {
       return s.find("differs from the model's") != std::string::npos;
@@ -428,8 +454,10 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::off);  // the stops the scenarios cause are expected
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a.rfind("--seed=", 0) == 0) walfs::testing::g_only_seed = std::strtoull(a.c_str() + 7, nullptr, 10);
+    if (a.rfind("--seed=", 0) == 0)
+      walfs::testing::g_only_seed = std::strtoull(a.c_str() + 7, nullptr, 10);
   }
-  if (const char* n = std::getenv("WALFS_SIM_SEEDS")) walfs::testing::g_seed_count = std::strtoull(n, nullptr, 10);
+  if (const char* n = std::getenv("WALFS_SIM_SEEDS"))
+    walfs::testing::g_seed_count = std::strtoull(n, nullptr, 10);
   return RUN_ALL_TESTS();
 }
