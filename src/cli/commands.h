@@ -19,7 +19,17 @@ inline constexpr int kExitUsage = 2;
 // to call when one of them was chosen.
 using RunFn = std::function<int()>;
 void RegisterServe(CLI::App& app, RunFn* run);
-void RegisterFsCommands(CLI::App& app, const std::string* server, RunFn* run);
+// The file commands, one file each (src/cli/<name>.cc).
+void RegisterPut(CLI::App& app, const std::string* server, RunFn* run);
+void RegisterAppend(CLI::App& app, const std::string* server, RunFn* run);
+void RegisterWrite(CLI::App& app, const std::string* server, RunFn* run);
+void RegisterTruncate(CLI::App& app, const std::string* server, RunFn* run);
+void RegisterCat(CLI::App& app, const std::string* server, RunFn* run);
+void RegisterMv(CLI::App& app, const std::string* server, RunFn* run);
+void RegisterRm(CLI::App& app, const std::string* server, RunFn* run);
+void RegisterMkdir(CLI::App& app, const std::string* server, RunFn* run);
+void RegisterLs(CLI::App& app, const std::string* server, RunFn* run);
+void RegisterStat(CLI::App& app, const std::string* server, RunFn* run);
 void RegisterStatus(CLI::App& app, const std::string* server, RunFn* run);
 void RegisterSnapshots(CLI::App& app, const std::string* server, RunFn* run);
 

@@ -13,7 +13,10 @@ int main(int argc, char** argv) {
   app.add_option("--server", server, "server URL for client commands (env WALFS_SERVER)");
   RunFn run;
   RegisterServe(app, &run);
-  RegisterFsCommands(app, &server, &run);
+  for (auto* reg : {RegisterPut, RegisterAppend, RegisterWrite, RegisterTruncate, RegisterCat,
+                    RegisterMv, RegisterRm, RegisterMkdir, RegisterLs, RegisterStat}) {
+    reg(app, &server, &run);
+  }
   RegisterStatus(app, &server, &run);
   RegisterSnapshots(app, &server, &run);
   // The first word that is not an option (nor --server's value) must name
