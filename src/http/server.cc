@@ -81,6 +81,9 @@ asio::awaitable<void> Linger(Conn& c, const ServerOptions& o) {
   }
 }
 
+// What the first read of a request asks for: a whole small request.
+constexpr size_t kFirstReadBytes = 16 << 10;
+
 struct HttpServer::Impl {
   explicit Impl(const ServerOptions& o) : opts(o) {
     // One io_context per thread, each run by that thread alone (hint 1):
@@ -95,8 +98,8 @@ struct HttpServer::Impl {
   asio::awaitable<void> Accept();
   asio::awaitable<void> Session(tcp::socket socket);
   asio::awaitable<bool> Serve(Conn& c, beast::flat_buffer& buf, bool probes_only);
-  asio::awaitable<void> AnswerMalformed(Conn& c, const beast::flat_buffer& buf,
-                                        boost::system::error_code ec);
+  asio::awaitable<void> AnswerMalformed(Conn& c, boost::system::error_code ec,
+                                        bool request_line_complete);
   asio::awaitable<void> WriteResponse(Conn& c, HttpResponse resp, unsigned version,
                                       bool keep_alive);
   asio::awaitable<void> WriteSimple(Conn& c, HttpResponse resp, unsigned version, bool keep_alive);
@@ -236,18 +239,16 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
 // error) before the connection closes: 431 for a header block over the
 // limit, 414 when the request line alone is, 400 for anything else
 // malformed. A client that went away or timed out gets nothing.
-asio::awaitable<void> HttpServer::Impl::AnswerMalformed(Conn& c, const beast::flat_buffer& buf,
-                                                        boost::system::error_code ec) {
+asio::awaitable<void> HttpServer::Impl::AnswerMalformed(Conn& c, boost::system::error_code ec,
+                                                        bool request_line_complete) {
   if (ec.category() != beast::http::make_error_code(http::error::bad_method).category() ||
       ec == http::error::end_of_stream) {
     co_return;
   }
   HttpResponse r;
   if (ec == http::error::header_limit) {
-    auto data = beast::buffers_to_string(buf.data());
-    bool line_complete = data.find('\n') != std::string::npos;
     std::string limit = std::to_string(opts.header_bytes_max);
-    r = line_complete
+    r = request_line_complete
             ? ErrorWithStatus(431, "bad_request",
                               "the request's header block is over " + limit + " bytes")
             : ErrorWithStatus(414, "bad_request", "the request line is over " + limit + " bytes");
@@ -267,11 +268,15 @@ asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf, 
   parser.body_limit(std::numeric_limits<uint64_t>::max());
   boost::system::error_code ec;
   if (buf.size() == 0) {
-    // Idle between requests: up to idle_timeout_ms for the first byte.
+    // Idle between requests: up to idle_timeout_ms for the first bytes.
+    // This read is the request's first (usually its only) read: the header
+    // parse below finds them in the buffer. (Waiting for readability
+    // instead cost a reactor round per request: appends/s fell by half.)
     c.ExpiresAfter(std::chrono::milliseconds(opts.idle_timeout_ms));
-    co_await c.socket.async_wait(tcp::socket::wait_read,
-                                 asio::redirect_error(asio::use_awaitable, ec));
+    size_t n = co_await c.socket.async_read_some(buf.prepare(kFirstReadBytes),
+                                                 asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return false;
+    buf.commit(n);
   }
   // From its first byte, the whole header block must arrive within
   // io_timeout_ms: a client that trickles it cannot hold the connection.
@@ -279,7 +284,8 @@ asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf, 
   co_await http::async_read_header(c.socket, buf, parser,
                                    asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
-    co_await AnswerMalformed(c, buf, ec);
+    // Beast consumes the request line once parsed (the target is then set).
+    co_await AnswerMalformed(c, ec, !parser.get().target().empty());
     co_return false;
   }
   auto& h = parser.get();
@@ -321,7 +327,7 @@ asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf, 
     co_return false;
   }
   if (ec) {
-    co_await AnswerMalformed(c, buf, ec);  // bad chunking, a body cut short
+    co_await AnswerMalformed(c, ec, true);  // bad chunking, a body cut short
     co_return false;
   }
   auto msg = parser.release();
