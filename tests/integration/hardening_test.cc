@@ -325,6 +325,50 @@ TEST(ConnectionLimitTest, HealthzAnswersAtTheLimit) {
       10s));
 }
 
+// `walfs status` exits non-zero when the cluster is not healthy: the log
+// unreachable (shown from the first refresh), every replica stopped.
+TEST(StatusTest, ExitStatusSaysWhetherTheClusterIsHealthy) {
+  Cluster c(1, false, {"--heartbeat-ms", "100"});
+  std::string server = c.node(0).url();
+  ASSERT_EQ(c.node(0).Client().Request("PUT", "/v1/fs/a", "x")->status, 201);
+  auto [ok, out] = RunCli({"--server", server, "status"});
+  EXPECT_EQ(ok, 0) << out;
+  // Redis restarted empty: the log went backwards and the replica stops.
+  c.redis().Stop(9);
+  EXPECT_TRUE(WaitFor([&] { return RunCli({"--server", server, "status"}).first == 1; }, 20s));
+  auto [down, down_out] = RunCli({"--server", server, "status"});
+  EXPECT_NE(down_out.find("NOT HEALTHY"), std::string::npos) << down_out;
+  c.redis().Start();
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto [code, text] = RunCli({"--server", server, "status", "--json"});
+        return code == 1 && text.find("stopped") != std::string::npos &&
+               text.find("\"error\"") == std::string::npos;
+      },
+      20s))
+      << RunCli({"--server", server, "status"}).second;
+}
+
+TEST(StatusTest, AnUnreachableLogShowsFromTheFirstRefresh) {
+  TempDir dir;
+  int dead = FreePort();
+  ServeProcess node(dir.path() + "/data",
+                    "redis://127.0.0.1:" + std::to_string(dead) + "?stream=walfs", "lonely");
+  node.Start();
+  ASSERT_TRUE(WaitFor([&] { return node.Client().Get("/healthz").ok(); }, 20s));
+  HttpClient c = node.Client();
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        json v = Json(*c.Get("/v1/cluster"));
+        return v["log"].contains("error") && v["replicas"].size() == 1;
+      },
+      10s))
+      << c.Get("/v1/cluster")->body;
+  auto [code, out] = RunCli({"--server", node.url(), "status"});
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_NE(out.find("the log is unreachable"), std::string::npos) << out;
+}
+
 // /v1/cluster showed a replica that had applied nothing 56 years behind
 // (measured from the epoch). One whose applier is paused from the start (a
 // store reserve no disk has) has applied nothing while the log has entries.
