@@ -87,6 +87,7 @@ Result<std::shared_ptr<LocalLog>> LocalLog::Open(const std::string& path, bool f
   log->fsync_ = fsync;
   log->clock_ = clock ? std::move(clock) : Clock(WallClockMs);
   if (!path.empty()) {
+    MutexLock lock(&log->mu_);
     log->fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (log->fd_ < 0) return Errno("open " + path);
     WALFS_RETURN_IF_ERROR(log->Load());
@@ -155,12 +156,12 @@ Status LocalLog::WriteRecords(std::vector<Rec>* added, const std::vector<std::st
     file_size_ += buf.size();
   }
   for (auto& r : *added) recs_.push_back(std::move(r));
-  cv_.notify_all();
+  cv_.NotifyAll();
   return Status::Ok();
 }
 
 Result<std::vector<Position>> LocalLog::Append(const std::vector<std::string>& payloads) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<Rec> added;
   Position prev = recs_.empty() ? Position{} : recs_.back().pos;
   for (size_t i = 0; i < payloads.size(); ++i) {
@@ -180,7 +181,7 @@ Result<std::vector<Position>> LocalLog::Append(const std::vector<std::string>& p
 }
 
 Status LocalLog::Seed(Position after, const std::string& empty_entry) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (!recs_.empty()) return Status(Code::kAlreadyExists, "the log is not empty");
   std::vector<Rec> one(1);
   one[0].pos = Position{after.ms, after.seq + 1};
@@ -197,14 +198,16 @@ Result<std::string> LocalLog::ReadPayload(const Rec& r) const {
 
 Result<std::vector<LogRecord>> LocalLog::Read(Position after, size_t max,
                                               std::chrono::milliseconds block) {
-  std::unique_lock lock(mu_);
-  auto first = [&] {
-    return std::upper_bound(recs_.begin(), recs_.end(), after,
+  auto deadline = std::chrono::steady_clock::now() + block;
+  MutexLock lock(&mu_);
+  auto first = [after](const std::vector<Rec>& recs) {
+    return std::upper_bound(recs.begin(), recs.end(), after,
                             [](Position p, const Rec& r) { return p < r.pos; });
   };
-  cv_.wait_for(lock, block, [&] { return first() != recs_.end(); });
+  while (first(recs_) == recs_.end() && cv_.WaitUntil(&mu_, deadline)) {
+  }
   std::vector<LogRecord> out;
-  for (auto it = first(); it != recs_.end() && out.size() < max; ++it) {
+  for (auto it = first(recs_); it != recs_.end() && out.size() < max; ++it) {
     auto p = ReadPayload(*it);
     if (!p.ok()) return p.status();
     out.push_back(LogRecord{it->pos, it->prev, std::move(p).value()});
@@ -213,12 +216,12 @@ Result<std::vector<LogRecord>> LocalLog::Read(Position after, size_t max,
 }
 
 Position LocalLog::Last() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return recs_.empty() ? Position{} : recs_.back().pos;
 }
 
 LogTail LocalLog::Tail() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   LogTail t;
   if (!recs_.empty()) {
     t.first = recs_.front().pos;
@@ -230,7 +233,7 @@ LogTail LocalLog::Tail() {
 }
 
 Status LocalLog::Trim(Position min_keep) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto keep = std::lower_bound(recs_.begin(), recs_.end(), min_keep,
                                [](const Rec& r, Position p) { return r.pos < p; });
   size_t drop = static_cast<size_t>(keep - recs_.begin());
@@ -267,12 +270,12 @@ Status LocalLog::Trim(Position min_keep) {
 }
 
 void LocalLog::PutHeartbeat(const std::string& id, const std::string& json, uint32_t ttl_ms) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   heartbeats_[id] = {json, std::chrono::steady_clock::now() + std::chrono::milliseconds(ttl_ms)};
 }
 
 std::vector<std::string> LocalLog::Heartbeats() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<std::string> out;
   auto now = std::chrono::steady_clock::now();
   for (auto it = heartbeats_.begin(); it != heartbeats_.end();) {
@@ -287,7 +290,7 @@ std::vector<std::string> LocalLog::Heartbeats() {
 }
 
 bool LocalLog::AcquireLease(const std::string& name, const std::string& holder, uint32_t ttl_ms) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto now = std::chrono::steady_clock::now();
   auto& l = leases_[name];
   if (l.first != holder && l.second > now) return false;

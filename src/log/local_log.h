@@ -14,12 +14,11 @@
 // Thread-safety: thread-safe; connections share one LocalLog.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <map>
-#include <mutex>
 
 #include "log/log.h"
+#include "runtime/mutex.h"
 
 namespace walfs {
 
@@ -55,23 +54,24 @@ class LocalLog final : public Log, public std::enable_shared_from_this<LocalLog>
     std::string payload;  // in-memory logs only
   };
   LocalLog() = default;
-  Status Load();
-  // REQUIRES mu_ held. Writes records (positions chosen by the caller).
-  Status WriteRecords(std::vector<Rec>* recs, const std::vector<std::string>& payloads);
-  Result<std::string> ReadPayload(const Rec& r) const;
+  Status Load() REQUIRES(mu_);
+  // Writes records (positions chosen by the caller).
+  Status WriteRecords(std::vector<Rec>* recs, const std::vector<std::string>& payloads)
+      REQUIRES(mu_);
+  Result<std::string> ReadPayload(const Rec& r) const REQUIRES(mu_);
 
   std::string path_;
   bool fsync_ = true;
   Clock clock_;
-  int fd_ = -1;
-  uint64_t file_size_ = 0;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Rec> recs_;  // GUARDED_BY(mu_)
-  uint64_t trimmed_ = 0;   // records trimmed since this process opened the log
+  mutable Mutex mu_;
+  CondVar cv_;
+  int fd_ GUARDED_BY(mu_) = -1;
+  uint64_t file_size_ GUARDED_BY(mu_) = 0;
+  std::vector<Rec> recs_ GUARDED_BY(mu_);
+  uint64_t trimmed_ GUARDED_BY(mu_) = 0;  // records trimmed since this process opened the log
   using Deadline = std::chrono::steady_clock::time_point;
-  std::map<std::string, std::pair<std::string, Deadline>> heartbeats_;  // GUARDED_BY(mu_)
-  std::map<std::string, std::pair<std::string, Deadline>> leases_;      // GUARDED_BY(mu_)
+  std::map<std::string, std::pair<std::string, Deadline>> heartbeats_ GUARDED_BY(mu_);
+  std::map<std::string, std::pair<std::string, Deadline>> leases_ GUARDED_BY(mu_);
 };
 
 }  // namespace walfs

@@ -56,12 +56,12 @@ void ClusterAgent::Start() {
 void ClusterAgent::Stop() { worker_.Stop(); }
 
 ClusterView ClusterAgent::view() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return view_;
 }
 
 Status ClusterAgent::diverged() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return diverged_;
 }
 
@@ -90,7 +90,7 @@ Status ClusterAgent::FindDivergence(const std::string& self, std::vector<Replica
 }
 
 void ClusterAgent::Refresh() {
-  std::lock_guard refresh(refresh_mu_);
+  MutexLock refresh(&refresh_mu_);
   ClusterView v;
   v.self = opts_.replica_id;
   v.refreshed_ms = NowMs();
@@ -146,7 +146,7 @@ void ClusterAgent::Refresh() {
   metrics_->SetApplied(me.entries, lag_entries, lag_ms);
   metrics_->SetStored(usage->files, usage->bytes);
   metrics_->SetDiverged(!div.ok());
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   view_ = std::move(v);
   diverged_ = div;
 }

@@ -15,10 +15,8 @@
 // Thread-safety: view() and diverged() from any thread.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -78,14 +76,14 @@ class ClusterAgent {
   Metrics* metrics_;
   ServerOptions opts_;
   HealthFn health_;
-  std::unique_ptr<LogConnection> conn_;  // owned by the agent thread (or Refresh's caller)
-  std::mutex refresh_mu_;                // one Refresh at a time
+  Mutex refresh_mu_;  // one Refresh at a time
+  std::unique_ptr<LogConnection> conn_ GUARDED_BY(refresh_mu_);
   static constexpr int kRoundsToDiverge = 3;
-  int suspect_rounds_ = 0;  // GUARDED_BY(refresh_mu_)
+  int suspect_rounds_ GUARDED_BY(refresh_mu_) = 0;
 
-  mutable std::mutex mu_;
-  ClusterView view_;  // GUARDED_BY(mu_)
-  Status diverged_;   // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  ClusterView view_ GUARDED_BY(mu_);
+  Status diverged_ GUARDED_BY(mu_);
   Worker worker_{"walfs-cluster"};
 };
 

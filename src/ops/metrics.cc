@@ -6,8 +6,6 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
-#include <mutex>
-
 namespace walfs {
 namespace {
 
@@ -20,8 +18,6 @@ Histogram::BucketBoundaries LatencyBuckets() {
   return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
           0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 }
-
-std::mutex g_applied_mu;
 
 }  // namespace
 
@@ -127,7 +123,7 @@ void Metrics::ObserveRequest(std::string_view route, std::string_view method, in
   key.append(route).append(1, ' ').append(m).append(1, ' ').append(std::to_string(status));
   prometheus::Counter* c;
   {
-    std::lock_guard lock(request_counters_mu_);
+    MutexLock lock(&request_counters_mu_);
     auto it = request_counters_.find(key);
     if (it == request_counters_.end()) {
       c = &requests_->Add({{"route", std::string(route)},
@@ -154,7 +150,7 @@ void Metrics::ObserveApplyBatch(size_t entries, double seconds) {
 void Metrics::SetApplied(uint64_t entries, uint64_t lag_entries, uint64_t lag_ms) {
   {
     // A counter only moves forward: add what was applied since last time.
-    std::lock_guard lock(g_applied_mu);
+    MutexLock lock(&applied_mu_);
     double e = static_cast<double>(entries);
     if (e > applied_seen_) {
       applied_entries_->Increment(e - applied_seen_);

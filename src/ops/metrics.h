@@ -4,12 +4,12 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "replica/applier_events.h"
+#include "runtime/mutex.h"
 
 namespace prometheus {
 class Registry;
@@ -71,10 +71,11 @@ class Metrics final : public ApplierEvents {
   prometheus::Counter* trimmed_;
   prometheus::Gauge* diverged_;
   prometheus::Gauge* paused_;
-  double applied_seen_ = 0;
-  std::mutex request_counters_mu_;
-  std::unordered_map<std::string, prometheus::Counter*>
-      request_counters_;  // GUARDED_BY(request_counters_mu_)
+  Mutex applied_mu_;
+  double applied_seen_ GUARDED_BY(applied_mu_) = 0;
+  Mutex request_counters_mu_;
+  std::unordered_map<std::string, prometheus::Counter*> request_counters_
+      GUARDED_BY(request_counters_mu_);
 };
 
 }  // namespace walfs

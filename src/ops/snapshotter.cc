@@ -49,7 +49,7 @@ void Snapshotter::Stop() {
   worker_.Stop();
   std::deque<Done> left;
   {
-    std::lock_guard lock(worker_.mu());
+    MutexLock lock(&worker_.mu());
     left.swap(demand_);
   }
   for (auto& d : left) d(Status(Code::kNotReady, "the server is shutting down"));
@@ -57,7 +57,7 @@ void Snapshotter::Stop() {
 
 void Snapshotter::RequestSnapshot(Done done) {
   {
-    std::lock_guard lock(worker_.mu());
+    MutexLock lock(&worker_.mu());
     if (!worker_.stopping()) {
       demand_.push_back(std::move(done));
       done = nullptr;
@@ -71,15 +71,17 @@ void Snapshotter::RequestSnapshot(Done done) {
 }
 
 Result<std::vector<SnapshotManifest>> Snapshotter::Snapshots() {
-  std::lock_guard lock(backup_mu_);
+  MutexLock lock(&backup_mu_);
   return ListSnapshots(*backup_);
 }
 
 Result<SnapshotManifest> Snapshotter::Snapshot() {
   auto started = std::chrono::steady_clock::now();
   Result<SnapshotManifest> m = Status(Code::kInternal, "not run");
+  std::string where;
   {
-    std::lock_guard lock(backup_mu_);
+    MutexLock lock(&backup_mu_);
+    where = backup_->Describe();
     m = TakeSnapshot(*store_, *backup_, opts_.data_dir + "/tmp", opts_.replica_id);
     if (m.ok()) {
       Status p = PruneSnapshots(*backup_, opts_.snapshots_keep);
@@ -94,7 +96,7 @@ Result<SnapshotManifest> Snapshotter::Snapshot() {
     return m;
   }
   spdlog::info("snapshot {} at {} ({} bytes, {:.2f} s) in {}", m->id, m->position.ToString(),
-               m->total_bytes, secs, backup_->Describe());
+               m->total_bytes, secs, where);
   if (!latest_ || latest_->position < m->position) latest_ = *m;
   return m;
 }
@@ -136,7 +138,7 @@ void Snapshotter::Trim(LogConnection* conn) {
 void Snapshotter::Round() {
   std::deque<Done> demand;
   {
-    std::lock_guard lock(worker_.mu());
+    MutexLock lock(&worker_.mu());
     demand.swap(demand_);
   }
   if (!demand.empty()) {
@@ -172,11 +174,12 @@ void Snapshotter::Round() {
 void Snapshotter::Run() {
   for (;;) {
     Round();
-    std::unique_lock lock(worker_.mu());
-    if (!worker_.Wait(lock, std::chrono::milliseconds(opts_.maintenance_interval_ms),
-                      [&] { return !demand_.empty(); })) {
-      return;
+    auto until = Worker::Steady::now() + std::chrono::milliseconds(opts_.maintenance_interval_ms);
+    MutexLock lock(&worker_.mu());
+    while (demand_.empty() && Worker::Steady::now() < until) {
+      if (!worker_.WaitUntil(until)) return;
     }
+    if (worker_.stopping()) return;
   }
 }
 

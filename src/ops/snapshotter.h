@@ -12,11 +12,9 @@
 // Thread-safety: RequestSnapshot and Snapshots from any thread.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -64,7 +62,8 @@ class Snapshotter {
   void Trim(LogConnection* conn);
 
   std::shared_ptr<Log> log_;
-  std::unique_ptr<BackupStore> backup_;  // used by the snapshotter thread, or under list_mu_
+  Mutex backup_mu_;  // one user of backup_ at a time
+  std::unique_ptr<BackupStore> backup_ PT_GUARDED_BY(backup_mu_);
   RocksStore* store_;
   Waiters* waiters_;
   ClusterAgent* agent_;
@@ -74,10 +73,9 @@ class Snapshotter {
   std::optional<SnapshotManifest> latest_;  // owned by the snapshotter thread
   uint32_t rounds_since_listing_ = 0;       // owned by the snapshotter thread
   std::chrono::steady_clock::time_point last_snapshot_time_;
-  std::mutex backup_mu_;  // one user of backup_ at a time
 
   Worker worker_{"walfs-snapshot"};
-  std::deque<Done> demand_;  // GUARDED_BY(worker_.mu())
+  std::deque<Done> demand_ GUARDED_BY(worker_.mu());
 };
 
 // At start: if this replica's store cannot continue from the log (it is

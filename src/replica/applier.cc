@@ -28,7 +28,7 @@ Status Applier::Init() {
   if (!st.ok()) return st.status();
   state_ = *st;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     health_.applied = state_.applied;
   }
   waiters_->Publish(state_.applied, state_.digest, {});
@@ -42,14 +42,14 @@ void Applier::Start() {
 void Applier::Stop() { worker_.Stop(); }
 
 ApplierHealth Applier::health() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return health_;
 }
 
 void Applier::Halt(Status why) {
   spdlog::error("applier stopped at {}: {}", state_.applied.ToString(), why.ToString());
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     health_.stopped = why;
   }
   waiters_->Stop(why);
@@ -59,7 +59,7 @@ void Applier::Pause(Status why) {
   bool first = !paused_;
   paused_ = true;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     health_.paused = why;
   }
   if (first)
@@ -72,7 +72,7 @@ void Applier::Unpause() {
   if (!paused_) return;
   paused_ = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     health_.paused = Status::Ok();
   }
   spdlog::info("applier resumed at {}: the store takes writes again", state_.applied.ToString());
@@ -95,7 +95,7 @@ void Applier::CheckTail(LogConnection* conn) {
                                        " (entries were lost)"));
     return;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   health_.log_last = *last;
   health_.lag_ms = LagMs(state_.applied, *last);
 }
@@ -110,12 +110,12 @@ bool Applier::ApplyOnce(LogConnection* conn) {
       return false;
     }
     events_->ApplierLogError();
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     health_.log_status = recs.status();
     return true;
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     health_.log_status = Status::Ok();
   }
   if (paused_) {
@@ -169,7 +169,7 @@ bool Applier::ApplyOnce(LogConnection* conn) {
   events_->BatchApplied(r.outcomes.size(),
                         std::chrono::duration<double>(clock_->Now() - started).count());
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     health_.applied = state_.applied;
     if (health_.log_last < state_.applied) health_.log_last = state_.applied;
     health_.lag_ms = LagMs(state_.applied, health_.log_last);
@@ -186,10 +186,7 @@ void Applier::Run() {
   std::unique_ptr<LogConnection> conn;
   uint32_t backoff_ms = 50;
   for (;;) {
-    {
-      std::lock_guard lock(worker_.mu());
-      if (worker_.stopping()) return;
-    }
+    if (worker_.Stopping()) return;
     if (!conn) {
       auto c = log_->Connect();
       if (!c.ok()) {
@@ -200,8 +197,7 @@ void Applier::Run() {
     }
     if (!ApplyOnce(conn.get())) {
       // Halted: stay alive (health answers why) until stopped.
-      std::unique_lock lock(worker_.mu());
-      worker_.Wait(lock, [] { return false; });
+      worker_.WaitForStop();
       return;
     }
     if (paused_ || !health().log_status.ok()) {

@@ -19,9 +19,7 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include "log/log.h"
@@ -29,6 +27,7 @@
 #include "replica/options.h"
 #include "replica/waiters.h"
 #include "runtime/clock.h"
+#include "runtime/mutex.h"
 #include "runtime/worker.h"
 #include "sm/state_machine.h"
 #include "store/store.h"
@@ -82,8 +81,8 @@ class Applier {
   uint32_t block_bytes_ = kDefaultBlockBytes;
   ApplyState state_;  // owned by the applier thread after Start
 
-  mutable std::mutex mu_;
-  ApplierHealth health_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  ApplierHealth health_ GUARDED_BY(mu_);
   Clock::TimePoint last_tail_check_;
   Clock::TimePoint last_space_check_;
   bool paused_ = false;  // applier thread only; health_.paused reports it

@@ -15,7 +15,7 @@ void Proposer::Stop() {
   worker_.Stop();
   std::deque<Item> left;
   {
-    std::lock_guard lock(worker_.mu());
+    MutexLock lock(&worker_.mu());
     left.swap(queue_);
   }
   for (auto& it : left) it.done(Status(Code::kNotReady, "the server is shutting down"));
@@ -23,7 +23,7 @@ void Proposer::Stop() {
 
 bool Proposer::Enqueue(Item item) {
   {
-    std::lock_guard lock(worker_.mu());
+    MutexLock lock(&worker_.mu());
     if (worker_.stopping() || queue_.size() >= opts_.proposals_pending_max) return false;
     queue_.push_back(std::move(item));
   }
@@ -52,8 +52,11 @@ void Proposer::Run() {
   for (;;) {
     std::vector<Item> items;
     {
-      std::unique_lock lock(worker_.mu());
-      if (!worker_.Wait(lock, [&] { return !queue_.empty(); })) return;
+      MutexLock lock(&worker_.mu());
+      while (queue_.empty()) {
+        if (!worker_.Wait()) return;
+      }
+      if (worker_.stopping()) return;
       TakeBatch(&items);
     }
     Round(&items);
@@ -63,7 +66,7 @@ void Proposer::Run() {
 size_t Proposer::RunOnce() {
   std::vector<Item> items;
   {
-    std::lock_guard lock(worker_.mu());
+    MutexLock lock(&worker_.mu());
     TakeBatch(&items);
   }
   if (!items.empty()) Round(&items);

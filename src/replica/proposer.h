@@ -11,11 +11,9 @@
 // proposer thread and must only post work elsewhere.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include "log/log.h"
@@ -50,14 +48,14 @@ class Proposer {
   };
   void Run();
   void Round(std::vector<Item>* items);
-  void TakeBatch(std::vector<Item>* items);  // REQUIRES worker_.mu() held
+  void TakeBatch(std::vector<Item>* items) REQUIRES(worker_.mu());
   bool Enqueue(Item item);
 
   std::shared_ptr<Log> log_;
   ServerOptions opts_;
   std::unique_ptr<LogConnection> conn_;  // owned by the proposer thread
   Worker worker_{"walfs-propose"};
-  std::deque<Item> queue_;  // GUARDED_BY(worker_.mu())
+  std::deque<Item> queue_ GUARDED_BY(worker_.mu());
 };
 
 }  // namespace walfs

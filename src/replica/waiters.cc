@@ -4,7 +4,7 @@ namespace walfs {
 
 uint64_t Waiters::Register(Position p, Callback cb) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (applied_ < p && stopped_.ok()) {
       uint64_t id = next_id_++;
       auto it = waiting_.emplace(p, std::make_pair(id, std::move(cb)));
@@ -17,7 +17,7 @@ uint64_t Waiters::Register(Position p, Callback cb) {
 }
 
 void Waiters::Cancel(uint64_t id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = by_id_.find(id);
   if (it == by_id_.end()) return;
   waiting_.erase(it->second);
@@ -37,7 +37,7 @@ void Waiters::Publish(Position applied, std::string digest,
                       std::vector<std::pair<Position, Outcome>> outcomes) {
   std::vector<Callback> fire;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     applied_ = applied;
     digest_ = std::move(digest);
     for (auto& [p, o] : outcomes) {
@@ -56,7 +56,7 @@ void Waiters::Publish(Position applied, std::string digest,
 void Waiters::Stop(Status why) {
   std::vector<Callback> fire;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     stopped_ = std::move(why);
     FireReady(&fire);
   }
@@ -64,27 +64,27 @@ void Waiters::Stop(Status why) {
 }
 
 void Waiters::Resume() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   stopped_ = Status::Ok();
 }
 
 Position Waiters::applied() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return applied_;
 }
 
 std::string Waiters::digest() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return digest_;
 }
 
 Status Waiters::stopped() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return stopped_;
 }
 
 std::optional<Outcome> Waiters::TakeOutcome(Position p) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = outcomes_.find(p);
   if (it == outcomes_.end()) return std::nullopt;
   return it->second;

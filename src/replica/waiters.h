@@ -13,11 +13,11 @@
 #include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/mutex.h"
 #include "sm/outcome.h"
 
 namespace walfs {
@@ -47,19 +47,20 @@ class Waiters {
   std::optional<Outcome> TakeOutcome(Position p);
 
  private:
-  void FireReady(std::vector<Callback>* out);  // REQUIRES mu_ held
+  void FireReady(std::vector<Callback>* out) REQUIRES(mu_);
 
-  mutable std::mutex mu_;
-  Position applied_;
-  std::string digest_;
-  Status stopped_;
-  uint64_t next_id_ = 1;
-  std::multimap<Position, std::pair<uint64_t, Callback>> waiting_;
-  std::unordered_map<uint64_t, std::multimap<Position, std::pair<uint64_t, Callback>>::iterator>
-      by_id_;
-  size_t outcomes_max_;
-  std::map<Position, Outcome> outcomes_;
-  std::deque<Position> outcome_order_;
+  using WaitingMap = std::multimap<Position, std::pair<uint64_t, Callback>>;
+
+  mutable Mutex mu_;
+  Position applied_ GUARDED_BY(mu_);
+  std::string digest_ GUARDED_BY(mu_);
+  Status stopped_ GUARDED_BY(mu_);
+  uint64_t next_id_ GUARDED_BY(mu_) = 1;
+  WaitingMap waiting_ GUARDED_BY(mu_);
+  std::unordered_map<uint64_t, WaitingMap::iterator> by_id_ GUARDED_BY(mu_);
+  const size_t outcomes_max_;
+  std::map<Position, Outcome> outcomes_ GUARDED_BY(mu_);
+  std::deque<Position> outcome_order_ GUARDED_BY(mu_);
 };
 
 }  // namespace walfs

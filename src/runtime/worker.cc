@@ -14,11 +14,28 @@ void Worker::Start(std::function<void()> body) {
 
 void Worker::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (thread_.joinable()) thread_.join();
+}
+
+bool Worker::Sleep(std::chrono::milliseconds d) {
+  auto until = Steady::now() + d;
+  MutexLock lock(&mu_);
+  while (!stopping_ && Steady::now() < until) cv_.WaitUntil(&mu_, until);
+  return !stopping_;
+}
+
+void Worker::WaitForStop() {
+  MutexLock lock(&mu_);
+  while (!stopping_) cv_.Wait(&mu_);
+}
+
+bool Worker::Stopping() {
+  MutexLock lock(&mu_);
+  return stopping_;
 }
 
 }  // namespace walfs

@@ -3,23 +3,26 @@
 //
 // The applier, the proposer, the cluster agent and the snapshotter each run
 // one. The owner keeps what the thread and other threads share under mu()
-// and waits through Wait/Sleep, which return false once Stop() was called:
-// the body then returns. Stop() wakes the thread and joins it.
+// (its fields say GUARDED_BY(worker_.mu())) and waits through Wait,
+// WaitUntil and Sleep, which return false once Stop() was called: the body
+// then returns. Stop() wakes the thread and joins it.
 // Thread-safety: Start/Stop from the owner; Notify and mu() from any thread;
-// Wait and Sleep from the worker's thread.
+// Wait, WaitUntil, Sleep and WaitForStop from the worker's thread.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
+
+#include "runtime/mutex.h"
 
 namespace walfs {
 
 class Worker {
  public:
+  using Steady = std::chrono::steady_clock;
+
   explicit Worker(std::string name) : name_(std::move(name)) {}
   ~Worker() { Stop(); }
   Worker(const Worker&) = delete;
@@ -28,36 +31,35 @@ class Worker {
   // REQUIRES: not started.
   void Start(std::function<void()> body);
   // Idempotent; after it, stopping() is true for good.
-  void Stop();
-  void Notify() { cv_.notify_all(); }
+  void Stop() EXCLUDES(mu_);
+  void Notify() { cv_.NotifyAll(); }
 
-  std::mutex& mu() { return mu_; }
-  bool stopping() const { return stopping_; }  // REQUIRES: mu() held
+  Mutex& mu() RETURN_CAPABILITY(mu_) { return mu_; }
+  bool stopping() const REQUIRES(mu_) { return stopping_; }
 
-  // Waits, with lock (on mu()) held, until pred() or Stop(), at most d.
-  // False once stopping.
-  template <typename Pred>
-  bool Wait(std::unique_lock<std::mutex>& lock, std::chrono::milliseconds d, Pred pred) {
-    cv_.wait_for(lock, d, [&] { return stopping_ || pred(); });
+  // Waits, with mu() held, for Notify() or Stop() (or a spurious wakeup:
+  // callers loop over their condition). False once stopping.
+  bool Wait() REQUIRES(mu_) {
+    if (!stopping_) cv_.Wait(&mu_);
     return !stopping_;
   }
-  // The same without a time limit.
-  template <typename Pred>
-  bool Wait(std::unique_lock<std::mutex>& lock, Pred pred) {
-    cv_.wait(lock, [&] { return stopping_ || pred(); });
+  // The same, until `until` at the latest.
+  bool WaitUntil(Steady::time_point until) REQUIRES(mu_) {
+    if (!stopping_) cv_.WaitUntil(&mu_, until);
     return !stopping_;
   }
   // Waits d, or until Stop(); false once stopping.
-  bool Sleep(std::chrono::milliseconds d) {
-    std::unique_lock lock(mu_);
-    return Wait(lock, d, [] { return false; });
-  }
+  bool Sleep(std::chrono::milliseconds d) EXCLUDES(mu_);
+  // Waits until Stop() (a halted body stays alive until then).
+  void WaitForStop() EXCLUDES(mu_);
+  // Whether Stop() was called.
+  bool Stopping() EXCLUDES(mu_);
 
  private:
   std::string name_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar cv_;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 
