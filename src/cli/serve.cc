@@ -10,7 +10,7 @@
 #include "cli/number_arg.h"
 #include "http/server.h"
 #include "http/util.h"
-#include "replica/replica.h"
+#include "node/server_node.h"
 #include "schema/schema.h"
 
 namespace walfs::cli {
@@ -72,9 +72,9 @@ int RunServe(ServeArgs& a) {
     std::cerr << "walfs serve: " << port.status().message() << "\n";
     return kExitError;
   }
-  auto replica = Replica::Open(o);
-  if (!replica.ok()) {
-    std::cerr << "walfs serve: " << replica.status().message() << "\n";
+  auto node = ServerNode::Open(o);
+  if (!node.ok()) {
+    std::cerr << "walfs serve: " << node.status().message() << "\n";
     return kExitError;
   }
   if (Status l = server.Listen(); !l.ok()) {
@@ -82,8 +82,8 @@ int RunServe(ServeArgs& a) {
     return kExitError;
   }
   spdlog::info("listening on {} (port {})", o.listen, *port);
-  server.Run(replica->get());
-  (*replica)->Stop();
+  server.Run(node->get());
+  (*node)->Stop();
   spdlog::info("stopped");
   return kExitOk;
 }

@@ -39,32 +39,32 @@ json ManifestJson(const SnapshotManifest& m) {
 }  // namespace
 
 std::string Api::StaleReason() const {
-  ApplierHealth h = r_->health();
+  ApplierHealth h = node_->State().applier;
   if (!h.stopped.ok()) return "stopped";
   if (!h.paused.ok()) return "paused";
   if (!h.log_status.ok()) return "log_unreachable";
-  if (h.lag_ms > r_->options().ready_lag_ms_max) return "lagging";
+  if (h.lag_ms > node_->options().ready_lag_ms_max) return "lagging";
   return "";
 }
 
 HttpResponse Api::Ready() const {
-  ApplierHealth h = r_->health();
+  NodeState st = node_->State();
+  const ApplierHealth& h = st.applier;
   json j = {{"applied", h.applied.ToString()},
             {"log_last", h.log_last.ToString()},
             {"lag_ms", h.lag_ms},
-            {"log", r_->log_description()},
-            {"digest", ToHex(r_->waiters().digest())}};
+            {"log", node_->log_description()},
+            {"digest", ToHex(st.digest)}};
   std::string why;
-  Status diverged = r_->cluster().diverged();
-  if (!diverged.ok()) {
-    why = diverged.message();
+  if (!st.diverged.ok()) {
+    why = st.diverged.message();
   } else if (!h.stopped.ok()) {
     why = "the applier stopped: " + h.stopped.message();
   } else if (!h.paused.ok()) {
     why = "the applier is paused, retrying: " + h.paused.message();
   } else if (!h.log_status.ok()) {
     why = "the log is unreachable: " + h.log_status.message();
-  } else if (h.lag_ms > r_->options().ready_lag_ms_max) {
+  } else if (h.lag_ms > node_->options().ready_lag_ms_max) {
     why = "this replica is " + std::to_string(h.lag_ms) + " ms behind the log";
   }
   if (why.empty()) {
@@ -77,10 +77,8 @@ HttpResponse Api::Ready() const {
 }
 
 HttpResponse Api::ListSnapshotsResponse() const {
-  Snapshotter* s = r_->snapshotter();
-  if (s == nullptr)
-    return Error(Code::kNotFound, "no backup store is configured (walfs serve --backup URL)");
-  auto list = s->Snapshots();
+  auto list = node_->ListSnapshots();
+  if (!list.ok() && list.status().code() == Code::kNotFound) return Error(list.status());
   if (!list.ok())
     return Error(Code::kNotReady, "cannot list snapshots: " + list.status().message());
   json arr = json::array();
@@ -89,9 +87,6 @@ HttpResponse Api::ListSnapshotsResponse() const {
 }
 
 asio::awaitable<HttpResponse> Api::TakeSnapshotResponse() {
-  Snapshotter* s = r_->snapshotter();
-  if (s == nullptr)
-    co_return Error(Code::kNotFound, "no backup store is configured (walfs serve --backup URL)");
   auto ex = co_await asio::this_coro::executor;
   struct State {
     explicit State(asio::any_io_executor e) : timer(e, asio::steady_timer::time_point::max()) {}
@@ -99,7 +94,7 @@ asio::awaitable<HttpResponse> Api::TakeSnapshotResponse() {
     std::optional<Result<SnapshotManifest>> result;
   };
   auto st = std::make_shared<State>(ex);
-  s->RequestSnapshot([st, ex](Result<SnapshotManifest> m) {
+  node_->RequestSnapshot([st, ex](Result<SnapshotManifest> m) {
     asio::post(ex, [st, m = std::move(m)]() mutable {
       st->result.emplace(std::move(m));
       st->timer.cancel();
@@ -111,6 +106,7 @@ asio::awaitable<HttpResponse> Api::TakeSnapshotResponse() {
   }
   if (!st->result->ok()) {
     const Status& e = st->result->status();
+    if (e.code() == Code::kNotFound) co_return Error(e);
     co_return Error(e.code() == Code::kBadRequest ? Code::kBadRequest : Code::kNotReady,
                     "snapshot failed: " + e.message());
   }
@@ -118,7 +114,7 @@ asio::awaitable<HttpResponse> Api::TakeSnapshotResponse() {
 }
 
 HttpResponse Api::Cluster() const {
-  ClusterView v = r_->cluster().view();
+  ClusterView v = node_->Cluster();
   json replicas = json::array();
   for (const auto& r : v.replicas) {
     json j = {
@@ -140,7 +136,7 @@ HttpResponse Api::Cluster() const {
               {"last", v.log.last.ToString()},
               {"length", v.log.length},
               {"entries_added", v.log.entries_added},
-              {"backend", r_->log_description()}};
+              {"backend", node_->log_description()}};
   if (!v.log_status.ok()) log["error"] = v.log_status.message();
   return JsonResponse(200, {{"self", v.self},
                             {"log", log},

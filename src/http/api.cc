@@ -32,7 +32,7 @@ Status Api::NextChunk(FileStream* s, size_t max, std::string* out) {
 }
 
 asio::awaitable<HttpResponse> Api::Handle(HttpRequest req) {
-  auto p = ParseRequest(req, r_->options());
+  auto p = ParseRequest(req, node_->options());
   if (!p.ok()) {
     HttpResponse e = Error(p.status());
     if (p.status().code() == Code::kMethodNotAllowed) {
@@ -53,7 +53,7 @@ asio::awaitable<HttpResponse> Api::Handle(HttpRequest req) {
       co_return Ready();
     case Route::kMetrics: {
       HttpResponse m;
-      m.body = r_->metrics().Serialize();
+      m.body = node_->metrics().Serialize();
       m.headers.emplace_back("Content-Type", "text/plain; version=0.0.4");
       co_return m;
     }
@@ -65,14 +65,14 @@ asio::awaitable<HttpResponse> Api::Handle(HttpRequest req) {
       co_return co_await TakeSnapshotResponse();
     case Route::kFsRead: {
       HttpResponse resp = co_await Read(*p);
-      r_->metrics().ObserveRead(seconds());
+      node_->metrics().ObserveRead(seconds());
       co_return resp;
     }
     case Route::kFsWrite:
     case Route::kTx: {
       bool ack_log = p->write.ack_log;
       HttpResponse resp = co_await Write(std::move(p).value());
-      r_->metrics().ObserveWrite(ack_log, seconds());
+      node_->metrics().ObserveWrite(ack_log, seconds());
       co_return resp;
     }
   }

@@ -1,4 +1,4 @@
-// Api: the v1 HTTP contract (api-v1.md) over a Replica.
+// Api: the v1 HTTP contract (api-v1.md) over a node (NodePort).
 //
 // Handle() turns one request into one response and never touches a socket:
 // the session moves the bytes. A file body is returned as a FileStream (a
@@ -19,13 +19,13 @@
 
 #include "http/request.h"
 #include "http/response.h"
-#include "replica/replica.h"
+#include "node/node_port.h"
 
 namespace walfs {
 
 class Api {
  public:
-  explicit Api(Replica* replica) : r_(replica) {}
+  explicit Api(NodePort* node) : node_(node) {}
   boost::asio::awaitable<HttpResponse> Handle(HttpRequest req);
 
   // Reads the stream's next chunk (at most max bytes) into out and advances it.
@@ -48,7 +48,7 @@ class Api {
   HttpResponse ReadFile(const ReadCommand& c, std::shared_ptr<const StoreReader> snap,
                         const Node& n) const;
   HttpResponse List(const ReadCommand& c, const FsView& view, const Node& dir) const;
-  Replica* r_;
+  NodePort* node_;
 };
 
 }  // namespace walfs

@@ -100,8 +100,8 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
       // Read before the log is asked: whatever this replica had applied
       // then was in the log then, so a sound log's tail, read after, is at
       // or past it. (Read after, it races concurrent writes.)
-      Position applied = r_->waiters().applied();
-      auto tail = co_await AwaitTail(r_->proposer(), deadline);
+      Position applied = node_->applied();
+      auto tail = co_await AwaitTail(*node_, deadline);
       if (!tail.ok() && tail.status().code() == Code::kTimeout) {
         co_return Error(Code::kTimeout, "the log did not answer within " +
                                             std::to_string(b.timeout_ms) + " ms; nothing was read");
@@ -119,21 +119,21 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now());
     uint32_t left_ms = static_cast<uint32_t>(std::max<int64_t>(0, left.count()));
-    if (!co_await WaitApplied(r_->waiters(), target, left_ms)) {
-      Status stopped = r_->waiters().stopped();
+    if (!co_await WaitApplied(*node_, target, left_ms)) {
+      Status stopped = node_->stopped();
       if (!stopped.ok()) {
-        co_return Error(Code::kNotReady,
-                        "this replica stopped applying at " + r_->waiters().applied().ToString() +
-                            " and cannot reach " + target.ToString() + ": " + stopped.message());
+        co_return Error(Code::kNotReady, "this replica stopped applying at " +
+                                             node_->applied().ToString() + " and cannot reach " +
+                                             target.ToString() + ": " + stopped.message());
       }
       co_return Error(Code::kTimeout, "this replica had not applied " + target.ToString() +
                                           " after " + std::to_string(b.timeout_ms) + " ms");
     }
   }
-  auto snap = r_->store().Snapshot();
+  auto snap = node_->ReadSnapshot();
   auto state = LoadAppliedPosition(*snap);
   if (!state.ok()) co_return Error(state.status());
-  FsView view(snap.get(), r_->block_bytes());
+  FsView view(snap.get(), node_->block_bytes());
   const ReadCommand& c = p.read;
   auto n = view.Lookup(c.path);
   HttpResponse resp;
@@ -172,7 +172,7 @@ HttpResponse Api::ReadFile(const ReadCommand& c, std::shared_ptr<const StoreRead
                            const Node& n) const {
   uint64_t size = n.inode.size;
   HttpResponse resp;
-  FileStream s{std::move(snap), n, 0, size, r_->block_bytes()};
+  FileStream s{std::move(snap), n, 0, size, node_->block_bytes()};
   auto range = RangeStillApplies(c, n) ? SelectRange(c.range, size) : std::optional<ByteRange>();
   if (!range.ok()) {
     resp = Error(range.status());
@@ -194,7 +194,7 @@ HttpResponse Api::ReadFile(const ReadCommand& c, std::shared_ptr<const StoreRead
   }
   resp.headers.emplace_back("Content-Type", "application/octet-stream");
   resp.headers.emplace_back("Accept-Ranges", "bytes");
-  if (s.length <= r_->options().read_chunk_bytes) {
+  if (s.length <= node_->options().read_chunk_bytes) {
     // Small enough for one chunk: answer in one write, header and body.
     Status st = NextChunk(&s, s.length, &resp.body);
     if (!st.ok()) return Error(st);

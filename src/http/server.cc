@@ -104,7 +104,7 @@ struct HttpServer::Impl {
                                       bool keep_alive);
   asio::awaitable<void> WriteSimple(Conn& c, HttpResponse resp, unsigned version, bool keep_alive);
 
-  Replica* replica = nullptr;  // set by Run
+  NodePort* node = nullptr;  // set by Run
   ServerOptions opts;
   std::optional<Api> api;  // set by Run
   std::vector<std::unique_ptr<asio::io_context>> contexts;
@@ -149,10 +149,10 @@ Status HttpServer::Listen() {
   return Status::Ok();
 }
 
-void HttpServer::Run(Replica* replica) {
+void HttpServer::Run(NodePort* node) {
   Impl& s = *impl_;
-  s.replica = replica;
-  s.api.emplace(replica);
+  s.node = node;
+  s.api.emplace(node);
   asio::io_context& main = *s.contexts[0];
   // Keeps the other contexts running while they have no connection.
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
@@ -347,7 +347,7 @@ asio::awaitable<bool> HttpServer::Impl::Serve(Conn& c, beast::flat_buffer& buf, 
     spdlog::error("request failed: {}", e.what());
   }
   --in_flight;
-  replica->metrics().ObserveRequest(RouteLabel(method, target), method, resp.status);
+  node->metrics().ObserveRequest(RouteLabel(method, target), method, resp.status);
   co_await WriteResponse(c, std::move(resp), version, keep_alive);
   co_return keep_alive;
 }

@@ -12,7 +12,7 @@
 
 #include <memory>
 
-#include "replica/replica.h"
+#include "node/node_port.h"
 
 namespace walfs {
 
@@ -28,7 +28,7 @@ class HttpServer {
   // port refuses them rather than leave clients waiting).
   Status Listen();
   // Serves replica until SIGINT or SIGTERM. REQUIRES: Bind and Listen succeeded.
-  void Run(Replica* replica);
+  void Run(NodePort* node);
 
  private:
   struct Impl;

@@ -17,15 +17,15 @@ namespace {
 // Hands work to the proposer thread and completes on the caller's executor
 // when it answers: no timer, one post.
 template <typename Token>
-auto AsyncProposer(Proposer& prop, std::string payload, bool tail, Token&& token) {
+auto AsyncProposer(NodePort& node, std::string payload, bool tail, Token&& token) {
   return asio::async_initiate<Token, void(Result<Position>)>(
-      [&prop, tail](auto handler, std::string payload) {
+      [&node, tail](auto handler, std::string payload) {
         auto ex = asio::get_associated_executor(handler);
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
         auto done = [h, ex](Result<Position> r) {
           asio::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
         };
-        bool queued = tail ? prop.SubmitTail(done) : prop.Submit(std::move(payload), done);
+        bool queued = tail ? node.AskTail(done) : node.Propose(std::move(payload), done);
         if (!queued)
           done(Status(Code::kNotReady, "too many writes are waiting for the log; retry"));
       },
@@ -36,27 +36,27 @@ auto AsyncProposer(Proposer& prop, std::string payload, bool tail, Token&& token
 
 // Suspends until this replica has applied p (true), the timeout passes or
 // the applier stops (false).
-asio::awaitable<bool> WaitApplied(Waiters& w, Position p, uint32_t timeout_ms) {
+asio::awaitable<bool> WaitApplied(NodePort& node, Position p, uint32_t timeout_ms) {
   auto ex = co_await asio::this_coro::executor;
   auto timer = std::make_shared<asio::steady_timer>(ex, std::chrono::milliseconds(timeout_ms));
-  uint64_t id = w.Register(p, [timer, ex] { asio::post(ex, [timer] { timer->cancel(); }); });
+  uint64_t id = node.OnApplied(p, [timer, ex] { asio::post(ex, [timer] { timer->cancel(); }); });
   if (id != 0) {
     boost::system::error_code ec;
     co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    w.Cancel(id);
+    node.CancelWait(id);
   }
-  co_return w.applied() >= p;
+  co_return node.applied() >= p;
 }
 
-asio::awaitable<Result<Position>> AwaitProposer(Proposer& prop, std::string payload, bool tail) {
-  co_return co_await AsyncProposer(prop, std::move(payload), tail, asio::use_awaitable);
+asio::awaitable<Result<Position>> AwaitProposer(NodePort& node, std::string payload, bool tail) {
+  co_return co_await AsyncProposer(node, std::move(payload), tail, asio::use_awaitable);
 }
 
 // The log's last position, asked through the proposer, or kTimeout once
 // deadline passes (a frozen log must not hold a read past its timeout_ms).
 // The proposer's late answer, if any, lands in the shared state and is
 // dropped.
-asio::awaitable<Result<Position>> AwaitTail(Proposer& prop, Steady::time_point deadline) {
+asio::awaitable<Result<Position>> AwaitTail(NodePort& node, Steady::time_point deadline) {
   auto ex = co_await asio::this_coro::executor;
   struct State {
     State(asio::any_io_executor e, Steady::time_point d) : timer(e, d) {}
@@ -64,7 +64,7 @@ asio::awaitable<Result<Position>> AwaitTail(Proposer& prop, Steady::time_point d
     std::optional<Result<Position>> result;
   };
   auto st = std::make_shared<State>(ex, deadline);
-  bool queued = prop.SubmitTail([st, ex](Result<Position> r) {
+  bool queued = node.AskTail([st, ex](Result<Position> r) {
     asio::post(ex, [st, r = std::move(r)]() mutable {
       st->result.emplace(std::move(r));
       st->timer.cancel();

@@ -60,7 +60,7 @@ uint64_t DataBytes(const Entry& e) {
 
 std::optional<HttpResponse> Api::FirstWithKey(std::string_view payload,
                                               std::string_view key) const {
-  auto snap = r_->store().Snapshot();
+  auto snap = node_->ReadSnapshot();
   auto rec = LookupIdempotency(*snap, key);
   if (!rec.ok() || !rec->has_value()) return std::nullopt;
   auto mine = DecodeEntry(payload, kMaxEntryDataBytes);
@@ -76,22 +76,22 @@ std::optional<HttpResponse> Api::FirstWithKey(std::string_view payload,
 
 asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
   WriteCommand& w = p.write;
-  Status stopped = r_->waiters().stopped();
+  Status stopped = node_->stopped();
   if (!stopped.ok()) {
     co_return Error(Code::kNotReady,
                     "this replica has stopped applying the log, so it takes no "
                     "writes: " +
                         stopped.message());
   }
-  if (Status log = r_->health().log_status; !log.ok()) {
+  if (Status log = node_->State().applier.log_status; !log.ok()) {
     // Cut off from the log: say so now rather than time out on a send
     // whose fate would be unknown.
     co_return Error(Code::kLogUnavailable,
                     "this replica cannot reach the log, so nothing was written: " + log.message());
   }
-  if (DataBytes(w.entry) > r_->options().entry_bytes_max) {
+  if (DataBytes(w.entry) > node_->options().entry_bytes_max) {
     co_return Error(Code::kTooLarge, "the data is over the " +
-                                         std::to_string(r_->options().entry_bytes_max) +
+                                         std::to_string(node_->options().entry_bytes_max) +
                                          "-byte limit of one write");
   }
   std::string payload = EncodeEntry(w.entry);
@@ -100,7 +100,7 @@ asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
     // first one's position, not a new entry's.
     if (auto first = FirstWithKey(payload, w.entry.idempotency_key)) co_return std::move(*first);
   }
-  auto pos = co_await AwaitProposer(r_->proposer(), std::move(payload), false);
+  auto pos = co_await AwaitProposer(*node_, std::move(payload), false);
   if (!pos.ok()) {
     if (pos.status().code() == Code::kTimeout) {
       co_return Error(Code::kTimeout,
@@ -114,8 +114,8 @@ asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
     r.headers.emplace_back("X-Walfs-Position", pos->ToString());
     co_return r;
   }
-  if (!co_await WaitApplied(r_->waiters(), *pos, w.timeout_ms)) {
-    Status why = r_->waiters().stopped();
+  if (!co_await WaitApplied(*node_, *pos, w.timeout_ms)) {
+    Status why = node_->stopped();
     std::string msg =
         "the write is in the log at " + pos->ToString() + " but this replica has not applied it";
     co_return Error(why.ok() ? Code::kTimeout : Code::kNotReady,
@@ -123,7 +123,7 @@ asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
                              : msg + ": " + why.message(),
                     {{"position", pos->ToString()}});
   }
-  auto o = r_->waiters().TakeOutcome(*pos);
+  auto o = node_->TakeOutcome(*pos);
   if (!o) {
     co_return Error(Code::kTimeout,
                     "the write was applied at " + pos->ToString() +

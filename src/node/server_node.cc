@@ -1,4 +1,4 @@
-#include "replica/replica.h"
+#include "node/server_node.h"
 
 #include <spdlog/spdlog.h>
 
@@ -6,8 +6,8 @@
 
 namespace walfs {
 
-Result<std::unique_ptr<Replica>> Replica::Open(const ServerOptions& opts) {
-  std::unique_ptr<Replica> r(new Replica(opts));
+Result<std::unique_ptr<ServerNode>> ServerNode::Open(const ServerOptions& opts) {
+  std::unique_ptr<ServerNode> r(new ServerNode(opts));
   auto log = OpenLog(opts.log_url, opts.data_dir, opts.log);
   if (!log.ok()) return log.status();
   r->log_ = *log;
@@ -33,10 +33,10 @@ Result<std::unique_ptr<Replica>> Replica::Open(const ServerOptions& opts) {
   if (!bs.ok()) return bs.status();
   r->block_bytes_ = *bs;
   r->proposer_ = std::make_unique<Proposer>(r->log_, opts);
-  Replica* raw = r.get();
+  Applier* applier = r->applier_.get();
   r->agent_ = std::make_unique<ClusterAgent>(
-      r->log_, r->store_.get(), r->waiters_.get(), r->metrics_.get(), opts, [raw] {
-        ApplierHealth h = raw->health();
+      r->log_, r->store_.get(), r->waiters_.get(), r->metrics_.get(), opts, [applier] {
+        ApplierHealth h = applier->health();
         if (!h.stopped.ok()) return h.stopped.message();
         return h.paused.ok() ? std::string() : "paused: " + h.paused.message();
       });
@@ -56,13 +56,36 @@ Result<std::unique_ptr<Replica>> Replica::Open(const ServerOptions& opts) {
   return r;
 }
 
-void Replica::Stop() {
+void ServerNode::Stop() {
   if (snapshotter_) snapshotter_->Stop();
   if (agent_) agent_->Stop();
   if (proposer_) proposer_->Stop();
   if (applier_) applier_->Stop();
 }
 
-Replica::~Replica() { Stop(); }
+ServerNode::~ServerNode() { Stop(); }
+
+NodeState ServerNode::State() const {
+  return NodeState{applier_->health(), waiters_->digest(), agent_->diverged()};
+}
+
+namespace {
+Status NoBackup() {
+  return Status(Code::kNotFound, "no backup store is configured (walfs serve --backup URL)");
+}
+}  // namespace
+
+Result<std::vector<SnapshotManifest>> ServerNode::ListSnapshots() {
+  if (!snapshotter_) return NoBackup();
+  return snapshotter_->Snapshots();
+}
+
+void ServerNode::RequestSnapshot(SnapshotDone done) {
+  if (!snapshotter_) {
+    done(NoBackup());
+    return;
+  }
+  snapshotter_->RequestSnapshot(std::move(done));
+}
 
 }  // namespace walfs
