@@ -54,9 +54,7 @@ class SteeredNode : public NodePort {
   std::optional<Outcome> TakeOutcome(Position p) override { return real_->TakeOutcome(p); }
   NodeState State() const override { return state ? *state : real_->State(); }
   ClusterView Cluster() const override { return real_->Cluster(); }
-  Result<std::vector<SnapshotManifest>> ListSnapshots() override {
-    return real_->ListSnapshots();
-  }
+  Result<std::vector<SnapshotManifest>> ListSnapshots() override { return real_->ListSnapshots(); }
   void RequestSnapshot(SnapshotDone done) override { real_->RequestSnapshot(std::move(done)); }
   Metrics& metrics() override { return real_->metrics(); }
 
@@ -221,8 +219,8 @@ TEST_F(ApiTest, ReadyzAndStaleMarksFollowTheNodesState) {
        "log_unreachable", "the log is unreachable: down"},
       {"lagging", [](NodeState* s) { s->applier.lag_ms = 1000000; }, "lagging",
        "ms behind the log"},
-      {"diverged", [](NodeState* s) { s->diverged = Status(Code::kCorruption, "diverged: x"); },
-       "", "diverged: x"},
+      {"diverged", [](NodeState* s) { s->diverged = Status(Code::kCorruption, "diverged: x"); }, "",
+       "diverged: x"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.what);
@@ -232,8 +230,7 @@ TEST_F(ApiTest, ReadyzAndStaleMarksFollowTheNodesState) {
     Answer r = Call("GET", "/readyz");
     EXPECT_EQ(r.status, 503);
     EXPECT_EQ(r.Json()["error"], "not_ready");
-    EXPECT_NE(r.Json()["message"].get<std::string>().find(c.says), std::string::npos)
-        << r.body;
+    EXPECT_NE(r.Json()["message"].get<std::string>().find(c.says), std::string::npos) << r.body;
     Answer read = Call("GET", "/v1/fs/f");
     EXPECT_EQ(read.status, 200);
     EXPECT_EQ(read.body, "x");
