@@ -1,11 +1,12 @@
-// HttpServer: the listener and the sessions (Boost.Beast over Asio).
+// HttpServer: the listener (Boost.Beast over Asio).
 //
 // The listener deals accepted connections in turn to options.http_threads
 // threads, each running its own io_context. A connection is one coroutine on
-// its thread that reads a request (header first, so an oversized body is
-// answered 413 before it is read), hands it to Api::Handle, and writes the
-// answer, streaming file bodies chunk by chunk. Every read and write has a
-// timeout, enforced by a per-connection watchdog. SIGINT/SIGTERM stop accepting, let requests in
+// its thread (RunSession, http/session.h) that reads a request (header
+// first, so an oversized body is answered 413 before it is read), hands it
+// to Api::Handle, and writes the answer, streaming file bodies chunk by
+// chunk. Every read and write has a timeout, enforced by a per-connection
+// watchdog. SIGINT/SIGTERM stop accepting, let requests in
 // flight finish (bounded), then stop. Thread-safety: Run() from one thread; it runs one io_context
 // on each of options.http_threads threads (Api::Handle runs on all of them).
 #pragma once

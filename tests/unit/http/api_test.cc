@@ -10,12 +10,12 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "http/api.h"
 #include "node/server_node.h"
+#include "support/process.h"
 
 namespace walfs {
 namespace {
@@ -76,13 +76,8 @@ struct Answer {
 class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("walfs-api-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     ServerOptions o;
-    o.data_dir = dir_.string();
+    o.data_dir = dir_.path();
     o.log_url = "memory";
     o.replica_id = "r1";
     o.entry_bytes_max = 1024;
@@ -98,7 +93,6 @@ class ApiTest : public ::testing::Test {
     api_.reset();
     node_.reset();
     real_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   Answer Call(std::string method, std::string target, std::string body = "",
@@ -126,7 +120,7 @@ class ApiTest : public ::testing::Test {
     return a;
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir dir_;
   std::unique_ptr<ServerNode> real_;
   std::unique_ptr<SteeredNode> node_;
   std::unique_ptr<Api> api_;
