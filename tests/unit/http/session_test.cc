@@ -144,9 +144,9 @@ TEST_F(SessionTest, KeepAliveAnswersEveryRequestInOrder) {
 TEST_F(SessionTest, FileBodiesAreStreamedWhole) {
   std::string big;
   for (int i = 0; i < 950; ++i) big.push_back(static_cast<char>('a' + i % 26));
-  auto r = Exchange("PUT /v1/fs/big HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                    std::to_string(big.size()) + "\r\n\r\n" + big +
-                    "GET /v1/fs/big HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto r = Exchange(
+      "PUT /v1/fs/big HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(big.size()) +
+      "\r\n\r\n" + big + "GET /v1/fs/big HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].status, 201);
   EXPECT_EQ(r[1].status, 200);
