@@ -10,8 +10,6 @@ namespace {
 
 using Query = std::map<std::string, std::string, std::less<>>;
 
-Status Bad(std::string msg) { return Status(Code::kBadRequest, std::move(msg)); }
-
 const std::string* Get(const Query& q, std::string_view k) {
   auto it = q.find(k);
   return it == q.end() ? nullptr : &it->second;
@@ -21,14 +19,14 @@ Result<bool> Flag(const Query& q, std::string_view k) {
   const std::string* v = Get(q, k);
   if (v == nullptr || *v == "false" || *v == "0") return false;
   if (v->empty() || *v == "true" || *v == "1") return true;
-  return Bad(std::string(k) + " must be true or false");
+  return BadRequest(std::string(k) + " must be true or false");
 }
 
 Result<std::optional<uint64_t>> Number(const Query& q, std::string_view k) {
   const std::string* v = Get(q, k);
   if (v == nullptr) return std::optional<uint64_t>();
   auto n = ParseU64(*v);
-  if (!n) return Bad(std::string(k) + " must be a non-negative integer");
+  if (!n) return BadRequest(std::string(k) + " must be a non-negative integer");
   return std::optional<uint64_t>(*n);
 }
 
@@ -39,10 +37,11 @@ Result<Barrier> ParseBarrier(const HttpRequest& req, const Query& q, const Serve
   if (mp.empty()) mp = std::string(req.header("x-walfs-min-position"));
   if (!mp.empty()) {
     b.min_position = Position::Parse(mp);
-    if (!b.min_position) return Bad("min_position is not a position");
+    if (!b.min_position) return BadRequest("min_position is not a position");
   }
   if (const auto* c = Get(q, "consistency")) {
-    if (*c != "strong" && *c != "eventual") return Bad("consistency must be strong or eventual");
+    if (*c != "strong" && *c != "eventual")
+      return BadRequest("consistency must be strong or eventual");
     b.strong = *c == "strong";
   }
   auto t = Number(q, "timeout_ms");
@@ -74,7 +73,7 @@ Result<ReadCommand> ParseRead(const HttpRequest& req, const Query& q, std::strin
   if (!limit.ok()) return limit.status();
   r.limit = limit->value_or(o.list_limit_default);
   if (r.limit == 0 || r.limit > o.list_limit_max) {
-    return Bad("limit must be between 1 and " + std::to_string(o.list_limit_max));
+    return BadRequest("limit must be between 1 and " + std::to_string(o.list_limit_max));
   }
   if (const auto* a = Get(q, "after")) r.after = *a;
   r.range = std::string(req.header("range"));
@@ -107,7 +106,7 @@ Result<std::optional<Condition>> IfMatch(const HttpRequest& req, const std::stri
   std::string_view v = it->second;
   if (v == "*") return std::optional<Condition>(Condition::Exists(path, true));
   auto tags = ParseEtagList(v);
-  if (!tags) return Bad("If-Match must be * or a list of quoted ETags");
+  if (!tags) return BadRequest("If-Match must be * or a list of quoted ETags");
   std::vector<Position> versions;
   for (const auto& t : *tags) {
     if (t.substr(0, 2) == "W/") continue;
@@ -116,7 +115,8 @@ Result<std::optional<Condition>> IfMatch(const HttpRequest& req, const std::stri
       versions.push_back(*p);
   }
   if (versions.size() > kMaxVersionsPerCondition) {
-    return Bad("If-Match lists more than " + std::to_string(kMaxVersionsPerCondition) + " ETags");
+    return BadRequest("If-Match lists more than " + std::to_string(kMaxVersionsPerCondition) +
+                      " ETags");
   }
   // No version a file can have: the zero position is never one.
   if (versions.empty()) return std::optional<Condition>(Condition::Version(path, Position{}));
@@ -130,13 +130,13 @@ Status AddConditions(const HttpRequest& req, const std::string& path, Entry* e) 
   if (*im) e->conditions.push_back(**im);
   auto inm = req.header("if-none-match");
   if (!inm.empty()) {
-    if (inm != "*") return Bad("only If-None-Match: * is supported");
+    if (inm != "*") return BadRequest("only If-None-Match: * is supported");
     e->conditions.push_back(Condition::Exists(path, false));
   }
   auto size = req.header("x-walfs-if-size");
   if (!size.empty()) {
     auto n = ParseU64(size);
-    if (!n) return Bad("X-Walfs-If-Size must be a non-negative integer");
+    if (!n) return BadRequest("X-Walfs-If-Size must be a non-negative integer");
     e->conditions.push_back(Condition::Size(path, *n));
   }
   return Status::Ok();
@@ -145,7 +145,7 @@ Status AddConditions(const HttpRequest& req, const std::string& path, Entry* e) 
 Result<Op> ParseFsOp(const HttpRequest& req, const Query& q, const std::string& path) {
   if (req.method != "POST" && Get(q, "op") != nullptr) {
     // PUT ?op=append must not replace the file, nor DELETE ?op=... delete it.
-    return Bad(req.method + " takes no op: use POST for ?op=");
+    return BadRequest(req.method + " takes no op: use POST for ?op=");
   }
   if (req.method == "PUT") return Op::Put(path, req.body);
   if (req.method == "DELETE") {
@@ -154,38 +154,39 @@ Result<Op> ParseFsOp(const HttpRequest& req, const Query& q, const std::string& 
     return Op::Delete(path, *r);
   }
   const std::string* op = Get(q, "op");
-  if (op == nullptr) return Bad("POST needs ?op=append|write|truncate|rename|mkdir");
+  if (op == nullptr) return BadRequest("POST needs ?op=append|write|truncate|rename|mkdir");
   if (*op == "append") return Op::Append(path, req.body);
   if (*op == "mkdir") return Op::Mkdir(path);
   if (*op == "write") {
     auto off = Number(q, "offset");
     if (!off.ok()) return off.status();
-    if (!*off) return Bad("op=write needs offset=N");
+    if (!*off) return BadRequest("op=write needs offset=N");
     return Op::Write(path, **off, req.body);
   }
   if (*op == "truncate") {
     auto size = Number(q, "size");
     if (!size.ok()) return size.status();
-    if (!*size) return Bad("op=truncate needs size=N");
+    if (!*size) return BadRequest("op=truncate needs size=N");
     return Op::Truncate(path, **size);
   }
   if (*op == "rename") {
     const std::string* to = Get(q, "to");
-    if (to == nullptr) return Bad("op=rename needs to=/new/path");
-    if (to->empty() || to->front() != '/') return Bad("to must be an absolute path (/new/path)");
+    if (to == nullptr) return BadRequest("op=rename needs to=/new/path");
+    if (to->empty() || to->front() != '/')
+      return BadRequest("to must be an absolute path (/new/path)");
     auto dst = NormalizePath(*to);
     if (!dst.ok()) return dst.status();
     auto ow = Flag(q, "overwrite");
     if (!ow.ok()) return ow.status();
     return Op::Rename(path, *dst, *ow);
   }
-  return Bad("unknown op '" + *op + "'");
+  return BadRequest("unknown op '" + *op + "'");
 }
 
 Status ParseWriteOptions(const HttpRequest& req, const Query& q, const ServerOptions& o,
                          WriteCommand* w) {
   if (const auto* ack = Get(q, "ack")) {
-    if (*ack != "applied" && *ack != "log") return Bad("ack must be applied or log");
+    if (*ack != "applied" && *ack != "log") return BadRequest("ack must be applied or log");
     w->ack_log = *ack == "log";
   }
   auto t = Number(q, "timeout_ms");
@@ -196,11 +197,12 @@ Status ParseWriteOptions(const HttpRequest& req, const Query& q, const ServerOpt
   if (it != req.headers.end()) {
     std::string_view key = it->second;
     if (key.empty())
-      return Bad("Idempotency-Key is empty: send 1 to 128 printable ASCII bytes, or no header");
+      return BadRequest(
+          "Idempotency-Key is empty: send 1 to 128 printable ASCII bytes, or no header");
     if (key.size() > kMaxIdempotencyKeyBytes)
-      return Bad("Idempotency-Key is longer than 128 bytes");
+      return BadRequest("Idempotency-Key is longer than 128 bytes");
     for (char c : key) {
-      if (c < 0x21 || c > 0x7e) return Bad("Idempotency-Key must be printable ASCII");
+      if (c < 0x21 || c > 0x7e) return BadRequest("Idempotency-Key must be printable ASCII");
     }
     w->entry.idempotency_key = std::string(key);
   }
@@ -247,7 +249,8 @@ Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& 
   auto fs_path = CanonicalFsPath(path);
   if (!fs_path.ok()) return fs_path.status();
   if (read) {
-    if (Get(*query, "op") != nullptr) return Bad(req.method + " takes no op: use POST for ?op=");
+    if (Get(*query, "op") != nullptr)
+      return BadRequest(req.method + " takes no op: use POST for ?op=");
     p.route = Route::kFsRead;
     auto b = ParseBarrier(req, *query, o);
     if (!b.ok()) return b.status();

@@ -11,10 +11,6 @@
 
 namespace walfs {
 namespace {
-Status Bad(std::string msg) { return Status(Code::kBadRequest, std::move(msg)); }
-}  // namespace
-
-namespace {
 
 using nlohmann::json;
 
@@ -23,7 +19,7 @@ using nlohmann::json;
 Status OnlyFields(const json& j, std::span<const std::string_view> known, const char* what) {
   for (const auto& [k, v] : j.items()) {
     if (std::find(known.begin(), known.end(), k) == known.end()) {
-      return Bad(std::string("unknown field \"") + k + "\" in " + what);
+      return BadRequest(std::string("unknown field \"") + k + "\" in " + what);
     }
   }
   return Status::Ok();
@@ -32,12 +28,12 @@ Status OnlyFields(const json& j, std::span<const std::string_view> known, const 
 Result<std::string> JsonPath(const json& j, const char* field, bool required = true) {
   if (!j.contains(field)) {
     if (!required) return std::string();
-    return Bad(std::string("missing \"") + field + "\"");
+    return BadRequest(std::string("missing \"") + field + "\"");
   }
-  if (!j[field].is_string()) return Bad(std::string("\"") + field + "\" must be a string");
+  if (!j[field].is_string()) return BadRequest(std::string("\"") + field + "\" must be a string");
   const auto& raw = j[field].get_ref<const std::string&>();
   if (raw.empty() || raw.front() != '/') {
-    return Bad(std::string("\"") + field + "\" must be an absolute path (starting with /)");
+    return BadRequest(std::string("\"") + field + "\" must be an absolute path (starting with /)");
   }
   auto p = NormalizePath(raw);
   if (!p.ok()) return p.status();
@@ -46,37 +42,38 @@ Result<std::string> JsonPath(const json& j, const char* field, bool required = t
 
 Result<std::string> JsonData(const json& j) {
   if (!j.contains("data")) return std::string();
-  if (!j["data"].is_string()) return Bad("\"data\" must be a base64 string");
+  if (!j["data"].is_string()) return BadRequest("\"data\" must be a base64 string");
   auto d = Base64Decode(j["data"].get<std::string>());
-  if (!d) return Bad("\"data\" is not valid base64");
+  if (!d) return BadRequest("\"data\" is not valid base64");
   return *d;
 }
 
 Result<uint64_t> JsonU64(const json& j, const char* field) {
   if (!j.contains(field) || !j[field].is_number_unsigned()) {
-    return Bad(std::string("\"") + field + "\" must be a non-negative integer");
+    return BadRequest(std::string("\"") + field + "\" must be a non-negative integer");
   }
   return j[field].get<uint64_t>();
 }
 
 Result<bool> JsonBool(const json& j, const char* field) {
   if (!j.contains(field)) return false;
-  if (!j[field].is_boolean()) return Bad(std::string("\"") + field + "\" must be true or false");
+  if (!j[field].is_boolean())
+    return BadRequest(std::string("\"") + field + "\" must be true or false");
   return j[field].get<bool>();
 }
 
 Result<Condition> ParseJsonCondition(const json& c) {
-  if (!c.is_object()) return Bad("each condition must be an object");
+  if (!c.is_object()) return BadRequest("each condition must be an object");
   static constexpr std::string_view kCondFields[] = {"path", "version", "exists", "size"};
   WALFS_RETURN_IF_ERROR(OnlyFields(c, kCondFields, "a condition"));
   auto path = JsonPath(c, "path");
   if (!path.ok()) return path.status();
   int kinds = int(c.contains("version")) + int(c.contains("exists")) + int(c.contains("size"));
-  if (kinds != 1) return Bad("a condition needs exactly one of version, exists, size");
+  if (kinds != 1) return BadRequest("a condition needs exactly one of version, exists, size");
   if (c.contains("version")) {
-    if (!c["version"].is_string()) return Bad("\"version\" must be a string");
+    if (!c["version"].is_string()) return BadRequest("\"version\" must be a string");
     auto v = Position::Parse(c["version"].get<std::string>());
-    if (!v) return Bad("\"version\" is not a version");
+    if (!v) return BadRequest("\"version\" is not a version");
     return Condition::Version(*path, *v);
   }
   if (c.contains("exists")) {
@@ -106,7 +103,7 @@ std::span<const std::string_view> KnownOpFields(std::string_view op) {
 
 Result<Op> ParseJsonOp(const json& j) {
   if (!j.is_object() || !j.contains("op") || !j["op"].is_string()) {
-    return Bad("each op must be an object with a string \"op\"");
+    return BadRequest("each op must be an object with a string \"op\"");
   }
   std::string name = j["op"].get<std::string>();
   WALFS_RETURN_IF_ERROR(OnlyFields(j, KnownOpFields(name), "an op"));
@@ -139,29 +136,30 @@ Result<Op> ParseJsonOp(const json& j) {
     if (!rec.ok()) return rec.status();
     return Op::Delete(*path, *rec);
   }
-  return Bad("unknown op \"" + name + "\"");
+  return BadRequest("unknown op \"" + name + "\"");
 }
 
 }  // namespace
 
 Result<Entry> ParseTransaction(std::string_view body) {
   json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return Bad("the body is not a JSON object");
+  if (j.is_discarded() || !j.is_object()) return BadRequest("the body is not a JSON object");
   static constexpr std::string_view kTxFields[] = {"idempotency_key", "conditions", "ops"};
   WALFS_RETURN_IF_ERROR(OnlyFields(j, kTxFields, "the transaction"));
   Entry e;
   if (j.contains("idempotency_key")) {
-    if (!j["idempotency_key"].is_string()) return Bad("\"idempotency_key\" must be a string");
+    if (!j["idempotency_key"].is_string())
+      return BadRequest("\"idempotency_key\" must be a string");
     e.idempotency_key = j["idempotency_key"].get<std::string>();
     if (e.idempotency_key.size() > kMaxIdempotencyKeyBytes)
-      return Bad("idempotency_key is too long");
+      return BadRequest("idempotency_key is too long");
     for (char c : e.idempotency_key) {
-      if (c < 0x21 || c > 0x7e) return Bad("idempotency_key must be printable ASCII");
+      if (c < 0x21 || c > 0x7e) return BadRequest("idempotency_key must be printable ASCII");
     }
   }
   if (j.contains("conditions")) {
-    if (!j["conditions"].is_array()) return Bad("\"conditions\" must be an array");
-    if (j["conditions"].size() > kMaxConditionsPerEntry) return Bad("too many conditions");
+    if (!j["conditions"].is_array()) return BadRequest("\"conditions\" must be an array");
+    if (j["conditions"].size() > kMaxConditionsPerEntry) return BadRequest("too many conditions");
     for (const auto& c : j["conditions"]) {
       auto cond = ParseJsonCondition(c);
       if (!cond.ok()) return cond.status();
@@ -169,9 +167,9 @@ Result<Entry> ParseTransaction(std::string_view body) {
     }
   }
   if (!j.contains("ops") || !j["ops"].is_array() || j["ops"].empty()) {
-    return Bad("\"ops\" must be a non-empty array");
+    return BadRequest("\"ops\" must be a non-empty array");
   }
-  if (j["ops"].size() > kMaxOpsPerEntry) return Bad("too many ops (at most 1000)");
+  if (j["ops"].size() > kMaxOpsPerEntry) return BadRequest("too many ops (at most 1000)");
   for (const auto& o : j["ops"]) {
     auto op = ParseJsonOp(o);
     if (!op.ok()) return op.status();

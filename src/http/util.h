@@ -17,6 +17,11 @@ namespace walfs {
 // The one place where a status code becomes an HTTP status.
 int HttpStatusFor(Code c);
 
+// A request refused as malformed (400 bad_request).
+inline Status BadRequest(std::string message) {
+  return Status(Code::kBadRequest, std::move(message));
+}
+
 struct ByteRange {
   uint64_t offset = 0;
   uint64_t length = 0;
