@@ -78,7 +78,8 @@ test-asan: deps
 # server binary itself is not built with TSan: Boost.Asio's fences are not
 # modelled by it (g++ refuses them under -fsanitize=thread).
 test-tsan: deps
-	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWALFS_TSAN=ON -DWALFS_UNIT_ONLY=ON
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWALFS_TSAN=ON -DWALFS_UNIT_ONLY=ON \
+	  -DCMAKE_UNITY_BUILD=$(UNITY)
 	cmake --build $(TSAN_BUILD) -j$(JOBS)
 	TSAN_OPTIONS=halt_on_error=1 WALFS_SIM_SEEDS=2000 \
 	  ctest --test-dir $(TSAN_BUILD) --output-on-failure -L unit --timeout 900
