@@ -1,8 +1,8 @@
-// Entry byte layout, format versions 1 and 2 (docs/entry-format.md has the
+// Entry byte layout, format versions 1 to 3 (docs/entry-format.md has the
 // same):
 //
 //   u8      magic 0x57 ('W')
-//   u8      format version (1 or 2)
+//   u8      format version (1, 2 or 3)
 //   varint  flags (0; reserved, must be 0)
 //   bytes   idempotency key (varint length + bytes; empty = none)
 //   varint  number of conditions, then each:
@@ -13,18 +13,30 @@
 //             size:    varint
 //             version_in: varint n (1..100), n positions of 16 bytes
 //   varint  number of ops, then each:
-//             u8 type (1 put .. 7 mkdir), bytes path, then
+//             u8 type (1 put .. 7 mkdir; 8 .. 12 uploads: format 3),
+//             bytes path, then
 //             put, append: bytes data
 //             write:       varint offset, bytes data
 //             truncate:    varint size
 //             rename:      bytes to, u8 overwrite (0 or 1)
 //             delete:      u8 recursive (0 or 1)
 //             mkdir:       nothing
+//             upload_create: bytes upload, u8 target (1 put, 2 append,
+//                            3 write), varint offset, varint expiry_ms
+//             upload_stage:  bytes upload, varint part, bytes data
+//             upload_part:   bytes upload, varint part, varint size,
+//                            bytes md5, varint n, n 16-byte positions
+//             upload_commit: bytes upload, u8 target, varint offset,
+//                            varint n, n varint parts, bytes content hash
+//             upload_abort:  bytes upload
 //   u64 LE  XXH64 (seed 0) of every byte before it
 //
 // The fingerprint is XXH3-128 of the bytes from the condition count up to
-// the checksum.
+// the checksum; for an entry with a commit that carries a content hash, of
+// those bytes re-encoded with that commit's upload id and parts left out.
 #include "codec/entry.h"
+
+#include <algorithm>
 
 #include "core/bytes.h"
 #include "core/hash.h"
@@ -79,6 +91,36 @@ void EncodeOp(std::string* out, const Op& op) {
       break;
     case OpType::kMkdir:
       break;
+    case OpType::kUploadCreate:
+      PutBytes(out, op.upload);
+      out->push_back(static_cast<char>(op.target));
+      PutVarint(out, op.offset);
+      PutVarint(out, op.expiry_ms);
+      break;
+    case OpType::kUploadStage:
+      PutBytes(out, op.upload);
+      PutVarint(out, op.part);
+      PutBytes(out, op.data);
+      break;
+    case OpType::kUploadPart:
+      PutBytes(out, op.upload);
+      PutVarint(out, op.part);
+      PutVarint(out, op.size);
+      PutBytes(out, op.md5);
+      PutVarint(out, op.chunks.size());
+      for (const auto& c : op.chunks) out->append(c.Encode());
+      break;
+    case OpType::kUploadCommit:
+      PutBytes(out, op.upload);
+      out->push_back(static_cast<char>(op.target));
+      PutVarint(out, op.offset);
+      PutVarint(out, op.parts.size());
+      for (uint32_t p : op.parts) PutVarint(out, p);
+      PutBytes(out, op.content_hash);
+      break;
+    case OpType::kUploadAbort:
+      PutBytes(out, op.upload);
+      break;
   }
 }
 
@@ -125,10 +167,23 @@ Result<Condition> DecodeCondition(Reader& r, uint8_t version) {
   return c;
 }
 
-Result<Op> DecodeOp(Reader& r, uint64_t max_data) {
+bool ReadTarget(Reader& r, OpType* out) {
+  uint8_t t = r.U8();
+  *out = static_cast<OpType>(t);
+  return t >= 1 && t <= 3;
+}
+
+// A part number fits 32 bits; the state machine checks its range.
+uint32_t ReadPart(Reader& r, bool* ok) {
+  uint64_t v = r.Varint();
+  if (v > UINT32_MAX) *ok = false;
+  return static_cast<uint32_t>(v);
+}
+
+Result<Op> DecodeOp(Reader& r, uint64_t max_data, uint8_t version) {
   Op op;
   uint8_t t = r.U8();
-  if (t < 1 || t > 7) return Corrupt("unknown op type");
+  if (t < 1 || t > (version >= 3 ? 12 : 7)) return Corrupt("unknown op type");
   op.type = static_cast<OpType>(t);
   op.path = std::string(r.Bytes(kMaxPathBytes));
   switch (op.type) {
@@ -152,9 +207,75 @@ Result<Op> DecodeOp(Reader& r, uint64_t max_data) {
       break;
     case OpType::kMkdir:
       break;
+    case OpType::kUploadCreate:
+      op.upload = std::string(r.Bytes(kUploadIdBytes));
+      if (!ReadTarget(r, &op.target)) return Corrupt("bad upload target");
+      op.offset = r.Varint();
+      op.expiry_ms = r.Varint();
+      break;
+    case OpType::kUploadStage: {
+      bool ok = true;
+      op.upload = std::string(r.Bytes(kUploadIdBytes));
+      op.part = ReadPart(r, &ok);
+      op.data = std::string(r.Bytes(max_data));
+      if (!ok) return Corrupt("bad part number");
+      break;
+    }
+    case OpType::kUploadPart: {
+      bool ok = true;
+      op.upload = std::string(r.Bytes(kUploadIdBytes));
+      op.part = ReadPart(r, &ok);
+      op.size = r.Varint();
+      op.md5 = std::string(r.Bytes(16));
+      uint64_t n = r.Varint();
+      if (!ok || !r.ok() || n > kMaxChunksPerPart || n * 16 > r.remaining()) {
+        return Corrupt("bad chunk list");
+      }
+      op.chunks.reserve(n);
+      for (uint64_t i = 0; i < n; ++i) {
+        auto p = Position::Decode(r.Raw(16));
+        if (!p) return Corrupt("truncated chunk list");
+        op.chunks.push_back(*p);
+      }
+      break;
+    }
+    case OpType::kUploadCommit: {
+      bool ok = true;
+      op.upload = std::string(r.Bytes(kUploadIdBytes));
+      if (!ReadTarget(r, &op.target)) return Corrupt("bad upload target");
+      op.offset = r.Varint();
+      uint64_t n = r.Varint();
+      if (!r.ok() || n > kMaxPartsPerUpload) return Corrupt("bad part list");
+      for (uint64_t i = 0; i < n && ok; ++i) op.parts.push_back(ReadPart(r, &ok));
+      op.content_hash = std::string(r.Bytes(16));
+      if (!ok) return Corrupt("bad part number");
+      break;
+    }
+    case OpType::kUploadAbort:
+      op.upload = std::string(r.Bytes(kUploadIdBytes));
+      break;
   }
   if (!r.ok()) return Corrupt("truncated op");
   return op;
+}
+
+// What a commit with a content hash asks for, without the upload that
+// carried the bytes.
+std::string CanonicalFingerprint(const Entry& e) {
+  Entry canon = e;
+  canon.idempotency_key.clear();
+  for (auto& op : canon.ops) {
+    if (op.type == OpType::kUploadCommit && !op.content_hash.empty()) {
+      op.upload.clear();
+      op.parts.clear();
+    }
+  }
+  std::string bytes;
+  PutVarint(&bytes, canon.conditions.size());
+  for (const auto& c : canon.conditions) EncodeCondition(&bytes, c);
+  PutVarint(&bytes, canon.ops.size());
+  for (const auto& op : canon.ops) EncodeOp(&bytes, op);
+  return Hash128(bytes);
 }
 
 }  // namespace
@@ -175,6 +296,49 @@ Op Op::Write(std::string path, uint64_t offset, std::string data) {
   Op op = Put(std::move(path), std::move(data));
   op.type = OpType::kWrite;
   op.offset = offset;
+  return op;
+}
+Op Op::UploadCreate(std::string path, std::string upload, OpType target, uint64_t offset,
+                    uint64_t expiry_ms) {
+  Op op;
+  op.type = OpType::kUploadCreate;
+  op.path = std::move(path);
+  op.upload = std::move(upload);
+  op.target = target;
+  op.offset = offset;
+  op.expiry_ms = expiry_ms;
+  return op;
+}
+Op Op::UploadStage(std::string upload, uint32_t part, std::string data) {
+  Op op;
+  op.type = OpType::kUploadStage;
+  op.upload = std::move(upload);
+  op.part = part;
+  op.data = std::move(data);
+  return op;
+}
+Op Op::UploadPart(std::string upload, uint32_t part, uint64_t size, std::string md5,
+                  std::vector<Position> chunks) {
+  Op op;
+  op.type = OpType::kUploadPart;
+  op.upload = std::move(upload);
+  op.part = part;
+  op.size = size;
+  op.md5 = std::move(md5);
+  op.chunks = std::move(chunks);
+  return op;
+}
+Op Op::UploadCommit(std::string upload, std::vector<uint32_t> parts) {
+  Op op;
+  op.type = OpType::kUploadCommit;
+  op.upload = std::move(upload);
+  op.parts = std::move(parts);
+  return op;
+}
+Op Op::UploadAbort(std::string upload) {
+  Op op;
+  op.type = OpType::kUploadAbort;
+  op.upload = std::move(upload);
   return op;
 }
 Op Op::Truncate(std::string path, uint64_t size) {
@@ -250,6 +414,16 @@ std::string_view OpName(OpType t) {
       return "delete";
     case OpType::kMkdir:
       return "mkdir";
+    case OpType::kUploadCreate:
+      return "upload_create";
+    case OpType::kUploadStage:
+      return "upload_stage";
+    case OpType::kUploadPart:
+      return "upload_part";
+    case OpType::kUploadCommit:
+      return "upload_commit";
+    case OpType::kUploadAbort:
+      return "upload_abort";
   }
   return "unknown";
 }
@@ -299,12 +473,15 @@ Result<DecodedEntry> DecodeEntry(std::string_view bytes, uint64_t max_data_bytes
   uint64_t no = r.Varint();
   if (!r.ok() || no > kMaxOpsPerEntry) return Corrupt("too many ops");
   for (uint64_t i = 0; i < no; ++i) {
-    auto op = DecodeOp(r, max_data_bytes);
+    auto op = DecodeOp(r, max_data_bytes, version);
     if (!op.ok()) return op.status();
     d.entry.ops.push_back(std::move(op).value());
   }
   if (!r.done()) return Corrupt("trailing bytes");
-  d.fingerprint = Hash128(body.substr(fp_start));
+  bool canonical = std::any_of(d.entry.ops.begin(), d.entry.ops.end(), [](const Op& op) {
+    return op.type == OpType::kUploadCommit && !op.content_hash.empty();
+  });
+  d.fingerprint = canonical ? CanonicalFingerprint(d.entry) : Hash128(body.substr(fp_start));
   return d;
 }
 

@@ -24,11 +24,16 @@ namespace walfs {
 // The version EncodeEntry writes. Every version up to it is still decoded.
 // Version 2 added the version_in condition and, from the first version-2
 // entry a replica applies, the digest chains outcome codes only (sm/digest.h).
-inline constexpr uint8_t kEntryFormatVersion = 2;
+// Version 3 added the upload ops (writes of any size: staged chunks made
+// visible by one commit).
+inline constexpr uint8_t kEntryFormatVersion = 3;
 inline constexpr size_t kMaxVersionsPerCondition = 100;
 inline constexpr size_t kMaxOpsPerEntry = 1000;
 inline constexpr size_t kMaxConditionsPerEntry = 1000;
 inline constexpr size_t kMaxIdempotencyKeyBytes = 128;
+inline constexpr size_t kUploadIdBytes = 32;           // lower-case hex
+inline constexpr size_t kMaxChunksPerPart = 1u << 20;  // chunk positions one part lists
+inline constexpr size_t kMaxPartsPerUpload = 10000;
 
 enum class OpType : uint8_t {
   kPut = 1,
@@ -38,7 +43,17 @@ enum class OpType : uint8_t {
   kRename = 5,
   kDelete = 6,
   kMkdir = 7,
+  // Format 3: uploads (sm/uploads.h). A write of any size is an upload:
+  // create it, stage its bytes in chunks (one entry each), seal each part
+  // with the list of its chunks, then commit the chosen parts as one put,
+  // append or write of the target.
+  kUploadCreate = 8,
+  kUploadStage = 9,
+  kUploadPart = 10,
+  kUploadCommit = 11,
+  kUploadAbort = 12,
 };
+inline bool IsUploadOp(OpType t) { return t >= OpType::kUploadCreate; }
 
 struct Op {
   OpType type = OpType::kPut;
@@ -49,6 +64,15 @@ struct Op {
   std::string to;          // rename
   bool overwrite = false;  // rename
   bool recursive = false;  // delete
+  // Uploads (format 3).
+  std::string upload;            // the upload's id: kUploadIdBytes of lower-case hex
+  OpType target = OpType::kPut;  // create, commit: put, append or write (offset)
+  uint64_t expiry_ms = 0;        // create: log time without activity before it expires
+  uint32_t part = 0;             // stage, part: 1..kMaxPartsPerUpload
+  std::string md5;               // part: 16 bytes, the part's MD5
+  std::vector<Position> chunks;  // part: the stage entries holding its bytes, in order
+  std::vector<uint32_t> parts;   // commit: the parts, in order (empty: all)
+  std::string content_hash;      // commit: hash of the bytes (a streamed write), or empty
   bool operator==(const Op&) const = default;
 
   static Op Put(std::string path, std::string data);
@@ -58,6 +82,14 @@ struct Op {
   static Op Rename(std::string path, std::string to, bool overwrite);
   static Op Delete(std::string path, bool recursive);
   static Op Mkdir(std::string path);
+  // Upload ops. path: the target (create; commit: optional, checked if given).
+  static Op UploadCreate(std::string path, std::string upload, OpType target, uint64_t offset,
+                         uint64_t expiry_ms);
+  static Op UploadStage(std::string upload, uint32_t part, std::string data);
+  static Op UploadPart(std::string upload, uint32_t part, uint64_t size, std::string md5,
+                       std::vector<Position> chunks);
+  static Op UploadCommit(std::string upload, std::vector<uint32_t> parts);
+  static Op UploadAbort(std::string upload);
 };
 
 // kVersionIn (format 2): the target's version must be one of `versions`
@@ -95,6 +127,9 @@ struct DecodedEntry {
   uint8_t version = kEntryFormatVersion;  // the format the bytes were in
   // Hash of what the entry asks for (conditions and ops, not the key): two
   // requests with the same key but different fingerprints are a reused key.
+  // A commit with a content hash (a streamed write) counts by its target
+  // and that hash, not by its upload id and parts: a client that sends the
+  // same body again with its key is a retry, whatever chunks carried it.
   std::string fingerprint;
 };
 

@@ -1,6 +1,7 @@
 #include "schema/fs_view.h"
 
 #include "core/path.h"
+#include "schema/upload_records.h"
 
 namespace walfs {
 
@@ -46,13 +47,72 @@ Result<std::optional<Node>> FsView::Lookup(std::string_view path) const {
 }
 
 Status FsView::Read(const Node& f, uint64_t offset, uint64_t len, std::string* out) const {
-  uint64_t end = offset + len;
-  uint64_t bs = block_bytes_;
   size_t base = out->size();
   out->resize(base + len, '\0');
-  uint64_t first = offset / bs;
-  uint64_t last = len == 0 ? first : (end - 1) / bs;
   if (len == 0) return Status::Ok();
+  WALFS_RETURN_IF_ERROR(ReadBlocks(f, offset, len, out->data() + base));
+  if (!f.inode.extents) return Status::Ok();
+  // Extents win over the blocks beneath them.
+  uint64_t end = offset + len;
+  std::string prefix = keys::ExtentPrefix(f.ino);
+  std::vector<Extent> hit;
+  Status st = Status::Ok();
+  WALFS_RETURN_IF_ERROR(r_->Scan(prefix, keys::Extent(f.ino, offset + 1),
+                                 [&](std::string_view k, std::string_view v) {
+                                   auto e = DecodeExtent(k.substr(prefix.size()), v);
+                                   if (!e) {
+                                     st = CorruptRecord("extent");
+                                     return false;
+                                   }
+                                   if (e->start >= end) return false;
+                                   hit.push_back(*e);
+                                   return true;
+                                 }));
+  WALFS_RETURN_IF_ERROR(st);
+  for (const Extent& e : hit) {
+    uint64_t lo = std::max(e.start, offset), hi = std::min(e.end(), end);
+    WALFS_RETURN_IF_ERROR(
+        ReadChunk(e.chunk, e.offset + (lo - e.start), hi - lo, out->data() + base + (lo - offset)));
+  }
+  return Status::Ok();
+}
+
+Status FsView::ReadChunk(const Position& chunk, uint64_t offset, uint64_t len, char* out) const {
+  uint64_t end = offset + len;
+  uint64_t first = offset / kChunkPieceBytes, last = (end - 1) / kChunkPieceBytes;
+  std::string prefix = keys::ChunkPiecePrefix(chunk);
+  uint64_t next = first;
+  Status st = Status::Ok();
+  WALFS_RETURN_IF_ERROR(r_->Scan(
+      prefix, keys::ChunkPiece(chunk, static_cast<uint32_t>(first)),
+      [&](std::string_view k, std::string_view v) {
+        if (k.size() != prefix.size() + 4) {
+          st = CorruptRecord("chunk piece key");
+          return false;
+        }
+        uint64_t piece = 0;
+        for (size_t i = prefix.size(); i < k.size(); ++i) piece = (piece << 8) | uint8_t(k[i]);
+        if (piece > last) return false;
+        uint64_t pstart = piece * kChunkPieceBytes;
+        if (piece != next || pstart + v.size() < std::min(end, pstart + kChunkPieceBytes)) {
+          st = CorruptRecord("a chunk piece is missing or short");
+          return false;
+        }
+        uint64_t lo = std::max(pstart, offset), hi = std::min<uint64_t>(pstart + v.size(), end);
+        std::copy_n(v.data() + (lo - pstart), hi - lo, out + (lo - offset));
+        ++next;
+        return true;
+      }));
+  WALFS_RETURN_IF_ERROR(st);
+  if (next != last + 1) return CorruptRecord("a chunk piece is missing");
+  return Status::Ok();
+}
+
+Status FsView::ReadBlocks(const Node& f, uint64_t offset, uint64_t len, char* out) const {
+  uint64_t end = offset + len;
+  uint64_t bs = block_bytes_;
+  uint64_t first = offset / bs;
+  uint64_t last = (end - 1) / bs;
   if (first == last) {
     // One block: a point read is much cheaper than an iterator.
     auto v = r_->Get(keys::Block(f.ino, first));
@@ -60,8 +120,7 @@ Status FsView::Read(const Node& f, uint64_t offset, uint64_t len, std::string* o
     if (v->has_value()) {
       uint64_t bstart = first * bs;
       uint64_t hi = std::min<uint64_t>(bstart + (*v)->size(), end);
-      if (hi > offset)
-        std::copy_n((*v)->data() + (offset - bstart), hi - offset, out->data() + base);
+      if (hi > offset) std::copy_n((*v)->data() + (offset - bstart), hi - offset, out);
     }
     return Status::Ok();
   }
@@ -79,7 +138,7 @@ Status FsView::Read(const Node& f, uint64_t offset, uint64_t len, std::string* o
     uint64_t bstart = idx * bs;
     uint64_t lo = std::max(bstart, offset);
     uint64_t hi = std::min<uint64_t>(bstart + v.size(), end);
-    if (hi > lo) std::copy_n(v.data() + (lo - bstart), hi - lo, out->data() + base + (lo - offset));
+    if (hi > lo) std::copy_n(v.data() + (lo - bstart), hi - lo, out + (lo - offset));
     return true;
   });
   WALFS_RETURN_IF_ERROR(scan);

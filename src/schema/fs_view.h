@@ -35,8 +35,9 @@ class FsView {
   // component before the last is a file.
   Result<std::optional<Node>> Lookup(std::string_view path) const;
   Result<Node> GetNode(uint64_t ino) const;
-  // Appends bytes [offset, offset + len) of file f to out; bytes past the
-  // stored blocks read as zeros. REQUIRES: offset + len <= f's size.
+  // Appends bytes [offset, offset + len) of file f to out: from its extents
+  // where it has them, else from its blocks; bytes in neither read as
+  // zeros. REQUIRES: offset + len <= f's size.
   Status Read(const Node& f, uint64_t offset, uint64_t len, std::string* out) const;
   // Children of dir in name order, names > after, at most limit; *more says
   // whether more follow.
@@ -47,10 +48,15 @@ class FsView {
   Status ListRecursive(uint64_t dir, std::string_view after, size_t limit,
                        std::vector<DirEntry>* out, bool* more) const;
   Result<bool> HasChildren(uint64_t dir) const;
+  // Copies bytes [offset, offset + len) of a chunk to out. REQUIRES: len > 0.
+  Status ReadChunk(const Position& chunk, uint64_t offset, uint64_t len, char* out) const;
   uint32_t block_bytes() const { return block_bytes_; }
   const StoreReader* reader() const { return r_; }
 
  private:
+  // Copies the blocks' bytes of [offset, offset + len) to out (len bytes,
+  // zeroed by the caller). REQUIRES: len > 0.
+  Status ReadBlocks(const Node& f, uint64_t offset, uint64_t len, char* out) const;
   Status Walk(uint64_t dir, const std::string& base, const std::vector<std::string_view>& resume,
               size_t depth, size_t limit, std::vector<DirEntry>* out, bool* more) const;
   Status EmitSubtree(const DirEntry& e, size_t limit, std::vector<DirEntry>* out, bool* more,

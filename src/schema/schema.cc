@@ -34,6 +34,39 @@ std::string IdemTime(uint64_t ms, std::string_view key) {
   PutFixed64BE(&k, ms);
   return k.append(key);
 }
+std::string ExtentPrefix(uint64_t ino) {
+  std::string k = "X";
+  PutFixed64BE(&k, ino);
+  return k;
+}
+std::string Extent(uint64_t ino, uint64_t end) {
+  std::string k = ExtentPrefix(ino);
+  PutFixed64BE(&k, end);
+  return k;
+}
+std::string Chunk(const Position& chunk) { return "Q" + chunk.Encode(); }
+std::string ChunkPiecePrefix(const Position& chunk) { return "C" + chunk.Encode(); }
+std::string ChunkPiece(const Position& chunk, uint32_t piece) {
+  std::string k = ChunkPiecePrefix(chunk);
+  for (int shift = 24; shift >= 0; shift -= 8) k.push_back(static_cast<char>(piece >> shift));
+  return k;
+}
+std::string Upload(std::string_view upload) { return std::string(kUploadPrefix).append(upload); }
+std::string PartPrefix(std::string_view upload) { return "P" + std::string(upload); }
+std::string Part(std::string_view upload, uint32_t part) {
+  std::string k = PartPrefix(upload);
+  for (int shift = 24; shift >= 0; shift -= 8) k.push_back(static_cast<char>(part >> shift));
+  return k;
+}
+std::string UploadChunkPrefix(std::string_view upload) { return "S" + std::string(upload); }
+std::string UploadChunk(std::string_view upload, const Position& chunk) {
+  return UploadChunkPrefix(upload) + chunk.Encode();
+}
+std::string UploadExpiry(uint64_t ms, std::string_view upload) {
+  std::string k(kUploadExpiryPrefix);
+  PutFixed64BE(&k, ms);
+  return k.append(upload);
+}
 }  // namespace keys
 
 std::string EncodeDirent(NodeType type, uint64_t ino) {
@@ -54,6 +87,7 @@ std::string EncodeInode(const Inode& n) {
   PutVarint(&v, n.size);
   v.append(n.version.Encode());
   PutVarint(&v, n.mtime_ms);
+  if (n.extents) PutVarint(&v, 1);  // flags: bit 0 = has extents
   return v;
 }
 
@@ -66,6 +100,10 @@ std::optional<Inode> DecodeInode(std::string_view v) {
   n.size = r.Varint();
   auto pos = Position::Decode(r.Raw(16));
   n.mtime_ms = r.Varint();
+  if (!r.done()) {
+    if (r.Varint() != 1) return std::nullopt;
+    n.extents = true;
+  }
   if (!r.ok() || !r.done() || !pos) return std::nullopt;
   n.version = *pos;
   return n;

@@ -10,6 +10,19 @@
 //                                 a short or missing block reads as zeros)
 //   "K" key                       idempotency record
 //   "T" ms(8 BE) key              idempotency index by log time, for pruning
+//   "X" ino(8 BE) end(8 BE)       extent of a file: bytes [end - length, end)
+//                                 are bytes of a chunk (schema/upload_records.h)
+//   "Q" chunk(16)                 chunk record: size, references, owner
+//   "C" chunk(16) piece(4 BE)     one piece of a chunk's bytes (64 KiB)
+//   "U" upload(32)                upload record: target, expiry
+//   "P" upload(32) part(4 BE)     a sealed part: size, MD5, its chunks
+//   "S" upload(32) chunk(16)      a chunk staged by an upload, not yet in a file
+//   "E" ms(8 BE) upload(32)       uploads by expiry log time
+//
+// A chunk is named by the position of the entry that staged it. A file's
+// bytes are its blocks, except where an extent covers them: extents win
+// (the blocks beneath are stale), so a commit adds one extent per chunk
+// whatever the offset, and a later small write cuts the extents it covers.
 //
 // Directory entries are keyed by the parent's inode, so a directory rename
 // moves one entry and copies no data, and a listing is one prefix scan in
@@ -36,6 +49,10 @@ inline constexpr uint64_t kMaxFileBytes = 1ull << 40;  // 1 TiB
 // not configuration: replicas with different limits would diverge. The
 // configurable, smaller limit is enforced where requests arrive.
 inline constexpr uint64_t kMaxEntryDataBytes = 512ull << 20;
+// A chunk's bytes are stored in pieces of this size (a read of a few bytes
+// of a large file reads one piece, not the whole chunk).
+inline constexpr uint32_t kChunkPieceBytes = 64u << 10;
+inline constexpr uint64_t kMaxUploadExpiryMs = 366ull * 24 * 3600 * 1000;
 
 enum class NodeType : uint8_t { kFile = 1, kDir = 2 };
 
@@ -44,6 +61,9 @@ struct Inode {
   uint64_t size = 0;
   Position version;
   uint64_t mtime_ms = 0;
+  // Some of the file's bytes may be in extents ("X" records). Encoded only
+  // when set, so a store without uploads keeps its exact bytes.
+  bool extents = false;
 };
 
 namespace keys {
@@ -55,6 +75,19 @@ std::string Block(uint64_t ino, uint64_t index);
 std::string BlockPrefix(uint64_t ino);
 std::string Idem(std::string_view key);
 std::string IdemTime(uint64_t ms, std::string_view key);
+std::string ExtentPrefix(uint64_t ino);
+std::string Extent(uint64_t ino, uint64_t end);
+std::string Chunk(const Position& chunk);
+std::string ChunkPiecePrefix(const Position& chunk);
+std::string ChunkPiece(const Position& chunk, uint32_t piece);
+std::string Upload(std::string_view upload);
+std::string PartPrefix(std::string_view upload);
+std::string Part(std::string_view upload, uint32_t part);
+std::string UploadChunkPrefix(std::string_view upload);
+std::string UploadChunk(std::string_view upload, const Position& chunk);
+std::string UploadExpiry(uint64_t ms, std::string_view upload);
+inline constexpr std::string_view kUploadPrefix = "U";
+inline constexpr std::string_view kUploadExpiryPrefix = "E";
 inline constexpr std::string_view kIdemTimePrefix = "T";
 inline constexpr std::string_view kApplied = "applied";
 inline constexpr std::string_view kDigest = "digest";
@@ -66,6 +99,10 @@ inline constexpr std::string_view kDigestFormat = "digest_format";  // absent: 1
 inline constexpr std::string_view kFiles = "files";                 // files in the namespace
 inline constexpr std::string_view kBytes = "bytes";                 // sum of the files' sizes
 inline constexpr std::string_view kIdemOldest = "idem_oldest";  // log time of the oldest "T" record
+inline constexpr std::string_view kStagedBytes = "staged_bytes";  // bytes staged by open uploads
+inline constexpr std::string_view kUploads = "uploads";           // open uploads
+// At or below the earliest "E" record's time: no upload expires before it.
+inline constexpr std::string_view kUploadExpiryFloor = "upload_expiry_floor";
 }  // namespace keys
 
 std::string EncodeDirent(NodeType type, uint64_t ino);

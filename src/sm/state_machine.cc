@@ -11,6 +11,7 @@
 #include "sm/digest.h"
 #include "sm/idempotency.h"
 #include "sm/tx_applier.h"
+#include "sm/uploads.h"
 
 namespace walfs {
 namespace {
@@ -54,6 +55,7 @@ Result<Outcome> ApplyEntry(Overlay* batch, uint32_t bs, Position pos, std::strin
   // failure half way leaves the batch exactly as before the entry.
   Overlay ov(batch);
   WALFS_RETURN_IF_ERROR(PruneIdempotency(&ov, pos.ms));
+  WALFS_RETURN_IF_ERROR(ExpireUploads(&ov, pos.ms));
   auto d = DecodeEntry(payload, kMaxEntryDataBytes);
   Result<Outcome> o = Outcome{};
   if (d.ok()) {

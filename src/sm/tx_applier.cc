@@ -6,7 +6,11 @@
 #include "core/path.h"
 #include "schema/fs_view.h"
 #include "schema/schema.h"
+#include "sm/chunks.h"
+#include "sm/extents.h"
+#include "sm/meta_counter.h"
 #include "sm/outcome_code.h"
+#include "sm/uploads.h"
 
 namespace walfs {
 namespace {
@@ -43,6 +47,8 @@ class TxApplier {
   Status WriteRange(Node* f, uint64_t offset, std::string_view data);
   Status Truncate(Node* f, uint64_t size);
   Status DeleteBlocks(uint64_t ino, uint64_t from_index);
+  // Drops the file's content (blocks and extents), for a put or a delete.
+  Status DropContent(Node* f);
   Status DeleteTree(uint64_t parent, std::string_view name, const Node& n);
 
   Result<OpResult> Put(const std::string& path, const Op& op);
@@ -51,6 +57,7 @@ class TxApplier {
   Result<OpResult> Mkdir(const std::string& path);
   Result<OpResult> Delete(const std::string& path, const Op& op);
   Result<OpResult> Rename(const std::string& path, const Op& op);
+  Result<OpResult> CommitUpload(const Op& op);
 
   OpResult ResultFor(const std::string& path, const Node& n) {
     return OpResult{path, n.inode.version, n.is_dir() ? 0 : n.inode.size, std::nullopt, false};
@@ -64,23 +71,9 @@ class TxApplier {
   int64_t bytes_delta_ = 0;
 };
 
-Status AddToCounter(Overlay* o, std::string_view name, int64_t delta) {
-  if (delta == 0) return Status::Ok();
-  auto v = o->Get(keys::Meta(name));
-  if (!v.ok()) return v.status();
-  uint64_t n = 0;
-  if (v->has_value()) {
-    auto d = DecodeU64(**v);
-    if (!d) return CorruptRecord(std::string(name));
-    n = *d;
-  }
-  o->Put(keys::Meta(name), EncodeU64(n + static_cast<uint64_t>(delta)));
-  return Status::Ok();
-}
-
 Status TxApplier::CommitUsage() {
-  WALFS_RETURN_IF_ERROR(AddToCounter(tx_, keys::kFiles, files_delta_));
-  return AddToCounter(tx_, keys::kBytes, bytes_delta_);
+  WALFS_RETURN_IF_ERROR(AddToMetaCounter(tx_, keys::kFiles, files_delta_));
+  return AddToMetaCounter(tx_, keys::kBytes, bytes_delta_);
 }
 
 Result<std::string> TxApplier::Canonical(std::string_view raw) { return NormalizePath(raw); }
@@ -193,6 +186,7 @@ Result<Node> TxApplier::CreateFile(std::string_view path) {
 
 Status TxApplier::WriteRange(Node* f, uint64_t offset, std::string_view data) {
   uint64_t end = offset + data.size();
+  if (f->inode.extents) WALFS_RETURN_IF_ERROR(CutExtents(tx_, f->ino, offset, end));
   uint64_t idx = offset / bs_;
   size_t done = 0;
   while (done < data.size()) {
@@ -229,8 +223,16 @@ Status TxApplier::DeleteBlocks(uint64_t ino, uint64_t from_index) {
   return Status::Ok();
 }
 
+Status TxApplier::DropContent(Node* f) {
+  WALFS_RETURN_IF_ERROR(DeleteBlocks(f->ino, 0));
+  if (f->inode.extents) WALFS_RETURN_IF_ERROR(CutExtents(tx_, f->ino, 0));
+  f->inode.extents = false;
+  return Status::Ok();
+}
+
 Status TxApplier::Truncate(Node* f, uint64_t size) {
   if (size < f->inode.size) {
+    if (f->inode.extents) WALFS_RETURN_IF_ERROR(CutExtents(tx_, f->ino, size));
     uint64_t keep_blocks = (size + bs_ - 1) / bs_;
     WALFS_RETURN_IF_ERROR(DeleteBlocks(f->ino, keep_blocks));
     if (size % bs_ != 0) {
@@ -256,7 +258,8 @@ Status TxApplier::DeleteTree(uint64_t parent, std::string_view name, const Node&
       for (const auto& k : kids) WALFS_RETURN_IF_ERROR(DeleteTree(n.ino, k.name, k.node));
     }
   } else {
-    WALFS_RETURN_IF_ERROR(DeleteBlocks(n.ino, 0));
+    Node f = n;
+    WALFS_RETURN_IF_ERROR(DropContent(&f));
     --files_delta_;
     bytes_delta_ -= static_cast<int64_t>(n.inode.size);
   }
@@ -280,7 +283,7 @@ Result<OpResult> TxApplier::Put(const std::string& path, const Op& op) {
   if (!opened.ok()) return opened.status();
   Node f = *opened;
   if (!created) {
-    WALFS_RETURN_IF_ERROR(DeleteBlocks(f.ino, 0));
+    WALFS_RETURN_IF_ERROR(DropContent(&f));
     bytes_delta_ -= static_cast<int64_t>(f.inode.size);
     f.inode.size = 0;
   }
@@ -394,7 +397,64 @@ Result<OpResult> TxApplier::Rename(const std::string& path, const Op& op) {
   return ResultFor(*to, *moved);
 }
 
+// The upload's op applied to the bytes of its chosen parts: one extent per
+// chunk, whatever the offset, so the commit costs the number of chunks, not
+// of bytes.
+Result<OpResult> TxApplier::CommitUpload(const Op& op) {
+  auto plan = PlanCommit(*tx_, pos_, op);
+  if (!plan.ok()) return plan.status();
+  const std::string& path = plan->upload.path;
+  bool created = false;
+  auto opened = OpenForWrite(path, &created);
+  if (!opened.ok()) return opened.status();
+  Node f = *opened;
+  uint64_t before = f.inode.size;
+  if (plan->upload.target == OpType::kPut && !created) {
+    WALFS_RETURN_IF_ERROR(DropContent(&f));
+    f.inode.size = 0;
+  }
+  uint64_t offset = plan->upload.target == OpType::kAppend  ? f.inode.size
+                    : plan->upload.target == OpType::kWrite ? plan->upload.offset
+                                                            : 0;
+  if (offset > kMaxFileBytes || plan->bytes > kMaxFileBytes - offset) {
+    return Fail(Code::kTooLarge, "the file would exceed the 1 TiB file size limit");
+  }
+  uint64_t end = offset + plan->bytes;
+  if (f.inode.extents) WALFS_RETURN_IF_ERROR(CutExtents(tx_, f.ino, offset, end));
+  uint64_t at = offset;
+  for (const auto& [chunk, size] : plan->chunks) {
+    PutExtent(tx_, f.ino, Extent{at, size, chunk, 0});
+    at += size;
+  }
+  WALFS_RETURN_IF_ERROR(FinishCommit(tx_, op.upload, *plan));
+  if (plan->bytes > 0) f.inode.extents = true;
+  f.inode.size = std::max(f.inode.size, end);
+  bytes_delta_ += static_cast<int64_t>(f.inode.size) - static_cast<int64_t>(before);
+  Stamp(&f);
+  OpResult r = ResultFor(path, f);
+  if (plan->upload.target == OpType::kPut) {
+    r.created = created;
+  } else {
+    r.offset = offset;
+  }
+  return r;
+}
+
 Result<OpResult> TxApplier::ApplyOp(const Op& op) {
+  switch (op.type) {
+    case OpType::kUploadCreate:
+      return ApplyUploadCreate(tx_, bs_, pos_, op);
+    case OpType::kUploadStage:
+      return ApplyUploadStage(tx_, pos_, op);
+    case OpType::kUploadPart:
+      return ApplyUploadPart(tx_, pos_, op);
+    case OpType::kUploadCommit:
+      return CommitUpload(op);
+    case OpType::kUploadAbort:
+      return ApplyUploadAbort(tx_, pos_, op);
+    default:
+      break;
+  }
   auto path = Canonical(op.path);
   if (!path.ok()) return path.status();
   switch (op.type) {
@@ -411,6 +471,8 @@ Result<OpResult> TxApplier::ApplyOp(const Op& op) {
       return Delete(*path, op);
     case OpType::kRename:
       return Rename(*path, op);
+    default:
+      break;
   }
   return Fail(Code::kBadRequest, "unknown op");
 }

@@ -3,20 +3,26 @@
 // Model: a plain map of paths to nodes, written from the contract, not from
 // the state machine's code; it applies entries in log order and says what
 // each one's outcome must be. Workload: a seeded generator of entries of
-// every op, condition, transaction and idempotency key (retries included).
+// every op, condition, transaction and idempotency key (retries included),
+// and of uploads: create, stage, seal parts, commit, abort, expire.
 #pragma once
 
 #include <algorithm>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "codec/entry.h"
+#include "core/bytes.h"
 #include "core/path.h"
 #include "core/status.h"
 #include "schema/fs_view.h"
 #include "schema/schema.h"
+#include "schema/upload_records.h"
+#include "sm/overlay.h"
+#include "sm/state_machine.h"
 
 namespace walfs::testing {
 
@@ -28,9 +34,28 @@ struct MNode {
   std::string data;
   Position version;
 };
+struct MUpload {
+  std::string path;
+  OpType target = OpType::kPut;
+  uint64_t offset = 0;
+  uint64_t expiry_ms = 0;
+  uint64_t expires_ms = 0;
+  struct Chunk {
+    uint32_t part = 0;
+    std::string data;
+    bool sealed = false;
+  };
+  std::map<Position, Chunk> staged;
+  std::map<uint32_t, std::vector<Position>> parts;
+};
 struct MOutcome {
   Code code = Code::kOk;
   std::vector<uint64_t> offsets;  // per append/write op
+};
+
+// How many upload ops a model saw succeed, and uploads it saw expire.
+struct UploadCounts {
+  uint64_t created = 0, staged = 0, sealed = 0, committed = 0, aborted = 0, expired = 0;
 };
 
 class Model {
@@ -38,9 +63,26 @@ class Model {
   Model() { nodes_["/"] = MNode{true, "", {}}; }
 
   MOutcome Apply(const Entry& e, Position pos) {
+    // An upload whose expiry log time has come is gone before the entry.
+    for (auto it = uploads_.begin(); it != uploads_.end();) {
+      if (it->second.expires_ms > pos.ms) {
+        ++it;
+        continue;
+      }
+      it = uploads_.erase(it);
+      ++counts_.expired;
+    }
     if (!e.idempotency_key.empty()) {
+      // A streamed write (a commit with a content hash) is the same request
+      // whatever upload carried its bytes.
       Entry body = e;
       body.idempotency_key.clear();
+      for (auto& op : body.ops) {
+        if (op.type == OpType::kUploadCommit && !op.content_hash.empty()) {
+          op.upload.clear();
+          op.parts.clear();
+        }
+      }
       std::string fp = EncodeEntry(body);
       auto it = idem_.find(e.idempotency_key);
       if (it != idem_.end()) {
@@ -52,6 +94,18 @@ class Model {
       return o;
     }
     return ApplyTx(e, pos);
+  }
+
+  const UploadCounts& upload_counts() const { return counts_; }
+  // Open uploads and the bytes they hold, as of log time now_ms.
+  std::pair<uint64_t, uint64_t> OpenUploads(uint64_t now_ms) const {
+    uint64_t n = 0, bytes = 0;
+    for (const auto& [id, u] : uploads_) {
+      if (u.expires_ms <= now_ms) continue;
+      ++n;
+      for (const auto& [pos, c] : u.staged) bytes += c.data.size();
+    }
+    return {n, bytes};
   }
 
   Usage Totals() const {
@@ -140,33 +194,134 @@ class Model {
   }
   Position VersionOf(const std::string& p) { return nodes_[p].version; }
 
+  // Put, append or write of data at offset (append: at the end).
+  Code WriteFile(const std::string& p, OpType type, uint64_t offset, const std::string& data,
+                 Position pos, MOutcome* o) {
+    Look l = Lookup(p);
+    if (l == Look::kNotDir) return Code::kNotADirectory;
+    if (l == Look::kDir) return Code::kIsADirectory;
+    if (l == Look::kMissing) {
+      MakeParents(p, pos);
+      nodes_[p] = MNode{};
+      Touch(p, pos);
+    }
+    MNode& n = nodes_[p];
+    if (type == OpType::kPut) n.data = data;
+    uint64_t off = type == OpType::kAppend ? n.data.size() : offset;
+    if (type != OpType::kPut) {
+      if (n.data.size() < off + data.size()) n.data.resize(off + data.size(), '\0');
+      n.data.replace(off, data.size(), data);
+      o->offsets.push_back(off);
+    }
+    n.version = pos;
+    return Code::kOk;
+  }
+
+  static bool ValidId(const std::string& id) {
+    return id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
+             return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+  }
+  static bool ValidPart(uint32_t n) { return n >= 1 && n <= 10000; }
+  // A chunk is named by its entry's position: one per entry.
+  bool ChunkTaken(Position pos) const {
+    for (const auto& [id, u] : uploads_) {
+      if (u.staged.count(pos)) return true;
+    }
+    return false;
+  }
+
+  Code UploadOp(const Op& op, Position pos, MOutcome* o) {
+    if (op.type == OpType::kUploadCreate) {
+      auto pr = NormalizePath(op.path);
+      if (!pr.ok()) return Code::kInvalidPath;
+      if (!ValidId(op.upload) || op.expiry_ms == 0 || op.expiry_ms > kMaxUploadExpiryMs) {
+        return Code::kBadRequest;
+      }
+      Look l = Lookup(*pr);
+      if (l == Look::kNotDir) return Code::kNotADirectory;
+      if (l == Look::kDir) return Code::kIsADirectory;
+      if (uploads_.count(op.upload)) return Code::kAlreadyExists;
+      MUpload u;
+      u.path = *pr;
+      u.target = op.target;
+      u.offset = op.target == OpType::kWrite ? op.offset : 0;
+      u.expiry_ms = op.expiry_ms;
+      u.expires_ms = pos.ms + op.expiry_ms;
+      uploads_[op.upload] = u;
+      return Code::kOk;
+    }
+    auto it = uploads_.find(op.upload);
+    if (it == uploads_.end()) return Code::kNotFound;
+    MUpload& u = it->second;
+    switch (op.type) {
+      case OpType::kUploadStage:
+        if (!ValidPart(op.part) || op.data.empty() || ChunkTaken(pos)) return Code::kBadRequest;
+        u.staged[pos] = MUpload::Chunk{op.part, op.data, false};
+        u.expires_ms = pos.ms + u.expiry_ms;
+        return Code::kOk;
+      case OpType::kUploadPart: {
+        if (!ValidPart(op.part) || op.md5.size() != 16) return Code::kBadRequest;
+        uint64_t total = 0;
+        std::set<Position> seen;
+        for (const auto& c : op.chunks) {
+          auto ch = u.staged.find(c);
+          if (ch == u.staged.end() || ch->second.part != op.part || ch->second.sealed ||
+              !seen.insert(c).second) {
+            return Code::kBadRequest;
+          }
+          total += ch->second.data.size();
+        }
+        if (total != op.size) return Code::kBadRequest;
+        for (const auto& c : u.parts[op.part]) u.staged.erase(c);
+        for (const auto& c : op.chunks) u.staged[c].sealed = true;
+        u.parts[op.part] = op.chunks;
+        u.expires_ms = pos.ms + u.expiry_ms;
+        return Code::kOk;
+      }
+      case OpType::kUploadAbort:
+        uploads_.erase(it);
+        return Code::kOk;
+      case OpType::kUploadCommit: {
+        if (!op.path.empty()) {
+          auto pr = NormalizePath(op.path);
+          if (!pr.ok()) return Code::kInvalidPath;
+          if (*pr != u.path || op.target != u.target ||
+              (op.target == OpType::kWrite && op.offset != u.offset)) {
+            return Code::kBadRequest;
+          }
+        }
+        std::vector<uint32_t> chosen = op.parts;
+        if (chosen.empty()) {
+          for (const auto& [n, chunks] : u.parts) chosen.push_back(n);
+        }
+        std::set<uint32_t> seen;
+        std::string data;
+        for (uint32_t n : chosen) {
+          if (!ValidPart(n) || !seen.insert(n).second || !u.parts.count(n)) {
+            return Code::kBadRequest;
+          }
+          for (const auto& c : u.parts[n]) data += u.staged[c].data;
+        }
+        MUpload done = u;
+        uploads_.erase(it);
+        return WriteFile(done.path, done.target, done.offset, data, pos, o);
+      }
+      default:
+        return Code::kInternal;
+    }
+  }
+
   Code Op1(const Op& op, Position pos, MOutcome* o) {
+    if (IsUploadOp(op.type)) return UploadOp(op, pos, o);
     auto pr = NormalizePath(op.path);
     if (!pr.ok()) return Code::kInvalidPath;
     const std::string p = *pr;
     switch (op.type) {
       case OpType::kPut:
       case OpType::kAppend:
-      case OpType::kWrite: {
-        Look l = Lookup(p);
-        if (l == Look::kNotDir) return Code::kNotADirectory;
-        if (l == Look::kDir) return Code::kIsADirectory;
-        if (l == Look::kMissing) {
-          MakeParents(p, pos);
-          nodes_[p] = MNode{};
-          Touch(p, pos);
-        }
-        MNode& n = nodes_[p];
-        if (op.type == OpType::kPut) n.data = op.data;
-        uint64_t off = op.type == OpType::kAppend ? n.data.size() : op.offset;
-        if (op.type != OpType::kPut) {
-          if (n.data.size() < off + op.data.size()) n.data.resize(off + op.data.size(), '\0');
-          n.data.replace(off, op.data.size(), op.data);
-          o->offsets.push_back(off);
-        }
-        n.version = pos;
-        return Code::kOk;
-      }
+      case OpType::kWrite:
+        return WriteFile(p, op.type, op.offset, op.data, pos, o);
       case OpType::kTruncate: {
         Look l = Lookup(p);
         if (l == Look::kNotDir) return Code::kNotADirectory;
@@ -199,8 +354,9 @@ class Model {
       }
       case OpType::kRename:
         return Rename(p, op, pos);
+      default:
+        return Code::kInternal;
     }
-    return Code::kInternal;
   }
 
   Code Rename(const std::string& p, const Op& op, Position pos) {
@@ -237,22 +393,47 @@ class Model {
 
   MOutcome ApplyTx(const Entry& e, Position pos) {
     auto saved = nodes_;
+    auto saved_uploads = uploads_;
     MOutcome o;
     for (const auto& c : e.conditions) {
       o.code = Cond(c);
       if (o.code != Code::kOk) return MOutcome{o.code, {}};
     }
+    UploadCounts counted = counts_;
     for (const auto& op : e.ops) {
       o.code = Op1(op, pos, &o);
       if (o.code != Code::kOk) {
         nodes_ = std::move(saved);
+        uploads_ = std::move(saved_uploads);
+        counts_ = counted;
         return MOutcome{o.code, {}};
+      }
+      switch (op.type) {
+        case OpType::kUploadCreate:
+          ++counts_.created;
+          break;
+        case OpType::kUploadStage:
+          ++counts_.staged;
+          break;
+        case OpType::kUploadPart:
+          ++counts_.sealed;
+          break;
+        case OpType::kUploadCommit:
+          ++counts_.committed;
+          break;
+        case OpType::kUploadAbort:
+          ++counts_.aborted;
+          break;
+        default:
+          break;
       }
     }
     return o;
   }
 
   std::map<std::string, MNode> nodes_;
+  std::map<std::string, MUpload> uploads_;
+  UploadCounts counts_;
   std::map<std::string, std::pair<std::string, MOutcome>> idem_;
 };
 
@@ -278,6 +459,16 @@ class Workload {
     return e;
   }
 
+  // Told where an entry landed: stage ops name chunks that later part ops
+  // list.
+  void Landed(const Entry& e, Position pos) {
+    for (const auto& op : e.ops) {
+      if (op.type == OpType::kUploadStage) {
+        staged_[op.upload][op.part].emplace_back(pos, op.data.size());
+      }
+    }
+  }
+
   bool Pct(int p) { return static_cast<int>(rng_() % 100) < p; }
   uint64_t Pick(uint64_t n) { return rng_() % n; }
 
@@ -293,7 +484,94 @@ class Workload {
     for (auto& c : s) c = static_cast<char>('a' + Pick(26));
     return s;
   }
+  std::string UploadId() {
+    static const char* kIds[] = {"0123456789abcdef0123456789abcdef",
+                                 "fedcba9876543210fedcba9876543210",
+                                 "00000000000000000000000000000001"};
+    if (Pct(2)) return "not-an-upload-id";
+    return kIds[Pick(std::size(kIds))];
+  }
+  OpType Target() {
+    static const OpType kTargets[] = {OpType::kPut, OpType::kAppend, OpType::kWrite};
+    return kTargets[Pick(3)];
+  }
+  uint32_t PartNumber() { return Pct(3) ? 0 : static_cast<uint32_t>(1 + Pick(3)); }
+  Op RandomUploadOp() {
+    std::string id = UploadId();
+    // Mostly the next step of this upload's flow: seal what is staged,
+    // commit what is sealed; otherwise any op.
+    uint64_t step = Pick(10);
+    bool has_staged = false;
+    for (const auto& [n, staged] : staged_[id]) has_staged |= !staged.empty();
+    if (open_[id]) {
+      if (Pct(45)) step = 2;  // stage
+      if (has_staged && Pct(50)) step = 5;
+      if (!sealed_[id].empty() && Pct(40)) step = 7;
+    } else if (Pct(50)) {
+      step = 0;  // create
+    }
+    std::set<uint32_t> sealed = sealed_[id];
+    if (step <= 1 || step >= 7) sealed_[id].clear();
+    if (step <= 1) open_[id] = true;
+    if (step >= 7) open_[id] = false;
+    switch (step) {
+      case 0:
+      case 1: {
+        uint64_t expiry = Pct(3) ? 0 : 5 + Pick(200);
+        return Op::UploadCreate(Path(), id, Target(), Pick(40), expiry);
+      }
+      case 2:
+      case 3:
+      case 4: {
+        std::string data = Data();
+        if (data.empty() && !Pct(10)) data = "z";
+        return Op::UploadStage(id, PartNumber(), data);
+      }
+      case 5:
+      case 6: {
+        // Mostly a part that has chunks staged.
+        uint32_t part = PartNumber();
+        for (const auto& [n, staged] : staged_[id]) {
+          if (!staged.empty() && Pct(70)) part = n;
+        }
+        std::vector<Position> chunks;
+        uint64_t size = 0;
+        for (const auto& [pos, n] : staged_[id][part]) {
+          if (Pct(5)) continue;  // a chunk left out (it stays staged)
+          chunks.push_back(pos);
+          size += n;
+        }
+        staged_[id][part].clear();
+        sealed_[id].insert(part);
+        if (Pct(3)) size += 1;                               // the wrong size
+        if (Pct(3)) chunks.push_back(Position{Pick(5), 0});  // not a staged chunk
+        return Op::UploadPart(id, part, size, std::string(Pct(2) ? 15 : 16, 'm'), chunks);
+      }
+      case 7:
+      case 8: {
+        std::vector<uint32_t> parts;
+        if (Pct(10)) {
+          for (uint64_t i = 0, n = Pick(4); i < n; ++i) parts.push_back(PartNumber());
+        } else if (Pct(40)) {  // some of the sealed parts, in any order
+          for (uint32_t n : sealed) {
+            if (Pct(70)) parts.insert(parts.begin() + static_cast<long>(Pick(parts.size() + 1)), n);
+          }
+        }
+        Op op = Op::UploadCommit(id, parts);
+        if (Pct(30)) {  // a streamed write: its target named, its bytes hashed
+          op.path = Path();
+          op.target = Target();
+          op.offset = Pick(40);
+          op.content_hash = std::string(16, static_cast<char>('a' + Pick(3)));
+        }
+        return op;
+      }
+      default:
+        return Op::UploadAbort(id);
+    }
+  }
   Op RandomOp() {
+    if (Pct(35)) return RandomUploadOp();
     switch (Pick(10)) {
       case 0:
       case 1:
@@ -337,6 +615,11 @@ class Workload {
   }
   std::mt19937_64 rng_;
   std::vector<Entry> used_;
+  // Chunks staged (as the log placed them) per upload and part, not yet
+  // listed by a part op.
+  std::map<std::string, std::map<uint32_t, std::vector<std::pair<Position, uint64_t>>>> staged_;
+  std::map<std::string, std::set<uint32_t>> sealed_;  // parts sealed since the last create
+  std::map<std::string, bool> open_;                  // created, and not yet committed or aborted
 };
 
 // A store's namespace in the model's Dump form: path -> "d:" or "f:",
@@ -355,6 +638,83 @@ inline std::map<std::string, std::string> DumpNamespace(const StoreReader& store
         (e.node.is_dir() ? "d:" : "f:") + e.node.inode.version.ToString() + ":" + data;
   }
   return out;
+}
+
+// What the upload and extent records of a store must satisfy, whatever
+// happened: every chunk is held (by an open upload, or by exactly `refs`
+// extents), every piece belongs to a chunk and every chunk has all its
+// pieces, and the staged-bytes and open-upload counters add up. Returns
+// what is wrong, or "".
+inline std::string CheckUploadRecords(const MemStore& store) {
+  const auto& d = store.data();
+  std::map<Position, ChunkRecord> chunks;
+  std::map<Position, uint64_t> extent_refs, piece_bytes;
+  std::map<std::string, UploadRecord> uploads;
+  uint64_t staged = 0;
+  for (const auto& [k, v] : d) {
+    if (k[0] == 'Q') {
+      auto c = DecodeChunk(v);
+      auto pos = Position::Decode(k.substr(1));
+      if (!c || !pos) return "bad chunk record";
+      chunks[*pos] = *c;
+      if (!c->upload.empty()) staged += c->size;
+    } else if (k[0] == 'C') {
+      auto pos = Position::Decode(k.substr(1, 16));
+      if (!pos) return "bad piece key";
+      piece_bytes[*pos] += v.size();
+    } else if (k[0] == 'X') {
+      auto e = DecodeExtent(k.substr(9), v);
+      if (!e) return "bad extent";
+      ++extent_refs[e->chunk];
+    } else if (k[0] == 'U') {
+      auto u = DecodeUpload(v);
+      if (!u) return "bad upload record";
+      uploads[k.substr(1)] = *u;
+    }
+  }
+  for (const auto& [pos, c] : chunks) {
+    if (piece_bytes[pos] != c.size) return "chunk " + pos.ToString() + " lacks pieces";
+    if (c.upload.empty()) {
+      if (c.refs == 0 || extent_refs[pos] != c.refs) {
+        return "chunk " + pos.ToString() + " has " + std::to_string(c.refs) + " references but " +
+               std::to_string(extent_refs[pos]) + " extents";
+      }
+    } else if (!uploads.count(c.upload) || extent_refs.count(pos)) {
+      return "staged chunk " + pos.ToString() + " without its upload, or in a file";
+    }
+  }
+  for (const auto& [pos, n] : piece_bytes) {
+    if (!chunks.count(pos)) return "pieces of a freed chunk " + pos.ToString();
+  }
+  for (const auto& [pos, n] : extent_refs) {
+    if (!chunks.count(pos)) return "an extent points to a freed chunk";
+  }
+  uint64_t upload_staged = 0;
+  for (const auto& [id, u] : uploads) upload_staged += u.staged_bytes;
+  auto counter = [&](std::string_view name) -> uint64_t {
+    auto it = d.find(keys::Meta(name));
+    return it == d.end() ? 0 : DecodeU64(it->second).value_or(~0ull);
+  };
+  if (upload_staged != staged || counter(keys::kStagedBytes) != staged) {
+    return "staged bytes: chunks " + std::to_string(staged) + ", uploads " +
+           std::to_string(upload_staged) + ", counter " +
+           std::to_string(counter(keys::kStagedBytes));
+  }
+  if (counter(keys::kUploads) != uploads.size()) return "open upload counter";
+  return "";
+}
+
+// Open uploads (not yet expired at now_ms) and the bytes they hold.
+inline std::pair<uint64_t, uint64_t> OpenUploads(const MemStore& store, uint64_t now_ms) {
+  uint64_t n = 0, bytes = 0;
+  for (const auto& [k, v] : store.data()) {
+    if (k[0] != 'U') continue;
+    auto u = DecodeUpload(v);
+    if (!u || u->expires_ms <= now_ms) continue;
+    ++n;
+    bytes += u->staged_bytes;
+  }
+  return {n, bytes};
 }
 
 }  // namespace walfs::testing

@@ -24,12 +24,72 @@ Entry SampleEntry() {
   return e;
 }
 
+// Every upload op, with each field set.
+Entry UploadEntry() {
+  Entry e;
+  e.idempotency_key = "upload-1";
+  const std::string id = "0123456789abcdef0123456789abcdef";
+  Op commit = Op::UploadCommit(id, {3, 1, 2});
+  commit.path = "/big";
+  commit.target = OpType::kWrite;
+  commit.offset = 1ull << 35;
+  commit.content_hash = std::string(16, 'h');
+  e.ops = {Op::UploadCreate("/big", id, OpType::kAppend, 7, 86400000),
+           Op::UploadStage(id, 2, std::string("chunk\0bytes", 11)),
+           Op::UploadPart(id, 10000, 11, std::string(16, 'm'), {{1, 2}, {3, 4}}),
+           commit,
+           Op::UploadCommit(id, {}),
+           Op::UploadAbort(id)};
+  return e;
+}
+
 TEST(EntryTest, RoundTripsEveryOpAndCondition) {
   Entry e = SampleEntry();
   auto d = DecodeEntry(EncodeEntry(e), 1 << 20);
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_EQ(d->entry, e);
   EXPECT_EQ(d->fingerprint.size(), 16u);
+}
+
+TEST(EntryTest, RoundTripsEveryUploadOp) {
+  Entry e = UploadEntry();
+  std::string bytes = EncodeEntry(e);
+  EXPECT_EQ(bytes[1], 3);
+  auto d = DecodeEntry(bytes, 1 << 20);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->entry, e);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string bad = bytes;
+      bad[i] = static_cast<char>(bad[i] ^ (1 << bit));
+      EXPECT_FALSE(DecodeEntry(bad, 1 << 20).ok()) << "byte " << i << " bit " << bit;
+    }
+  }
+  for (size_t n = 0; n < bytes.size(); ++n)
+    EXPECT_FALSE(DecodeEntry(bytes.substr(0, n), 1 << 20).ok());
+  // Format 2 knows no upload op.
+  std::string v2 = bytes.substr(0, bytes.size() - 8);
+  v2[1] = 2;
+  EXPECT_EQ(DecodeEntry(testing::Reseal(v2), 1 << 20).status().code(), Code::kCorruption);
+}
+
+TEST(EntryTest, AStreamedCommitCountsByTargetAndContentNotByItsUpload) {
+  auto fingerprint = [](const std::string& id, std::vector<uint32_t> parts, std::string hash,
+                        std::string path) {
+    Entry e;
+    Op c = Op::UploadCommit(id, std::move(parts));
+    c.path = std::move(path);
+    c.target = OpType::kAppend;
+    c.content_hash = std::move(hash);
+    e.ops = {c};
+    return DecodeEntry(EncodeEntry(e), 1 << 20)->fingerprint;
+  };
+  const std::string a(32, 'a'), b(32, 'b'), h(16, 'h'), g(16, 'g');
+  EXPECT_EQ(fingerprint(a, {1}, h, "/log"), fingerprint(b, {}, h, "/log"));
+  EXPECT_NE(fingerprint(a, {1}, h, "/log"), fingerprint(a, {1}, g, "/log"));
+  EXPECT_NE(fingerprint(a, {1}, h, "/log"), fingerprint(a, {1}, h, "/other"));
+  // Without a content hash (a commit of uploaded parts), the upload counts.
+  EXPECT_NE(fingerprint(a, {1}, "", "/log"), fingerprint(b, {1}, "", "/log"));
 }
 
 TEST(EntryTest, EncodingIsDeterministic) {

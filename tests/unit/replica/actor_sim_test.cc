@@ -125,7 +125,10 @@ class World {
     acks_.push_back(Ack{e, i, n.crashes, std::nullopt});
     bool queued = n.proposer->Submit(EncodeEntry(e), [this, id](Result<Position> r) {
       acks_[id].answer = r;
-      if (r.ok()) versions_[*r] = *r;
+      if (r.ok()) {
+        versions_[*r] = *r;
+        work_.Landed(acks_[id].entry, *r);
+      }
       // An append that timed out may have landed: the client retries it
       // with its key (without one it cannot know, and does not retry).
       if (!r.ok() && r.status().code() == Code::kTimeout &&
