@@ -164,8 +164,20 @@ void RegisterServe(CLI::App& app, RunFn* run) {
       ->check(NumberIn(1, 1'000'000))
       ->capture_default_str();
   cmd->add_option("--max-entry-bytes", o.entry_bytes_max,
-                  "largest body one write may carry (at most 512 MiB, what every replica decodes)")
+                  "largest body one log entry carries; larger writes are staged in chunks of "
+                  "this size (at most 512 MiB, what every replica decodes)")
       ->check(NumberIn(1, kMaxEntryDataBytes))
+      ->capture_default_str();
+  cmd->add_option("--max-file-bytes", o.file_bytes_max,
+                  "largest body of one write (PUT, append, write); up to 1 TiB")
+      ->check(NumberIn(1, kMaxFileBytes))
+      ->capture_default_str();
+  cmd->add_option("--max-part-bytes", o.part_bytes_max, "largest part of an upload")
+      ->check(NumberIn(1, kMaxFileBytes))
+      ->capture_default_str();
+  cmd->add_option("--upload-expiry-ms", o.upload_expiry_ms,
+                  "log time an upload stays open after its creation or its last part")
+      ->check(NumberIn(1, kMaxUploadExpiryMs))
       ->capture_default_str();
   cmd->add_option("--log-level", args->log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))

@@ -68,6 +68,14 @@ asio::awaitable<HttpResponse> Api::Handle(HttpRequest req) {
       node_->metrics().ObserveRead(seconds());
       co_return resp;
     }
+    case Route::kUploadCreate:
+    case Route::kUploadList:
+    case Route::kUploadGet:
+    case Route::kUploadAbort:
+    case Route::kUploadCommit:
+      co_return co_await Uploads(req, std::move(p).value());
+    case Route::kUploadPart:
+      co_return Error(Code::kBadRequest, "a part's body is streamed: send it with PUT");
     case Route::kFsWrite:
     case Route::kTx: {
       bool ack_log = p->write.ack_log;

@@ -15,11 +15,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "http/body_reader.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "node/node_port.h"
+#include "schema/upload_records.h"
 
 namespace walfs {
 
@@ -27,6 +30,11 @@ class Api {
  public:
   explicit Api(NodePort* node) : node_(node) {}
   boost::asio::awaitable<HttpResponse> Handle(HttpRequest req);
+  // A request whose body is streamed (StreamsBody): req carries no body,
+  // body yields it. A file write whose body turns out to fit one entry is
+  // an ordinary write; a larger one is staged in chunks through an upload
+  // of its own and made visible by one commit (upload_handler.cc).
+  boost::asio::awaitable<HttpResponse> HandleStreamed(HttpRequest req, BodyReader& body);
 
   // Reads the stream's next chunk (at most max bytes) into out and advances it.
   static Status NextChunk(FileStream* s, size_t max, std::string* out);
@@ -34,6 +42,23 @@ class Api {
  private:
   boost::asio::awaitable<HttpResponse> Read(const ParsedRequest& p);
   boost::asio::awaitable<HttpResponse> Write(ParsedRequest p);
+  // Why writes are refused now (stopped applier, unreachable log); ok if not.
+  Status WritesRefused() const;
+  // Proposes an entry and waits for its outcome here (or, with ack_log,
+  // only for its position: the 202 answer). The answer is the outcome, or
+  // the error response when the log or the wait failed.
+  boost::asio::awaitable<std::variant<Outcome, HttpResponse>> ProposeAndWait(std::string payload,
+                                                                             bool ack_log,
+                                                                             uint32_t timeout_ms);
+  // Uploads (upload_handler.cc).
+  boost::asio::awaitable<HttpResponse> Uploads(const HttpRequest& req, ParsedRequest p);
+  boost::asio::awaitable<HttpResponse> StreamedWrite(ParsedRequest p, BodyReader& body,
+                                                     std::string first);
+  boost::asio::awaitable<HttpResponse> PutPart(const ParsedRequest& p, BodyReader& body);
+  // The open upload with this id as this replica has it, after a strong
+  // wait when it is not here yet; kNotFound if none.
+  boost::asio::awaitable<Result<UploadRecord>> FindUpload(const std::string& id,
+                                                          uint32_t timeout_ms);
   HttpResponse Ready() const;
   // For an ack=log write with a key this replica has already applied: the
   // first write's answer (202 with its position), or 422 if the key was

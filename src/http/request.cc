@@ -5,6 +5,8 @@
 #include "core/path.h"
 #include "http/util.h"
 
+#include <nlohmann/json.hpp>
+
 namespace walfs {
 namespace {
 
@@ -124,6 +126,8 @@ Result<std::optional<Condition>> IfMatch(const HttpRequest& req, const std::stri
   return std::optional<Condition>(Condition::VersionIn(path, std::move(versions)));
 }
 
+}  // namespace
+
 Status AddConditions(const HttpRequest& req, const std::string& path, Entry* e) {
   auto im = IfMatch(req, path);
   if (!im.ok()) return im.status();
@@ -141,6 +145,8 @@ Status AddConditions(const HttpRequest& req, const std::string& path, Entry* e) 
   }
   return Status::Ok();
 }
+
+namespace {
 
 Result<Op> ParseFsOp(const HttpRequest& req, const Query& q, const std::string& path) {
   if (req.method != "POST" && Get(q, "op") != nullptr) {
@@ -209,7 +215,147 @@ Status ParseWriteOptions(const HttpRequest& req, const Query& q, const ServerOpt
   return Status::Ok();
 }
 
+constexpr std::string_view kUploadsPath = "/v1/uploads";
+
+// /v1/uploads/{id}[/parts/{n} | /commit] -> id, and what follows it.
+struct UploadPath {
+  std::string_view id, rest;
+};
+std::optional<UploadPath> SplitUploadPath(std::string_view path) {
+  if (path.substr(0, kUploadsPath.size() + 1) != "/v1/uploads/") return std::nullopt;
+  std::string_view tail = path.substr(kUploadsPath.size() + 1);
+  size_t slash = tail.find('/');
+  UploadPath u{tail.substr(0, slash), slash == std::string_view::npos ? "" : tail.substr(slash)};
+  if (u.id.empty()) return std::nullopt;
+  if (u.rest.empty() || u.rest == "/commit") return u;
+  if (u.rest.substr(0, 7) == "/parts/" && u.rest.size() > 7 &&
+      u.rest.find('/', 7) == std::string_view::npos) {
+    return u;
+  }
+  return std::nullopt;
+}
+
+Result<OpType> ParseTarget(std::string_view op) {
+  if (op == "put") return OpType::kPut;
+  if (op == "append") return OpType::kAppend;
+  if (op == "write") return OpType::kWrite;
+  return BadRequest("op must be put, append or write");
+}
+
+Status ParseUploadCreate(const HttpRequest& req, UploadCommand* u) {
+  auto j = nlohmann::json::parse(req.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return BadRequest("the body must be a JSON object: {\"path\":\"/a\",\"op\":\"put\"}");
+  }
+  auto path = j.find("path");
+  if (path == j.end() || !path->is_string()) return BadRequest("path must be a string");
+  const std::string& raw = path->get_ref<const std::string&>();
+  if (raw.empty() || raw.front() != '/') return BadRequest("path must be absolute (/a/b)");
+  auto canonical = NormalizePath(raw);
+  if (!canonical.ok()) return canonical.status();
+  u->path = *canonical;
+  auto op = j.find("op");
+  if (op != j.end()) {
+    if (!op->is_string()) return BadRequest("op must be put, append or write");
+    auto t = ParseTarget(op->get_ref<const std::string&>());
+    if (!t.ok()) return t.status();
+    u->target = *t;
+  }
+  auto off = j.find("offset");
+  if (off != j.end() && !off->is_number_unsigned()) {
+    return BadRequest("offset must be a non-negative integer");
+  }
+  if (u->target == OpType::kWrite) {
+    if (off == j.end()) return BadRequest("op write needs an offset");
+    u->offset = off->get<uint64_t>();
+  }
+  return Status::Ok();
+}
+
+Status ParseCommitParts(const HttpRequest& req, UploadCommand* u) {
+  if (req.body.empty()) return Status::Ok();
+  auto j = nlohmann::json::parse(req.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return BadRequest("the body must be a JSON object: {\"parts\":[1,2]}, or empty");
+  }
+  auto parts = j.find("parts");
+  if (parts == j.end()) return Status::Ok();
+  if (!parts->is_array()) return BadRequest("parts must be an array of part numbers");
+  if (parts->size() > kMaxPartsPerUpload) return BadRequest("too many parts");
+  for (const auto& n : *parts) {
+    if (!n.is_number_unsigned() || n.get<uint64_t>() < 1 ||
+        n.get<uint64_t>() > kMaxPartsPerUpload) {
+      return BadRequest("part numbers are 1 to " + std::to_string(kMaxPartsPerUpload));
+    }
+    u->parts.push_back(n.get<uint32_t>());
+  }
+  if (u->parts.empty()) return BadRequest("parts is empty: list at least one, or send no body");
+  return Status::Ok();
+}
+
+Result<ParsedRequest> ParseUploadRequest(const HttpRequest& req, const Query& q,
+                                         std::string_view path, const ServerOptions& o) {
+  ParsedRequest p;
+  UploadCommand& u = p.upload;
+  if (path == kUploadsPath) {
+    if (req.method == "POST") {
+      p.route = Route::kUploadCreate;
+      WALFS_RETURN_IF_ERROR(ParseUploadCreate(req, &u));
+      return p;
+    }
+    p.route = Route::kUploadList;
+    u.path = "/";
+    if (const auto* prefix = Get(q, "path")) {
+      auto canonical = NormalizePath(*prefix);
+      if (!canonical.ok()) return canonical.status();
+      u.path = *canonical;
+    }
+    return p;
+  }
+  auto split = SplitUploadPath(path);
+  auto id = PercentDecode(split->id);
+  if (!id.ok()) return id.status();
+  u.id = *id;
+  if (split->rest.empty()) {
+    p.route = req.method == "DELETE" ? Route::kUploadAbort : Route::kUploadGet;
+    return p;
+  }
+  if (split->rest == "/commit") {
+    p.route = Route::kUploadCommit;
+    WALFS_RETURN_IF_ERROR(ParseCommitParts(req, &u));
+    WALFS_RETURN_IF_ERROR(ParseWriteOptions(req, q, o, &p.write));
+    u.has_conditions = !req.header("if-match").empty() || !req.header("if-none-match").empty() ||
+                       !req.header("x-walfs-if-size").empty();
+    return p;
+  }
+  p.route = Route::kUploadPart;
+  auto n = ParseU64(split->rest.substr(7));
+  if (!n || *n < 1 || *n > kMaxPartsPerUpload) {
+    return BadRequest("part numbers are 1 to " + std::to_string(kMaxPartsPerUpload));
+  }
+  u.part = static_cast<uint32_t>(*n);
+  auto t = Number(q, "timeout_ms");
+  if (!t.ok()) return t.status();
+  p.write.timeout_ms = static_cast<uint32_t>(
+      std::min<uint64_t>(t->value_or(o.wait_timeout_ms_default), o.wait_timeout_ms_max));
+  return p;
+}
+
 }  // namespace
+
+bool StreamsBody(std::string_view method, std::string_view target,
+                 std::optional<uint64_t> content_length, const ServerOptions& o) {
+  std::string_view path = target.substr(0, target.find('?'));
+  if (method == "PUT" && SplitUploadPath(path) && path.find("/parts/") != std::string_view::npos) {
+    return true;
+  }
+  if (path.substr(0, 7) != "/v1/fs/") return false;
+  if (content_length && *content_length <= o.entry_bytes_max) return false;
+  if (method == "PUT") return target.find("op=") == std::string_view::npos;
+  if (method != "POST") return false;
+  return target.find("op=append") != std::string_view::npos ||
+         target.find("op=write") != std::string_view::npos;
+}
 
 Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& o) {
   std::string_view target = req.target;
@@ -236,6 +382,9 @@ Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& 
   if (path == "/v1/admin/snapshots") {
     p.route = read ? Route::kSnapshotsList : Route::kSnapshotsTake;
     return p;
+  }
+  if (path == kUploadsPath || path.substr(0, kUploadsPath.size() + 1) == "/v1/uploads/") {
+    return ParseUploadRequest(req, *query, path, o);
   }
   if (path == "/v1/tx") {
     p.route = Route::kTx;
@@ -273,6 +422,11 @@ std::string_view AllowedMethods(std::string_view path) {
   if (path == "/v1/fs" || path.substr(0, 7) == "/v1/fs/") return "GET, HEAD, PUT, POST, DELETE";
   if (path == "/v1/tx") return "POST";
   if (path == "/v1/admin/snapshots") return "GET, HEAD, POST";
+  if (path == kUploadsPath) return "GET, HEAD, POST";
+  if (auto u = SplitUploadPath(path)) {
+    if (u->rest.empty()) return "GET, HEAD, DELETE";
+    return u->rest == "/commit" ? "POST" : "PUT";
+  }
   for (std::string_view r : {"/healthz", "/readyz", "/metrics", "/v1/cluster"}) {
     if (path == r) return "GET, HEAD";
   }
@@ -299,6 +453,7 @@ std::string_view RouteLabel(std::string_view method, std::string_view target) {
     if (path == r) return r.substr(r.rfind('/') + 1);
   }
   if (path.substr(0, 10) == "/v1/admin/") return "admin";
+  if (path == kUploadsPath || path.substr(0, 12) == "/v1/uploads/") return "uploads";
   return "other";
 }
 

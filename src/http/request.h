@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 
+#include <vector>
+
 #include "codec/entry.h"
 #include "http/transaction_json.h"
 #include "replica/options.h"
@@ -38,7 +40,13 @@ enum class Route {
   kSnapshotsTake,
   kFsRead,
   kFsWrite,
-  kTx
+  kTx,
+  kUploadCreate,  // POST /v1/uploads
+  kUploadList,    // GET /v1/uploads?path=/prefix
+  kUploadGet,     // GET /v1/uploads/{id}
+  kUploadAbort,   // DELETE /v1/uploads/{id}
+  kUploadPart,    // PUT /v1/uploads/{id}/parts/{n}
+  kUploadCommit,  // POST /v1/uploads/{id}/commit
 };
 
 // The methods a path takes ("GET, HEAD", for an Allow header); empty for a
@@ -77,13 +85,36 @@ struct WriteCommand {
   uint32_t timeout_ms = 0;
 };
 
+// The upload routes (api-v1.md, "Writes of any size"). The write options
+// (ack, timeout, Idempotency-Key) of a commit are in ParsedRequest::write;
+// its conditions name the upload's target, which the handler looks up.
+struct UploadCommand {
+  std::string id;     // as sent (an id that names no upload is 404)
+  uint32_t part = 0;  // kUploadPart
+  std::string path;   // kUploadCreate: the target; kUploadList: the prefix
+  OpType target = OpType::kPut;
+  uint64_t offset = 0;
+  std::vector<uint32_t> parts;  // kUploadCommit: chosen parts (empty: all)
+  bool has_conditions = false;  // kUploadCommit: If-Match, If-None-Match, X-Walfs-If-Size
+};
+
 struct ParsedRequest {
   Route route = Route::kHealthz;
   Barrier barrier;
   ReadCommand read;
   WriteCommand write;
+  UploadCommand upload;
 };
 
 Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& opts);
+
+// The conditions headers of a write on path, as entry conditions.
+Status AddConditions(const HttpRequest& req, const std::string& path, Entry* e);
+
+// Whether the request's body is streamed into an upload rather than read
+// whole: a part of an upload always; a PUT, append or write of a file when
+// its body is over one entry or its length is not known (chunked).
+bool StreamsBody(std::string_view method, std::string_view target,
+                 std::optional<uint64_t> content_length, const ServerOptions& o);
 
 }  // namespace walfs

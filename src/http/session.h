@@ -31,9 +31,11 @@
 #include <chrono>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "http/api.h"
+#include "http/body_reader.h"
 #include "http/errors.h"
 #include "http/message.h"
 #include "http/util.h"
@@ -188,6 +190,84 @@ asio::awaitable<void> AnswerMalformed(Conn<Stream>& c, const ServerOptions& o,
   co_await Linger(c, o);
 }
 
+// A request body read through its parser as it arrives, into the caller's
+// buffer: the connection's I/O timeout applies to each read, not to the
+// waits between them (for the log, for the applier).
+template <class Stream>
+class ParserBodyReader final : public BodyReader {
+ public:
+  ParserBodyReader(Conn<Stream>& c, beast::flat_buffer& buf,
+                   http::request_parser<http::buffer_body>& parser, const ServerOptions& o,
+                   uint64_t limit)
+      : c_(c), buf_(buf), parser_(parser), o_(o), limit_(limit) {}
+
+  asio::awaitable<Result<size_t>> Read(char* out, size_t max) override {
+    while (!parser_.is_done() && max > 0) {
+      parser_.get().body().data = out;
+      parser_.get().body().size = max;
+      c_.ExpiresAfter(std::chrono::milliseconds(o_.io_timeout_ms));
+      boost::system::error_code ec;
+      co_await http::async_read(c_.stream, buf_, parser_,
+                                asio::redirect_error(asio::use_awaitable, ec));
+      c_.deadline = Steady::time_point::max();
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec == http::error::body_limit) {
+        co_return Status(Code::kTooLarge,
+                         "the request body is over the " + std::to_string(limit_) + "-byte limit");
+      }
+      if (ec) {
+        co_return Status(Code::kBadRequest, "the request body was cut short or is malformed (" +
+                                                ec.message() + "); nothing of it was written");
+      }
+      size_t n = max - parser_.get().body().size;
+      if (n > 0) co_return n;
+    }
+    co_return size_t{0};
+  }
+
+ private:
+  Conn<Stream>& c_;
+  beast::flat_buffer& buf_;
+  http::request_parser<http::buffer_body>& parser_;
+  const ServerOptions& o_;
+  uint64_t limit_;
+};
+
+// A request whose body is streamed into an upload (StreamsBody): the
+// handler reads the body as it goes. A connection whose body was not read
+// to its end closes after the answer.
+template <class Stream>
+asio::awaitable<bool> ServeStreamed(SessionContext& ctx, Conn<Stream>& c, beast::flat_buffer& buf,
+                                    http::request_parser<http::string_body>&& header_parser,
+                                    uint64_t limit) {
+  const ServerOptions& o = ctx.opts;
+  http::request_parser<http::buffer_body> parser(std::move(header_parser));
+  parser.body_limit(limit);
+  HttpRequest req = FromHeader(parser.get().base());
+  bool keep_alive = parser.get().keep_alive();
+  unsigned version = parser.get().version();
+  std::string method = req.method, target = req.target;
+  ParserBodyReader<Stream> body(c, buf, parser, o, limit);
+  ++ctx.in_flight;
+  c.deadline = Steady::time_point::max();
+  HttpResponse resp;
+  try {
+    resp = co_await ctx.api->HandleStreamed(std::move(req), body);
+  } catch (const std::exception& e) {
+    resp = ErrorWithStatus(500, "internal", "unexpected error");
+    spdlog::error("request failed: {}", e.what());
+  }
+  --ctx.in_flight;
+  ctx.node->metrics().ObserveRequest(RouteLabel(method, target), method, resp.status);
+  bool whole = parser.is_done();
+  co_await WriteResponse(c, o, std::move(resp), version, keep_alive && whole);
+  if (!whole) {
+    co_await Linger(c, o);
+    co_return false;
+  }
+  co_return keep_alive;
+}
+
 // One request and its answer; false when the connection should close.
 // probes_only: answer /healthz and /readyz, refuse anything else (503).
 template <class Stream>
@@ -230,7 +310,13 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
       co_return false;
     }
   }
-  uint64_t limit = BodyLimit(std::string_view(h.target().data(), h.target().size()), o);
+  std::string_view target_sv(h.target().data(), h.target().size());
+  std::optional<uint64_t> length;
+  if (parser.content_length()) length = *parser.content_length();
+  bool streamed = !probes_only &&
+                  StreamsBody(std::string_view(h.method_string().data(), h.method_string().size()),
+                              target_sv, length, o);
+  uint64_t limit = BodyLimit(target_sv, o, streamed);
   auto too_large = [&] {
     return ErrorWithStatus(413, "too_large",
                            "the request body is over the " + std::to_string(limit) + "-byte limit");
@@ -247,6 +333,7 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
     co_await http::async_write(c.stream, cont, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return false;
   }
+  if (streamed) co_return co_await ServeStreamed(ctx, c, buf, std::move(parser), limit);
   c.ExpiresAfter(std::chrono::milliseconds(o.io_timeout_ms));
   // A request without a body (or whose body came with the header) is
   // complete already: no read, and no round through the scheduler.

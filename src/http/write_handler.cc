@@ -11,6 +11,7 @@
 
 #include "core/hash.h"
 #include "http/errors.h"
+#include "http/outcome_response.h"
 #include "http/util.h"
 #include "http/waits.h"
 #include "sm/outcome_code.h"
@@ -22,33 +23,6 @@ using nlohmann::json;
 using Steady = std::chrono::steady_clock;
 
 namespace {
-
-json OpResultJson(const OpResult& r) {
-  json j = {{"path", r.path}, {"version", r.version.ToString()}, {"size", r.size}};
-  if (r.offset) j["offset"] = *r.offset;
-  return j;
-}
-
-HttpResponse RenderOutcome(const Outcome& o, bool is_tx) {
-  HttpResponse resp;
-  if (!o.ok()) {
-    json extra = {{"position", o.position.ToString()}};
-    if (is_tx && o.failed_condition >= 0) extra["failed_condition"] = o.failed_condition;
-    if (is_tx && o.failed_index >= 0) extra["failed_index"] = o.failed_index;
-    resp = Error(StatusCodeOf(o.code), o.message.empty() ? DefaultOutcomeMessage(o) : o.message,
-                 extra);
-  } else if (is_tx) {
-    json results = json::array();
-    for (const auto& r : o.results) results.push_back(OpResultJson(r));
-    resp = JsonResponse(200, {{"position", o.position.ToString()}, {"results", results}});
-  } else {
-    json j = OpResultJson(o.results.at(0));
-    j["position"] = o.position.ToString();
-    resp = JsonResponse(o.results[0].created ? 201 : 200, j);
-  }
-  resp.headers.emplace_back("X-Walfs-Position", o.position.ToString());
-  return resp;
-}
 
 uint64_t DataBytes(const Entry& e) {
   uint64_t n = 0;
@@ -74,21 +48,25 @@ std::optional<HttpResponse> Api::FirstWithKey(std::string_view payload,
   return r;
 }
 
-asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
-  WriteCommand& w = p.write;
+Status Api::WritesRefused() const {
   Status stopped = node_->stopped();
   if (!stopped.ok()) {
-    co_return Error(Code::kNotReady,
-                    "this replica has stopped applying the log, so it takes no "
-                    "writes: " +
-                        stopped.message());
+    return Status(
+        Code::kNotReady,
+        "this replica has stopped applying the log, so it takes no writes: " + stopped.message());
   }
   if (Status log = node_->State().applier.log_status; !log.ok()) {
     // Cut off from the log: say so now rather than time out on a send
     // whose fate would be unknown.
-    co_return Error(Code::kLogUnavailable,
-                    "this replica cannot reach the log, so nothing was written: " + log.message());
+    return Status(Code::kLogUnavailable,
+                  "this replica cannot reach the log, so nothing was written: " + log.message());
   }
+  return Status::Ok();
+}
+
+asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
+  WriteCommand& w = p.write;
+  if (Status refused = WritesRefused(); !refused.ok()) co_return Error(refused);
   if (DataBytes(w.entry) > node_->options().entry_bytes_max) {
     co_return Error(Code::kTooLarge, "the data is over the " +
                                          std::to_string(node_->options().entry_bytes_max) +
@@ -100,6 +78,14 @@ asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
     // first one's position, not a new entry's.
     if (auto first = FirstWithKey(payload, w.entry.idempotency_key)) co_return std::move(*first);
   }
+  auto answer = co_await ProposeAndWait(std::move(payload), w.ack_log, w.timeout_ms);
+  if (auto* o = std::get_if<Outcome>(&answer)) co_return RenderOutcome(*o, w.is_tx);
+  co_return std::get<HttpResponse>(std::move(answer));
+}
+
+asio::awaitable<std::variant<Outcome, HttpResponse>> Api::ProposeAndWait(std::string payload,
+                                                                         bool ack_log,
+                                                                         uint32_t timeout_ms) {
   auto pos = co_await AwaitProposer(*node_, std::move(payload), false);
   if (!pos.ok()) {
     if (pos.status().code() == Code::kTimeout) {
@@ -109,17 +95,17 @@ asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
     }
     co_return Error(pos.status());
   }
-  if (w.ack_log) {
+  if (ack_log) {
     HttpResponse r = JsonResponse(202, {{"position", pos->ToString()}});
     r.headers.emplace_back("X-Walfs-Position", pos->ToString());
     co_return r;
   }
-  if (!co_await WaitApplied(*node_, *pos, w.timeout_ms)) {
+  if (!co_await WaitApplied(*node_, *pos, timeout_ms)) {
     Status why = node_->stopped();
     std::string msg =
         "the write is in the log at " + pos->ToString() + " but this replica has not applied it";
     co_return Error(why.ok() ? Code::kTimeout : Code::kNotReady,
-                    why.ok() ? msg + " within " + std::to_string(w.timeout_ms) + " ms"
+                    why.ok() ? msg + " within " + std::to_string(timeout_ms) + " ms"
                              : msg + ": " + why.message(),
                     {{"position", pos->ToString()}});
   }
@@ -130,7 +116,7 @@ asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
                         " but its outcome is no longer held; read it back",
                     {{"position", pos->ToString()}});
   }
-  co_return RenderOutcome(*o, w.is_tx);
+  co_return std::move(*o);
 }
 
 }  // namespace walfs

@@ -144,7 +144,7 @@ void ClusterAgent::Refresh() {
   uint64_t lag_entries = v.log.entries_added > me.entries ? v.log.entries_added - me.entries : 0;
   uint64_t lag_ms = LagMs(me.applied, v.log.last, v.log.first);
   metrics_->SetApplied(me.entries, lag_entries, lag_ms);
-  metrics_->SetStored(usage->files, usage->bytes);
+  metrics_->SetStored(*usage);
   metrics_->SetDiverged(!div.ok());
   MutexLock lock(&mu_);
   view_ = std::move(v);

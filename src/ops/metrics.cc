@@ -82,6 +82,16 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                  .Register(r)
                  .Add({});
   files_ = &BuildGauge().Name("walfs_files").Help("Files stored").Register(r).Add({});
+  uploads_ = &BuildGauge()
+                  .Name("walfs_uploads_open")
+                  .Help("Open uploads (writes of any size staged but not yet committed)")
+                  .Register(r)
+                  .Add({});
+  staged_bytes_ = &BuildGauge()
+                       .Name("walfs_upload_staged_bytes")
+                       .Help("Bytes staged by open uploads")
+                       .Register(r)
+                       .Add({});
   bytes_ = &BuildGauge()
                 .Name("walfs_bytes")
                 .Help("Bytes stored (sum of file sizes)")
@@ -161,9 +171,11 @@ void Metrics::SetApplied(uint64_t entries, uint64_t lag_entries, uint64_t lag_ms
   lag_ms_->Set(static_cast<double>(lag_ms));
 }
 
-void Metrics::SetStored(uint64_t files, uint64_t bytes) {
-  files_->Set(static_cast<double>(files));
-  bytes_->Set(static_cast<double>(bytes));
+void Metrics::SetStored(const Usage& u) {
+  files_->Set(static_cast<double>(u.files));
+  bytes_->Set(static_cast<double>(u.bytes));
+  uploads_->Set(static_cast<double>(u.uploads));
+  staged_bytes_->Set(static_cast<double>(u.staged_bytes));
 }
 
 void Metrics::LogError(std::string_view who) {

@@ -10,6 +10,7 @@
 
 #include "replica/applier_events.h"
 #include "runtime/mutex.h"
+#include "sm/state_machine.h"
 
 namespace prometheus {
 class Registry;
@@ -34,7 +35,7 @@ class Metrics final : public ApplierEvents {
   void ObserveRead(double seconds);
   void ObserveApplyBatch(size_t entries, double seconds);
   void SetApplied(uint64_t entries, uint64_t lag_entries, uint64_t lag_ms);
-  void SetStored(uint64_t files, uint64_t bytes);
+  void SetStored(const Usage& u);
   void LogError(std::string_view who);  // applier, proposer, cluster
   void ObserveSnapshot(bool ok, double seconds, uint64_t bytes);
   void Trimmed(uint64_t entries);
@@ -67,6 +68,8 @@ class Metrics final : public ApplierEvents {
   prometheus::Gauge* lag_entries_;
   prometheus::Gauge* lag_ms_;
   prometheus::Gauge* files_;
+  prometheus::Gauge* uploads_;
+  prometheus::Gauge* staged_bytes_;
   prometheus::Gauge* bytes_;
   prometheus::Counter* trimmed_;
   prometheus::Gauge* diverged_;

@@ -22,7 +22,14 @@ struct ServerOptions {
   // HTTP.
   size_t http_threads = 2;
   size_t connections_max = 1024;
-  uint64_t entry_bytes_max = 4ull << 20;  // largest file body one write may carry
+  uint64_t entry_bytes_max = 4ull << 20;  // largest body one log entry carries
+  // Writes of any size: a body over entry_bytes_max is staged in chunks of
+  // that size and made visible by one commit (an upload).
+  uint64_t file_bytes_max = kMaxFileBytes;          // largest body of one write
+  uint64_t part_bytes_max = 5ull << 30;             // largest part of an upload
+  uint64_t upload_expiry_ms = 24ull * 3600 * 1000;  // log time without activity
+  size_t stage_window_chunks = 4;  // chunks of one body in the log but not yet applied here
+  size_t uploads_list_max = 1000;
   uint64_t header_bytes_max = 16 << 10;
   uint32_t idle_timeout_ms = 30000;         // between requests on a keep-alive connection
   uint32_t io_timeout_ms = 30000;           // to read one request or write one response chunk

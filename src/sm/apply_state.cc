@@ -53,7 +53,8 @@ Result<ApplyState> LoadApplyState(const StoreReader& r) {
 Result<Usage> LoadUsage(const StoreReader& r) {
   Usage u;
   for (auto [name, field] :
-       {std::pair{keys::kFiles, &u.files}, std::pair{keys::kBytes, &u.bytes}}) {
+       {std::pair{keys::kFiles, &u.files}, std::pair{keys::kBytes, &u.bytes},
+        std::pair{keys::kUploads, &u.uploads}, std::pair{keys::kStagedBytes, &u.staged_bytes}}) {
     auto v = r.Get(keys::Meta(name));
     if (!v.ok()) return v.status();
     if (!v->has_value()) continue;

@@ -40,6 +40,8 @@ struct ApplyState {
 struct Usage {
   uint64_t files = 0;
   uint64_t bytes = 0;
+  uint64_t uploads = 0;       // open (expired ones until the next entry frees them)
+  uint64_t staged_bytes = 0;  // bytes staged by open uploads
 };
 Result<Usage> LoadUsage(const StoreReader& r);
 

@@ -81,6 +81,7 @@ class SessionTest : public ::testing::Test {
     opts_.store_reserve_bytes = 0;
     opts_.apply_block_ms = 20;
     opts_.entry_bytes_max = 1000;
+    opts_.file_bytes_max = 1500;  // bodies between the two are staged through an upload
     opts_.header_bytes_max = 1024;
     opts_.read_chunk_bytes = 100;
     opts_.watchdog_interval_ms = 10;
@@ -198,6 +199,35 @@ TEST_F(SessionTest, BodiesOverTheLimitAre413BeforeTheyAreRead) {
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].status, 413);
   EXPECT_EQ(Exchange("GET /v1/fs/a HTTP/1.1\r\n\r\n")[0].status, 404);
+}
+
+TEST_F(SessionTest, BodiesOverOneEntryAreStagedAndCommittedWhole) {
+  // 1200 bytes: over one entry (1000), under the file limit (1500). Sent
+  // with a length and chunked, it is staged in chunks and committed.
+  std::string body(1200, 'b');
+  for (size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>('a' + i % 23);
+  auto r = Exchange("PUT /v1/fs/big HTTP/1.1\r\nHost: x\r\nContent-Length: 1200\r\n\r\n" + body);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 201) << r[0].body;
+  EXPECT_EQ(r[0].Json()["size"], 1200);
+  r = Exchange(
+      "POST /v1/fs/big?op=append HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "258\r\n" +
+      body.substr(0, 600) + "\r\n" + "258\r\n" + body.substr(600, 600) + "\r\n0\r\n\r\n");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 200) << r[0].body;
+  EXPECT_EQ(r[0].Json()["offset"], 1200);
+  r = Exchange("GET /v1/fs/big HTTP/1.1\r\n\r\n");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].body, body + body);
+  // A small chunked body is one ordinary write.
+  r = Exchange(
+      "PUT /v1/fs/small HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, 201);
+  // A body cut short leaves nothing.
+  r = Exchange("PUT /v1/fs/cut HTTP/1.1\r\nHost: x\r\nContent-Length: 1400\r\n\r\n" + body);
+  EXPECT_EQ(Exchange("GET /v1/fs/cut HTTP/1.1\r\n\r\n")[0].status, 404);
 }
 
 TEST_F(SessionTest, PastTheConnectionLimitOnlyProbesAreAnswered) {

@@ -1,0 +1,17 @@
+// The answer to a write: an entry's outcome as the contract's JSON (one
+// write's result, a transaction's results, or the error of the condition or
+// op that failed).
+// Thread-safety: pure functions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "http/response.h"
+#include "sm/outcome.h"
+
+namespace walfs {
+
+nlohmann::json OpResultJson(const OpResult& r);
+HttpResponse RenderOutcome(const Outcome& o, bool is_tx);
+
+}  // namespace walfs
