@@ -50,6 +50,7 @@ Status Describe(const RocksStore& s, SnapshotManifest* m) {
   m->position = state->applied;
   m->digest = ToHex(state->digest);
   m->entries = state->entries;
+  m->log_bytes = state->log_bytes;
   m->files_stored = usage->files;
   m->bytes_stored = usage->bytes;
   m->block_bytes = *bs;
@@ -108,6 +109,7 @@ std::string ManifestToJson(const SnapshotManifest& m) {
             {"position", m.position.ToString()},
             {"digest", m.digest},
             {"entries", m.entries},
+            {"log_bytes", m.log_bytes},
             {"files_stored", m.files_stored},
             {"bytes_stored", m.bytes_stored},
             {"block_bytes", m.block_bytes},
@@ -136,6 +138,7 @@ Result<SnapshotManifest> ManifestFromJson(const std::string& text) {
   }
   m.digest = j.value("digest", "");
   m.entries = j.value("entries", uint64_t{0});
+  m.log_bytes = j.value("log_bytes", uint64_t{0});
   m.files_stored = j.value("files_stored", uint64_t{0});
   m.bytes_stored = j.value("bytes_stored", uint64_t{0});
   m.block_bytes = j.value("block_bytes", 0u);

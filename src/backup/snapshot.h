@@ -36,6 +36,7 @@ struct SnapshotManifest {
   Position position;
   std::string digest;  // hex
   uint64_t entries = 0;
+  uint64_t log_bytes = 0;     // bytes of the entries applied up to it, ever
   uint64_t files_stored = 0;  // walfs files in the namespace
   uint64_t bytes_stored = 0;
   uint32_t block_bytes = 0;

@@ -118,6 +118,11 @@ void RegisterServe(CLI::App& app, RunFn* run) {
                   "snapshot after this many new entries (0: never)")
       ->check(NumberIn(0, kU64Max))
       ->capture_default_str();
+  cmd->add_option("--snapshot-every-bytes", o.snapshot_every_bytes,
+                  "snapshot after this many bytes of new entries, so that the log (which holds "
+                  "every byte written until it is trimmed) stays bounded (0: never)")
+      ->check(NumberIn(0, kU64Max))
+      ->capture_default_str();
   cmd->add_option("--snapshot-every-ms", o.snapshot_every_ms,
                   "snapshot this often if there are new entries (0: never)")
       ->check(NumberIn(0, kU64Max))

@@ -137,6 +137,7 @@ HttpResponse Api::Cluster() const {
               {"length", v.log.length},
               {"entries_added", v.log.entries_added},
               {"backend", node_->log_description()}};
+  if (v.log_bytes) log["bytes"] = *v.log_bytes;
   if (!v.log_status.ok()) log["error"] = v.log_status.message();
   return JsonResponse(200, {{"self", v.self},
                             {"log", log},

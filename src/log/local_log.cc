@@ -61,6 +61,7 @@ class LocalConnection final : public LogConnection {
   }
   Result<Position> Last() override { return log_->Last(); }
   Result<LogTail> Tail() override { return log_->Tail(); }
+  Result<uint64_t> Bytes() override { return log_->Bytes(); }
   Status Trim(Position min_keep) override { return log_->Trim(min_keep); }
   Status PutHeartbeat(const std::string& id, const std::string& json, uint32_t ttl_ms) override {
     log_->PutHeartbeat(id, json, ttl_ms);
@@ -230,6 +231,14 @@ LogTail LocalLog::Tail() {
   t.length = recs_.size();
   t.entries_added = trimmed_ + recs_.size();
   return t;
+}
+
+uint64_t LocalLog::Bytes() {
+  MutexLock lock(&mu_);
+  if (fd_ >= 0) return file_size_;
+  uint64_t n = 0;
+  for (const auto& r : recs_) n += r.payload.size();
+  return n;
 }
 
 Status LocalLog::Trim(Position min_keep) {

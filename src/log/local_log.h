@@ -37,6 +37,7 @@ class LocalLog final : public Log, public std::enable_shared_from_this<LocalLog>
   Result<std::vector<LogRecord>> Read(Position after, size_t max, std::chrono::milliseconds block);
   Position Last();
   LogTail Tail();
+  uint64_t Bytes();
   // Drops records below min_keep; on disk, rewrites the file without them
   // (a new file, fsynced, renamed over the old one).
   Status Trim(Position min_keep);

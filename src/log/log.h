@@ -43,6 +43,10 @@ class LogConnection {
 
   // --- Operations: the tail, trimming, heartbeats and leases. ---
   virtual Result<LogTail> Tail() = 0;
+  // What the log holds now, in bytes (Redis: the stream's memory, as
+  // MEMORY USAGE estimates it; the local log: its file). kUnsupported where
+  // a log cannot tell.
+  virtual Result<uint64_t> Bytes() { return Status(Code::kUnsupported, "the log cannot tell"); }
   // Removes every entry below min_keep (entries at or above it stay).
   virtual Status Trim(Position min_keep) = 0;
   // Publishes this replica's heartbeat (a JSON document), kept ttl_ms.

@@ -41,6 +41,7 @@ class RedisConnection final : public LogConnection {
                                       std::chrono::milliseconds block) override;
   Result<Position> Last() override;
   Result<LogTail> Tail() override;
+  Result<uint64_t> Bytes() override;
   Status Trim(Position min_keep) override;
   Status PutHeartbeat(const std::string& id, const std::string& json, uint32_t ttl_ms) override;
   Result<std::vector<std::string>> Heartbeats() override;
@@ -253,6 +254,15 @@ Result<Position> RedisConnection::Last() {
 }
 
 // XINFO STREAM's reply is a flat list of field names and values.
+Result<uint64_t> RedisConnection::Bytes() {
+  auto r = ReadCommand({"MEMORY", "USAGE", addr_.stream}, opts_.command_timeout_ms);
+  if (!r.ok()) return r.status();
+  const redisReply* m = r->get();
+  if (m->type == REDIS_REPLY_NIL) return uint64_t{0};  // never written
+  if (m->type != REDIS_REPLY_INTEGER) return Status(Code::kLogUnavailable, "bad MEMORY reply");
+  return static_cast<uint64_t>(m->integer);
+}
+
 Result<LogTail> RedisConnection::Tail() {
   auto r =
       Command({"XINFO", "STREAM", addr_.stream}, opts_.command_timeout_ms, Code::kLogUnavailable);

@@ -120,7 +120,14 @@ void ClusterAgent::Refresh() {
                                         opts_.heartbeat_ttl_intervals * opts_.heartbeat_interval_ms)
                   : tail.status();
   auto beats = st.ok() ? conn_->Heartbeats() : Result<std::vector<std::string>>(st);
-  if (tail.ok()) v.log = *tail;
+  if (tail.ok()) {
+    v.log = *tail;
+    auto bytes = conn_->Bytes();
+    if (bytes.ok()) {
+      v.log_bytes = *bytes;
+      metrics_->SetLogBytes(*bytes);
+    }
+  }
   v.log_status = beats.status();
   if (!beats.ok()) {
     metrics_->LogError("cluster");

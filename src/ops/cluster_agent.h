@@ -17,6 +17,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,6 +45,7 @@ struct ReplicaInfo {
 struct ClusterView {
   std::string self;
   LogTail log;
+  std::optional<uint64_t> log_bytes;  // what the log holds, where it can tell
   Status log_status;
   std::vector<ReplicaInfo> replicas;  // sorted by id
   uint64_t refreshed_ms = 0;          // this replica's wall clock

@@ -82,6 +82,13 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                  .Register(r)
                  .Add({});
   files_ = &BuildGauge().Name("walfs_files").Help("Files stored").Register(r).Add({});
+  log_bytes_ = &BuildGauge()
+                    .Name("walfs_log_bytes")
+                    .Help(
+                        "Bytes the log holds (Redis: the stream's memory as MEMORY USAGE "
+                        "estimates it; the local log: its file)")
+                    .Register(r)
+                    .Add({});
   uploads_ = &BuildGauge()
                   .Name("walfs_uploads_open")
                   .Help("Open uploads (writes of any size staged but not yet committed)")
@@ -170,6 +177,8 @@ void Metrics::SetApplied(uint64_t entries, uint64_t lag_entries, uint64_t lag_ms
   lag_entries_->Set(static_cast<double>(lag_entries));
   lag_ms_->Set(static_cast<double>(lag_ms));
 }
+
+void Metrics::SetLogBytes(uint64_t bytes) { log_bytes_->Set(static_cast<double>(bytes)); }
 
 void Metrics::SetStored(const Usage& u) {
   files_->Set(static_cast<double>(u.files));

@@ -36,6 +36,7 @@ class Metrics final : public ApplierEvents {
   void ObserveApplyBatch(size_t entries, double seconds);
   void SetApplied(uint64_t entries, uint64_t lag_entries, uint64_t lag_ms);
   void SetStored(const Usage& u);
+  void SetLogBytes(uint64_t bytes);
   void LogError(std::string_view who);  // applier, proposer, cluster
   void ObserveSnapshot(bool ok, double seconds, uint64_t bytes);
   void Trimmed(uint64_t entries);
@@ -69,6 +70,7 @@ class Metrics final : public ApplierEvents {
   prometheus::Gauge* lag_ms_;
   prometheus::Gauge* files_;
   prometheus::Gauge* uploads_;
+  prometheus::Gauge* log_bytes_;
   prometheus::Gauge* staged_bytes_;
   prometheus::Gauge* bytes_;
   prometheus::Counter* trimmed_;

@@ -107,6 +107,11 @@ bool Snapshotter::Due() {
   if (!state.ok() || state->entries <= since) return false;
   if (opts_.snapshot_every_entries > 0 && state->entries - since >= opts_.snapshot_every_entries)
     return true;
+  uint64_t bytes_since = latest_ ? latest_->log_bytes : 0;
+  if (opts_.snapshot_every_bytes > 0 && state->log_bytes >= bytes_since &&
+      state->log_bytes - bytes_since >= opts_.snapshot_every_bytes) {
+    return true;
+  }
   auto elapsed = std::chrono::steady_clock::now() - last_snapshot_time_;
   return opts_.snapshot_every_ms > 0 &&
          elapsed >= std::chrono::milliseconds(opts_.snapshot_every_ms);

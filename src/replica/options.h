@@ -73,6 +73,9 @@ struct ServerOptions {
   // Snapshots and trimming (all off without a backup URL).
   std::string backup_url;                    // dir:///path or s3://bucket/prefix
   uint64_t snapshot_every_entries = 100000;  // 0: never by count
+  // By the bytes of the entries applied since (the log holds every byte
+  // written until it is trimmed below a snapshot). 0: never by bytes.
+  uint64_t snapshot_every_bytes = 1ull << 30;
   uint64_t snapshot_every_ms = 3600 * 1000;  // 0: never by time (only with new entries)
   size_t snapshots_keep = 3;
   uint32_t maintenance_interval_ms = 1000;     // how often the lease holder checks

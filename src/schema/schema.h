@@ -95,6 +95,7 @@ inline constexpr std::string_view kFormat = "format";
 inline constexpr std::string_view kBlockBytes = "block_bytes";
 inline constexpr std::string_view kNextInode = "next_inode";
 inline constexpr std::string_view kEntries = "entries";             // entries applied, ever
+inline constexpr std::string_view kLogBytes = "log_bytes";          // their bytes, ever
 inline constexpr std::string_view kDigestFormat = "digest_format";  // absent: 1
 inline constexpr std::string_view kFiles = "files";                 // files in the namespace
 inline constexpr std::string_view kBytes = "bytes";                 // sum of the files' sizes

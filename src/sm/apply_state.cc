@@ -40,6 +40,13 @@ Result<ApplyState> LoadApplyState(const StoreReader& r) {
     if (!v) return CorruptRecord("entry count");
     s.entries = *v;
   }
+  auto b = r.Get(keys::Meta(keys::kLogBytes));
+  if (!b.ok()) return b.status();
+  if (b->has_value()) {
+    auto v = DecodeU64(**b);
+    if (!v) return CorruptRecord("log bytes");
+    s.log_bytes = *v;
+  }
   auto f = r.Get(keys::Meta(keys::kDigestFormat));
   if (!f.ok()) return f.status();
   if (f->has_value()) {

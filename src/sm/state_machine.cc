@@ -103,12 +103,14 @@ BatchResult ApplyBatch(const ApplyState& start, Overlay* batch, uint32_t bs,
     out.state.digest = ChainDigest(out.state.digest, rec.pos, rec.payload, *o, format);
     out.state.applied = rec.pos;
     ++out.state.entries;
+    out.state.log_bytes += rec.payload.size();
     out.outcomes.emplace_back(rec.pos, std::move(o).value());
   }
   if (out.state.applied != start.applied) {
     batch->Put(keys::Meta(keys::kApplied), out.state.applied.Encode());
     batch->Put(keys::Meta(keys::kDigest), out.state.digest);
     batch->Put(keys::Meta(keys::kEntries), EncodeU64(out.state.entries));
+    batch->Put(keys::Meta(keys::kLogBytes), EncodeU64(out.state.log_bytes));
     if (out.state.digest_format != start.digest_format) {
       batch->Put(keys::Meta(keys::kDigestFormat), EncodeU64(out.state.digest_format));
     }

@@ -31,8 +31,9 @@ namespace walfs {
 // every replica; it never moves back.
 struct ApplyState {
   Position applied;
-  std::string digest;    // 16 bytes; all zeros before the first entry
-  uint64_t entries = 0;  // how many entries have been applied, ever
+  std::string digest;      // 16 bytes; all zeros before the first entry
+  uint64_t entries = 0;    // how many entries have been applied, ever
+  uint64_t log_bytes = 0;  // the bytes of those entries, ever (what snapshots are due by)
   uint8_t digest_format = 1;
 };
 

@@ -263,5 +263,43 @@ TEST(LargeWriteTest, UploadsInPartsAcrossReplicas) {
   EXPECT_TRUE(WaitFor([&] { return Converged(c); }, 20s));
 }
 
+// Every byte passes through the log: snapshots by bytes written let it be
+// trimmed during a large write (the staged chunks are state, in the
+// snapshot), and a replica that starts from such a snapshot reads the file.
+TEST(LargeWriteTest, SnapshotsByBytesKeepTheLogShortDuringALargeWrite) {
+  TempDir backup;
+  Cluster c(2, false,
+            {"--max-entry-bytes", "1048576", "--backup", "dir://" + backup.path(),
+             "--snapshot-every-entries", "0", "--snapshot-every-ms", "0", "--snapshot-every-bytes",
+             "8388608", "--maintenance-ms", "100", "--heartbeat-ms", "100"});
+  TempDir dir;
+  std::string big = dir.path() + "/big";
+  MakeFile(big, 64ull << 20, 8);
+  HttpClient c0 = c.node(0).Client();
+  uint64_t most = 0;
+  Process slow({"curl", "-s", "-o", dir.path() + "/put.json", "-X", "PUT", "--limit-rate", "32M",
+                "--data-binary", "@" + big, c.node(0).url() + "/v1/fs/big"});
+  while (slow.running()) {
+    auto v = c0.Get("/v1/cluster");
+    if (v.ok() && Json(*v)["log"].contains("bytes")) {
+      most = std::max(most, Json(*v)["log"]["bytes"].get<uint64_t>());
+    }
+  }
+  ASSERT_EQ(slow.Wait(60s), 0);
+  std::ifstream pf(dir.path() + "/put.json");
+  EXPECT_EQ(json::parse(pf)["size"], 64ull << 20);
+  // Snapshots were taken as the bytes came, and the log was trimmed below
+  // them: it never held the whole file.
+  EXPECT_GE(Json(*c0.Get("/v1/admin/snapshots"))["snapshots"].size(), 2u);
+  EXPECT_GT(most, 0u);
+  EXPECT_LT(most, 48ull << 20) << "the log held " << most << " bytes";
+  auto m = c0.Get("/metrics");
+  EXPECT_NE(m->body.find("walfs_log_bytes "), std::string::npos);
+  ServeProcess& fresh = c.AddReplica("fresh");  // starts from a snapshot
+  ASSERT_TRUE(fresh.WaitReady());
+  EXPECT_EQ(Sha256Of("curl -sf '" + fresh.url() + "/v1/fs/big?consistency=strong'"),
+            Sha256Of("cat " + big));
+}
+
 }  // namespace
 }  // namespace walfs::testing
