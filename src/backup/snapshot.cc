@@ -2,8 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -19,6 +21,16 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kRoot = "snapshots/";
+constexpr const char* kShared = "snapshots/shared/";
+
+// Table and blob files: immutable once RocksDB wrote them.
+bool Shareable(const std::string& name) {
+  auto ends = [&](std::string_view suffix) {
+    return name.size() > suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return ends(".sst") || ends(".blob");
+}
 
 uint64_t NowMs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -57,7 +69,10 @@ Status Describe(const RocksStore& s, SnapshotManifest* m) {
   return Status::Ok();
 }
 
-Status Upload(BackupStore& backup, const std::string& dir, SnapshotManifest* m) {
+// Lists the checkpoint's files with their checksums and keys: a table or
+// blob file under its content's key in the shared area, the rest under the
+// snapshot's own id.
+Status ListFiles(const std::string& dir, SnapshotManifest* m) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     if (!e.is_regular_file()) continue;
@@ -67,22 +82,49 @@ Status Upload(BackupStore& backup, const std::string& dir, SnapshotManifest* m) 
     auto sum = FileChecksum64(e.path().string());
     if (!sum) return Status(Code::kIoError, "cannot read " + e.path().string());
     f.xxh64 = *sum;
-    WALFS_RETURN_IF_ERROR(backup.PutFile(kRoot + m->id + "/" + f.name, e.path().string()));
+    f.key = Shareable(f.name)
+                ? kShared + Hex64(f.xxh64) + "-" + std::to_string(f.size) + "-" + f.name
+                : kRoot + m->id + "/" + f.name;
     m->total_bytes += f.size;
     m->files.push_back(std::move(f));
   }
   if (ec) return Status(Code::kIoError, "cannot list " + dir + ": " + ec.message());
+  std::sort(m->files.begin(), m->files.end(),
+            [](const SnapshotFile& a, const SnapshotFile& b) { return a.name < b.name; });
+  return Status::Ok();
+}
+
+std::string ClaimJson(const SnapshotManifest& m) {
+  json keys = json::array();
+  for (const auto& f : m.files) keys.push_back(f.key);
+  return json{{"keys", keys}}.dump();
+}
+
+// Uploads the files the backup store does not have yet.
+Status Upload(BackupStore& backup, const std::string& dir, SnapshotManifest* m) {
+  auto shared = backup.List(kShared);
+  if (!shared.ok()) return shared.status();
+  std::map<std::string, uint64_t> have;
+  for (const auto& o : *shared) have[o.key] = o.size;
+  for (const auto& f : m->files) {
+    auto it = have.find(f.key);
+    if (it != have.end() && it->second == f.size) continue;  // shared with an earlier snapshot
+    WALFS_RETURN_IF_ERROR(backup.PutFile(f.key, dir + "/" + f.name));
+    m->uploaded_bytes += f.size;
+  }
   return Status::Ok();
 }
 
 // Every file must be in the backup store with its size.
 Status Verify(BackupStore& backup, const SnapshotManifest& m) {
-  auto listed = backup.List(kRoot + m.id + "/");
-  if (!listed.ok()) return listed.status();
   std::map<std::string, uint64_t> sizes;
-  for (const auto& o : *listed) sizes[o.key] = o.size;
+  for (const std::string& prefix : {std::string(kRoot) + m.id + "/", std::string(kShared)}) {
+    auto listed = backup.List(prefix);
+    if (!listed.ok()) return listed.status();
+    for (const auto& o : *listed) sizes[o.key] = o.size;
+  }
   for (const auto& f : m.files) {
-    auto it = sizes.find(kRoot + m.id + "/" + f.name);
+    auto it = sizes.find(f.key);
     if (it == sizes.end() || it->second != f.size) {
       return Status(Code::kIoError, "snapshot " + m.id + ": " + f.name +
                                         " is missing or short in " + backup.Describe());
@@ -103,7 +145,8 @@ std::string SnapshotId(Position p) {
 std::string ManifestToJson(const SnapshotManifest& m) {
   json files = json::array();
   for (const auto& f : m.files)
-    files.push_back({{"name", f.name}, {"size", f.size}, {"xxh64", Hex64(f.xxh64)}});
+    files.push_back(
+        {{"name", f.name}, {"size", f.size}, {"xxh64", Hex64(f.xxh64)}, {"key", f.key}});
   json j = {{"format", kManifestFormat},
             {"id", m.id},
             {"position", m.position.ToString()},
@@ -117,6 +160,7 @@ std::string ManifestToJson(const SnapshotManifest& m) {
             {"created_ms", m.created_ms},
             {"replica", m.replica},
             {"total_bytes", m.total_bytes},
+            {"uploaded_bytes", m.uploaded_bytes},
             {"files", files}};
   return j.dump(2);
 }
@@ -127,7 +171,8 @@ Result<SnapshotManifest> ManifestFromJson(const std::string& text) {
     return Status(Code::kCorruption, "snapshot manifest: " + why);
   };
   if (!j.is_object()) return bad("not JSON");
-  if (j.value("format", 0) != kManifestFormat) return bad("unknown manifest format");
+  int format = j.value("format", 0);
+  if (format < 1 || format > kManifestFormat) return bad("unknown manifest format");
   SnapshotManifest m;
   auto pos = Position::Parse(j.value("position", ""));
   if (!pos) return bad("bad position");
@@ -145,6 +190,7 @@ Result<SnapshotManifest> ManifestFromJson(const std::string& text) {
   m.created_ms = j.value("created_ms", uint64_t{0});
   m.replica = j.value("replica", "");
   m.total_bytes = j.value("total_bytes", uint64_t{0});
+  m.uploaded_bytes = j.value("uploaded_bytes", m.total_bytes);
   if (j.value("store_format", 0u) > kStoreFormatVersion)
     return bad("store format is newer than this binary");
   if (!j["files"].is_array() || j["files"].empty()) return bad("no files");
@@ -155,6 +201,11 @@ Result<SnapshotManifest> ManifestFromJson(const std::string& text) {
     sf.xxh64 = std::strtoull(f.value("xxh64", "").c_str(), nullptr, 16);
     if (sf.name.empty() || sf.name.find('/') != std::string::npos || sf.name[0] == '.')
       return bad("bad file name");
+    sf.key = format >= 2 ? f.value("key", "") : kRoot + m.id + "/" + sf.name;
+    bool own = sf.key == kRoot + m.id + "/" + sf.name;
+    bool shared = sf.key.rfind(kShared, 0) == 0 &&
+                  sf.key.find('/', std::strlen(kShared)) == std::string::npos;
+    if (!own && !shared) return bad("bad file key");
     m.files.push_back(sf);
   }
   return m;
@@ -192,13 +243,25 @@ Result<SnapshotManifest> TakeSnapshot(RocksStore& store, BackupStore& backup,
   m.id = SnapshotId(m.position) + "-" + SafeName(replica_id);
   m.created_ms = NowMs();
   m.replica = replica_id;
+  WALFS_RETURN_IF_ERROR(ListFiles(dir, &m));
+  // Claimed before anything is uploaded or reused: pruning keeps the shared
+  // files a snapshot in progress counts on.
+  WALFS_RETURN_IF_ERROR(backup.PutBytes(kRoot + m.id + "/claim.json", ClaimJson(m)));
   WALFS_RETURN_IF_ERROR(Upload(backup, dir, &m));
   WALFS_RETURN_IF_ERROR(Verify(backup, m));
   std::string manifest = ManifestToJson(m);
-  WALFS_RETURN_IF_ERROR(backup.PutBytes(kRoot + m.id + "/manifest.json", manifest));
-  auto back = backup.GetBytes(kRoot + m.id + "/manifest.json");
+  std::string manifest_key = kRoot + m.id + "/manifest.json";
+  WALFS_RETURN_IF_ERROR(backup.PutBytes(manifest_key, manifest));
+  auto back = backup.GetBytes(manifest_key);
   if (!back.ok() || *back != manifest)
     return Status(Code::kIoError, "snapshot " + m.id + ": manifest did not read back");
+  // A file pruned between the check and the manifest (a prune that read
+  // the claims before this snapshot wrote its own) makes it incomplete again.
+  if (Status again = Verify(backup, m); !again.ok()) {
+    (void)backup.Delete(manifest_key);
+    return again;
+  }
+  (void)backup.Delete(kRoot + m.id + "/claim.json");
   return m;
 }
 
@@ -227,8 +290,11 @@ Status PruneSnapshots(BackupStore& backup, size_t keep) {
   if (!snaps.ok()) return snaps.status();
   if (snaps->empty()) return Status::Ok();
   std::set<std::string> kept;
-  for (size_t i = snaps->size() > keep ? snaps->size() - keep : 0; i < snaps->size(); ++i)
+  std::set<std::string> live;  // shared keys some kept snapshot lists
+  for (size_t i = snaps->size() > keep ? snaps->size() - keep : 0; i < snaps->size(); ++i) {
     kept.insert((*snaps)[i].id);
+    for (const auto& f : (*snaps)[i].files) live.insert(f.key);
+  }
   std::string newest = snaps->back().id;
   for (const auto& m : *snaps) {
     if (kept.count(m.id)) continue;
@@ -237,10 +303,29 @@ Status PruneSnapshots(BackupStore& backup, size_t keep) {
   }
   auto objs = backup.List(kRoot);
   if (!objs.ok()) return objs.status();
+  const size_t root = std::string(kRoot).size();
+  // Snapshots newer than the newest complete one may be uploading now:
+  // the shared files they claim stay.
   for (const auto& o : *objs) {
-    std::string id =
-        o.key.substr(std::string(kRoot).size(),
-                     o.key.find('/', std::string(kRoot).size()) - std::string(kRoot).size());
+    std::string id = o.key.substr(root, o.key.find('/', root) - root);
+    constexpr std::string_view kClaim = "/claim.json";
+    bool claim = o.key.size() > kClaim.size() &&
+                 o.key.compare(o.key.size() - kClaim.size(), kClaim.size(), kClaim) == 0;
+    if (!claim || id <= newest) continue;
+    auto text = backup.GetBytes(o.key);
+    if (!text.ok()) return text.status();
+    json j = json::parse(*text, nullptr, false);
+    if (!j.is_object() || !j["keys"].is_array()) continue;
+    for (const auto& k : j["keys"]) {
+      if (k.is_string()) live.insert(k.get<std::string>());
+    }
+  }
+  for (const auto& o : *objs) {
+    if (o.key.rfind(kShared, 0) == 0) {
+      if (!live.count(o.key)) WALFS_RETURN_IF_ERROR(backup.Delete(o.key));
+      continue;
+    }
+    std::string id = o.key.substr(root, o.key.find('/', root) - root);
     // Older than the newest complete snapshot and not kept: a pruned or an
     // abandoned (incomplete) snapshot. Newer ones may be uploading now.
     if (!kept.count(id) && id < newest) WALFS_RETURN_IF_ERROR(backup.Delete(o.key));
@@ -256,7 +341,7 @@ Status RestoreSnapshot(BackupStore& backup, const SnapshotManifest& m,
   if (ec) return Status(Code::kIoError, "cannot create " + store_dir + ": " + ec.message());
   for (const auto& f : m.files) {
     std::string local = store_dir + "/" + f.name;
-    WALFS_RETURN_IF_ERROR(backup.GetFile(kRoot + m.id + "/" + f.name, local));
+    WALFS_RETURN_IF_ERROR(backup.GetFile(f.key, local));
     auto sum = FileChecksum64(local);
     if (!sum || *sum != f.xxh64 || fs::file_size(local, ec) != f.size) {
       return Status(Code::kCorruption,

@@ -1,10 +1,21 @@
 // Snapshots: a store's state at one exact log position, in a BackupStore.
 //
 // Layout under the backup store:
-//   snapshots/<id>/<file>          the files of a RocksDB checkpoint
+//   snapshots/<id>/<file>          the files of a RocksDB checkpoint other
+//                                  than table and blob files (MANIFEST,
+//                                  CURRENT, OPTIONS, the WAL)
+//   snapshots/shared/<xxh64>-<size>-<file>
+//                                  table (.sst) and blob (.blob) files, which
+//                                  RocksDB never changes once written: shared
+//                                  by every snapshot that has them, so a
+//                                  snapshot uploads only the files that are
+//                                  new since the ones before (incremental)
+//   snapshots/<id>/claim.json      the keys a snapshot in progress uses,
+//                                  written before its uploads: pruning keeps
+//                                  them while it is not complete
 //   snapshots/<id>/manifest.json   written last, after every file was
 //                                  uploaded and verified (listed with its
-//                                  size); a snapshot without it is
+//                                  key and size); a snapshot without it is
 //                                  incomplete and never used
 // <id> is the position, zero-padded ("%020u-%020u") so ids sort by
 // position, then '-' and the replica that took it.
@@ -23,12 +34,15 @@
 
 namespace walfs {
 
-inline constexpr int kManifestFormat = 1;
+// Format 2 lists each file's key (shared files); format 1 manifests (every
+// file under snapshots/<id>/) are still read.
+inline constexpr int kManifestFormat = 2;
 
 struct SnapshotFile {
   std::string name;
   uint64_t size = 0;
   uint64_t xxh64 = 0;
+  std::string key;  // where it is in the backup store
 };
 
 struct SnapshotManifest {
@@ -43,7 +57,8 @@ struct SnapshotManifest {
   uint64_t created_ms = 0;
   std::string replica;
   std::vector<SnapshotFile> files;
-  uint64_t total_bytes = 0;  // of the snapshot's files
+  uint64_t total_bytes = 0;     // of the snapshot's files
+  uint64_t uploaded_bytes = 0;  // of those, uploaded by it (the rest were shared)
 };
 
 std::string SnapshotId(Position p);
@@ -57,7 +72,8 @@ Result<SnapshotManifest> TakeSnapshot(RocksStore& store, BackupStore& backup,
 // Complete snapshots, oldest first.
 Result<std::vector<SnapshotManifest>> ListSnapshots(BackupStore& backup);
 // Keeps the newest `keep` complete snapshots; deletes older ones (manifest
-// first) and incomplete ones older than the newest complete one.
+// first), incomplete ones older than the newest complete one, and shared
+// files that no kept snapshot lists and no snapshot in progress claims.
 Status PruneSnapshots(BackupStore& backup, size_t keep);
 // Downloads a snapshot into store_dir (which must not exist), verifies each
 // file's checksum, opens it and checks its position and digest.

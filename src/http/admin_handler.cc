@@ -31,6 +31,7 @@ json ManifestJson(const SnapshotManifest& m) {
           {"files_stored", m.files_stored},
           {"bytes_stored", m.bytes_stored},
           {"size", m.total_bytes},
+          {"uploaded", m.uploaded_bytes},
           {"files", m.files.size()},
           {"created", FormatIsoTime(m.created_ms)},
           {"replica", m.replica}};

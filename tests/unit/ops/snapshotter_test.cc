@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 
 #include "codec/entry.h"
@@ -54,10 +56,13 @@ class SnapshotTest : public ::testing::Test {
   }
   // Applies n appends to /f, one entry each.
   void Write(int n) {
-    for (int i = 0; i < n; ++i) {
+    for (int i = 0; i < n; ++i) Apply(Op::Append("/f", "record " + std::to_string(next_) + "\n"));
+  }
+  void Apply(Op op) {
+    {
       auto st = *LoadApplyState(store_->live());
       Entry e;
-      e.ops = {Op::Append("/f", "record " + std::to_string(next_) + "\n")};
+      e.ops = {std::move(op)};
       LogRecord rec{{1000 + next_++, 0}, st.applied, EncodeEntry(e)};
       Overlay batch(&store_->live());
       auto r = ApplyBatch(st, &batch, 4096, std::span<const LogRecord>(&rec, 1));
@@ -115,18 +120,47 @@ TEST_F(SnapshotTest, ListingRetentionAndACorruptFile) {
   auto objects = backup->List("snapshots/");
   ASSERT_TRUE(objects.ok());
   for (const auto& o : *objects) {
-    EXPECT_TRUE(o.key.find(left[0].id) != std::string::npos ||
-                o.key.find(left[1].id) != std::string::npos)
-        << o.key;
+    bool listed = false;
+    for (const auto& s : left) {
+      for (const auto& f : s.files) listed |= f.key == o.key;
+      listed |= o.key == "snapshots/" + s.id + "/manifest.json";
+    }
+    EXPECT_TRUE(listed) << o.key << " is neither a kept snapshot's file nor its manifest";
   }
   // Flip a byte of one file: the restore refuses it.
   const auto& m = left.back();
-  std::string key = "snapshots/" + m.id + "/" + m.files[0].name;
+  std::string key = m.files[0].key;
   std::string bytes = *backup->GetBytes(key);
   bytes[bytes.size() / 2] ^= 1;
   ASSERT_TRUE(backup->PutBytes(key, bytes).ok());
   Status st = RestoreSnapshot(*backup, m, dir_.path() + "/bad");
   EXPECT_EQ(st.code(), Code::kCorruption) << st.ToString();
+}
+
+// Snapshots share the table files they have in common: after a small change
+// the next one uploads a small part of what the first did, and pruning the
+// first keeps what the second still lists; each restores exactly.
+TEST_F(SnapshotTest, SnapshotsAreIncremental) {
+  auto backup = Backup();
+  for (int i = 0; i < 200; ++i) {
+    Apply(Op::Put("/big/" + std::to_string(i),
+                  std::string(16 << 10, static_cast<char>('a' + i % 26))));
+  }
+  auto first = TakeSnapshot(*store_, *backup, dir_.path() + "/tmp", "r1");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->uploaded_bytes, first->total_bytes);
+  Write(5);
+  auto second = TakeSnapshot(*store_, *backup, dir_.path() + "/tmp", "r1");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_LT(second->uploaded_bytes * 4, second->total_bytes)
+      << second->uploaded_bytes << " of " << second->total_bytes << " uploaded";
+  std::string at_second = Content(store_->live());
+  ASSERT_TRUE(PruneSnapshots(*backup, 1).ok());
+  ASSERT_EQ(ListSnapshots(*backup)->size(), 1u);
+  ASSERT_TRUE(RestoreSnapshot(*backup, *second, dir_.path() + "/restored").ok());
+  auto restored = RocksStore::OpenReadOnly(dir_.path() + "/restored");
+  ASSERT_TRUE(restored.ok());
+  EXPECT_EQ(Content((*restored)->live()), at_second);
 }
 
 // Every upload failure point: the snapshot is never complete, so it is never
@@ -138,10 +172,10 @@ TEST_F(SnapshotTest, AFailedUploadIsNeverASnapshotAndNeverTrims) {
     auto counting = std::make_unique<FailingStore>(Backup(), 1 << 30);
     auto m = TakeSnapshot(*store_, *counting, dir_.path() + "/tmp", "count");
     ASSERT_TRUE(m.ok());
-    puts = static_cast<int>(m->files.size()) + 1;  // files, then the manifest
+    puts = static_cast<int>(m->files.size()) + 2;  // the claim, the files, the manifest
   }
-  std::filesystem::remove_all(dir_.path() + "/backup");
   for (int ok = 0; ok < puts; ++ok) {
+    std::filesystem::remove_all(dir_.path() + "/backup");
     FailingStore failing(Backup(), ok);
     auto m = TakeSnapshot(*store_, failing, dir_.path() + "/tmp", "r1");
     EXPECT_FALSE(m.ok()) << "fails after " << ok << " uploads";
@@ -174,13 +208,27 @@ TEST(ManifestTest, RoundTripsAndRejectsBadManifests) {
   m.id = SnapshotId(m.position) + "-r1";
   m.digest = "ab";
   m.entries = 7;
-  m.files = {{"CURRENT", 16, 0x1234}, {"000010.sst", 900, 0xffffffffffffffffull}};
+  m.files = {{"CURRENT", 16, 0x1234, "snapshots/" + m.id + "/CURRENT"},
+             {"000010.sst", 900, 0xffffffffffffffffull,
+              "snapshots/shared/ffffffffffffffff-900-000010.sst"}};
   auto back = ManifestFromJson(ManifestToJson(m));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->files[1].xxh64, 0xffffffffffffffffull);
+  EXPECT_EQ(back->files[1].key, m.files[1].key);
   EXPECT_EQ(back->id, m.id);
   EXPECT_FALSE(ManifestFromJson("{}").ok());
   EXPECT_FALSE(ManifestFromJson("not json").ok());
+  // A format-1 manifest (every file under the snapshot's id) is still read.
+  nlohmann::json v1 = nlohmann::json::parse(ManifestToJson(m));
+  v1["format"] = 1;
+  for (auto& f : v1["files"]) f.erase("key");
+  auto old = ManifestFromJson(v1.dump());
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_EQ(old->files[1].key, "snapshots/" + m.id + "/000010.sst");
+  // Keys outside the snapshot's files and the shared area are refused.
+  auto escape = m;
+  escape.files[1].key = "elsewhere/000010.sst";
+  EXPECT_FALSE(ManifestFromJson(ManifestToJson(escape)).ok());
   m.files[0].name = "../escape";
   EXPECT_FALSE(ManifestFromJson(ManifestToJson(m)).ok());
 }
