@@ -25,6 +25,8 @@ void RegisterAppend(CLI::App& app, const std::string* server, RunFn* run);
 void RegisterWrite(CLI::App& app, const std::string* server, RunFn* run);
 void RegisterTruncate(CLI::App& app, const std::string* server, RunFn* run);
 void RegisterCat(CLI::App& app, const std::string* server, RunFn* run);
+void RegisterGet(CLI::App& app, const std::string* server, RunFn* run);
+void RegisterUploads(CLI::App& app, const std::string* server, RunFn* run);
 void RegisterMv(CLI::App& app, const std::string* server, RunFn* run);
 void RegisterRm(CLI::App& app, const std::string* server, RunFn* run);
 void RegisterMkdir(CLI::App& app, const std::string* server, RunFn* run);

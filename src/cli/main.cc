@@ -13,8 +13,9 @@ int main(int argc, char** argv) {
   app.add_option("--server", server, "server URL for client commands (env WALFS_SERVER)");
   RunFn run;
   RegisterServe(app, &run);
-  for (auto* reg : {RegisterPut, RegisterAppend, RegisterWrite, RegisterTruncate, RegisterCat,
-                    RegisterMv, RegisterRm, RegisterMkdir, RegisterLs, RegisterStat}) {
+  for (auto* reg :
+       {RegisterPut, RegisterAppend, RegisterWrite, RegisterTruncate, RegisterCat, RegisterGet,
+        RegisterMv, RegisterRm, RegisterMkdir, RegisterLs, RegisterStat, RegisterUploads}) {
     reg(app, &server, &run);
   }
   RegisterStatus(app, &server, &run);

@@ -106,12 +106,14 @@ Result<ClientResponse> HttpClient::Request(const std::string& method, const std:
   return Status(Code::kIoError, "the server closed the connection");
 }
 
-Result<ClientResponse> HttpClient::GetStreaming(const std::string& target, const Sink& sink) {
+Result<ClientResponse> HttpClient::GetStreaming(const std::string& target, const Sink& sink,
+                                                const std::map<std::string, std::string>& headers) {
   impl_->socket.reset();  // a fresh connection: the body is consumed as it streams
   WALFS_RETURN_IF_ERROR(impl_->Connect());
   http::request<http::empty_body> req{http::verb::get, target, 11};
   req.set(http::field::host, impl_->host);
   req.set(http::field::user_agent, "walfs-client");
+  for (const auto& [k, v] : headers) req.set(k, v);
   req.keep_alive(false);
   boost::system::error_code ec;
   http::write(*impl_->socket, req, ec);

@@ -42,7 +42,8 @@ class HttpClient {
   // held whole; a non-2xx answer's body is returned in the response instead.
   // The sink sees the answer's status and headers with each chunk; false stops.
   using Sink = std::function<bool(const ClientResponse& head, std::string_view chunk)>;
-  Result<ClientResponse> GetStreaming(const std::string& target, const Sink& sink);
+  Result<ClientResponse> GetStreaming(const std::string& target, const Sink& sink,
+                                      const std::map<std::string, std::string>& headers = {});
 
  private:
   struct Impl;

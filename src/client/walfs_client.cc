@@ -1,5 +1,7 @@
 #include "client/walfs_client.h"
 
+#include <nlohmann/json.hpp>
+
 namespace walfs {
 
 std::string WalfsClient::FsTarget(std::string_view path) {
@@ -46,6 +48,41 @@ WalfsClient::Answer WalfsClient::Cat(std::string_view path, std::optional<uint64
   if (length) q += "&length=" + std::to_string(*length);
   if (!q.empty()) q[0] = '?';
   return http_.GetStreaming(FsTarget(path) + q, sink);
+}
+
+WalfsClient::Answer WalfsClient::CreateUpload(std::string_view path, std::string_view op,
+                                              uint64_t offset) {
+  nlohmann::json body = {{"path", Absolute(path)}, {"op", std::string(op)}};
+  if (op == "write") body["offset"] = offset;
+  return http_.Request("POST", "/v1/uploads", body.dump());
+}
+
+WalfsClient::Answer WalfsClient::PutPart(const std::string& id, uint32_t part,
+                                         const std::string& data) {
+  return http_.Request("PUT", "/v1/uploads/" + id + "/parts/" + std::to_string(part), data);
+}
+
+WalfsClient::Answer WalfsClient::ListUploads(std::string_view prefix) {
+  return http_.Get("/v1/uploads?path=" + EncodeQueryValue(Absolute(prefix)));
+}
+
+WalfsClient::Answer WalfsClient::CommitUpload(const std::string& id,
+                                              const std::vector<uint32_t>& parts) {
+  std::string body;
+  if (!parts.empty()) {
+    body = "{\"parts\":[";
+    for (size_t i = 0; i < parts.size(); ++i) body += (i ? "," : "") + std::to_string(parts[i]);
+    body += "]}";
+  }
+  return http_.Request("POST", "/v1/uploads/" + id + "/commit", body);
+}
+
+WalfsClient::Answer WalfsClient::ReadRange(std::string_view path, uint64_t offset, uint64_t length,
+                                           const std::string& version,
+                                           const HttpClient::Sink& sink) {
+  return http_.GetStreaming(
+      FsTarget(path) + "?offset=" + std::to_string(offset) + "&length=" + std::to_string(length),
+      sink, {{"If-Match", "\"" + version + "\""}});
 }
 
 }  // namespace walfs

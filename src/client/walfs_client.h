@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "client/http_client.h"
 
@@ -35,6 +36,20 @@ class WalfsClient {
   Answer Cat(std::string_view path, std::optional<uint64_t> offset, std::optional<uint64_t> length,
              const HttpClient::Sink& sink);
   Answer Cluster() { return http_.Get("/v1/cluster"); }
+
+  // Uploads in parts (api-v1.md, "Writes of any size"). op: put, append or
+  // write (with offset).
+  Answer CreateUpload(std::string_view path, std::string_view op, uint64_t offset = 0);
+  Answer PutPart(const std::string& id, uint32_t part, const std::string& data);
+  Answer GetUpload(const std::string& id) { return http_.Get("/v1/uploads/" + id); }
+  Answer ListUploads(std::string_view prefix);
+  // parts empty: every part, in order.
+  Answer CommitUpload(const std::string& id, const std::vector<uint32_t>& parts);
+  Answer AbortUpload(const std::string& id) { return http_.Request("DELETE", "/v1/uploads/" + id); }
+  // Bytes [offset, offset + length) of the file at version (412 if it has
+  // another), passed to sink as they arrive.
+  Answer ReadRange(std::string_view path, uint64_t offset, uint64_t length,
+                   const std::string& version, const HttpClient::Sink& sink);
   Answer TakeSnapshot() { return http_.Request("POST", "/v1/admin/snapshots"); }
   Answer Snapshots() { return http_.Get("/v1/admin/snapshots"); }
 

@@ -66,5 +66,62 @@ TEST(CliTest, EveryCommandAgainstARunningServer) {
   EXPECT_EQ(Cli("http://127.0.0.1:1", "cat /x").exit_code, 1);  // no server
 }
 
+// Files of any size: put in parallel parts (from a file and from stdin),
+// a resumed upload that sends only the parts the server lacks, get in
+// parallel ranges, the progress bar, and the uploads command.
+TEST(CliTest, TransfersOfAnySize) {
+  TempDir dir;
+  ServeProcess node(dir.path() + "/data", "local", "cli", {"--max-entry-bytes", "1048576"});
+  node.Start();
+  ASSERT_TRUE(node.WaitReady());
+  std::string s = node.url();
+  std::string local = dir.path() + "/big";
+  std::string big((20 << 20) + 7, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 7919) >> 5);
+  std::ofstream(local, std::ios::binary) << big;
+  auto put = Cli(s, "put /big " + local + " --part-size 3000000 --parallel 3 --progress");
+  EXPECT_EQ(put.exit_code, 0);
+  EXPECT_NE(put.out.find("\"size\":20971527"), std::string::npos) << put.out;
+  std::string copy = dir.path() + "/copy";
+  EXPECT_EQ(Cli(s, "get /big " + copy + " --parallel 3 --range-size 1000000").exit_code, 0);
+  std::ifstream f(copy, std::ios::binary);
+  EXPECT_TRUE(std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>()) ==
+              big);
+  EXPECT_TRUE(Cli(s, "get /big").out == big);                               // to stdout, streamed
+  EXPECT_EQ(Cli(s, "put /stdin - --part-size 4000000", big).exit_code, 0);  // stdin in parts
+  EXPECT_TRUE(Cli(s, "cat /stdin").out == big);
+
+  // A resumed upload: the server has part 1; only parts 2..7 are sent.
+  HttpClient c = node.Client();
+  auto created = c.Request("POST", "/v1/uploads", R"({"path":"/resumed"})");
+  ASSERT_EQ(created->status, 201);
+  std::string id = Json(*created)["upload_id"];
+  ASSERT_EQ(c.Request("PUT", "/v1/uploads/" + id + "/parts/1", big.substr(0, 3000000))->status,
+            200);
+  EXPECT_EQ(Cli(s, "uploads").out.substr(0, 32), id);
+  auto parts_sent = [&] {
+    std::string m = c.Get("/metrics")->body;
+    std::string key = "walfs_http_requests_total{method=\"PUT\",route=\"uploads\",status=\"200\"} ";
+    size_t at = m.find(key);
+    return at == std::string::npos ? 0 : std::stoi(m.substr(at + key.size()));
+  };
+  int before = parts_sent();
+  EXPECT_EQ(Cli(s, "put /resumed " + local + " --part-size 3000000 --upload-id " + id).exit_code,
+            0);
+  EXPECT_EQ(parts_sent() - before, 6);
+  EXPECT_TRUE(Cli(s, "cat /resumed").out == big);
+  EXPECT_EQ(Cli(s, "put /other " + local + " --upload-id " + id).exit_code, 1);  // committed
+
+  // Listing and aborting.
+  auto open = c.Request("POST", "/v1/uploads", R"({"path":"/abandoned"})");
+  std::string open_id = Json(*open)["upload_id"];
+  EXPECT_NE(Cli(s, "uploads /").out.find(open_id + "  put  /abandoned"), std::string::npos);
+  EXPECT_EQ(Cli(s, "uploads /elsewhere").out, "");
+  EXPECT_EQ(Cli(s, "uploads abort " + open_id).exit_code, 0);
+  EXPECT_EQ(Cli(s, "uploads").out, "");
+  EXPECT_EQ(Cli(s, "uploads abort " + open_id).exit_code, 1);
+  EXPECT_EQ(Cli(s, "get /nothing " + copy).exit_code, 1);
+}
+
 }  // namespace
 }  // namespace walfs::testing
