@@ -219,6 +219,42 @@ int RunXaddLag(const Args& a) {
   return 0;
 }
 
+// The log's own limit for bulk bytes: total_bytes XADDed to one stream in
+// entries of body_bytes, `clients` (the pipeline depth) in flight at once,
+// as one pipelined client would. Then the stream is deleted.
+int RunXaddBulk(const Args& a) {
+  redisContext* c = Connect(a.redis);
+  std::string payload(a.body_bytes, 'x');
+  for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>('a' + i % 26);
+  uint64_t entries = (a.init_bytes + a.body_bytes - 1) / a.body_bytes;
+  size_t depth = std::max<size_t>(1, a.clients);
+  auto start = Clock::now();
+  uint64_t sent = 0, done = 0;
+  while (done < entries) {
+    while (sent < entries && sent - done < depth) {
+      const char* argv[] = {"XADD", "bulkbench", "*", "e", payload.data()};
+      size_t lens[] = {4, 9, 1, 1, payload.size()};
+      redisAppendCommandArgv(c, 5, argv, lens);
+      ++sent;
+    }
+    void* r = nullptr;
+    if (redisGetReply(c, &r) != REDIS_OK) {
+      std::cerr << "XADD failed: " << c->errstr << "\n";
+      return 1;
+    }
+    freeReplyObject(r);
+    ++done;
+  }
+  double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  freeReplyObject(redisCommand(c, "DEL bulkbench"));
+  redisFree(c);
+  json out = {{"bytes", entries * a.body_bytes},
+              {"seconds", secs},
+              {"bytes_per_second", static_cast<double>(entries * a.body_bytes) / secs}};
+  std::cout << out.dump() << "\n";
+  return 0;
+}
+
 // One watcher thread per replica, each with a kept-alive connection, waits
 // for every sampled position in turn; a sample's lag is the time from its
 // append until the last replica answered.
@@ -305,8 +341,8 @@ int RunWalfsLag(const Args& a) {
 }
 
 int Usage() {
-  std::cerr
-      << "usage: walfs-bench http|s3-append|xadd-lag|walfs-lag [options] (see bench/load.cc)\n";
+  std::cerr << "usage: walfs-bench http|s3-append|xadd-lag|xadd-bulk|walfs-lag [options] (see "
+               "bench/load.cc)\n";
   return 2;
 }
 
@@ -346,6 +382,7 @@ int main(int argc, char** argv) {
   if (a.mode == "http" && !a.urls.empty()) return RunHttp(a);
   if (a.mode == "s3-append") return RunS3Append(a);
   if (a.mode == "xadd-lag") return RunXaddLag(a);
+  if (a.mode == "xadd-bulk") return RunXaddBulk(a);
   if (a.mode == "walfs-lag" && !a.urls.empty()) return RunWalfsLag(a);
   return Usage();
 }

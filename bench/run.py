@@ -296,8 +296,7 @@ class Bench:
         size = 10 << 20
         obj = b'.' * (size - 1) + b'\n'  # one line: the baseline counts lines
         os.environ.update({'AWS_ACCESS_KEY_ID': 'S3RVER', 'AWS_SECRET_ACCESS_KEY': 'S3RVER'})
-        for off in range(0, size, 4 << 20):  # one write carries at most 4 MiB
-            http('POST', url + '/v1/fs/shared?op=append', obj[off:off + (4 << 20)])
+        http('PUT', url + '/v1/fs/shared', obj)
         base = load('s3-append', '--endpoint', s3, '--bucket', 'bench', '--key', 'shared', '--writers', 8,
                     '--record-bytes', 100, '--init-bytes', size, '--duration-ms', self.d)
         w = load('http', '--url', url, '--method', 'POST', '--target', '/v1/fs/shared?op=append', '--body-bytes',
@@ -310,8 +309,125 @@ class Bench:
                      walfs_lost, w['requests'], base_lost, base['appends_acked']))
         self.lost = {'walfs': walfs_lost, 'baseline': base_lost}
 
+    # -- files of any size ---------------------------------------------------
 
-CASES = ['append_throughput', 'reads', 'catch_up', 'replication_lag', 'status_quo']
+    def _curl(self, *args):
+        out = subprocess.run(['curl', '-s', '-S', '--fail', *args], capture_output=True, text=True,
+                             timeout=7200)
+        if out.returncode != 0:
+            raise RuntimeError('curl %s: %s %s' % (' '.join(args[:3]), out.stderr.strip(), out.stdout[:300]))
+        return out.stdout
+
+    def _random_file(self, path, size):
+        block = os.urandom(4 << 20)
+        with open(path, 'wb') as f:
+            for off in range(0, size, len(block)):
+                f.write(block[:min(len(block), size - off)])
+                block = block[1:] + block[:1]  # no two blocks alike
+
+    def large_files(self, p):
+        """A large PUT through one of three replicas against the log's own limit (the same bytes
+        XADDed to the same Redis in 4 MiB entries by a pipelined client); its GET from another
+        replica against nginx serving the same file."""
+        rport = p.redis()
+        size = (64 << 20) if self.smoke else (1 << 30)
+        backup = tempfile.mkdtemp(dir=self.workdir, prefix='backup-')
+        extra = ['--backup', 'dir://' + backup, '--snapshot-every-entries', '0', '--snapshot-every-ms', '0']
+        urls = [p.walfs(rport, 'r%d' % i, extra)[0] for i in range(3)]
+        root = os.path.join(self.workdir, 'www-large')
+        os.makedirs(root, mode=0o755, exist_ok=True)
+        src = os.path.join(root, 'large.bin')
+        self._random_file(src, size)
+        os.chmod(src, 0o644)
+        base = load('xadd-bulk', '--redis', '127.0.0.1:%d' % rport, '--body-bytes', 4 << 20, '--clients', 8,
+                    '--init-bytes', size)
+        t0 = time.time()
+        self._curl('-X', 'PUT', '-T', src, url_q(urls[0] + '/v1/fs/large.bin', 'timeout_ms=60000'))
+        target = applied(urls[0])
+        for u in urls[1:]:
+            wait_for(lambda: applied(u) == target, 600, 'replicas to apply the large PUT')
+        secs = time.time() - t0
+        self.add('large_put', size / secs / 1e6, base['bytes_per_second'] / 1e6, 'MB/s', '>= 0.5x',
+                 note='(%d MiB, applied by 3 replicas; baseline: XADD in 4 MiB entries, 8 in flight)' % (size >> 20))
+        nginx = p.nginx(root)
+        ng = float(self._curl('-o', '/dev/null', '-w', '%{speed_download}', nginx + '/large.bin'))
+        got = float(self._curl('-o', '/dev/null', '-w', '%{speed_download}', urls[2] + '/v1/fs/large.bin'))
+        self.add('large_get', got / 1e6, ng / 1e6, 'MB/s', '(reported)', note='(from another replica; nginx: same file)')
+
+    def huge_file_memory(self, p):
+        """RSS of one replica over its idle RSS while a 10 GiB body streams in (chunked, from a pipe)
+        and while it streams back out."""
+        rport = p.redis()
+        size = (128 << 20) if self.smoke else (10 << 30)
+        size = int(os.environ.get('WALFS_BENCH_HUGE_BYTES', size))
+        backup = tempfile.mkdtemp(dir=self.workdir, prefix='backup-')
+        url, proc = p.walfs(rport, 'r0', ['--backup', 'dir://' + backup, '--snapshot-every-entries', '0',
+                                          '--snapshot-every-ms', '0'])
+        idle = rss_kib(proc.pid)
+        peak = [idle]
+        import threading
+        stop = threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                peak[0] = max(peak[0], rss_kib(proc.pid))
+                time.sleep(0.05)
+        t = threading.Thread(target=sample)
+        t.start()
+        try:
+            gen = subprocess.Popen([sys.executable, '-c', (
+                'import os,sys\n'
+                'b=os.urandom(4<<20); n=%d\n'
+                'while n>0:\n'
+                '  k=min(n,len(b)); sys.stdout.buffer.write(b[:k]); n-=k; b=b[1:]+b[:1]\n') % size],
+                stdout=subprocess.PIPE)
+            t0 = time.time()
+            put = subprocess.run(['curl', '-s', '-S', '--fail', '-X', 'PUT', '-T', '-',
+                                  url_q(url + '/v1/fs/huge.bin', 'timeout_ms=60000')],
+                                 stdin=gen.stdout, capture_output=True, text=True, timeout=7200)
+            gen.wait()
+            if put.returncode != 0:
+                raise RuntimeError('huge PUT: %s %s' % (put.stderr, put.stdout[:300]))
+            put_s = time.time() - t0
+            put_peak = peak[0]
+            t0 = time.time()
+            self._curl('-o', '/dev/null', url + '/v1/fs/huge.bin')
+            get_s = time.time() - t0
+        finally:
+            stop.set()
+            t.join()
+        self.add('memory_huge_put', (put_peak - idle) / 1024, 128, 'MiB over idle', '<= +128 MiB',
+                 ratio=(put_peak - idle) / 1024 / 128,
+                 note='(%d MiB chunked in %.0f s; idle RSS %d MiB)' % (size >> 20, put_s, idle // 1024))
+        self.add('memory_huge_get', (peak[0] - idle) / 1024, 128, 'MiB over idle', '<= +128 MiB',
+                 ratio=(peak[0] - idle) / 1024 / 128, note='(read back in %.0f s)' % get_s)
+
+    def snapshot_incremental(self, p):
+        """Bytes a snapshot uploads after 1% of the store changed, against a full snapshot."""
+        rport = p.redis()
+        backup = tempfile.mkdtemp(dir=self.workdir, prefix='backup-')
+        url, _ = p.walfs(rport, 'r0', ['--backup', 'dir://' + backup, '--snapshot-every-entries', '0',
+                                       '--snapshot-every-ms', '0', '--snapshot-every-bytes', '0'])
+        files = 64 if self.smoke else 2048  # of 1 MiB: 2 GiB
+        block = os.urandom(1 << 20)
+        for i in range(files):
+            http('PUT', url + '/v1/fs/s/%05d' % i, block[i % 997:] + block[:i % 997])
+        first = json.loads(http('POST', url + '/v1/admin/snapshots')[1])
+        changed = max(1, files // 100)
+        for i in range(changed):
+            http('PUT', url + '/v1/fs/s/%05d' % (i * 97 % files), os.urandom(1 << 20))
+        second = json.loads(http('POST', url + '/v1/admin/snapshots')[1])
+        self.add('snapshot_after_1pct', second['uploaded'] / 1e6, first['size'] / 1e6, 'MB uploaded', '<= 0.05x',
+                 note='(%d of %d MiB files rewritten; the full snapshot uploaded %.0f MB)' % (
+                     changed, files, first['uploaded'] / 1e6))
+
+
+def url_q(url, query):
+    return url + ('&' if '?' in url else '?') + query
+
+
+CASES = ['append_throughput', 'reads', 'catch_up', 'replication_lag', 'status_quo', 'large_files',
+         'huge_file_memory', 'snapshot_incremental']
 
 
 def main():
@@ -328,7 +444,8 @@ def main():
     b = Bench(a.smoke, workdir)
     only = set(filter(None, a.only.split(',')))
     runs = {'append_throughput': b.append_throughput_and_latency, 'reads': b.reads, 'catch_up': b.catch_up,
-            'replication_lag': b.replication_lag, 'status_quo': b.status_quo}
+            'replication_lag': b.replication_lag, 'status_quo': b.status_quo, 'large_files': b.large_files,
+            'huge_file_memory': b.huge_file_memory, 'snapshot_incremental': b.snapshot_incremental}
     print('walfs bench (%s) on %d cores; work dir %s' % ('smoke' if a.smoke else 'full', os.cpu_count(), workdir))
     failed = []
     try:

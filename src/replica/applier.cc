@@ -1,5 +1,7 @@
 #include "replica/applier.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "schema/fs_view.h"
@@ -102,8 +104,19 @@ void Applier::CheckTail(LogConnection* conn) {
 
 // One read-apply-commit round; false when the applier must halt.
 bool Applier::ApplyOnce(LogConnection* conn) {
-  auto recs = conn->Read(state_.applied, opts_.apply_batch_entries_max,
-                         std::chrono::milliseconds(opts_.apply_block_ms));
+  auto recs =
+      conn->Read(state_.applied, read_count_, std::chrono::milliseconds(opts_.apply_block_ms));
+  if (recs.ok() && !recs->empty()) {
+    // The log bounds a read by entries, not bytes: the next read asks for as
+    // many entries of this read's average size as fit apply_batch_bytes_max,
+    // so that a log of large entries (staged chunks) is applied a few at a
+    // time instead of hundreds of megabytes at once.
+    uint64_t bytes = 0;
+    for (const auto& r : *recs) bytes += r.payload.size();
+    uint64_t avg = std::max<uint64_t>(1, bytes / recs->size());
+    read_count_ = static_cast<size_t>(
+        std::clamp<uint64_t>(opts_.apply_batch_bytes_max / avg, 1, opts_.apply_batch_entries_max));
+  }
   if (!recs.ok()) {
     if (recs.status().code() == Code::kCorruption) {
       Halt(recs.status());

@@ -80,6 +80,9 @@ class Applier {
   ServerOptions opts_;
   uint32_t block_bytes_ = kDefaultBlockBytes;
   ApplyState state_;  // owned by the applier thread after Start
+  // Entries the next read asks for (applier thread): one at first, whatever
+  // their size, then as many as fit apply_batch_bytes_max.
+  size_t read_count_ = 1;
 
   mutable Mutex mu_;
   ApplierHealth health_ GUARDED_BY(mu_);

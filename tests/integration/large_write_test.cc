@@ -84,9 +84,8 @@ TEST(LargeWriteTest, BodiesOverOneEntryStreamThroughOneReplicaAndReadFromAnother
   std::string big = dir.path() + "/big", tail = dir.path() + "/tail";
   MakeFile(big, 48ull << 20, 1);
   MakeFile(tail, (3ull << 20) + 17, 2);  // not a multiple of the block size
-  auto [put_status, put_body] =
-      Curl("-X PUT --data-binary @" + big + " '" + c.node(0).url() +
-           "/v1/fs/data/big.bin?timeout_ms=60000'");
+  auto [put_status, put_body] = Curl("-X PUT --data-binary @" + big + " '" + c.node(0).url() +
+                                     "/v1/fs/data/big.bin?timeout_ms=60000'");
   ASSERT_EQ(put_status, 201) << put_body;
   EXPECT_EQ(json::parse(put_body)["size"], 48ull << 20);
   std::string url2 = c.node(2).url() + "/v1/fs/data/big.bin";
@@ -300,8 +299,8 @@ TEST(LargeWriteTest, SnapshotsByBytesKeepTheLogShortDuringALargeWrite) {
   auto m = c0.Get("/metrics");
   EXPECT_NE(m->body.find("walfs_log_bytes "), std::string::npos);
   ServeProcess& fresh = c.AddReplica("fresh");  // starts from a snapshot
-  ASSERT_TRUE(fresh.WaitReady(60s)) << "the fresh replica did not become ready; its log: "
-                                    << fresh.log_path();
+  ASSERT_TRUE(fresh.WaitReady(60s))
+      << "the fresh replica did not become ready; its log: " << fresh.log_path();
   EXPECT_EQ(Sha256Of("curl -sf '" + fresh.url() + "/v1/fs/big?consistency=strong'"),
             Sha256Of("cat " + big));
 }
