@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-int PrintAnswer(const Result<ClientResponse>& r) {
+int PrintJsonAnswer(const Result<ClientResponse>& r) {
   if (!r.ok()) {
     std::cerr << "walfs: " << r.status().message() << "\n";
     return kExitError;
@@ -90,7 +90,7 @@ void RegisterSnapshots(CLI::App& app, const std::string* server, RunFn* run) {
   snap->callback([=] {
     *run = [=] {
       HttpClient c(*server, 3600 * 1000);
-      return PrintAnswer(c.Request("POST", "/v1/admin/snapshots"));
+      return PrintJsonAnswer(c.Request("POST", "/v1/admin/snapshots"));
     };
   });
   auto* list =
@@ -98,7 +98,7 @@ void RegisterSnapshots(CLI::App& app, const std::string* server, RunFn* run) {
   list->callback([=] {
     *run = [=] {
       HttpClient c(*server);
-      return PrintAnswer(c.Get("/v1/admin/snapshots"));
+      return PrintJsonAnswer(c.Get("/v1/admin/snapshots"));
     };
   });
   auto a = std::make_shared<RestoreArgs>();
