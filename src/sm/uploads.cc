@@ -18,21 +18,21 @@ namespace {
 // chunks, and one entry's work stays bounded; the rest go before the next.
 constexpr size_t kExpiriesPerEntry = 4;
 
-Status Fail(Code c, std::string msg) { return Status(c, std::move(msg)); }
+Status Refuse(Code c, std::string msg) { return Status(c, std::move(msg)); }
 
 Result<UploadRecord> LoadOpenUpload(const StoreReader& r, std::string_view id, Position pos) {
-  if (!ValidUploadId(id)) return Fail(Code::kNotFound, "no upload has that id");
+  if (!ValidUploadId(id)) return Refuse(Code::kNotFound, "no upload has that id");
   auto v = r.Get(keys::Upload(id));
   if (!v.ok()) return v.status();
   if (!v->has_value()) {
-    return Fail(Code::kNotFound, "upload " + std::string(id) +
-                                     " does not exist (never created, committed, aborted or "
-                                     "expired)");
+    return Refuse(Code::kNotFound, "upload " + std::string(id) +
+                                       " does not exist (never created, committed, aborted or "
+                                       "expired)");
   }
   auto u = DecodeUpload(**v);
   if (!u) return CorruptRecord("upload " + std::string(id));
   if (u->expires_ms <= pos.ms)
-    return Fail(Code::kNotFound, "upload " + std::string(id) + " expired");
+    return Refuse(Code::kNotFound, "upload " + std::string(id) + " expired");
   return std::move(*u);
 }
 
@@ -59,7 +59,7 @@ Status Touch(Overlay* o, std::string_view id, UploadRecord* u, uint64_t now_ms) 
 
 Status CheckPart(uint32_t part) {
   if (part < 1 || part > kMaxPartsPerUpload) {
-    return Fail(Code::kBadRequest, "part numbers are 1 to " + std::to_string(kMaxPartsPerUpload));
+    return Refuse(Code::kBadRequest, "part numbers are 1 to " + std::to_string(kMaxPartsPerUpload));
   }
   return Status::Ok();
 }
@@ -116,25 +116,26 @@ Result<OpResult> ApplyUploadCreate(Overlay* o, uint32_t block_bytes, Position po
   auto path = NormalizePath(op.path);
   if (!path.ok()) return path.status();
   if (!ValidUploadId(op.upload)) {
-    return Fail(Code::kBadRequest, "an upload id is 32 lower-case hex digits");
+    return Refuse(Code::kBadRequest, "an upload id is 32 lower-case hex digits");
   }
   if (op.expiry_ms == 0 || op.expiry_ms > kMaxUploadExpiryMs) {
-    return Fail(Code::kBadRequest, "an upload's expiry is 1 ms to 366 days");
+    return Refuse(Code::kBadRequest, "an upload's expiry is 1 ms to 366 days");
   }
   if (op.target == OpType::kWrite && op.offset > kMaxFileBytes) {
-    return Fail(Code::kTooLarge, "the offset is past the 1 TiB file size limit");
+    return Refuse(Code::kTooLarge, "the offset is past the 1 TiB file size limit");
   }
   FsView view(o, block_bytes);
   auto n = view.Lookup(*path);
   if (!n.ok()) return n.status();
-  if (n->has_value() && (*n)->is_dir()) return Fail(Code::kIsADirectory, *path + " is a directory");
+  if (n->has_value() && (*n)->is_dir())
+    return Refuse(Code::kIsADirectory, *path + " is a directory");
   auto exists = o->Get(keys::Upload(op.upload));
   if (!exists.ok()) return exists.status();
   if (exists->has_value()) {
     auto old = DecodeUpload(**exists);
     if (!old) return CorruptRecord("upload " + op.upload);
     if (old->expires_ms > pos.ms)
-      return Fail(Code::kAlreadyExists, "upload " + op.upload + " exists");
+      return Refuse(Code::kAlreadyExists, "upload " + op.upload + " exists");
     // Expired but not freed yet (expiry frees a few per entry): free it now.
     WALFS_RETURN_IF_ERROR(EndUpload(o, op.upload, *old, {}));
   }
@@ -155,11 +156,11 @@ Result<OpResult> ApplyUploadStage(Overlay* o, Position pos, const Op& op) {
   auto u = LoadOpenUpload(*o, op.upload, pos);
   if (!u.ok()) return u.status();
   WALFS_RETURN_IF_ERROR(CheckPart(op.part));
-  if (op.data.empty()) return Fail(Code::kBadRequest, "a staged chunk holds at least one byte");
+  if (op.data.empty()) return Refuse(Code::kBadRequest, "a staged chunk holds at least one byte");
   auto taken = o->Get(keys::Chunk(pos));
   if (!taken.ok()) return taken.status();
   if (taken->has_value()) {
-    return Fail(Code::kBadRequest, "an entry stages one chunk (it is named by its position)");
+    return Refuse(Code::kBadRequest, "an entry stages one chunk (it is named by its position)");
   }
   PutChunkBytes(o, pos, op.data);
   PutChunk(o, pos, ChunkRecord{op.data.size(), op.upload, op.part, false, 0});
@@ -175,23 +176,23 @@ Result<OpResult> ApplyUploadPart(Overlay* o, Position pos, const Op& op) {
   auto u = LoadOpenUpload(*o, op.upload, pos);
   if (!u.ok()) return u.status();
   WALFS_RETURN_IF_ERROR(CheckPart(op.part));
-  if (op.md5.size() != 16) return Fail(Code::kBadRequest, "a part's MD5 is 16 bytes");
+  if (op.md5.size() != 16) return Refuse(Code::kBadRequest, "a part's MD5 is 16 bytes");
   uint64_t total = 0;
   for (const auto& c : op.chunks) {
     auto rec = LoadChunk(*o, c);
     if (!rec.ok()) return rec.status();
     if (!rec->has_value() || (*rec)->upload != op.upload || (*rec)->part != op.part ||
         (*rec)->sealed) {
-      return Fail(Code::kBadRequest, "chunk " + c.ToString() + " is not staged for part " +
-                                         std::to_string(op.part) + " of this upload");
+      return Refuse(Code::kBadRequest, "chunk " + c.ToString() + " is not staged for part " +
+                                           std::to_string(op.part) + " of this upload");
     }
     (*rec)->sealed = true;
     PutChunk(o, c, **rec);
     total += (*rec)->size;
   }
   if (total != op.size) {
-    return Fail(Code::kBadRequest, "the part's chunks hold " + std::to_string(total) +
-                                       " bytes, not " + std::to_string(op.size));
+    return Refuse(Code::kBadRequest, "the part's chunks hold " + std::to_string(total) +
+                                         " bytes, not " + std::to_string(op.size));
   }
   auto old = LoadPart(*o, op.upload, op.part);
   if (!old.ok()) return old.status();
@@ -230,7 +231,7 @@ Result<CommitPlan> PlanCommit(const Overlay& o, Position pos, const Op& op) {
     if (!path.ok()) return path.status();
     if (*path != plan.upload.path || op.target != plan.upload.target ||
         (op.target == OpType::kWrite && op.offset != plan.upload.offset)) {
-      return Fail(Code::kBadRequest, "the commit names another target than its upload's");
+      return Refuse(Code::kBadRequest, "the commit names another target than its upload's");
     }
   }
   std::vector<PartRecord> parts;
@@ -252,12 +253,12 @@ Result<CommitPlan> PlanCommit(const Overlay& o, Position pos, const Op& op) {
     for (uint32_t n : op.parts) {
       WALFS_RETURN_IF_ERROR(CheckPart(n));
       if (!seen.insert(n).second) {
-        return Fail(Code::kBadRequest, "part " + std::to_string(n) + " is listed twice");
+        return Refuse(Code::kBadRequest, "part " + std::to_string(n) + " is listed twice");
       }
       auto p = LoadPart(o, op.upload, n);
       if (!p.ok()) return p.status();
       if (!p->has_value()) {
-        return Fail(Code::kBadRequest, "part " + std::to_string(n) + " was not uploaded");
+        return Refuse(Code::kBadRequest, "part " + std::to_string(n) + " was not uploaded");
       }
       parts.push_back(std::move(**p));
     }
