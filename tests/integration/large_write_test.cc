@@ -265,6 +265,41 @@ TEST(LargeWriteTest, UploadsInPartsAcrossReplicas) {
   EXPECT_TRUE(WaitFor([&] { return Converged(c); }, 20s));
 }
 
+// An upload outlives a replica killed with SIGKILL: the parts it
+// acknowledged are kept (they are in the log and the store), and the upload
+// resumes through the restarted replica.
+TEST(LargeWriteTest, AcknowledgedPartsSurviveAKilledReplica) {
+  Cluster c(2, false, kSmallEntries);
+  TempDir dir;
+  std::string p1 = dir.path() + "/p1", p2 = dir.path() + "/p2";
+  MakeFile(p1, (3u << 20) + 3, 9);
+  MakeFile(p2, (2u << 20) + 1, 10);
+  auto [st, created] = Curl("-X POST -d '{\"path\":\"/kept\"}' " + c.node(0).url() + "/v1/uploads");
+  ASSERT_EQ(st, 201) << created;
+  std::string id = json::parse(created)["upload_id"];
+  auto [s1, part1] = Curl("-X PUT --data-binary @" + p1 + " " + c.node(0).url() + "/v1/uploads/" +
+                          id + "/parts/1");
+  ASSERT_EQ(s1, 200) << part1;
+  c.node(0).Kill(SIGKILL);
+  c.node(0).Stop();
+  c.node(0).Start();
+  ASSERT_TRUE(c.node(0).WaitReady());
+  auto [sg, listing] = Curl(c.node(0).url() + "/v1/uploads/" + id);
+  ASSERT_EQ(sg, 200) << listing;
+  json parts = json::parse(listing)["parts"];
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0]["etag"], json::parse(part1)["etag"]);
+  ASSERT_EQ(
+      Curl("-X PUT --data-binary @" + p2 + " " + c.node(0).url() + "/v1/uploads/" + id + "/parts/2")
+          .first,
+      200);
+  auto [sc, committed] = Curl("-X POST " + c.node(1).url() + "/v1/uploads/" + id + "/commit");
+  ASSERT_EQ(sc, 201) << committed;
+  EXPECT_EQ(Sha256Of("curl -sf '" + c.node(0).url() + "/v1/fs/kept?consistency=strong'"),
+            Sha256Of("cat " + p1 + " " + p2));
+  EXPECT_TRUE(WaitFor([&] { return Converged(c); }, 20s));
+}
+
 // Every byte passes through the log: snapshots by bytes written let it be
 // trimmed during a large write (the staged chunks are state, in the
 // snapshot), and a replica that starts from such a snapshot reads the file.
