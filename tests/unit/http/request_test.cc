@@ -41,6 +41,71 @@ TEST(RequestTest, RoutesReadsAndWrites) {
   EXPECT_EQ(root->read.path, "/");
 }
 
+TEST(RequestTest, RoutesUploads) {
+  ServerOptions o;
+  const std::string id = "0123456789abcdef0123456789abcdef";
+  auto create = ParseRequest(Req("POST", "/v1/uploads", R"({"path":"/a/../b"})"), o);
+  EXPECT_EQ(create.status().code(), Code::kInvalidPath);
+  create = ParseRequest(Req("POST", "/v1/uploads", R"({"path":"/w","op":"write","offset":7})"), o);
+  ASSERT_TRUE(create.ok()) << create.status().ToString();
+  EXPECT_EQ(create->route, Route::kUploadCreate);
+  EXPECT_EQ(create->upload.target, OpType::kWrite);
+  EXPECT_EQ(create->upload.offset, 7u);
+  for (const char* bad :
+       {"", "[]", R"({"path":3})", R"({"path":"rel"})", R"({"path":"/a","op":"move"})",
+        R"({"path":"/a","op":"write"})", R"({"path":"/a","offset":-1})"}) {
+    EXPECT_EQ(ParseRequest(Req("POST", "/v1/uploads", bad), o).status().code(), Code::kBadRequest)
+        << bad;
+  }
+  auto list = ParseRequest(Req("GET", "/v1/uploads?path=/logs/"), o);
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->route, Route::kUploadList);
+  EXPECT_EQ(list->upload.path, "/logs");
+  EXPECT_EQ(ParseRequest(Req("GET", "/v1/uploads/" + id), o)->route, Route::kUploadGet);
+  EXPECT_EQ(ParseRequest(Req("DELETE", "/v1/uploads/" + id), o)->route, Route::kUploadAbort);
+  auto part = ParseRequest(Req("PUT", "/v1/uploads/" + id + "/parts/10000"), o);
+  ASSERT_TRUE(part.ok());
+  EXPECT_EQ(part->upload.part, 10000u);
+  for (const char* n : {"0", "10001", "x", "-1"}) {
+    EXPECT_EQ(ParseRequest(Req("PUT", "/v1/uploads/" + id + "/parts/" + n), o).status().code(),
+              Code::kBadRequest);
+  }
+  auto commit = ParseRequest(
+      Req("POST", "/v1/uploads/" + id + "/commit", R"({"parts":[3,1]})", {{"if-match", "\"1-0\""}}),
+      o);
+  ASSERT_TRUE(commit.ok());
+  EXPECT_EQ(commit->upload.parts, (std::vector<uint32_t>{3, 1}));
+  EXPECT_TRUE(commit->upload.has_conditions);
+  for (const char* bad : {R"({"parts":[]})", R"({"parts":[0]})", R"({"parts":"1"})", "nope"}) {
+    EXPECT_EQ(ParseRequest(Req("POST", "/v1/uploads/" + id + "/commit", bad), o).status().code(),
+              Code::kBadRequest)
+        << bad;
+  }
+  // Methods and shapes that are no endpoint.
+  EXPECT_EQ(ParseRequest(Req("PUT", "/v1/uploads/" + id), o).status().code(),
+            Code::kMethodNotAllowed);
+  EXPECT_EQ(AllowedMethods("/v1/uploads/" + id + "/commit"), "POST");
+  EXPECT_EQ(ParseRequest(Req("GET", "/v1/uploads/" + id + "/other"), o).status().code(),
+            Code::kNotFound);
+  EXPECT_EQ(ParseRequest(Req("GET", "/v1/uploads/" + id + "/parts/1/x"), o).status().code(),
+            Code::kNotFound);
+}
+
+TEST(RequestTest, WhichBodiesAreStreamed) {
+  ServerOptions o;
+  o.entry_bytes_max = 1000;
+  const std::string part = "/v1/uploads/0123456789abcdef0123456789abcdef/parts/1";
+  EXPECT_TRUE(StreamsBody("PUT", part, 10, o));  // a part always
+  EXPECT_FALSE(StreamsBody("PUT", "/v1/fs/a", 1000, o));
+  EXPECT_TRUE(StreamsBody("PUT", "/v1/fs/a", 1001, o));
+  EXPECT_TRUE(StreamsBody("PUT", "/v1/fs/a", std::nullopt, o));  // chunked
+  EXPECT_TRUE(StreamsBody("POST", "/v1/fs/a?op=append", std::nullopt, o));
+  EXPECT_TRUE(StreamsBody("POST", "/v1/fs/a?op=write&offset=3", 5000, o));
+  EXPECT_FALSE(StreamsBody("POST", "/v1/fs/a?op=truncate&size=3", 5000, o));
+  EXPECT_FALSE(StreamsBody("POST", "/v1/tx", 5000, o));
+  EXPECT_FALSE(StreamsBody("DELETE", "/v1/fs/a", std::nullopt, o));
+}
+
 TEST(RequestTest, ConditionsFromHeaders) {
   auto p = ParseRequest(
       Req("PUT", "/v1/fs/f", "x",
