@@ -304,14 +304,16 @@ Status PruneSnapshots(BackupStore& backup, size_t keep) {
   auto objs = backup.List(kRoot);
   if (!objs.ok()) return objs.status();
   const size_t root = std::string(kRoot).size();
-  // Snapshots newer than the newest complete one may be uploading now:
-  // the shared files they claim stay.
+  // Snapshots in progress (on any replica, at any position: another
+  // replica may complete one at the same position first) keep the shared
+  // files they claim. An abandoned one's claim goes with it below, so its
+  // files are freed by the next prune.
   for (const auto& o : *objs) {
     std::string id = o.key.substr(root, o.key.find('/', root) - root);
     constexpr std::string_view kClaim = "/claim.json";
     bool claim = o.key.size() > kClaim.size() &&
                  o.key.compare(o.key.size() - kClaim.size(), kClaim.size(), kClaim) == 0;
-    if (!claim || id <= newest) continue;
+    if (!claim) continue;
     auto text = backup.GetBytes(o.key);
     if (!text.ok()) return text.status();
     json j = json::parse(*text, nullptr, false);
@@ -326,9 +328,14 @@ Status PruneSnapshots(BackupStore& backup, size_t keep) {
       continue;
     }
     std::string id = o.key.substr(root, o.key.find('/', root) - root);
-    // Older than the newest complete snapshot and not kept: a pruned or an
-    // abandoned (incomplete) snapshot. Newer ones may be uploading now.
-    if (!kept.count(id) && id < newest) WALFS_RETURN_IF_ERROR(backup.Delete(o.key));
+    // At a position below the newest complete snapshot's and not kept: a
+    // pruned or an abandoned (incomplete) snapshot. One at the same
+    // position or newer may be uploading now (another replica may have
+    // completed the same position first).
+    const size_t pos_len = SnapshotId(Position{}).size();
+    if (!kept.count(id) && id.substr(0, pos_len) < newest.substr(0, pos_len)) {
+      WALFS_RETURN_IF_ERROR(backup.Delete(o.key));
+    }
   }
   return Status::Ok();
 }

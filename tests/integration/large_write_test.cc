@@ -11,6 +11,7 @@
 #include <fstream>
 #include <random>
 
+#include "core/position.h"
 #include "integration/harness.h"
 
 namespace walfs::testing {
@@ -302,7 +303,7 @@ TEST(LargeWriteTest, AcknowledgedPartsSurviveAKilledReplica) {
 
 // Every byte passes through the log: snapshots by bytes written let it be
 // trimmed during a large write (the staged chunks are state, in the
-// snapshot), and a replica that starts from such a snapshot reads the file.
+// snapshots), and a replica that starts from a snapshot reads the file.
 TEST(LargeWriteTest, SnapshotsByBytesKeepTheLogShortDuringALargeWrite) {
   TempDir backup;
   Cluster c(2, false,
@@ -333,11 +334,29 @@ TEST(LargeWriteTest, SnapshotsByBytesKeepTheLogShortDuringALargeWrite) {
   EXPECT_LT(most, 48ull << 20) << "the log held " << most << " bytes";
   auto m = c0.Get("/metrics");
   EXPECT_NE(m->body.find("walfs_log_bytes "), std::string::npos);
+  // A replica started from a snapshot reads the file back. First a snapshot
+  // of the final state, and the log trimmed to it: no more bytes come, so
+  // no further snapshot or trim can race the new replica's start (a trim
+  // between its restore and its first read still stops it: known, to fix).
+  auto snap = c0.Request("POST", "/v1/admin/snapshots");
+  ASSERT_TRUE(snap.ok() && snap->status == 201) << (snap.ok() ? snap->body : "");
+  Position at = *Position::Parse(Json(*snap)["position"].get<std::string>());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto v = c0.Get("/v1/cluster");
+        auto first = Position::Parse(Json(*v)["log"]["first"].get<std::string>());
+        return first && *first >= at;
+      },
+      20s));
   ServeProcess& fresh = c.AddReplica("fresh");  // starts from a snapshot
   ASSERT_TRUE(fresh.WaitReady(60s))
       << "the fresh replica did not become ready; its log: " << fresh.log_path();
-  EXPECT_EQ(Sha256Of("curl -sf '" + fresh.url() + "/v1/fs/big?consistency=strong'"),
-            Sha256Of("cat " + big));
+  std::string got = dir.path() + "/got";
+  auto [status, _] = Curl("-o " + got + " '" + fresh.url() + "/v1/fs/big?consistency=strong'");
+  std::ifstream lf(fresh.log_path());
+  std::string log((std::istreambuf_iterator<char>(lf)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(status, 200) << Sh("head -c 300 " + got).second << "\n" << log;
+  EXPECT_EQ(Sha256Of("cat " + got), Sha256Of("cat " + big));
 }
 
 }  // namespace
