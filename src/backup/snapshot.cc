@@ -1,4 +1,5 @@
 #include "backup/snapshot.h"
+#include "core/wall_clock.h"
 
 #include <nlohmann/json.hpp>
 
@@ -30,12 +31,6 @@ bool Shareable(const std::string& name) {
            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   return ends(".sst") || ends(".blob");
-}
-
-uint64_t NowMs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
 }
 
 std::string SafeName(const std::string& s) {
@@ -213,7 +208,7 @@ Result<SnapshotManifest> ManifestFromJson(const std::string& text) {
 
 Result<SnapshotManifest> TakeSnapshot(RocksStore& store, BackupStore& backup,
                                       const std::string& work_dir, const std::string& replica_id) {
-  std::string dir = work_dir + "/checkpoint-" + std::to_string(NowMs());
+  std::string dir = work_dir + "/checkpoint-" + std::to_string(WallClockMs());
   std::error_code ec;
   fs::create_directories(work_dir, ec);
   struct Cleanup {
@@ -241,7 +236,7 @@ Result<SnapshotManifest> TakeSnapshot(RocksStore& store, BackupStore& backup,
   // Each replica uploads under its own id, so two replicas snapshotting the
   // same position never overwrite each other's files.
   m.id = SnapshotId(m.position) + "-" + SafeName(replica_id);
-  m.created_ms = NowMs();
+  m.created_ms = WallClockMs();
   m.replica = replica_id;
   WALFS_RETURN_IF_ERROR(ListFiles(dir, &m));
   // Claimed before anything is uploaded or reused: pruning keeps the shared

@@ -1,4 +1,5 @@
 #include "log/local_log.h"
+#include "core/wall_clock.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -19,12 +20,6 @@ constexpr size_t kHeaderBytes = 12;
 
 Status Errno(const std::string& what) {
   return Status(Code::kIoError, what + ": " + std::strerror(errno));
-}
-
-uint64_t WallClockMs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
 }
 
 Status PreadAll(int fd, char* buf, size_t n, uint64_t off) {

@@ -1,4 +1,5 @@
 #include "ops/cluster_agent.h"
+#include "core/wall_clock.h"
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
@@ -13,12 +14,6 @@ namespace walfs {
 namespace {
 
 using nlohmann::json;
-
-uint64_t NowMs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
 
 std::optional<ReplicaInfo> ParseHeartbeat(const std::string& s) {
   json j = json::parse(s, nullptr, false);
@@ -37,6 +32,14 @@ std::optional<ReplicaInfo> ParseHeartbeat(const std::string& s) {
 }
 
 }  // namespace
+
+Status PublishHeartbeat(LogConnection* conn, const ServerOptions& opts, const ReplicaInfo& r) {
+  json hb = {{"id", r.id},         {"address", r.address}, {"applied", r.applied.ToString()},
+             {"digest", r.digest}, {"entries", r.entries}, {"time_ms", r.time_ms}};
+  if (!r.stopped.empty()) hb["stopped"] = r.stopped;
+  return conn->PutHeartbeat(r.id, hb.dump(),
+                            opts.heartbeat_ttl_intervals * opts.heartbeat_interval_ms);
+}
 
 ClusterAgent::ClusterAgent(std::shared_ptr<Log> log, RocksStore* store, Waiters* waiters,
                            Metrics* metrics, const ServerOptions& opts, HealthFn health)
@@ -93,16 +96,13 @@ void ClusterAgent::Refresh() {
   MutexLock refresh(&refresh_mu_);
   ClusterView v;
   v.self = opts_.replica_id;
-  v.refreshed_ms = NowMs();
+  v.refreshed_ms = WallClockMs();
   auto snap = store_->Snapshot();
   auto state = LoadApplyState(*snap);
   auto usage = LoadUsage(*snap);
   if (!state.ok() || !usage.ok()) return;
   ReplicaInfo me{opts_.replica_id, opts_.advertise, state->applied, ToHex(state->digest),
                  state->entries,   v.refreshed_ms,  health_(),      false};
-  json hb = {{"id", me.id},         {"address", me.address}, {"applied", me.applied.ToString()},
-             {"digest", me.digest}, {"entries", me.entries}, {"time_ms", me.time_ms}};
-  if (!me.stopped.empty()) hb["stopped"] = me.stopped;
   // An unreachable log shows in the view from the first refresh on (the
   // view holds this replica and the error), not as an empty, healthy view.
   Status connected = Status::Ok();
@@ -115,10 +115,7 @@ void ClusterAgent::Refresh() {
     }
   }
   Result<LogTail> tail = connected.ok() ? conn_->Tail() : Result<LogTail>(connected);
-  Status st = tail.ok()
-                  ? conn_->PutHeartbeat(me.id, hb.dump(),
-                                        opts_.heartbeat_ttl_intervals * opts_.heartbeat_interval_ms)
-                  : tail.status();
+  Status st = tail.ok() ? PublishHeartbeat(conn_.get(), opts_, me) : tail.status();
   auto beats = st.ok() ? conn_->Heartbeats() : Result<std::vector<std::string>>(st);
   if (tail.ok()) {
     v.log = *tail;

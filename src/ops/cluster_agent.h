@@ -51,6 +51,12 @@ struct ClusterView {
   uint64_t refreshed_ms = 0;          // this replica's wall clock
 };
 
+// Publishes r as this replica's heartbeat, live for the configured TTL. The
+// lease holder trims the log only below the applied position of every live
+// heartbeat (unless the log is over its size or age limits), so a replica
+// publishes one before it checks that the log still follows its store.
+Status PublishHeartbeat(LogConnection* conn, const ServerOptions& opts, const ReplicaInfo& r);
+
 class ClusterAgent {
  public:
   using HealthFn = std::function<std::string()>;  // why the applier stopped, or ""

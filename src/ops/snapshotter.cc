@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "core/hash.h"
+#include "core/wall_clock.h"
 #include "sm/state_machine.h"
 
 namespace walfs {
@@ -121,6 +123,9 @@ void Snapshotter::Trim(LogConnection* conn) {
   if (!latest_ || !opts_.trim) return;
   auto tail = conn->Tail();
   if (!tail.ok()) return;
+  // The heartbeats as they are now, not as of the last round: a replica
+  // that has just restored a snapshot announces itself before it reads.
+  agent_->Refresh();
   std::vector<Position> live;
   for (const auto& r : agent_->view().replicas) live.push_back(r.applied);
   TrimPolicy policy{opts_.trim_log_entries_max, opts_.trim_log_age_ms_max};
@@ -207,6 +212,13 @@ Result<std::string> BootstrapIfNeeded(const ServerOptions& opts, Log& log, Backu
       if (!st.ok()) return st.status();
       state = *st;
     }
+    // Announced first, so that the lease holder, which trims below every
+    // live heartbeat, does not trim past this store between the check
+    // below and the applier's first read.
+    (void)PublishHeartbeat(
+        conn->get(), opts,
+        ReplicaInfo{opts.replica_id, opts.advertise, state.applied, ToHex(state.digest),
+                    state.entries, WallClockMs(), "", false});
     auto first = (*conn)->Read(state.applied, 1, std::chrono::milliseconds(0));
     if (!first.ok()) {
       if (!said.empty()) return said;

@@ -87,10 +87,12 @@ BatchResult ApplyBatch(const ApplyState& start, Overlay* batch, uint32_t bs,
     // then not the applied position.
     if (rec.pos <= out.state.applied) continue;
     if (rec.prev != out.state.applied) {
-      out.stop = Status(Code::kCorruption, "log broken: entry " + rec.pos.ToString() + " follows " +
-                                               rec.prev.ToString() + " but this replica applied " +
-                                               out.state.applied.ToString() +
-                                               " (entries lost, a fork, or a different log)");
+      out.stop = Status(
+          Code::kCorruption,
+          "log broken: entry " + rec.pos.ToString() + " follows " + rec.prev.ToString() +
+              " but this replica applied " + out.state.applied.ToString() +
+              " (entries lost, a fork, a different log, or the log trimmed past this replica: "
+              "restarted with --backup it restores a snapshot)");
       break;
     }
     uint8_t format = out.state.digest_format;

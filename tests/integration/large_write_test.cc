@@ -2,14 +2,16 @@
 // redis-server, driven by curl: bodies over one entry streamed into staged
 // chunks, uploads in parts across replicas, and what a cut body, a killed
 // server and expiry leave behind. (The 2 GiB and 10 GiB cases are in make
-// bench: bench/large_files.py.)
+// faults: tests/faults/large_files_test.cc.)
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "core/position.h"
 #include "integration/harness.h"
@@ -334,23 +336,36 @@ TEST(LargeWriteTest, SnapshotsByBytesKeepTheLogShortDuringALargeWrite) {
   EXPECT_LT(most, 48ull << 20) << "the log held " << most << " bytes";
   auto m = c0.Get("/metrics");
   EXPECT_NE(m->body.find("walfs_log_bytes "), std::string::npos);
-  // A replica started from a snapshot reads the file back. First a snapshot
-  // of the final state, and the log trimmed to it: no more bytes come, so
-  // no further snapshot or trim can race the new replica's start (a trim
-  // between its restore and its first read still stops it: known, to fix).
-  auto snap = c0.Request("POST", "/v1/admin/snapshots");
-  ASSERT_TRUE(snap.ok() && snap->status == 201) << (snap.ok() ? snap->body : "");
-  Position at = *Position::Parse(Json(*snap)["position"].get<std::string>());
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        auto v = c0.Get("/v1/cluster");
-        auto first = Position::Parse(Json(*v)["log"]["first"].get<std::string>());
-        return first && *first >= at;
-      },
-      20s));
+  // A replica started from a snapshot reads the file back, while writes
+  // go on and the lease holder keeps snapshotting and trimming: the fresh
+  // replica announces its store before it checks the log, so it is not
+  // trimmed past between its restore and its first read.
+  std::atomic<bool> writing{true};
+  std::atomic<int> appended{0};
+  std::thread writer([&] {
+    HttpClient w = c.node(1).Client();
+    std::string piece(256 << 10, 'a');
+    while (writing) {
+      auto r = w.Request("POST", "/v1/fs/more?op=append", piece);
+      if (r.ok() && r->status == 200) ++appended;
+    }
+  });
   ServeProcess& fresh = c.AddReplica("fresh");  // starts from a snapshot
-  ASSERT_TRUE(fresh.WaitReady(60s))
-      << "the fresh replica did not become ready; its log: " << fresh.log_path();
+  bool ready = fresh.WaitReady(60s);
+  int before = appended;
+  // Writes go on past the fresh replica's start: it keeps up through trims.
+  bool more = WaitFor([&] { return appended >= before + 64; }, 60s);
+  writing = false;
+  writer.join();
+  ASSERT_TRUE(ready) << "the fresh replica did not become ready; its log: " << fresh.log_path();
+  ASSERT_TRUE(more);
+  EXPECT_GE(Json(*c0.Get("/v1/admin/snapshots"))["snapshots"].size(), 3u);
+  HttpClient cf = fresh.Client();
+  auto m0 = c0.Get("/v1/fs/more?stat&consistency=strong");
+  auto mf = cf.Get("/v1/fs/more?stat&consistency=strong");
+  ASSERT_TRUE(m0.ok() && mf.ok());
+  EXPECT_EQ(Json(*mf)["size"], Json(*m0)["size"]) << mf->body;
+  EXPECT_EQ(Json(*m0)["size"].get<uint64_t>(), uint64_t(appended) * (256 << 10));
   std::string got = dir.path() + "/got";
   auto [status, _] = Curl("-o " + got + " '" + fresh.url() + "/v1/fs/big?consistency=strong'");
   std::ifstream lf(fresh.log_path());

@@ -165,6 +165,65 @@ TEST(SnapshotIntegrationTest, TrimmedLogBootstrapsFreshAndReturningReplicas) {
   EXPECT_NE(text.find("restored snapshot"), std::string::npos);
 }
 
+// Replicas started while writes go on and the lease holder snapshots and
+// trims every few entries: each restores a snapshot and keeps up. A
+// starting replica announces its store before it checks that the log
+// follows it, and the holder trims below every live announcement, so the
+// log is not trimmed past it between its restore and its first read.
+TEST(SnapshotIntegrationTest, ReplicasStartingWhileTheLogIsTrimmedKeepUp) {
+  TempDir backup;
+  Cluster c(1, false,
+            {"--backup", "dir://" + backup.path(), "--snapshot-every-entries", "20",
+             "--heartbeat-ms", "100", "--maintenance-ms", "20"});
+  HttpClient a = c.node(0).Client();
+  std::atomic<bool> writing{true};
+  std::atomic<int> appended{0};
+  std::thread writer([&] {
+    HttpClient w = c.node(0).Client();
+    while (writing) {
+      auto r = w.Request("POST", "/v1/fs/log?op=append", "x;");
+      if (r.ok() && r->status == 200) ++appended;
+    }
+  });
+  ASSERT_TRUE(WaitFor([&] { return appended > 0; }, 20s));
+  std::string first_entry = Json(*a.Get("/v1/cluster"))["log"]["first"];
+  std::vector<ServeProcess*> fresh;
+  for (int i = 0; i < 3; ++i) {
+    int before = appended;
+    ASSERT_TRUE(WaitFor([&] { return appended >= before + 50; }, 20s));
+    // The log was trimmed: a fresh replica must restore a snapshot.
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          return Json(*a.Get("/v1/cluster"))["log"]["first"].get<std::string>() != first_entry;
+        },
+        20s));
+    fresh.push_back(&c.AddReplica("fresh" + std::to_string(i)));
+  }
+  std::vector<bool> ready;
+  for (auto* f : fresh) ready.push_back(f->WaitReady(30s));
+  int before = appended;
+  bool more = WaitFor([&] { return appended >= before + 50; }, 20s);
+  writing = false;
+  writer.join();
+  ASSERT_TRUE(more);
+  for (size_t i = 0; i < fresh.size(); ++i) {
+    std::ifstream log(fresh[i]->log_path());
+    std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    ASSERT_TRUE(ready[i]) << "replica " << i << " did not become ready:\n" << text;
+    EXPECT_NE(text.find("restored snapshot"), std::string::npos)
+        << fresh[i]->log_path() << ": " << text;
+  }
+  std::string want = a.Get("/v1/fs/log?consistency=strong")->body;
+  EXPECT_EQ(want.size(), 2u * appended);
+  for (auto* f : fresh) {
+    HttpClient h = f->Client();
+    EXPECT_EQ(h.Get("/v1/fs/log?consistency=strong")->body, want);
+    EXPECT_TRUE(WaitFor(
+        [&] { return Json(*h.Get("/readyz"))["digest"] == Json(*a.Get("/readyz"))["digest"]; },
+        10s));
+  }
+}
+
 // On-demand snapshots taken on any replica let the lease holder trim the
 // log to the newest of them (it read the backup store only once before).
 // Snapshots alternate between the two replicas, and each round waits for
