@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "cli/number_arg.h"
 #include "cli/progress.h"
+#include "cli/transfer_options.h"
 #include "client/walfs_client.h"
 
 namespace walfs::cli {
@@ -24,12 +25,9 @@ namespace {
 
 using nlohmann::json;
 
-struct GetArgs {
+struct GetArgs : TransferOptions {
   std::string path, dest = "-";
   uint64_t range_bytes = 16ull << 20;
-  size_t parallel = 4;
-  std::optional<bool> progress;
-  int retries = 5;
 };
 
 int ToStdout(const std::string& server, const GetArgs& a, uint64_t size) {
@@ -134,18 +132,10 @@ void RegisterGet(CLI::App& app, const std::string* server, RunFn* run) {
   auto* cmd = app.add_subcommand("get", "download a file to FILE (or stdout), any size");
   cmd->add_option("path", a->path)->required();
   cmd->add_option("file", a->dest, "a local file, or - for stdout");
-  cmd->add_option("--parallel", a->parallel, "ranges read at once (to a file)")
-      ->check(NumberIn(1, 64))
-      ->capture_default_str();
+  AddTransferOptions(cmd, a.get(), "ranges read at once (to a file)", "range");
   cmd->add_option("--range-size", a->range_bytes, "bytes per range")
       ->check(NumberIn(1, 1ull << 40))
       ->capture_default_str();
-  cmd->add_option("--retries", a->retries, "attempts per range after the first")
-      ->check(NumberIn(0, 100))
-      ->capture_default_str();
-  cmd->add_flag_function(
-      "--progress,!--no-progress", [a](int64_t n) { a->progress = n > 0; },
-      "a progress bar on stderr (default: when stderr is a terminal)");
   cmd->callback([=] { *run = [=] { return RunGet(*server, *a); }; });
 }
 

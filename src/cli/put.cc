@@ -21,6 +21,7 @@
 #include "cli/commands.h"
 #include "cli/number_arg.h"
 #include "cli/progress.h"
+#include "cli/transfer_options.h"
 #include "client/walfs_client.h"
 
 namespace walfs::cli {
@@ -28,13 +29,10 @@ namespace {
 
 using nlohmann::json;
 
-struct PutArgs {
+struct PutArgs : TransferOptions {
   std::string path, source = "-";
   uint64_t part_bytes = 16ull << 20;
-  size_t parallel = 4;
   std::string upload_id;
-  std::optional<bool> progress;
-  int retries = 5;
 };
 
 std::string Md5Hex(const std::string& data) {
@@ -227,21 +225,13 @@ void RegisterPut(CLI::App& app, const std::string* server, RunFn* run) {
   auto* cmd = app.add_subcommand("put", "create or replace a file with FILE (or stdin), any size");
   cmd->add_option("path", a->path)->required();
   cmd->add_option("file", a->source, "a local file, or - for stdin");
-  cmd->add_option("--parallel", a->parallel, "parts sent at once")
-      ->check(NumberIn(1, 64))
-      ->capture_default_str();
   cmd->add_option("--part-size", a->part_bytes,
                   "bytes per part (larger for files over 10,000 parts)")
       ->check(NumberIn(1, 5ull << 30))
       ->capture_default_str();
   cmd->add_option("--upload-id", a->upload_id,
                   "resume this upload: parts the server has are not sent again");
-  cmd->add_option("--retries", a->retries, "attempts per part after the first")
-      ->check(NumberIn(0, 100))
-      ->capture_default_str();
-  cmd->add_flag_function(
-      "--progress,!--no-progress", [a](int64_t n) { a->progress = n > 0; },
-      "a progress bar on stderr (default: when stderr is a terminal)");
+  AddTransferOptions(cmd, a.get(), "parts sent at once", "part");
   cmd->callback([=] { *run = [=] { return RunPut(*server, *a); }; });
 }
 

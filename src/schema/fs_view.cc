@@ -54,27 +54,36 @@ Status FsView::Read(const Node& f, uint64_t offset, uint64_t len, std::string* o
   if (!f.inode.extents) return Status::Ok();
   // Extents win over the blocks beneath them.
   uint64_t end = offset + len;
-  std::string prefix = keys::ExtentPrefix(f.ino);
-  std::vector<Extent> hit;
-  Status st = Status::Ok();
-  WALFS_RETURN_IF_ERROR(r_->Scan(prefix, keys::Extent(f.ino, offset + 1),
-                                 [&](std::string_view k, std::string_view v) {
-                                   auto e = DecodeExtent(k.substr(prefix.size()), v);
-                                   if (!e) {
-                                     st = CorruptRecord("extent");
-                                     return false;
-                                   }
-                                   if (e->start >= end) return false;
-                                   hit.push_back(*e);
-                                   return true;
-                                 }));
-  WALFS_RETURN_IF_ERROR(st);
-  for (const Extent& e : hit) {
+  auto hit = ExtentsOverlapping(*r_, f.ino, offset, end);
+  if (!hit.ok()) return hit.status();
+  for (const Extent& e : *hit) {
     uint64_t lo = std::max(e.start, offset), hi = std::min(e.end(), end);
     WALFS_RETURN_IF_ERROR(
         ReadChunk(e.chunk, e.offset + (lo - e.start), hi - lo, out->data() + base + (lo - offset)));
   }
   return Status::Ok();
+}
+
+Result<std::vector<Extent>> ExtentsOverlapping(const StoreReader& r, uint64_t ino, uint64_t from,
+                                               uint64_t to) {
+  std::string prefix = keys::ExtentPrefix(ino);
+  std::vector<Extent> hit;
+  Status st = Status::Ok();
+  // Keyed by end: the first extent ending after `from` is the first that
+  // can overlap [from, to).
+  WALFS_RETURN_IF_ERROR(
+      r.Scan(prefix, keys::Extent(ino, from + 1), [&](std::string_view k, std::string_view v) {
+        auto e = DecodeExtent(k.substr(prefix.size()), v);
+        if (!e) {
+          st = CorruptRecord("extent");
+          return false;
+        }
+        if (e->start >= to) return false;
+        hit.push_back(*e);
+        return true;
+      }));
+  WALFS_RETURN_IF_ERROR(st);
+  return hit;
 }
 
 Status FsView::ReadChunk(const Position& chunk, uint64_t offset, uint64_t len, char* out) const {

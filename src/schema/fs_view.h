@@ -12,6 +12,7 @@
 
 #include "schema/schema.h"
 #include "schema/store_view.h"
+#include "schema/upload_records.h"
 
 namespace walfs {
 
@@ -69,5 +70,9 @@ class FsView {
 Result<uint32_t> LoadBlockBytes(const StoreReader& r);
 
 Status CorruptRecord(std::string_view what);
+
+// The extents of file ino that overlap bytes [from, to), in order.
+Result<std::vector<Extent>> ExtentsOverlapping(const StoreReader& r, uint64_t ino, uint64_t from,
+                                               uint64_t to);
 
 }  // namespace walfs

@@ -16,15 +16,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string Run(const std::string& cmd) {
-  FILE* f = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  ::pclose(f);
-  return out;
-}
+std::string Run(const std::string& cmd) { return Shell(cmd).second; }
 
 void PutAndReadBack(uint64_t bytes) {
   TempDir backup;

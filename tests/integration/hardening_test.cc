@@ -395,15 +395,8 @@ TEST(ClusterViewTest, AReplicaThatAppliedNothingIsNotDecadesBehind) {
   EXPECT_LT(mine["lag_ms"].get<uint64_t>(), 60'000u) << mine.dump();
 }
 
-// Runs the walfs CLI in cwd; returns its exit status and output.
 std::pair<int, std::string> RunIn(const std::string& cwd, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {WALFS_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  Process p(argv, cwd + "/cli.out", cwd);
-  int st = p.Wait(std::chrono::seconds(60));
-  std::ifstream f(cwd + "/cli.out");
-  std::string out((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  return RunCli(args, {}, cwd);
 }
 
 // Negative and overflowing numbers are usage mistakes (exit 2), and

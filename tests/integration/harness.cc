@@ -77,11 +77,11 @@ S3Server::S3Server(const std::string& dir, const std::string& bucket) : port_(Fr
 }
 
 std::pair<int, std::string> RunCli(const std::vector<std::string>& args,
-                                   const std::vector<std::string>& env) {
+                                   const std::vector<std::string>& env, const std::string& cwd) {
   TempDir tmp;
   std::vector<std::string> argv = {WALFS_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  Process p(argv, tmp.path() + "/out", "", env);
+  Process p(argv, tmp.path() + "/out", cwd, env);
   int st = p.Wait(std::chrono::seconds(120));
   std::ifstream f(tmp.path() + "/out");
   std::string out((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());

@@ -68,9 +68,11 @@ class S3Server {
   Process proc_;
 };
 
-// Runs the walfs CLI; returns its exit status and stdout.
+// Runs the walfs CLI (in cwd if not empty); returns its exit status and
+// its output (stdout and stderr).
 std::pair<int, std::string> RunCli(const std::vector<std::string>& args,
-                                   const std::vector<std::string>& env = {});
+                                   const std::vector<std::string>& env = {},
+                                   const std::string& cwd = "");
 
 json Json(const ClientResponse& r);
 // The whole file as a replica sees it after a strong read.

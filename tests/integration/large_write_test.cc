@@ -21,19 +21,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Runs a shell command; its exit status and standard output.
-std::pair<int, std::string> Sh(const std::string& cmd) {
-  FILE* f = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  int st = ::pclose(f);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
-
 std::string Sha256Of(const std::string& cmd) {
-  auto [st, out] = Sh(cmd + " | sha256sum");
+  auto [st, out] = Shell(cmd + " | sha256sum");
   return out.substr(0, 64);
 }
 
@@ -54,7 +43,7 @@ void MakeFile(const std::string& path, uint64_t bytes, uint64_t seed) {
 
 // curl's status code and body for a request.
 std::pair<int, std::string> Curl(const std::string& args) {
-  auto [st, out] = Sh("curl -s -w '\\n%{http_code}' " + args);
+  auto [st, out] = Shell("curl -s -w '\\n%{http_code}' " + args);
   size_t nl = out.rfind('\n');
   return {std::atoi(out.c_str() + nl + 1), out.substr(0, nl)};
 }
@@ -93,7 +82,7 @@ TEST(LargeWriteTest, BodiesOverOneEntryStreamThroughOneReplicaAndReadFromAnother
   EXPECT_EQ(json::parse(put_body)["size"], 48ull << 20);
   std::string url2 = c.node(2).url() + "/v1/fs/data/big.bin";
   EXPECT_EQ(Sha256Of("curl -sf '" + url2 + "?consistency=strong'"), Sha256Of("cat " + big));
-  auto [head_status, head] = Sh("curl -sI " + url2);
+  auto [head_status, head] = Shell("curl -sI " + url2);
   EXPECT_NE(head.find("Content-Length: 50331648"), std::string::npos) << head;
   EXPECT_EQ(Sha256Of("curl -sf -r 50331000- " + url2), Sha256Of("tail -c 648 " + big));
 
@@ -118,7 +107,7 @@ TEST(LargeWriteTest, BodiesOverOneEntryStreamThroughOneReplicaAndReadFromAnother
   uint64_t at = answer["offset"].get<uint64_t>();
   uint64_t total = (48ull << 20) + (3ull << 20) + 17 + 2ull * static_cast<uint64_t>(small);
   std::string dl = dir.path() + "/dl";
-  ASSERT_EQ(Sh("curl -sf -o " + dl + " '" + url2 + "?consistency=strong'").first, 0);
+  ASSERT_EQ(Shell("curl -sf -o " + dl + " '" + url2 + "?consistency=strong'").first, 0);
   std::ifstream f(dl, std::ios::binary);
   std::string got((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   ASSERT_EQ(got.size(), total);
@@ -202,7 +191,7 @@ TEST(LargeWriteTest, UploadsInPartsAcrossReplicas) {
   // Parts in any order, through any replica; a part sent again replaces it.
   auto [s2, part2] = Curl("-X PUT --data-binary @" + p2 + " " + base1 + "/parts/2");
   ASSERT_EQ(s2, 200) << part2;
-  EXPECT_EQ(json::parse(part2)["etag"], "\"" + Sh("md5sum " + p2).second.substr(0, 32) + "\"");
+  EXPECT_EQ(json::parse(part2)["etag"], "\"" + Shell("md5sum " + p2).second.substr(0, 32) + "\"");
   ASSERT_EQ(Curl("-X PUT --data-binary @" + p1 + " " + base2 + "/parts/1").first, 200);
   ASSERT_EQ(Curl("-X PUT --data-binary @" + p1b + " " + base1 + "/parts/1").first, 200);
   auto [sg, listing] = Curl(c.node(0).url() + "/v1/uploads/" + id);
@@ -370,7 +359,7 @@ TEST(LargeWriteTest, SnapshotsByBytesKeepTheLogShortDuringALargeWrite) {
   auto [status, _] = Curl("-o " + got + " '" + fresh.url() + "/v1/fs/big?consistency=strong'");
   std::ifstream lf(fresh.log_path());
   std::string log((std::istreambuf_iterator<char>(lf)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(status, 200) << Sh("head -c 300 " + got).second << "\n" << log;
+  EXPECT_EQ(status, 200) << Shell("head -c 300 " + got).second << "\n" << log;
   EXPECT_EQ(Sha256Of("cat " + got), Sha256Of("cat " + big));
 }
 

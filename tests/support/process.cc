@@ -8,12 +8,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
 
 namespace walfs::testing {
+
+std::pair<int, std::string> Shell(const std::string& cmd) {
+  FILE* f = ::popen(cmd.c_str(), "r");
+  if (f == nullptr) return {-1, ""};
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  int st = ::pclose(f);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
 
 bool WaitFor(const std::function<bool()>& cond, std::chrono::milliseconds deadline) {
   auto end = std::chrono::steady_clock::now() + deadline;

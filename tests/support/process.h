@@ -6,12 +6,17 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace walfs::testing {
 
 // Polls cond every few ms until it is true or the deadline passes.
 bool WaitFor(const std::function<bool()>& cond, std::chrono::milliseconds deadline);
+
+// Runs a command with /bin/sh; its exit status (-1 if it did not exit)
+// and standard output.
+std::pair<int, std::string> Shell(const std::string& cmd);
 
 int FreePort();
 bool PortAcceptsConnections(int port);
