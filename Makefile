@@ -40,12 +40,12 @@ test: format-check thread-safety build test-asan fuzz-smoke bench-smoke
 # Every benchmark case against its baseline, measured in the same run
 # (several minutes); the table goes to stdout and bench/results/latest.json.
 bench: build
-	python3 bench/run.py
+	/usr/bin/python3 bench/run.py
 
 # Every case for a second or two, so that the suite keeps working; its
 # figures mean nothing.
 bench-smoke: build
-	python3 bench/run.py --smoke --out $(BUILD)/bench-smoke.json
+	/usr/bin/python3 bench/run.py --smoke --out $(BUILD)/bench-smoke.json
 
 # clang's -Wthread-safety over every source file that takes a lock (all
 # that use MutexLock or a Worker: the replica's actors, the local log, the

@@ -11,6 +11,9 @@
 //   walfs-bench xadd-lag --redis HOST:PORT --rate R --duration-ms D
 //       the baseline for replication lag: XADD at R/s, XREAD BLOCK in another
 //       connection, delivery delay percentiles.
+//   walfs-bench xadd-bulk --redis HOST:PORT --body-bytes N --clients C --init-bytes B [--readers R]
+//       the log's limit for large writes: B bytes XADDed in N-byte entries, C in
+//       flight, and read back in full by R connections at the same time.
 //   walfs-bench walfs-lag --url URL --watch URL [--watch URL ...] --rate R --duration-ms D
 //       appends at R/s through one replica (ack=log) and measures, for a sample
 //       of them, the time until every watched replica has applied it.
@@ -46,7 +49,7 @@ struct Args {
   std::vector<std::string> urls, watch;
   std::string method = "GET", target = "/", endpoint, bucket, key, redis;
   std::map<std::string, std::string> headers;
-  size_t body_bytes = 0, clients = 1, writers = 1, record_bytes = 100, init_bytes = 0;
+  size_t body_bytes = 0, clients = 1, writers = 1, readers = 0, record_bytes = 100, init_bytes = 0;
   uint64_t duration_ms = 5000, rate = 1000;
   int expect_status = 0;
 };
@@ -222,13 +225,56 @@ int RunXaddLag(const Args& a) {
 // The log's own limit for bulk bytes: total_bytes XADDed to one stream in
 // entries of body_bytes, `clients` (the pipeline depth) in flight at once,
 // as one pipelined client would. Then the stream is deleted.
+// Reads the stream from its start until `entries` entries came, as a
+// replica's applier does (XREAD BLOCK, a few entries at a time).
+bool ReadStream(const std::string& addr, uint64_t entries, size_t per_read) {
+  redisContext* c = Connect(addr);
+  std::string last = "0-0";
+  uint64_t got = 0;
+  while (got < entries) {
+    auto* r = static_cast<redisReply*>(redisCommand(c, "XREAD COUNT %s BLOCK 5000 STREAMS %s %s",
+                                                    std::to_string(per_read).c_str(), "bulkbench",
+                                                    last.c_str()));
+    if (r == nullptr) {
+      std::cerr << "XREAD: " << c->errstr << "\n";
+      return false;
+    }
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 1) {
+      redisReply* items = r->element[0]->element[1];
+      for (size_t i = 0; i < items->elements; ++i) {
+        last.assign(items->element[i]->element[0]->str, items->element[i]->element[0]->len);
+        ++got;
+      }
+    } else if (r->type != REDIS_REPLY_NIL) {
+      std::cerr << "XREAD: " << (r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply")
+                << "\n";
+      freeReplyObject(r);
+      return false;
+    }
+    freeReplyObject(r);
+  }
+  redisFree(c);
+  return true;
+}
+
+// The log's own limit for large writes: entries of --body-bytes XADDed by a
+// pipelined client (--clients in flight) and, with --readers N, read back in
+// full by N connections at the same time, as N replicas do.
 int RunXaddBulk(const Args& a) {
   redisContext* c = Connect(a.redis);
+  freeReplyObject(redisCommand(c, "DEL bulkbench"));
   std::string payload(a.body_bytes, 'x');
   for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>('a' + i % 26);
   uint64_t entries = (a.init_bytes + a.body_bytes - 1) / a.body_bytes;
   size_t depth = std::max<size_t>(1, a.clients);
   auto start = Clock::now();
+  std::atomic<int> read_failures{0};
+  std::vector<std::thread> readers;
+  for (size_t i = 0; i < a.readers; ++i) {
+    readers.emplace_back([&] {
+      if (!ReadStream(a.redis, entries, 4)) ++read_failures;
+    });
+  }
   uint64_t sent = 0, done = 0;
   while (done < entries) {
     while (sent < entries && sent - done < depth) {
@@ -245,11 +291,17 @@ int RunXaddBulk(const Args& a) {
     freeReplyObject(r);
     ++done;
   }
+  for (auto& t : readers) t.join();
   double secs = std::chrono::duration<double>(Clock::now() - start).count();
   freeReplyObject(redisCommand(c, "DEL bulkbench"));
   redisFree(c);
+  if (read_failures > 0) {
+    std::cerr << "XREAD failed\n";
+    return 1;
+  }
   json out = {{"bytes", entries * a.body_bytes},
               {"seconds", secs},
+              {"readers", a.readers},
               {"bytes_per_second", static_cast<double>(entries * a.body_bytes) / secs}};
   std::cout << out.dump() << "\n";
   return 0;
@@ -364,6 +416,7 @@ int main(int argc, char** argv) {
         {"--body-bytes", [&] { a.body_bytes = std::stoull(v); }},
         {"--clients", [&] { a.clients = std::stoull(v); }},
         {"--writers", [&] { a.writers = std::stoull(v); }},
+        {"--readers", [&] { a.readers = std::stoull(v); }},
         {"--record-bytes", [&] { a.record_bytes = std::stoull(v); }},
         {"--duration-ms", [&] { a.duration_ms = std::stoull(v); }},
         {"--rate", [&] { a.rate = std::stoull(v); }},

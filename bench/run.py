@@ -170,6 +170,34 @@ def rss_kib(pid):
     return 0
 
 
+class RssPeak:
+    """The peak RSS of a process over its RSS at the start, sampled from a thread inside a `with`."""
+
+    def __init__(self, pid, every=0.02, idle=None):
+        import threading
+        self.pid, self.every = pid, every
+        self.peak = rss_kib(pid)
+        self.idle = self.peak if idle is None else idle
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample)
+
+    def _sample(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_kib(self.pid))
+            time.sleep(self.every)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def over_idle_mib(self):
+        return (self.peak - self.idle) / 1024
+
+
 class Bench:
     def __init__(self, smoke, workdir):
         self.smoke = smoke
@@ -229,25 +257,13 @@ class Bench:
         build_s = time.time() - t0
         ng = load('http', '--url', nginx, '--target', '/big', '--clients', 2, '--duration-ms', self.d,
                   '--expect-status', 200)
-        idle = rss_kib(proc.pid)
-        peak = [idle]
-        import threading
-        stop = threading.Event()
-
-        def sample():
-            while not stop.is_set():
-                peak[0] = max(peak[0], rss_kib(proc.pid))
-                time.sleep(0.02)
-        t = threading.Thread(target=sample)
-        t.start()
-        w = load('http', '--url', url, '--target', '/v1/fs/big', '--clients', 2, '--duration-ms', self.d,
-                 '--expect-status', 200)
-        stop.set()
-        t.join()
+        with RssPeak(proc.pid) as rss:
+            w = load('http', '--url', url, '--target', '/v1/fs/big', '--clients', 2, '--duration-ms', self.d,
+                     '--expect-status', 200)
         self.add('large_reads', w['bytes_per_second'] / 1e6, ng['bytes_per_second'] / 1e6, 'MB/s', '>= 0.7x',
                  note='(%d MiB file built by appends in %.1f s)' % (big_mib, build_s))
-        self.add('memory_streaming', (peak[0] - idle) / 1024, 64, 'MiB over idle', '<= +64 MiB',
-                 ratio=(peak[0] - idle) / 1024 / 64, note='(idle RSS %d MiB)' % (idle // 1024))
+        self.add('memory_streaming', rss.over_idle_mib(), 64, 'MiB over idle', '<= +64 MiB',
+                 ratio=rss.over_idle_mib() / 64, note='(idle RSS %d MiB)' % (rss.idle // 1024))
         empty = load('http', '--url', url, '--method', 'POST', '--target', '/v1/fs/empty?op=append',
                      '--body-bytes', 100, '--clients', 1, '--duration-ms', self.d, '--expect-status', 200)
         bigapp = load('http', '--url', url, '--method', 'POST', '--target', '/v1/fs/big?op=append',
@@ -349,6 +365,14 @@ class Bench:
         secs = time.time() - t0
         self.add('large_put', size / secs / 1e6, base['bytes_per_second'] / 1e6, 'MB/s', '>= 0.5x',
                  note='(%d MiB, applied by 3 replicas; baseline: XADD in 4 MiB entries, 8 in flight)' % (size >> 20))
+        # The log's own ceiling with three replicas: the same XADDs while three connections read
+        # every byte back, as three appliers must, doing nothing else with them.
+        fan = load('xadd-bulk', '--redis', '127.0.0.1:%d' % rport, '--body-bytes', 4 << 20, '--clients', 8,
+                   '--init-bytes', size, '--readers', 3)
+        self.add('large_put_vs_fanout', size / secs / 1e6, fan['bytes_per_second'] / 1e6, 'MB/s', '(reported)',
+                 note='(baseline: the same XADDs read back in full by 3 connections at once)')
+        self.add('log_fanout_ceiling', fan['bytes_per_second'] / 1e6, base['bytes_per_second'] / 1e6, 'MB/s',
+                 '(reported)', note='(XADD read back by 3 readers, against XADD alone)')
         nginx = p.nginx(root)
         ng = float(self._curl('-o', '/dev/null', '-w', '%{speed_download}', nginx + '/large.bin'))
         got = float(self._curl('-o', '/dev/null', '-w', '%{speed_download}', urls[2] + '/v1/fs/large.bin'))
@@ -363,44 +387,30 @@ class Bench:
         backup = tempfile.mkdtemp(dir=self.workdir, prefix='backup-')
         url, proc = p.walfs(rport, 'r0', ['--backup', 'dir://' + backup, '--snapshot-every-entries', '0',
                                           '--snapshot-every-ms', '0'])
-        idle = rss_kib(proc.pid)
-        peak = [idle]
-        import threading
-        stop = threading.Event()
-
-        def sample():
-            while not stop.is_set():
-                peak[0] = max(peak[0], rss_kib(proc.pid))
-                time.sleep(0.05)
-        t = threading.Thread(target=sample)
-        t.start()
-        try:
-            gen = subprocess.Popen([sys.executable, '-c', (
-                'import os,sys\n'
-                'b=os.urandom(4<<20); n=%d\n'
-                'while n>0:\n'
-                '  k=min(n,len(b)); sys.stdout.buffer.write(b[:k]); n-=k; b=b[1:]+b[:1]\n') % size],
-                stdout=subprocess.PIPE)
+        gen = subprocess.Popen([sys.executable, '-c', (
+            'import os,sys\n'
+            'b=os.urandom(4<<20); n=%d\n'
+            'while n>0:\n'
+            '  k=min(n,len(b)); sys.stdout.buffer.write(b[:k]); n-=k; b=b[1:]+b[:1]\n') % size],
+            stdout=subprocess.PIPE)
+        with RssPeak(proc.pid, every=0.05) as put_rss:
             t0 = time.time()
             put = subprocess.run(['curl', '-s', '-S', '--fail', '-X', 'PUT', '-T', '-',
                                   url_q(url + '/v1/fs/huge.bin', 'timeout_ms=60000')],
                                  stdin=gen.stdout, capture_output=True, text=True, timeout=7200)
             gen.wait()
-            if put.returncode != 0:
-                raise RuntimeError('huge PUT: %s %s' % (put.stderr, put.stdout[:300]))
             put_s = time.time() - t0
-            put_peak = peak[0]
+        if put.returncode != 0:
+            raise RuntimeError('huge PUT: %s %s' % (put.stderr, put.stdout[:300]))
+        with RssPeak(proc.pid, every=0.05, idle=put_rss.idle) as get_rss:
             t0 = time.time()
             self._curl('-o', '/dev/null', url + '/v1/fs/huge.bin')
             get_s = time.time() - t0
-        finally:
-            stop.set()
-            t.join()
-        self.add('memory_huge_put', (put_peak - idle) / 1024, 128, 'MiB over idle', '<= +128 MiB',
-                 ratio=(put_peak - idle) / 1024 / 128,
-                 note='(%d MiB chunked in %.0f s; idle RSS %d MiB)' % (size >> 20, put_s, idle // 1024))
-        self.add('memory_huge_get', (peak[0] - idle) / 1024, 128, 'MiB over idle', '<= +128 MiB',
-                 ratio=(peak[0] - idle) / 1024 / 128, note='(read back in %.0f s)' % get_s)
+        self.add('memory_huge_put', put_rss.over_idle_mib(), 128, 'MiB over idle', '<= +128 MiB',
+                 ratio=put_rss.over_idle_mib() / 128,
+                 note='(%d MiB chunked in %.0f s; idle RSS %d MiB)' % (size >> 20, put_s, put_rss.idle // 1024))
+        self.add('memory_huge_get', get_rss.over_idle_mib(), 128, 'MiB over idle', '<= +128 MiB',
+                 ratio=get_rss.over_idle_mib() / 128, note='(read back in %.0f s)' % get_s)
 
     def snapshot_incremental(self, p):
         """Bytes a snapshot uploads after 1% of the store changed, against a full snapshot."""

@@ -429,7 +429,15 @@ std::string_view OpName(OpType t) {
 }
 
 std::string EncodeEntry(const Entry& e, uint8_t version) {
+  // Sized once: an entry of a large write is megabytes, grown by doubling
+  // it was copied and faulted in anew at each step.
+  size_t hint = 64 + e.idempotency_key.size() + 64 * e.conditions.size();
+  for (const auto& op : e.ops) {
+    hint += 64 + op.path.size() + op.data.size() + op.to.size() + op.upload.size() + op.md5.size() +
+            op.content_hash.size() + 20 * op.chunks.size() + 5 * op.parts.size();
+  }
   std::string out;
+  out.reserve(hint);
   out.push_back(static_cast<char>(kMagic));
   out.push_back(static_cast<char>(version));
   PutVarint(&out, 0);

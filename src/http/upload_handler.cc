@@ -92,13 +92,15 @@ asio::awaitable<Result<StagedPart>> StageBody(NodePort& node, BodyReader& body,
   std::deque<Position> window;
   std::string pending = std::move(first);
   bool ended = false;
+  // One buffer for every chunk of the body: it comes back from each entry
+  // once encoded, its pages already faulted in.
+  std::string chunk;
   while (true) {
-    std::string chunk;
     if (pending.size() >= chunk_max) {
-      chunk = pending.substr(0, chunk_max);
+      chunk.assign(pending, 0, chunk_max);
       pending.erase(0, chunk_max);
     } else {
-      chunk = std::move(pending);
+      chunk.assign(pending);
       pending.clear();
       if (!ended) {
         size_t have = chunk.size();
@@ -127,7 +129,9 @@ asio::awaitable<Result<StagedPart>> StageBody(NodePort& node, BodyReader& body,
     }
     Entry e;
     e.ops.push_back(Op::UploadStage(id, part, std::move(chunk)));
-    auto pos = co_await AwaitProposer(node, EncodeEntry(e), false);
+    std::string entry = EncodeEntry(e);
+    chunk = std::move(e.ops[0].data);
+    auto pos = co_await AwaitProposer(node, std::move(entry), false);
     if (!pos.ok()) co_return pos.status();
     out.chunks.push_back(*pos);
     window.push_back(*pos);

@@ -5,7 +5,10 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstdio>
+#include <cstring>
 
 namespace walfs {
 namespace {
@@ -53,11 +56,17 @@ class RedisConnection final : public LogConnection {
   std::string Key(const std::string& kind, const std::string& name) const {
     return addr_.stream + ":" + kind + ":" + name;
   }
+  using Args = std::vector<std::string_view>;
   // Sends one command. A failure to connect or send is kLogUnavailable
   // (nothing reached Redis); a failure after sending is `after_send`.
-  Result<Reply> Command(const std::vector<std::string>& args, uint32_t timeout_ms, Code after_send);
+  Result<Reply> Command(const Args& args, uint32_t timeout_ms, Code after_send);
   // Read-only commands are retried once on a fresh connection.
-  Result<Reply> ReadCommand(const std::vector<std::string>& args, uint32_t timeout_ms);
+  Result<Reply> ReadCommand(const Args& args, uint32_t timeout_ms);
+  // Writes args in Redis's protocol to the socket. hiredis would copy a
+  // command twice into fresh buffers (formatting, then its output buffer),
+  // which for the entries of a large write is most of what the proposer
+  // does: the command is formatted once into a buffer that is reused.
+  bool Send(const Args& args);
   // True if Redis closed this connection while it was idle.
   bool PeerClosed() const;
   Status LoadScript();
@@ -69,6 +78,7 @@ class RedisConnection final : public LogConnection {
   RedisAddress addr_;
   LogOptions opts_;
   redisContext* ctx_ = nullptr;
+  std::string out_;  // the command being sent
   std::string sha_;
 };
 
@@ -102,22 +112,47 @@ Status RedisConnection::LoadScript() {
   return Status::Ok();
 }
 
-Result<Reply> RedisConnection::Command(const std::vector<std::string>& args, uint32_t timeout_ms,
-                                       Code after_send) {
-  if (ctx_ == nullptr) WALFS_RETURN_IF_ERROR(Connect());
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
+bool RedisConnection::Send(const Args& args) {
+  out_.clear();
+  size_t need = 16;
+  for (auto a : args) need += a.size() + 24;
+  if (out_.capacity() > (64u << 20) && need < out_.capacity() / 4) std::string().swap(out_);
+  out_.reserve(need);
+  out_ += '*';
+  out_ += std::to_string(args.size());
+  out_ += "\r\n";
+  for (auto a : args) {
+    out_ += '$';
+    out_ += std::to_string(a.size());
+    out_ += "\r\n";
+    out_.append(a);
+    out_ += "\r\n";
   }
+  std::string_view left = out_;
+  while (!left.empty()) {
+    ssize_t n = ::send(ctx_->fd, left.data(), left.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ctx_->err = REDIS_ERR_IO;
+      std::snprintf(ctx_->errstr, sizeof ctx_->errstr, "%s",
+                    n == 0 ? "connection closed" : std::strerror(errno));
+      return false;
+    }
+    left.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+Result<Reply> RedisConnection::Command(const Args& args, uint32_t timeout_ms, Code after_send) {
+  if (ctx_ == nullptr) WALFS_RETURN_IF_ERROR(Connect());
   redisSetTimeout(ctx_, Tv(timeout_ms));
-  Reply r(static_cast<redisReply*>(
-      redisCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(), lens.data())));
+  void* raw = nullptr;
+  Reply r(Send(args) && redisGetReply(ctx_, &raw) == REDIS_OK ? static_cast<redisReply*>(raw)
+                                                              : nullptr);
   if (r == nullptr) {
     std::string why = ctx_->errstr;
-    // hiredis buffers the command and writes it in redisGetReply: an I/O
-    // error means it may or may not have reached Redis.
+    // An I/O error once the command was (partly) sent means it may or may
+    // not have reached Redis.
     Code code = ctx_->err == REDIS_ERR_EOF || ctx_->err == REDIS_ERR_IO ? after_send
                                                                         : Code::kLogUnavailable;
     Drop();
@@ -140,8 +175,7 @@ bool RedisConnection::PeerClosed() const {
   return ::recv(ctx_->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
-Result<Reply> RedisConnection::ReadCommand(const std::vector<std::string>& args,
-                                           uint32_t timeout_ms) {
+Result<Reply> RedisConnection::ReadCommand(const Args& args, uint32_t timeout_ms) {
   auto r = Command(args, timeout_ms, Code::kLogUnavailable);
   if (r.ok() || ctx_ != nullptr) return r;
   return Command(args, timeout_ms, Code::kLogUnavailable);  // the connection was dropped: once more
@@ -163,7 +197,7 @@ Result<std::vector<Position>> RedisConnection::Append(const std::vector<std::str
   if (PeerClosed()) Drop();
   if (ctx_ == nullptr) WALFS_RETURN_IF_ERROR(Connect());
   for (int attempt = 0; attempt < 2; ++attempt) {
-    std::vector<std::string> args = {"EVALSHA", sha_, "1", addr_.stream};
+    Args args = {"EVALSHA", sha_, "1", addr_.stream};
     args.insert(args.end(), payloads.begin(), payloads.end());
     auto r = Command(args, opts_.command_timeout_ms, Code::kTimeout);
     if (!r.ok() && r.status().code() == Code::kNotFound) {
@@ -323,7 +357,7 @@ Result<std::vector<std::string>> RedisConnection::Heartbeats() {
   } while (cursor != "0" && keys.size() < 10000);
   std::vector<std::string> out;
   if (keys.empty()) return out;
-  std::vector<std::string> args = {"MGET"};
+  Args args = {"MGET"};
   args.insert(args.end(), keys.begin(), keys.end());
   auto r = ReadCommand(args, opts_.command_timeout_ms);
   if (!r.ok()) return r.status();

@@ -54,7 +54,7 @@ struct ServerOptions {
 
   // Applier.
   size_t apply_batch_entries_max = 512;
-  uint64_t apply_batch_bytes_max = 16ull << 20;  // a read asks for about this many bytes of entries
+  uint64_t apply_batch_bytes_max = 8ull << 20;  // a read asks for about this many bytes of entries
   uint32_t apply_block_ms = 500;  // XREAD BLOCK; also how often an idle applier checks the tail
   uint32_t tail_check_interval_ms =
       1000;  // a busy applier compares the log's tail with its position

@@ -126,7 +126,14 @@ std::shared_ptr<const StoreReader> RocksStore::Snapshot() const {
 }
 
 Status RocksStore::Commit(const Overlay& batch) {
-  rocksdb::WriteBatch wb;
+  MutexLock lock(&commit_mu_);
+  // Kept between commits unless one was far larger than usual.
+  if (!batch_ || batch_->GetDataSize() > (64u << 20)) {
+    batch_ = std::make_unique<rocksdb::WriteBatch>();
+  } else {
+    batch_->Clear();
+  }
+  rocksdb::WriteBatch& wb = *batch_;
   for (const auto& [k, v] : batch.mutations()) {
     auto s = v ? wb.Put(k, *v) : wb.Delete(k);
     if (!s.ok()) return FromRocks(s);

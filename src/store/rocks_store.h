@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "runtime/mutex.h"
 #include "schema/store_view.h"
 #include "sm/overlay.h"
 #include "store/store.h"
@@ -18,6 +19,7 @@
 namespace rocksdb {
 class DB;
 class Status;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace walfs {
@@ -49,6 +51,10 @@ class RocksStore final : public Store {
   static Result<std::unique_ptr<RocksStore>> Wrap(const rocksdb::Status& opened, rocksdb::DB* raw);
   std::unique_ptr<rocksdb::DB> db_;
   std::unique_ptr<StoreReader> live_;
+  // Reused by each Commit: a batch of staged chunks is megabytes, and a
+  // fresh one grew, and faulted in new pages, copy by copy.
+  Mutex commit_mu_;
+  std::unique_ptr<rocksdb::WriteBatch> batch_ GUARDED_BY(commit_mu_);
 };
 
 }  // namespace walfs
