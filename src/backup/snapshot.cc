@@ -1,5 +1,4 @@
 #include "backup/snapshot.h"
-#include "core/wall_clock.h"
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +11,7 @@
 #include <set>
 
 #include "core/hash.h"
+#include "runtime/wall_clock.h"
 #include "schema/fs_view.h"
 #include "sm/state_machine.h"
 

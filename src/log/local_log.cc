@@ -1,5 +1,4 @@
 #include "log/local_log.h"
-#include "core/wall_clock.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 
 #include "core/bytes.h"
 #include "core/hash.h"
+#include "runtime/wall_clock.h"
 
 namespace walfs {
 namespace {

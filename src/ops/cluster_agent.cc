@@ -1,5 +1,4 @@
 #include "ops/cluster_agent.h"
-#include "core/wall_clock.h"
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
@@ -8,6 +7,7 @@
 #include <map>
 
 #include "core/hash.h"
+#include "runtime/wall_clock.h"
 #include "sm/state_machine.h"
 
 namespace walfs {

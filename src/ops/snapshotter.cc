@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "core/hash.h"
-#include "core/wall_clock.h"
+#include "runtime/wall_clock.h"
 #include "sm/state_machine.h"
 
 namespace walfs {
