@@ -34,6 +34,7 @@ void RegisterLs(CLI::App& app, const std::string* server, RunFn* run);
 void RegisterStat(CLI::App& app, const std::string* server, RunFn* run);
 void RegisterStatus(CLI::App& app, const std::string* server, RunFn* run);
 void RegisterSnapshots(CLI::App& app, const std::string* server, RunFn* run);
+void RegisterToken(CLI::App& app, RunFn* run);
 
 // --s3-endpoint, --s3-region (the keys come from AWS_ACCESS_KEY_ID and
 // AWS_SECRET_ACCESS_KEY).

@@ -47,6 +47,12 @@ std::string_view CodeName(Code c) {
       return "internal";
     case Code::kMethodNotAllowed:
       return "method_not_allowed";
+    case Code::kUnauthorized:
+      return "unauthorized";
+    case Code::kForbidden:
+      return "forbidden";
+    case Code::kTooManyRequests:
+      return "too_many_requests";
   }
   return "internal";  // not a Code: a bug
 }

@@ -41,6 +41,9 @@ enum class Code : unsigned char {
   kUnsupported,  // a newer entry format than this binary understands
   kInternal,
   kMethodNotAllowed,  // 405: the path exists but does not take this method
+  kUnauthorized,      // 401: no credentials, or credentials that do not check out
+  kForbidden,         // 403: credentials without the right to this request
+  kTooManyRequests,   // 429: too many failed authentications from one address
 };
 
 // Every code, in declaration order (for tables and tests).
@@ -66,6 +69,9 @@ inline constexpr Code kAllCodes[] = {
     Code::kUnsupported,
     Code::kInternal,
     Code::kMethodNotAllowed,
+    Code::kUnauthorized,
+    Code::kForbidden,
+    Code::kTooManyRequests,
 };
 
 // The contract's snake_case name of a code ("not_found").

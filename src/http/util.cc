@@ -46,6 +46,12 @@ int HttpStatusFor(Code c) {
       return 500;
     case Code::kMethodNotAllowed:
       return 405;
+    case Code::kUnauthorized:
+      return 401;
+    case Code::kForbidden:
+      return 403;
+    case Code::kTooManyRequests:
+      return 429;
   }
   return 500;
 }

@@ -39,6 +39,9 @@ std::optional<OutcomeCode> OutcomeFromStatus(Code c) {
     case Code::kUnsupported:
     case Code::kInternal:
     case Code::kMethodNotAllowed:
+    case Code::kUnauthorized:
+    case Code::kForbidden:
+    case Code::kTooManyRequests:
       return std::nullopt;
   }
   return std::nullopt;

@@ -168,6 +168,11 @@ TEST(RequestTest, WrongMethodsAre405WithWhatIsAllowed) {
   EXPECT_FALSE(MethodAllowed("PATCH", AllowedMethods("/v1/fs/x")));
   EXPECT_FALSE(MethodAllowed("GE", AllowedMethods("/v1/fs/x")));
   EXPECT_EQ(HttpStatusFor(Code::kMethodNotAllowed), 405);
+  EXPECT_EQ(HttpStatusFor(Code::kUnauthorized), 401);
+  EXPECT_EQ(HttpStatusFor(Code::kForbidden), 403);
+  EXPECT_EQ(HttpStatusFor(Code::kTooManyRequests), 429);
+  EXPECT_EQ(CodeName(Code::kUnauthorized), "unauthorized");
+  EXPECT_EQ(CodeName(Code::kForbidden), "forbidden");
 }
 
 TEST(RequestTest, AnEmptyIdempotencyKeyIsRefused) {

@@ -45,7 +45,8 @@ TEST(OutcomeCodeTest, WireCodesArePinned) {
 TEST(OutcomeCodeTest, ReplicaFailuresAreNotOutcomes) {
   for (Code c :
        {Code::kIoError, Code::kCorruption, Code::kUnsupported, Code::kInternal, Code::kNotReady,
-        Code::kTimeout, Code::kLogUnavailable, Code::kMethodNotAllowed, Code::kInvalidRange}) {
+        Code::kTimeout, Code::kLogUnavailable, Code::kMethodNotAllowed, Code::kInvalidRange,
+        Code::kUnauthorized, Code::kForbidden, Code::kTooManyRequests}) {
     EXPECT_FALSE(IsOutcomeCode(c)) << CodeName(c);
   }
   int outcomes = 0;
