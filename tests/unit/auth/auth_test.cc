@@ -7,6 +7,7 @@
 
 #include "auth/auth_file.h"
 #include "auth/authorize.h"
+#include "auth/bearer.h"
 #include "auth/crypto.h"
 #include "core/hash.h"
 #include "support/process.h"
@@ -179,6 +180,18 @@ TEST(AuthorizeTest, EveryRoleAccessAndPrefix) {
       }
     }
   }
+}
+
+TEST(BearerTest, TheTokenOfAnAuthorizationHeader) {
+  EXPECT_EQ(BearerToken("Bearer walfs_abc123"), "walfs_abc123");
+  EXPECT_EQ(BearerToken("bearer   a-b.c_d~e+f/g=="), "a-b.c_d~e+f/g==");
+  EXPECT_EQ(BearerToken("BEARER x"), "x");
+  for (const char* bad : {"", "Bearer", "Bearer ", "Bearerx y", "Basic dXNlcjpwYXNz", "Bearer a b",
+                          "Bearer a=b", "Bearer ===", "Bearer tok\n", "Bearer t\xc3\xa9"}) {
+    EXPECT_FALSE(BearerToken(bad).has_value()) << bad;
+  }
+  EXPECT_FALSE(BearerToken("Bearer " + std::string(kBearerTokenBytesMax + 1, 'a')).has_value());
+  EXPECT_TRUE(BearerToken("Bearer " + std::string(kBearerTokenBytesMax, 'a')).has_value());
 }
 
 TEST(CryptoTest, KnownDigestsAndComparisons) {
