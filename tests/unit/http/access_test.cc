@@ -11,11 +11,11 @@
 namespace walfs {
 namespace {
 
-HttpRequest Req(std::string method, std::string target, std::string body = "") {
+HttpRequest RouteReq(std::string method, std::string target, std::string body = "") {
   return HttpRequest{std::move(method), std::move(target), {}, std::move(body)};
 }
 
-struct Row {
+struct RouteRow {
   const char* method;
   std::string target;
   std::string body;
@@ -25,9 +25,9 @@ struct Row {
   bool upload_target = false;
 };
 
-const std::string kId(32, 'a');
+const std::string kRouteUploadId(32, 'a');
 
-std::vector<Row> Rows() {
+std::vector<RouteRow> RouteRows() {
   return {
       {"GET", "/healthz", "", Route::kHealthz, Access::kPublic, {}},
       {"GET", "/readyz", "", Route::kReadyz, Access::kPublic, {}},
@@ -82,11 +82,23 @@ std::vector<Row> Rows() {
        {"/team/big.bin"}},
       {"GET", "/v1/uploads?path=/team", "", Route::kUploadList, Access::kRead, {"/team"}},
       {"GET", "/v1/uploads", "", Route::kUploadList, Access::kRead, {"/"}},
-      {"GET", "/v1/uploads/" + kId, "", Route::kUploadGet, Access::kWrite, {}, true},
-      {"DELETE", "/v1/uploads/" + kId, "", Route::kUploadAbort, Access::kWrite, {}, true},
-      {"PUT", "/v1/uploads/" + kId + "/parts/1", "", Route::kUploadPart, Access::kWrite, {}, true},
+      {"GET", "/v1/uploads/" + kRouteUploadId, "", Route::kUploadGet, Access::kWrite, {}, true},
+      {"DELETE",
+       "/v1/uploads/" + kRouteUploadId,
+       "",
+       Route::kUploadAbort,
+       Access::kWrite,
+       {},
+       true},
+      {"PUT",
+       "/v1/uploads/" + kRouteUploadId + "/parts/1",
+       "",
+       Route::kUploadPart,
+       Access::kWrite,
+       {},
+       true},
       {"POST",
-       "/v1/uploads/" + kId + "/commit",
+       "/v1/uploads/" + kRouteUploadId + "/commit",
        "",
        Route::kUploadCommit,
        Access::kWrite,
@@ -96,8 +108,8 @@ std::vector<Row> Rows() {
 }
 
 TEST(AccessTest, EveryRouteAsksForItsAccessAndEveryPath) {
-  for (const Row& row : Rows()) {
-    auto p = ParseRequest(Req(row.method, row.target, row.body), ServerOptions{});
+  for (const RouteRow& row : RouteRows()) {
+    auto p = ParseRequest(RouteReq(row.method, row.target, row.body), ServerOptions{});
     ASSERT_TRUE(p.ok()) << row.method << " " << row.target << ": " << p.status().ToString();
     ASSERT_EQ(p->route, row.route) << row.method << " " << row.target;
     RouteAccess a = AccessFor(*p, /*metrics_public=*/false);
@@ -111,7 +123,7 @@ TEST(AccessTest, EveryRouteAsksForItsAccessAndEveryPath) {
 
 TEST(AccessTest, EveryRouteHasARow) {
   std::set<Route> covered;
-  for (const Row& row : Rows()) covered.insert(row.route);
+  for (const RouteRow& row : RouteRows()) covered.insert(row.route);
   for (int r = static_cast<int>(Route::kHealthz); r <= static_cast<int>(Route::kUploadCommit);
        ++r) {
     EXPECT_TRUE(covered.count(static_cast<Route>(r))) << "route " << r << " has no row";
@@ -119,7 +131,7 @@ TEST(AccessTest, EveryRouteHasARow) {
 }
 
 TEST(AccessTest, MetricsArePublicOnlyWhenAskedFor) {
-  auto p = ParseRequest(Req("GET", "/metrics"), ServerOptions{});
+  auto p = ParseRequest(RouteReq("GET", "/metrics"), ServerOptions{});
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(AccessFor(*p, true).request.access, Access::kPublic);
   EXPECT_EQ(AccessFor(*p, false).request.access, Access::kAdmin);
@@ -130,7 +142,7 @@ TEST(AccessTest, MetricsArePublicOnlyWhenAskedFor) {
 TEST(AccessTest, DecisionsForAPrincipal) {
   Principal team{"team", Role::kWrite, {"/team"}, "", "", ""};
   auto decide = [&](const char* method, const std::string& target, const std::string& body = "") {
-    auto p = ParseRequest(Req(method, target, body), ServerOptions{});
+    auto p = ParseRequest(RouteReq(method, target, body), ServerOptions{});
     EXPECT_TRUE(p.ok()) << target;
     return Authorize(team, AccessFor(*p, false).request).code();
   };
