@@ -57,8 +57,9 @@ class RedisConnection final : public LogConnection {
     return addr_.stream + ":" + kind + ":" + name;
   }
   using Args = std::vector<std::string_view>;
-  // Sends one command. A failure to connect or send is kLogUnavailable
-  // (nothing reached Redis); a failure after sending is `after_send`.
+  // Sends one command. A failure to connect is kLogUnavailable (nothing
+  // reached Redis); a failure while sending or after is `after_send`, since
+  // part of the command may have reached Redis.
   Result<Reply> Command(const Args& args, uint32_t timeout_ms, Code after_send);
   // Read-only commands are retried once on a fresh connection.
   Result<Reply> ReadCommand(const Args& args, uint32_t timeout_ms);
