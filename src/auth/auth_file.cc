@@ -15,24 +15,6 @@ using nlohmann::json;
 
 Status Bad(const std::string& why) { return Status(Code::kBadRequest, "auth file: " + why); }
 
-std::optional<std::string> FromHex(std::string_view hex) {
-  if (hex.size() % 2 != 0) return std::nullopt;
-  std::string out;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int v = 0;
-    for (char c : hex.substr(i, 2)) {
-      int d = c >= '0' && c <= '9'   ? c - '0'
-              : c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                     : -1;
-      if (d < 0) return std::nullopt;
-      v = v * 16 + d;
-    }
-    out.push_back(static_cast<char>(v));
-  }
-  return out;
-}
-
 bool ValidName(std::string_view s) {
   if (s.empty() || s.size() > 128) return false;
   for (char c : s) {

@@ -4,6 +4,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,8 +12,25 @@ namespace walfs {
 
 // 32 raw bytes.
 std::string Sha256(std::string_view data);
+// SHA-256 of bytes that come in pieces.
+class Sha256Hasher {
+ public:
+  Sha256Hasher();
+  ~Sha256Hasher();
+  Sha256Hasher(const Sha256Hasher&) = delete;
+  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
+  void Update(std::string_view data);
+  // 32 raw bytes; the hasher starts again, empty.
+  std::string Final();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
+
 // 32 raw bytes.
 std::string HmacSha256(std::string_view key, std::string_view data);
+// Hex digits (either case) -> bytes; nullopt if not hex.
+std::optional<std::string> FromHex(std::string_view hex);
 // True if a and b are equal; for equal sizes its time depends only on the
 // size.
 bool ConstantTimeEqual(std::string_view a, std::string_view b);

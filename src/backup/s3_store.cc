@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "core/hash.h"
+#include "core/path.h"
 
 namespace walfs {
 namespace {
@@ -220,18 +221,7 @@ class S3Store final : public BackupStore {
 
 }  // namespace
 
-std::string S3EncodeKey(const std::string& key) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char ch : key) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~' || ch == '/') {
-      out.push_back(static_cast<char>(ch));
-    } else {
-      out += {'%', kHex[ch >> 4], kHex[ch & 15]};
-    }
-  }
-  return out;
-}
+std::string S3EncodeKey(const std::string& key) { return PercentEncode(key, true); }
 
 std::vector<ObjectInfo> ParseListObjects(const std::string& xml, std::string* next) {
   std::vector<ObjectInfo> out;

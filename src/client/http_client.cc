@@ -7,6 +7,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "core/path.h"
+
 namespace walfs {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -149,25 +151,7 @@ Result<ClientResponse> HttpClient::GetStreaming(const std::string& target, const
   return out;
 }
 
-namespace {
-std::string Encode(std::string_view s, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
-        (keep_slash && c == '/')) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-}  // namespace
-
-std::string EncodePath(std::string_view path) { return Encode(path, true); }
-std::string EncodeQueryValue(std::string_view v) { return Encode(v, false); }
+std::string EncodePath(std::string_view path) { return PercentEncode(path, true); }
+std::string EncodeQueryValue(std::string_view v) { return PercentEncode(v, false); }
 
 }  // namespace walfs

@@ -34,6 +34,9 @@ bool IsSameOrBeneath(std::string_view inner, std::string_view outer);
 
 bool IsValidUtf8(std::string_view s);
 
+// RFC 3986 percent-encoding as S3 and SigV4 use it: every byte but
+// A-Z a-z 0-9 - . _ ~ becomes %XY (upper-case hex); '/' too unless keep_slash.
+std::string PercentEncode(std::string_view s, bool keep_slash);
 // Decodes %XX escapes; kBadRequest on a malformed escape. '+' is kept.
 Result<std::string> PercentDecode(std::string_view s);
 
