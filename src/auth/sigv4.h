@@ -12,7 +12,7 @@
 // and service in the credential scope are signed against.
 //
 // The payload: the header form names its hash in x-amz-content-sha256
-// (required, as S3 requires it): a hex SHA-256 the body must match
+// (required for a request with a body, as S3 requires it): a hex SHA-256 the body must match
 // (checked by the caller as the body arrives: PayloadCheck), UNSIGNED-PAYLOAD,
 // or an aws-chunked body (STREAMING-*, auth/aws_chunked.h). A presigned URL
 // signs UNSIGNED-PAYLOAD.

@@ -6,6 +6,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "auth/auth_file.h"
 #include "cli/commands.h"
 #include "cli/number_arg.h"
 #include "http/server.h"
@@ -28,6 +29,7 @@ void FromEnv(ServerOptions* o) {
   if (const char* v = std::getenv("WALFS_LOG")) o->log_url = v;
   if (const char* v = std::getenv("WALFS_REPLICA_ID")) o->replica_id = v;
   if (const char* v = std::getenv("WALFS_BACKUP")) o->backup_url = v;
+  if (const char* v = std::getenv("WALFS_AUTH")) o->auth_file = v;
 }
 
 // Every check that needs no store, log or socket: a bad flag is refused
@@ -40,11 +42,21 @@ Status Validate(const ServeArgs& a) {
   boost::system::error_code ec;
   if (colon == std::string::npos || colon == 0)
     return bad("--listen must be HOST:PORT, not '" + o.listen + "'");
-  boost::asio::ip::make_address(o.listen.substr(0, colon), ec);
+  auto addr = boost::asio::ip::make_address(o.listen.substr(0, colon), ec);
   if (ec) return bad("--listen: '" + o.listen.substr(0, colon) + "' is not an IP address");
   auto port = ParseU64(o.listen.substr(colon + 1));
   if (!port || *port > 65535)
     return bad("--listen: '" + o.listen.substr(colon + 1) + "' is not a port");
+  if (o.auth_file.empty() && !o.insecure_no_auth && !addr.is_loopback()) {
+    return bad("refusing to listen on " + o.listen +
+               " without --auth: anyone who can reach it could read, overwrite and delete every "
+               "file. Give --auth FILE (see docs/security.md), listen on 127.0.0.1, or pass "
+               "--insecure-no-auth on a network you trust");
+  }
+  if (!o.auth_file.empty()) {
+    auto cfg = LoadAuthFile(o.auth_file);
+    if (!cfg.ok()) return bad(cfg.status().message());
+  }
   WALFS_RETURN_IF_ERROR(ValidateLogUrl(o.log_url));
   if (!o.backup_url.empty()) {
     auto b = OpenBackupStore(o.backup_url, o.s3);  // checks the URL; creates nothing
@@ -183,6 +195,31 @@ void RegisterServe(CLI::App& app, RunFn* run) {
   cmd->add_option("--upload-expiry-ms", o.upload_expiry_ms,
                   "log time an upload stays open after its creation or its last part")
       ->check(NumberIn(1, kMaxUploadExpiryMs))
+      ->capture_default_str();
+  cmd->add_option("--auth", o.auth_file,
+                  "principals (JSON: names, roles, path prefixes, token hashes, S3 keys); turns "
+                  "authentication on; reloaded on SIGHUP (env WALFS_AUTH)");
+  cmd->add_flag("--insecure-no-auth", o.insecure_no_auth,
+                "allow listening beyond loopback without --auth (anyone who reaches the port can "
+                "do anything)");
+  cmd->add_flag("--metrics-public", o.metrics_public,
+                "serve /metrics without credentials (otherwise it needs role admin)");
+  cmd->add_option("--max-auth-failures-per-minute", o.auth_failures_per_minute_max,
+                  "failed authentications one client address may make in a minute; past it, 429 "
+                  "(0: no limit)")
+      ->check(NumberIn(0, 1'000'000))
+      ->capture_default_str();
+  cmd->add_option("--max-connections-per-address", o.connections_per_address_max,
+                  "open connections from one client address; past it, 429")
+      ->check(NumberIn(1, 1'000'000))
+      ->capture_default_str();
+  cmd->add_option("--max-requests-per-connection", o.requests_per_connection_max,
+                  "requests served on one connection before it is closed")
+      ->check(NumberIn(1, kU64Max))
+      ->capture_default_str();
+  cmd->add_option("--max-header-bytes", o.header_bytes_max,
+                  "largest request line and header block; past it, 414 or 431")
+      ->check(NumberIn(1024, 1 << 20))
       ->capture_default_str();
   cmd->add_option("--log-level", args->log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))

@@ -12,6 +12,11 @@ void AddPath(std::vector<std::string>* paths, const std::string& path) {
 
 }  // namespace
 
+bool IsUploadByIdRoute(Route r) {
+  return r == Route::kUploadGet || r == Route::kUploadAbort || r == Route::kUploadPart ||
+         r == Route::kUploadCommit;
+}
+
 RouteAccess AccessFor(const ParsedRequest& p, bool metrics_public) {
   RouteAccess out;
   AccessRequest& r = out.request;

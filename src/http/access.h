@@ -29,4 +29,7 @@ struct RouteAccess {
 
 RouteAccess AccessFor(const ParsedRequest& p, bool metrics_public);
 
+// The routes that name an upload by its id (get, abort, part, commit).
+bool IsUploadByIdRoute(Route r);
+
 }  // namespace walfs

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/hash.h"
+#include "http/access.h"
 #include "http/errors.h"
 #include "http/util.h"
 #include "http/waits.h"
@@ -41,6 +42,10 @@ asio::awaitable<HttpResponse> Api::Handle(HttpRequest req) {
                              std::string(AllowedMethods(target.substr(0, target.find('?')))));
     }
     co_return e;
+  }
+  if (gate_ != nullptr && !IsUploadByIdRoute(p->route)) {
+    // Routes by upload id are decided once the upload is found (Uploads).
+    if (Status st = gate_->Authorize(req, *p); !st.ok()) co_return Error(st);
   }
   auto started = std::chrono::steady_clock::now();
   auto seconds = [&] {

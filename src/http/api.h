@@ -18,6 +18,7 @@
 #include <variant>
 #include <vector>
 
+#include "http/auth_gate.h"
 #include "http/body_reader.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -28,7 +29,8 @@ namespace walfs {
 
 class Api {
  public:
-  explicit Api(NodePort* node) : node_(node) {}
+  // gate: authentication and authorisation (null or disabled: none).
+  explicit Api(NodePort* node, const AuthGate* gate = nullptr) : node_(node), gate_(gate) {}
   boost::asio::awaitable<HttpResponse> Handle(HttpRequest req);
   // A request whose body is streamed (StreamsBody): req carries no body,
   // body yields it. A file write whose body turns out to fit one entry is
@@ -54,7 +56,12 @@ class Api {
   boost::asio::awaitable<HttpResponse> Uploads(const HttpRequest& req, ParsedRequest p);
   boost::asio::awaitable<HttpResponse> StreamedWrite(ParsedRequest p, BodyReader& body,
                                                      std::string first);
-  boost::asio::awaitable<HttpResponse> PutPart(const ParsedRequest& p, BodyReader& body);
+  boost::asio::awaitable<HttpResponse> PutPart(const HttpRequest& req, const ParsedRequest& p,
+                                               BodyReader& body);
+  // For a route by upload id with authentication on: the upload, found,
+  // and the request's right to its target; ok and no lookup without.
+  boost::asio::awaitable<Status> AuthorizeUpload(const HttpRequest& req, const ParsedRequest& p);
+  bool auth_on() const { return gate_ != nullptr && gate_->enabled(); }
   // The open upload with this id as this replica has it, after a strong
   // wait when it is not here yet; kNotFound if none.
   boost::asio::awaitable<Result<UploadRecord>> FindUpload(const std::string& id,
@@ -74,6 +81,7 @@ class Api {
                         const Node& n) const;
   HttpResponse List(const ReadCommand& c, const FsView& view, const Node& dir) const;
   NodePort* node_;
+  const AuthGate* gate_;
 };
 
 }  // namespace walfs

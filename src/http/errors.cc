@@ -17,7 +17,10 @@ HttpResponse JsonResponse(int status, const json& body) {
 HttpResponse Error(Code c, const std::string& message, json extra) {
   json body = {{"error", std::string(CodeName(c))}, {"message", message}};
   for (auto& [k, v] : extra.items()) body[k] = v;
-  return JsonResponse(HttpStatusFor(c), body);
+  HttpResponse r = JsonResponse(HttpStatusFor(c), body);
+  // RFC 9110 section 11.6.1: a 401 says how to authenticate.
+  if (c == Code::kUnauthorized) r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return r;
 }
 
 HttpResponse Error(const Status& st) { return Error(st.code(), st.message()); }

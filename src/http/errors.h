@@ -15,7 +15,8 @@
 namespace walfs {
 
 HttpResponse JsonResponse(int status, const nlohmann::json& body);
-// The contract's error body for code, with extra fields (position, failed_index ...).
+// The contract's error body for code, with extra fields (position, failed_index ...);
+// a 401 (kUnauthorized) carries `WWW-Authenticate: Bearer`.
 HttpResponse Error(Code c, const std::string& message,
                    nlohmann::json extra = nlohmann::json::object());
 HttpResponse Error(const Status& st);

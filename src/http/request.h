@@ -7,11 +7,13 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include <vector>
 
+#include "auth/principal.h"
 #include "codec/entry.h"
 #include "http/transaction_json.h"
 #include "replica/options.h"
@@ -25,6 +27,9 @@ struct HttpRequest {
   std::string target;  // path and query, as sent
   HeaderMap headers;   // names in lower case
   std::string body;
+  // Who sent it, once authenticated (http/auth_gate.h); null without
+  // authentication, or for a request that carried no credentials.
+  std::shared_ptr<const Principal> principal;
   std::string_view header(std::string_view name) const {
     auto it = headers.find(name);
     return it == headers.end() ? std::string_view() : std::string_view(it->second);

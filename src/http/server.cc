@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 
+#include <functional>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -38,6 +39,7 @@ struct HttpServer::Impl {
   asio::awaitable<void> Accept();
 
   ServerOptions opts;
+  std::unique_ptr<AuthGate> gate;        // set by Bind
   std::optional<Api> api;                // set by Run
   std::optional<SessionContext> shared;  // set by Run
   std::vector<std::unique_ptr<asio::io_context>> contexts;
@@ -55,6 +57,9 @@ HttpServer::HttpServer(const ServerOptions& opts) : impl_(std::make_unique<Impl>
 HttpServer::~HttpServer() = default;
 
 Result<int> HttpServer::Bind() {
+  auto gate = AuthGate::Open(impl_->opts);
+  if (!gate.ok()) return gate.status();
+  impl_->gate = std::move(gate).value();
   const std::string& l = impl_->opts.listen;
   auto colon = l.rfind(':');
   if (colon == std::string::npos) return Status(Code::kBadRequest, "--listen must be HOST:PORT");
@@ -82,16 +87,36 @@ Status HttpServer::Listen() {
 
 void HttpServer::Run(NodePort* node) {
   Impl& s = *impl_;
-  s.api.emplace(node);
-  s.shared.emplace(s.opts, &*s.api, node);
+  AuthGate* gate = s.gate->enabled() ? s.gate.get() : nullptr;
+  s.api.emplace(node, gate);
+  s.shared.emplace(s.opts, &*s.api, node, gate);
   asio::io_context& main = *s.contexts[0];
   // Keeps the other contexts running while they have no connection.
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   for (auto& c : s.contexts) guards.push_back(asio::make_work_guard(*c));
   asio::co_spawn(main, s.Accept(), asio::detached);
+  // SIGHUP: the auth file again (a file with a mistake keeps the old
+  // principals). Connections stay up.
+  asio::signal_set hup(main, SIGHUP);
+  std::function<void()> on_hup = [&] {
+    hup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      if (s.gate->enabled()) {
+        Status st = s.gate->Reload();
+        if (st.ok()) {
+          spdlog::info("SIGHUP: principals reloaded from {}", s.opts.auth_file);
+        } else {
+          spdlog::error("SIGHUP: kept the principals loaded before: {}", st.message());
+        }
+      }
+      on_hup();
+    });
+  };
+  on_hup();
   asio::signal_set signals(main, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
+    hup.cancel();
     spdlog::info("signal {}: no new connections; finishing requests in flight", sig);
     boost::system::error_code ignored;
     s.acceptor->close(ignored);
@@ -133,7 +158,9 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
     // algorithm and the client's delayed ACK add 40 ms to small answers.
     socket.set_option(tcp::no_delay(true), ec);
     auto ex = socket.get_executor();
-    asio::co_spawn(ex, RunSession(*shared, std::move(socket)), asio::detached);
+    tcp::endpoint peer = socket.remote_endpoint(ec);
+    std::string client = ec ? std::string() : peer.address().to_string();
+    asio::co_spawn(ex, RunSession(*shared, std::move(socket), std::move(client)), asio::detached);
   }
 }
 

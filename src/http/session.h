@@ -32,13 +32,19 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "http/api.h"
+#include "http/auth_gate.h"
 #include "http/body_reader.h"
 #include "http/errors.h"
 #include "http/message.h"
 #include "http/util.h"
+#include "http/verified_body.h"
+#include "runtime/mutex.h"
+#include "runtime/wall_clock.h"
 
 namespace walfs {
 
@@ -61,12 +67,34 @@ struct StreamOps<boost::asio::ip::tcp::socket> {
 
 // What every session of a server shares.
 struct SessionContext {
-  SessionContext(const ServerOptions& o, Api* a, NodePort* n) : opts(o), api(a), node(n) {}
+  SessionContext(const ServerOptions& o, Api* a, NodePort* n, AuthGate* g = nullptr)
+      : opts(o), api(a), node(n), gate(g) {}
   const ServerOptions& opts;
   Api* api;
   NodePort* node;
+  AuthGate* gate;  // null: no authentication
   std::atomic<size_t> connections{0};
   std::atomic<size_t> in_flight{0};
+
+  // Connections from one client address: false (and nothing counted) past
+  // connections_per_address_max.
+  bool EnterAddress(const std::string& a) {
+    MutexLock lock(&mu);
+    size_t& n = per_address[a];
+    if (n >= opts.connections_per_address_max) {
+      if (n == 0) per_address.erase(a);
+      return false;
+    }
+    ++n;
+    return true;
+  }
+  void LeaveAddress(const std::string& a) {
+    MutexLock lock(&mu);
+    auto it = per_address.find(a);
+    if (it != per_address.end() && --it->second == 0) per_address.erase(it);
+  }
+  Mutex mu;
+  std::unordered_map<std::string, size_t> per_address GUARDED_BY(mu);
 };
 
 namespace session {
@@ -239,15 +267,17 @@ class ParserBodyReader final : public BodyReader {
 template <class Stream>
 asio::awaitable<bool> ServeStreamed(SessionContext& ctx, Conn<Stream>& c, beast::flat_buffer& buf,
                                     http::request_parser<http::string_body>&& header_parser,
-                                    uint64_t limit) {
+                                    uint64_t limit, Identity identity, bool last) {
   const ServerOptions& o = ctx.opts;
   http::request_parser<http::buffer_body> parser(std::move(header_parser));
   parser.body_limit(limit);
   HttpRequest req = FromHeader(parser.get().base());
-  bool keep_alive = parser.get().keep_alive();
+  req.principal = std::move(identity.principal);
+  bool keep_alive = parser.get().keep_alive() && !last;
   unsigned version = parser.get().version();
   std::string method = req.method, target = req.target;
-  ParserBodyReader<Stream> body(c, buf, parser, o, limit);
+  ParserBodyReader<Stream> raw(c, buf, parser, o, limit);
+  VerifiedBodyReader body(raw, identity.payload);
   ++ctx.in_flight;
   c.deadline = Steady::time_point::max();
   HttpResponse resp;
@@ -270,9 +300,10 @@ asio::awaitable<bool> ServeStreamed(SessionContext& ctx, Conn<Stream>& c, beast:
 
 // One request and its answer; false when the connection should close.
 // probes_only: answer /healthz and /readyz, refuse anything else (503).
+// last: the connection's last request (requests_per_connection_max).
 template <class Stream>
 asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_buffer& buf,
-                            bool probes_only) {
+                            const std::string& client, bool probes_only, bool last = false) {
   const ServerOptions& o = ctx.opts;
   http::request_parser<http::string_body> parser;
   parser.header_limit(static_cast<uint32_t>(o.header_bytes_max));
@@ -310,6 +341,18 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
       co_return false;
     }
   }
+  // Credentials and rights are checked on the head: a refused request's
+  // body is never read (the connection closes after the answer).
+  Identity identity;
+  if (ctx.gate != nullptr && !probes_only) {
+    AuthGate::Admission a = ctx.gate->Admit(FromHeader(h), client, WallClockMs());
+    if (a.refusal) {
+      co_await WriteSimple(c, o, std::move(*a.refusal), h.version(), false);
+      co_await Linger(c, o);
+      co_return false;
+    }
+    identity = std::move(a.identity);
+  }
   std::string_view target_sv(h.target().data(), h.target().size());
   std::optional<uint64_t> length;
   if (parser.content_length()) length = *parser.content_length();
@@ -333,7 +376,10 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
     co_await http::async_write(c.stream, cont, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return false;
   }
-  if (streamed) co_return co_await ServeStreamed(ctx, c, buf, std::move(parser), limit);
+  if (streamed) {
+    co_return co_await ServeStreamed(ctx, c, buf, std::move(parser), limit, std::move(identity),
+                                     last);
+  }
   c.ExpiresAfter(std::chrono::milliseconds(o.io_timeout_ms));
   // A request without a body (or whose body came with the header) is
   // complete already: no read, and no round through the scheduler.
@@ -350,9 +396,14 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
     co_return false;
   }
   auto msg = parser.release();
-  bool keep_alive = msg.keep_alive();
+  bool keep_alive = msg.keep_alive() && !last;
   unsigned version = msg.version();
   HttpRequest req = FromMessage(std::move(msg));
+  req.principal = std::move(identity.principal);
+  if (Status body_ok = VerifyWholeBody(identity.payload, &req.body); !body_ok.ok()) {
+    co_await WriteResponse(c, o, Error(body_ok), version, false);
+    co_return false;
+  }
   std::string method = req.method, target = req.target;
   ++ctx.in_flight;
   c.deadline = Steady::time_point::max();  // a wait for a position has its own timeout
@@ -372,8 +423,10 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
 }  // namespace session
 
 // Serves one connection until it closes.
+// client: the peer's address, for the limits per address (empty: none).
 template <class Stream>
-boost::asio::awaitable<void> RunSession(SessionContext& ctx, Stream stream) {
+boost::asio::awaitable<void> RunSession(SessionContext& ctx, Stream stream,
+                                        std::string client = {}) {
   namespace asio = boost::asio;
   auto conn = std::make_shared<session::Conn<Stream>>(
       std::move(stream), std::chrono::milliseconds(ctx.opts.watchdog_interval_ms));
@@ -381,6 +434,7 @@ boost::asio::awaitable<void> RunSession(SessionContext& ctx, Stream stream) {
   boost::beast::flat_buffer buf;
   size_t n = ++ctx.connections;
   const ServerOptions& o = ctx.opts;
+  bool entered = false;  // counted against its address
   try {
     if (n > o.connections_max + o.health_connections_reserve) {
       co_await session::WriteSimple(
@@ -389,14 +443,23 @@ boost::asio::awaitable<void> RunSession(SessionContext& ctx, Stream stream) {
       // Past the limit, a few more connections are kept for /healthz (and
       // /readyz), so that a load balancer's probe still sees a live process;
       // anything else is refused. One request each, then close.
-      co_await session::Serve(ctx, *conn, buf, /*probes_only=*/true);
+      co_await session::Serve(ctx, *conn, buf, client, /*probes_only=*/true);
+    } else if (!client.empty() && !(entered = ctx.EnterAddress(client))) {
+      co_await session::WriteSimple(
+          *conn, o,
+          Error(Code::kTooManyRequests, "too many connections from this address (at most " +
+                                            std::to_string(o.connections_per_address_max) + ")"),
+          11, false);
     } else {
-      while (co_await session::Serve(ctx, *conn, buf, false)) {
+      for (size_t served = 1; co_await session::Serve(ctx, *conn, buf, client, false,
+                                                      served >= o.requests_per_connection_max);
+           ++served) {
       }
     }
   } catch (const std::exception& e) {
     spdlog::debug("session ended: {}", e.what());
   }
+  if (entered) ctx.LeaveAddress(client);
   --ctx.connections;
   StreamOps<Stream>::ShutdownSend(conn->stream);
   conn->done = true;

@@ -184,7 +184,10 @@ asio::awaitable<Result<UploadRecord>> Api::FindUpload(const std::string& id, uin
 asio::awaitable<HttpResponse> Api::HandleStreamed(HttpRequest req, BodyReader& body) {
   auto p = ParseRequest(req, node_->options());
   if (!p.ok()) co_return Error(p.status());
-  if (p->route == Route::kUploadPart) co_return co_await PutPart(*p, body);
+  if (p->route == Route::kUploadPart) co_return co_await PutPart(req, *p, body);
+  if (gate_ != nullptr) {
+    if (Status st = gate_->Authorize(req, *p); !st.ok()) co_return Error(st);
+  }
   if (p->route != Route::kFsWrite || p->write.entry.ops.size() != 1) {
     co_return Error(Code::kBadRequest, "this request takes no streamed body");
   }
@@ -255,10 +258,19 @@ asio::awaitable<HttpResponse> Api::StreamedWrite(ParsedRequest p, BodyReader& bo
   co_return RenderOutcome(outcome, false);
 }
 
-asio::awaitable<HttpResponse> Api::PutPart(const ParsedRequest& p, BodyReader& body) {
+asio::awaitable<Status> Api::AuthorizeUpload(const HttpRequest& req, const ParsedRequest& p) {
+  if (!auth_on()) co_return Status::Ok();
+  auto rec = co_await FindUpload(p.upload.id, p.write.timeout_ms);
+  if (!rec.ok()) co_return rec.status();
+  co_return gate_->Authorize(req, p, &rec->path);
+}
+
+asio::awaitable<HttpResponse> Api::PutPart(const HttpRequest& req, const ParsedRequest& p,
+                                           BodyReader& body) {
   const ServerOptions& o = node_->options();
   const UploadCommand& u = p.upload;
   if (Status refused = WritesRefused(); !refused.ok()) co_return Error(refused);
+  if (Status st = co_await AuthorizeUpload(req, p); !st.ok()) co_return Error(st);
   auto upload = co_await FindUpload(u.id, p.write.timeout_ms);
   if (!upload.ok()) co_return Error(upload.status());
   auto staged = co_await StageBody(*node_, body, u.id, u.part, "", o.part_bytes_max);
@@ -308,6 +320,9 @@ asio::awaitable<HttpResponse> Api::Uploads(const HttpRequest& req, ParsedRequest
     case Route::kUploadGet: {
       auto rec = co_await FindUpload(u.id, timeout_ms);
       if (!rec.ok()) co_return Error(rec.status());
+      if (gate_ != nullptr) {
+        if (Status st = gate_->Authorize(req, p, &rec->path); !st.ok()) co_return Error(st);
+      }
       auto snap = node_->ReadSnapshot();
       json parts = json::array();
       std::string prefix = keys::PartPrefix(u.id);
@@ -354,6 +369,7 @@ asio::awaitable<HttpResponse> Api::Uploads(const HttpRequest& req, ParsedRequest
     case Route::kUploadAbort: {
       if (Status refused = WritesRefused(); !refused.ok()) co_return Error(refused);
       if (!ValidUploadId(u.id)) co_return Error(Code::kNotFound, "no upload has that id");
+      if (Status st = co_await AuthorizeUpload(req, p); !st.ok()) co_return Error(st);
       Entry e;
       e.ops.push_back(Op::UploadAbort(u.id));
       auto a = co_await ProposeAndWait(EncodeEntry(e), false, timeout_ms);
@@ -367,6 +383,7 @@ asio::awaitable<HttpResponse> Api::Uploads(const HttpRequest& req, ParsedRequest
     }
     case Route::kUploadCommit: {
       if (Status refused = WritesRefused(); !refused.ok()) co_return Error(refused);
+      if (Status st = co_await AuthorizeUpload(req, p); !st.ok()) co_return Error(st);
       Entry e;
       e.idempotency_key = p.write.entry.idempotency_key;
       if (u.has_conditions) {

@@ -45,7 +45,16 @@ struct ServerOptions {
   // reset the connection before the client has read the answer.
   uint64_t linger_bytes_max = 64ull << 20;
   uint32_t linger_ms = 2000;
-  uint32_t drain_ms_max = 10000;  // SIGTERM: requests in flight get this long
+  uint32_t drain_ms_max = 10000;               // SIGTERM: requests in flight get this long
+  size_t connections_per_address_max = 256;    // from one client address; past it, 429
+  size_t requests_per_connection_max = 10000;  // then the connection closes after its answer
+
+  // Security (api-v1.md, "Authentication and TLS").
+  std::string auth_file;                       // principals (JSON); empty: no authentication
+  bool insecure_no_auth = false;               // allow a listen beyond loopback without auth_file
+  bool metrics_public = false;                 // /metrics without credentials
+  uint32_t auth_failures_per_minute_max = 30;  // per client address; past it, 429 (0: no limit)
+  std::string tls_cert, tls_key;               // PEM files; both or neither: HTTPS only
 
   // Proposer (group commit).
   size_t proposals_pending_max = 20000;  // queued writes; past it: 503 not_ready
