@@ -11,7 +11,7 @@ struct AppendArgs {
   std::string path, source = "-";
 };
 
-int RunAppend(const std::string& server, const AppendArgs& a) {
+int RunAppend(const ClientOptions& server, const AppendArgs& a) {
   std::string data;
   if (!ReadSource(a.source, &data)) return kExitError;
   return PrintAnswer(WalfsClient(server).Append(a.path, data), true);
@@ -19,7 +19,7 @@ int RunAppend(const std::string& server, const AppendArgs& a) {
 
 }  // namespace
 
-void RegisterAppend(CLI::App& app, const std::string* server, RunFn* run) {
+void RegisterAppend(CLI::App& app, const ClientOptions* server, RunFn* run) {
   auto a = std::make_shared<AppendArgs>();
   auto* cmd = app.add_subcommand("append", "append FILE (or stdin) to a file");
   cmd->add_option("path", a->path)->required();

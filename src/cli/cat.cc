@@ -16,7 +16,7 @@ struct CatArgs {
   bool has_offset = false, has_length = false;
 };
 
-int RunCat(const std::string& server, const CatArgs& a) {
+int RunCat(const ClientOptions& server, const CatArgs& a) {
   bool is_dir = false;
   auto offset = a.has_offset ? std::optional<uint64_t>(a.offset) : std::nullopt;
   auto length = a.has_length ? std::optional<uint64_t>(a.length) : std::nullopt;
@@ -41,7 +41,7 @@ int RunCat(const std::string& server, const CatArgs& a) {
 
 }  // namespace
 
-void RegisterCat(CLI::App& app, const std::string* server, RunFn* run) {
+void RegisterCat(CLI::App& app, const ClientOptions* server, RunFn* run) {
   auto a = std::make_shared<CatArgs>();
   auto* cmd = app.add_subcommand("cat", "print a file");
   cmd->add_option("path", a->path)->required();

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "backup/backup_store.h"
+#include "client/http_client.h"
 
 namespace walfs::cli {
 
@@ -20,20 +21,20 @@ inline constexpr int kExitUsage = 2;
 using RunFn = std::function<int()>;
 void RegisterServe(CLI::App& app, RunFn* run);
 // The file commands, one file each (src/cli/<name>.cc).
-void RegisterPut(CLI::App& app, const std::string* server, RunFn* run);
-void RegisterAppend(CLI::App& app, const std::string* server, RunFn* run);
-void RegisterWrite(CLI::App& app, const std::string* server, RunFn* run);
-void RegisterTruncate(CLI::App& app, const std::string* server, RunFn* run);
-void RegisterCat(CLI::App& app, const std::string* server, RunFn* run);
-void RegisterGet(CLI::App& app, const std::string* server, RunFn* run);
-void RegisterUploads(CLI::App& app, const std::string* server, RunFn* run);
-void RegisterMv(CLI::App& app, const std::string* server, RunFn* run);
-void RegisterRm(CLI::App& app, const std::string* server, RunFn* run);
-void RegisterMkdir(CLI::App& app, const std::string* server, RunFn* run);
-void RegisterLs(CLI::App& app, const std::string* server, RunFn* run);
-void RegisterStat(CLI::App& app, const std::string* server, RunFn* run);
-void RegisterStatus(CLI::App& app, const std::string* server, RunFn* run);
-void RegisterSnapshots(CLI::App& app, const std::string* server, RunFn* run);
+void RegisterPut(CLI::App& app, const ClientOptions* server, RunFn* run);
+void RegisterAppend(CLI::App& app, const ClientOptions* server, RunFn* run);
+void RegisterWrite(CLI::App& app, const ClientOptions* server, RunFn* run);
+void RegisterTruncate(CLI::App& app, const ClientOptions* server, RunFn* run);
+void RegisterCat(CLI::App& app, const ClientOptions* server, RunFn* run);
+void RegisterGet(CLI::App& app, const ClientOptions* server, RunFn* run);
+void RegisterUploads(CLI::App& app, const ClientOptions* server, RunFn* run);
+void RegisterMv(CLI::App& app, const ClientOptions* server, RunFn* run);
+void RegisterRm(CLI::App& app, const ClientOptions* server, RunFn* run);
+void RegisterMkdir(CLI::App& app, const ClientOptions* server, RunFn* run);
+void RegisterLs(CLI::App& app, const ClientOptions* server, RunFn* run);
+void RegisterStat(CLI::App& app, const ClientOptions* server, RunFn* run);
+void RegisterStatus(CLI::App& app, const ClientOptions* server, RunFn* run);
+void RegisterSnapshots(CLI::App& app, const ClientOptions* server, RunFn* run);
 void RegisterToken(CLI::App& app, RunFn* run);
 
 // --s3-endpoint, --s3-region (the keys come from AWS_ACCESS_KEY_ID and

@@ -30,7 +30,7 @@ struct GetArgs : TransferOptions {
   uint64_t range_bytes = 16ull << 20;
 };
 
-int ToStdout(const std::string& server, const GetArgs& a, uint64_t size) {
+int ToStdout(const ClientOptions& server, const GetArgs& a, uint64_t size) {
   Progress progress("get " + WalfsClient::Absolute(a.path), size, ShowProgress(a.progress));
   auto r = WalfsClient(server).Cat(
       a.path, std::nullopt, std::nullopt, [&](const ClientResponse&, std::string_view chunk) {
@@ -44,7 +44,8 @@ int ToStdout(const std::string& server, const GetArgs& a, uint64_t size) {
   return std::cout ? kExitOk : kExitError;
 }
 
-int ToFile(const std::string& server, const GetArgs& a, uint64_t size, const std::string& version) {
+int ToFile(const ClientOptions& server, const GetArgs& a, uint64_t size,
+           const std::string& version) {
   int fd = ::open(a.dest.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0 || ::ftruncate(fd, static_cast<off_t>(size)) != 0) {
     std::cerr << "walfs: cannot write " << a.dest << "\n";
@@ -112,7 +113,7 @@ int ToFile(const std::string& server, const GetArgs& a, uint64_t size, const std
   return kExitOk;
 }
 
-int RunGet(const std::string& server, const GetArgs& a) {
+int RunGet(const ClientOptions& server, const GetArgs& a) {
   auto st = WalfsClient(server).Stat(a.path);
   if (!st.ok() || st->status != 200) return PrintAnswer(st, false);
   json j = json::parse(st->body);
@@ -127,7 +128,7 @@ int RunGet(const std::string& server, const GetArgs& a) {
 
 }  // namespace
 
-void RegisterGet(CLI::App& app, const std::string* server, RunFn* run) {
+void RegisterGet(CLI::App& app, const ClientOptions* server, RunFn* run) {
   auto a = std::make_shared<GetArgs>();
   auto* cmd = app.add_subcommand("get", "download a file to FILE (or stdout), any size");
   cmd->add_option("path", a->path)->required();

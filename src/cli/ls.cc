@@ -17,7 +17,7 @@ struct LsArgs {
   bool long_form = false, recursive = false;
 };
 
-int RunLs(const std::string& server, const LsArgs& a) {
+int RunLs(const ClientOptions& server, const LsArgs& a) {
   WalfsClient c(server);
   std::string after;
   for (;;) {
@@ -42,7 +42,7 @@ int RunLs(const std::string& server, const LsArgs& a) {
 
 }  // namespace
 
-void RegisterLs(CLI::App& app, const std::string* server, RunFn* run) {
+void RegisterLs(CLI::App& app, const ClientOptions* server, RunFn* run) {
   auto a = std::make_shared<LsArgs>();
   auto* cmd = app.add_subcommand("ls", "list a directory");
   cmd->add_option("path", a->path, "directory (default /)");

@@ -18,9 +18,19 @@ int main(int argc, char** argv) {
   using namespace walfs::cli;
   CLI::App app{"walfs: a replicated file store for many concurrent writers"};
   app.require_subcommand(1);
-  std::string server = "http://127.0.0.1:8080";
-  if (const char* s = std::getenv("WALFS_SERVER")) server = s;
-  app.add_option("--server", server, "server URL for client commands (env WALFS_SERVER)");
+  walfs::ClientOptions server;
+  if (const char* s = std::getenv("WALFS_SERVER")) server.server = s;
+  if (const char* s = std::getenv("WALFS_TOKEN")) server.token = s;
+  if (const char* s = std::getenv("WALFS_CACERT")) server.cacert = s;
+  app.add_option("--server", server.server,
+                 "server URL for client commands: http://HOST:PORT or https://HOST:PORT (env "
+                 "WALFS_SERVER)");
+  app.add_option("--token", server.token,
+                 "bearer token sent to the server (env WALFS_TOKEN; the environment keeps it out "
+                 "of the process list)");
+  app.add_option("--cacert", server.cacert,
+                 "PEM file of the CA(s) that signed an https server's certificate (env "
+                 "WALFS_CACERT; default: the system's)");
   RunFn run;
   RegisterServe(app, &run);
   for (auto* reg :
@@ -35,7 +45,7 @@ int main(int argc, char** argv) {
   // a command: CLI11 alone says only that an argument was not expected.
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--server") {
+    if (arg == "--server" || arg == "--token" || arg == "--cacert") {
       ++i;
       continue;
     }
@@ -53,6 +63,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (walfs::TokenInClear(server)) {
+    std::cerr << "walfs: warning: sending a token over plain http to " << server.server
+              << ": anyone on the network can read it; use https://\n";
   }
   try {
     return run ? run() : kExitUsage;

@@ -13,7 +13,7 @@ struct MkdirArgs {
 
 }  // namespace
 
-void RegisterMkdir(CLI::App& app, const std::string* server, RunFn* run) {
+void RegisterMkdir(CLI::App& app, const ClientOptions* server, RunFn* run) {
   auto a = std::make_shared<MkdirArgs>();
   auto* cmd = app.add_subcommand("mkdir", "create a directory and its missing parents");
   cmd->add_option("path", a->path)->required();

@@ -14,7 +14,7 @@ struct MvArgs {
 
 }  // namespace
 
-void RegisterMv(CLI::App& app, const std::string* server, RunFn* run) {
+void RegisterMv(CLI::App& app, const ClientOptions* server, RunFn* run) {
   auto a = std::make_shared<MvArgs>();
   auto* cmd = app.add_subcommand("mv", "rename a file or a directory");
   cmd->add_option("src", a->path)->required();

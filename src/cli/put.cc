@@ -103,8 +103,8 @@ bool Retryable(const Result<ClientResponse>& r) {
   return !r.ok() || r->status >= 500 || r->status == 429;
 }
 
-int UploadInParts(const std::string& server, const PutArgs& a, int fd, std::optional<uint64_t> size,
-                  std::string first) {
+int UploadInParts(const ClientOptions& server, const PutArgs& a, int fd,
+                  std::optional<uint64_t> size, std::string first) {
   WalfsClient client(server);
   std::string id = a.upload_id;
   std::map<uint32_t, std::pair<uint64_t, std::string>> have;  // part -> size, etag
@@ -178,7 +178,7 @@ int UploadInParts(const std::string& server, const PutArgs& a, int fd, std::opti
   return PrintAnswer(client.CommitUpload(id, order), true);
 }
 
-int RunPut(const std::string& server, const PutArgs& a) {
+int RunPut(const ClientOptions& server, const PutArgs& a) {
   int fd = 0;
   std::optional<uint64_t> size;
   if (a.source != "-") {
@@ -220,7 +220,7 @@ int RunPut(const std::string& server, const PutArgs& a) {
 
 }  // namespace
 
-void RegisterPut(CLI::App& app, const std::string* server, RunFn* run) {
+void RegisterPut(CLI::App& app, const ClientOptions* server, RunFn* run) {
   auto a = std::make_shared<PutArgs>();
   auto* cmd = app.add_subcommand("put", "create or replace a file with FILE (or stdin), any size");
   cmd->add_option("path", a->path)->required();

@@ -14,7 +14,7 @@ struct RmArgs {
 
 }  // namespace
 
-void RegisterRm(CLI::App& app, const std::string* server, RunFn* run) {
+void RegisterRm(CLI::App& app, const ClientOptions* server, RunFn* run) {
   auto a = std::make_shared<RmArgs>();
   auto* cmd = app.add_subcommand("rm", "delete a file or an empty directory");
   cmd->add_option("path", a->path)->required();

@@ -53,6 +53,9 @@ Status Validate(const ServeArgs& a) {
                "file. Give --auth FILE (see docs/security.md), listen on 127.0.0.1, or pass "
                "--insecure-no-auth on a network you trust");
   }
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    return bad("--tls-cert and --tls-key go together");
+  }
   if (!o.auth_file.empty()) {
     auto cfg = LoadAuthFile(o.auth_file);
     if (!cfg.ok()) return bad(cfg.status().message());
@@ -76,7 +79,7 @@ int RunServe(ServeArgs& a) {
   ServerOptions& o = a.opts;
   o.store_reserve_bytes = a.store_reserve_mib << 20;
   if (o.replica_id.empty()) o.replica_id = o.listen;
-  if (o.advertise.empty()) o.advertise = "http://" + o.listen;
+  if (o.advertise.empty()) o.advertise = (o.tls_cert.empty() ? "http://" : "https://") + o.listen;
   // The port first: an address in use is refused before the store exists.
   HttpServer server(o);
   auto port = server.Bind();
@@ -199,6 +202,11 @@ void RegisterServe(CLI::App& app, RunFn* run) {
   cmd->add_option("--auth", o.auth_file,
                   "principals (JSON: names, roles, path prefixes, token hashes, S3 keys); turns "
                   "authentication on; reloaded on SIGHUP (env WALFS_AUTH)");
+  cmd->add_option("--tls-cert", o.tls_cert,
+                  "PEM certificate chain: serve HTTPS only (TLS 1.2 and 1.3); reloaded on SIGHUP")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert")
+      ->check(CLI::ExistingFile);
   cmd->add_flag("--insecure-no-auth", o.insecure_no_auth,
                 "allow listening beyond loopback without --auth (anyone who reaches the port can "
                 "do anything)");

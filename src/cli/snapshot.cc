@@ -85,11 +85,13 @@ int RunRestore(RestoreArgs& a) {
 
 }  // namespace
 
-void RegisterSnapshots(CLI::App& app, const std::string* server, RunFn* run) {
+void RegisterSnapshots(CLI::App& app, const ClientOptions* server, RunFn* run) {
   auto* snap = app.add_subcommand("snapshot", "take a snapshot now (the server needs --backup)");
   snap->callback([=] {
     *run = [=] {
-      HttpClient c(*server, 3600 * 1000);
+      ClientOptions o = *server;
+      o.timeout_ms = 3600 * 1000;
+      HttpClient c(o);
       return PrintJsonAnswer(c.Request("POST", "/v1/admin/snapshots"));
     };
   });

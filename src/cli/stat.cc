@@ -13,7 +13,7 @@ struct StatArgs {
 
 }  // namespace
 
-void RegisterStat(CLI::App& app, const std::string* server, RunFn* run) {
+void RegisterStat(CLI::App& app, const ClientOptions* server, RunFn* run) {
   auto a = std::make_shared<StatArgs>();
   auto* cmd = app.add_subcommand("stat", "print a file's or directory's metadata as JSON");
   cmd->add_option("path", a->path)->required();

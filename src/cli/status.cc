@@ -37,7 +37,7 @@ std::string Unhealthy(const json& j) {
   return out;
 }
 
-int RunStatus(const std::string& server, bool as_json) {
+int RunStatus(const ClientOptions& server, bool as_json) {
   HttpClient c(server);
   auto r = c.Get("/v1/cluster");
   if (!r.ok()) {
@@ -83,7 +83,7 @@ int RunStatus(const std::string& server, bool as_json) {
 
 }  // namespace
 
-void RegisterStatus(CLI::App& app, const std::string* server, RunFn* run) {
+void RegisterStatus(CLI::App& app, const ClientOptions* server, RunFn* run) {
   auto as_json = std::make_shared<bool>(false);
   auto* cmd =
       app.add_subcommand("status", "show every live replica, its lag and digest, and the log");

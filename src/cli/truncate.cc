@@ -14,7 +14,7 @@ struct TruncateArgs {
 
 }  // namespace
 
-void RegisterTruncate(CLI::App& app, const std::string* server, RunFn* run) {
+void RegisterTruncate(CLI::App& app, const ClientOptions* server, RunFn* run) {
   auto a = std::make_shared<TruncateArgs>();
   auto* cmd = app.add_subcommand("truncate", "cut or extend a file to SIZE bytes");
   cmd->add_option("path", a->path)->required();

@@ -17,7 +17,7 @@ struct UploadsArgs {
   std::string abort_id;
 };
 
-int RunList(const std::string& server, const UploadsArgs& a) {
+int RunList(const ClientOptions& server, const UploadsArgs& a) {
   auto r = WalfsClient(server).ListUploads(a.prefix);
   if (!r.ok() || r->status != 200) return PrintAnswer(r, false);
   json j = json::parse(r->body);
@@ -32,7 +32,7 @@ int RunList(const std::string& server, const UploadsArgs& a) {
 
 }  // namespace
 
-void RegisterUploads(CLI::App& app, const std::string* server, RunFn* run) {
+void RegisterUploads(CLI::App& app, const ClientOptions* server, RunFn* run) {
   auto a = std::make_shared<UploadsArgs>();
   auto* cmd = app.add_subcommand("uploads", "list open uploads (under PREFIX), or abort one");
   cmd->add_option("prefix", a->prefix, "list the uploads to paths under this one");

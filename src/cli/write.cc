@@ -12,7 +12,7 @@ struct WriteArgs {
   uint64_t offset = 0;
 };
 
-int RunWrite(const std::string& server, const WriteArgs& a) {
+int RunWrite(const ClientOptions& server, const WriteArgs& a) {
   std::string data;
   if (!ReadSource(a.source, &data)) return kExitError;
   return PrintAnswer(WalfsClient(server).Write(a.path, a.offset, data), true);
@@ -20,7 +20,7 @@ int RunWrite(const std::string& server, const WriteArgs& a) {
 
 }  // namespace
 
-void RegisterWrite(CLI::App& app, const std::string* server, RunFn* run) {
+void RegisterWrite(CLI::App& app, const ClientOptions* server, RunFn* run) {
   auto a = std::make_shared<WriteArgs>();
   auto* cmd = app.add_subcommand("write", "write FILE (or stdin) at OFFSET");
   cmd->add_option("path", a->path)->required();

@@ -3,7 +3,9 @@
 #include <sys/socket.h>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -13,14 +15,30 @@ namespace walfs {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 struct HttpClient::Impl {
   std::string host, port;
-  int timeout_ms;
+  bool tls = false;
+  std::string token, cacert;
+  int timeout_ms = 30000;
   asio::io_context ioc;
-  std::unique_ptr<tcp::socket> socket;
+  std::unique_ptr<tcp::socket> socket;  // plain, or under tls_stream
+  std::unique_ptr<ssl::context> tls_context;
+  std::unique_ptr<ssl::stream<tcp::socket&>> tls_stream;
   beast::flat_buffer buf;
+
+  bool connected() const { return socket != nullptr; }
+  void Reset() {
+    tls_stream.reset();
+    socket.reset();
+  }
+  // Calls f with the stream a request goes over.
+  template <class F>
+  auto On(F&& f) {
+    return tls_stream ? f(*tls_stream) : f(*socket);
+  }
 
   Status Connect() {
     boost::system::error_code ec;
@@ -38,12 +56,56 @@ struct HttpClient::Impl {
     ::setsockopt(socket->native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     socket->set_option(tcp::no_delay(true), ec);
     buf.clear();
+    if (tls) return Handshake();
     return Status::Ok();
+  }
+
+  Status Handshake() {
+    boost::system::error_code ec;
+    if (!tls_context) {
+      tls_context = std::make_unique<ssl::context>(ssl::context::tls_client);
+      tls_context->set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                               ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+      if (cacert.empty()) {
+        tls_context->set_default_verify_paths(ec);
+      } else {
+        tls_context->load_verify_file(cacert, ec);
+      }
+      if (ec) {
+        tls_context.reset();
+        return Status(Code::kIoError,
+                      "cannot load the CA certificates " +
+                          (cacert.empty() ? std::string("of the system") : "from " + cacert) +
+                          ": " + ec.message());
+      }
+      tls_context->set_verify_mode(ssl::verify_peer);
+    }
+    tls_stream = std::make_unique<ssl::stream<tcp::socket&>>(*socket, *tls_context);
+    tls_stream->set_verify_callback(ssl::host_name_verification(host));
+    // SNI, for a name (not for an IP address).
+    boost::system::error_code not_ip;
+    asio::ip::make_address(host, not_ip);
+    if (not_ip) SSL_set_tlsext_host_name(tls_stream->native_handle(), host.c_str());
+    tls_stream->handshake(ssl::stream_base::client, ec);
+    if (ec) {
+      Reset();
+      return Status(Code::kIoError,
+                    "TLS handshake with " + host + ":" + port + " failed: " + ec.message() +
+                        (cacert.empty() ? " (give the server's CA with --cacert)" : ""));
+    }
+    return Status::Ok();
+  }
+
+  template <class Request>
+  void Prepare(Request& req) {
+    req.set(http::field::host, host);
+    req.set(http::field::user_agent, "walfs-client");
+    if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
   }
 
   Result<ClientResponse> Once(const http::request<http::string_body>& req) {
     boost::system::error_code ec;
-    http::write(*socket, req, ec);
+    On([&](auto& s) { http::write(s, req, ec); });
     // A server may answer (413) and close before it read the whole body:
     // still read its answer.
     boost::system::error_code send_ec = ec;
@@ -51,7 +113,7 @@ struct HttpClient::Impl {
     parser.body_limit(std::numeric_limits<uint64_t>::max());
     parser.header_limit(1 << 20);
     if (req.method() == http::verb::head) parser.skip(true);
-    http::read(*socket, buf, parser, ec);
+    On([&](auto& s) { http::read(s, buf, parser, ec); });
     if (ec && send_ec) return Status(Code::kIoError, "send: " + send_ec.message());
     if (ec) return Status(Code::kIoError, "receive: " + ec.message());
     auto res = parser.release();
@@ -63,18 +125,58 @@ struct HttpClient::Impl {
       out.headers[name] = std::string(f.value());
     }
     out.body = std::move(res.body());
-    if (!res.keep_alive()) socket.reset();
+    if (!res.keep_alive()) Reset();
     return out;
   }
 };
 
-HttpClient::HttpClient(std::string base, int timeout_ms) : impl_(std::make_unique<Impl>()) {
-  if (base.rfind("http://", 0) == 0) base = base.substr(7);
+namespace {
+
+struct Endpoint {
+  bool tls = false;
+  std::string host, port;
+};
+
+Endpoint ParseBase(std::string base) {
+  Endpoint e;
+  if (base.rfind("https://", 0) == 0) {
+    e.tls = true;
+    base = base.substr(8);
+  } else if (base.rfind("http://", 0) == 0) {
+    base = base.substr(7);
+  }
   while (!base.empty() && base.back() == '/') base.pop_back();
   auto colon = base.rfind(':');
-  impl_->host = colon == std::string::npos ? base : base.substr(0, colon);
-  impl_->port = colon == std::string::npos ? "80" : base.substr(colon + 1);
-  impl_->timeout_ms = timeout_ms;
+  e.host = colon == std::string::npos ? base : base.substr(0, colon);
+  e.port = colon == std::string::npos ? (e.tls ? "443" : "80") : base.substr(colon + 1);
+  if (e.host.size() > 2 && e.host.front() == '[' && e.host.back() == ']') {
+    e.host = e.host.substr(1, e.host.size() - 2);
+  }
+  return e;
+}
+
+}  // namespace
+
+HttpClient::HttpClient(const ClientOptions& o) : impl_(std::make_unique<Impl>()) {
+  Endpoint e = ParseBase(o.server);
+  impl_->host = e.host;
+  impl_->port = e.port;
+  impl_->tls = e.tls;
+  impl_->token = o.token;
+  impl_->cacert = o.cacert;
+  impl_->timeout_ms = o.timeout_ms;
+}
+
+HttpClient::HttpClient(std::string base, int timeout_ms)
+    : HttpClient(ClientOptions{std::move(base), "", "", timeout_ms}) {}
+
+bool TokenInClear(const ClientOptions& o) {
+  Endpoint e = ParseBase(o.server);
+  if (o.token.empty() || e.tls) return false;
+  if (e.host == "localhost") return false;
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(e.host, ec);
+  return ec || !addr.is_loopback();
 }
 
 HttpClient::~HttpClient() = default;
@@ -85,8 +187,7 @@ Result<ClientResponse> HttpClient::Request(const std::string& method, const std:
                                            const std::string& body,
                                            const std::map<std::string, std::string>& headers) {
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-  req.set(http::field::host, impl_->host);
-  req.set(http::field::user_agent, "walfs-client");
+  impl_->Prepare(req);
   for (const auto& [k, v] : headers) req.set(k, v);
   req.body() = body;
   req.prepare_payload();
@@ -96,33 +197,32 @@ Result<ClientResponse> HttpClient::Request(const std::string& method, const std:
   // repeat (a write may have reached the server; its caller decides).
   bool retry_ok = method == "GET" || method == "HEAD";
   for (int attempt = 0; attempt < 2; ++attempt) {
-    bool fresh = impl_->socket == nullptr;
+    bool fresh = !impl_->connected();
     if (fresh) WALFS_RETURN_IF_ERROR(impl_->Connect());
     auto r = impl_->Once(req);
     if (r.ok() || fresh || !retry_ok) {
-      if (!r.ok()) impl_->socket.reset();
+      if (!r.ok()) impl_->Reset();
       return r;
     }
-    impl_->socket.reset();
+    impl_->Reset();
   }
   return Status(Code::kIoError, "the server closed the connection");
 }
 
 Result<ClientResponse> HttpClient::GetStreaming(const std::string& target, const Sink& sink,
                                                 const std::map<std::string, std::string>& headers) {
-  impl_->socket.reset();  // a fresh connection: the body is consumed as it streams
+  impl_->Reset();  // a fresh connection: the body is consumed as it streams
   WALFS_RETURN_IF_ERROR(impl_->Connect());
   http::request<http::empty_body> req{http::verb::get, target, 11};
-  req.set(http::field::host, impl_->host);
-  req.set(http::field::user_agent, "walfs-client");
+  impl_->Prepare(req);
   for (const auto& [k, v] : headers) req.set(k, v);
   req.keep_alive(false);
   boost::system::error_code ec;
-  http::write(*impl_->socket, req, ec);
+  impl_->On([&](auto& s) { http::write(s, req, ec); });
   if (ec) return Status(Code::kIoError, "send: " + ec.message());
   http::response_parser<http::buffer_body> parser;
   parser.body_limit(std::numeric_limits<uint64_t>::max());
-  http::read_header(*impl_->socket, impl_->buf, parser, ec);
+  impl_->On([&](auto& s) { http::read_header(s, impl_->buf, parser, ec); });
   if (ec) return Status(Code::kIoError, "receive: " + ec.message());
   ClientResponse out;
   out.status = static_cast<int>(parser.get().result_int());
@@ -136,18 +236,18 @@ Result<ClientResponse> HttpClient::GetStreaming(const std::string& target, const
   while (!parser.is_done()) {
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();
-    http::read(*impl_->socket, impl_->buf, parser, ec);
+    impl_->On([&](auto& s) { http::read(s, impl_->buf, parser, ec); });
     if (ec == http::error::need_buffer) ec = {};
     if (ec) return Status(Code::kIoError, "receive: " + ec.message());
     std::string_view got(chunk.data(), chunk.size() - parser.get().body().size);
     if (!ok_status) {
       out.body.append(got);
     } else if (!got.empty() && !sink(out, got)) {
-      impl_->socket.reset();
+      impl_->Reset();
       return Status(Code::kIoError, "the output stopped taking data");
     }
   }
-  impl_->socket.reset();
+  impl_->Reset();
   return out;
 }
 

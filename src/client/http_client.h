@@ -1,4 +1,7 @@
-// HttpClient: a small blocking HTTP/1.1 client for one walfs server.
+// HttpClient: a small blocking HTTP/1.1 client for one walfs server, over
+// TCP or TLS (https://, verified against --cacert or the system's CAs, the
+// name or IP address checked against the certificate), sending a bearer
+// token when given one.
 //
 // Keeps one connection alive and reconnects when the server closed it.
 // Used by the CLI and by the integration tests.
@@ -24,9 +27,18 @@ struct ClientResponse {
   }
 };
 
+// How to reach a server, and as whom.
+struct ClientOptions {
+  std::string server = "http://127.0.0.1:8080";  // http://HOST:PORT, https://HOST:PORT
+  std::string token;                             // sent as Authorization: Bearer
+  std::string cacert;  // PEM file of the CAs to trust for https (empty: the system's)
+  int timeout_ms = 30000;
+};
+
 class HttpClient {
  public:
-  // base: "http://host:port" (or "host:port").
+  explicit HttpClient(const ClientOptions& o);
+  // base: "http://host:port", "https://host:port" (or "host:port").
   explicit HttpClient(std::string base, int timeout_ms = 30000);
   ~HttpClient();
   HttpClient(HttpClient&&) noexcept;
@@ -49,6 +61,10 @@ class HttpClient {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// True if server (a URL) is http:// to a host other than loopback: a token
+// sent there crosses the network in clear.
+bool TokenInClear(const ClientOptions& o);
 
 // Percent-encodes a path for /v1/fs/ (keeps '/' and unreserved bytes).
 std::string EncodePath(std::string_view path);

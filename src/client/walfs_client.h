@@ -18,6 +18,8 @@ class WalfsClient {
  public:
   explicit WalfsClient(std::string server, int timeout_ms = 30000)
       : http_(std::move(server), timeout_ms) {}
+  explicit WalfsClient(const ClientOptions& o) : http_(o) {}
+  WalfsClient(ClientOptions o, int timeout_ms) : http_(WithTimeout(std::move(o), timeout_ms)) {}
 
   using Answer = Result<ClientResponse>;
   Answer Put(std::string_view path, const std::string& data) { return Send("PUT", path, "", data); }
@@ -62,6 +64,10 @@ class WalfsClient {
   Answer Send(const char* method, std::string_view path, const std::string& query,
               const std::string& body) {
     return http_.Request(method, FsTarget(path) + query, body);
+  }
+  static ClientOptions WithTimeout(ClientOptions o, int timeout_ms) {
+    o.timeout_ms = timeout_ms;
+    return o;
   }
   HttpClient http_;
 };

@@ -19,6 +19,7 @@
 
 #include "http/api.h"
 #include "http/session.h"
+#include "http/tls.h"
 #include "http/util.h"
 
 namespace walfs {
@@ -37,9 +38,12 @@ struct HttpServer::Impl {
   }
 
   asio::awaitable<void> Accept();
+  asio::awaitable<void> ServeTls(tcp::socket socket, std::shared_ptr<asio::ssl::context> context,
+                                 std::string client);
 
   ServerOptions opts;
   std::unique_ptr<AuthGate> gate;        // set by Bind
+  std::unique_ptr<TlsContexts> tls;      // set by Bind with --tls-cert: HTTPS only
   std::optional<Api> api;                // set by Run
   std::optional<SessionContext> shared;  // set by Run
   std::vector<std::unique_ptr<asio::io_context>> contexts;
@@ -60,6 +64,10 @@ Result<int> HttpServer::Bind() {
   auto gate = AuthGate::Open(impl_->opts);
   if (!gate.ok()) return gate.status();
   impl_->gate = std::move(gate).value();
+  if (!impl_->opts.tls_cert.empty()) {
+    impl_->tls = std::make_unique<TlsContexts>(impl_->opts.tls_cert, impl_->opts.tls_key);
+    WALFS_RETURN_IF_ERROR(impl_->tls->Load());
+  }
   const std::string& l = impl_->opts.listen;
   auto colon = l.rfind(':');
   if (colon == std::string::npos) return Status(Code::kBadRequest, "--listen must be HOST:PORT");
@@ -95,8 +103,8 @@ void HttpServer::Run(NodePort* node) {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   for (auto& c : s.contexts) guards.push_back(asio::make_work_guard(*c));
   asio::co_spawn(main, s.Accept(), asio::detached);
-  // SIGHUP: the auth file again (a file with a mistake keeps the old
-  // principals). Connections stay up.
+  // SIGHUP: the auth file and the certificate again (a file with a mistake
+  // keeps what was loaded before). Connections stay up.
   asio::signal_set hup(main, SIGHUP);
   std::function<void()> on_hup = [&] {
     hup.async_wait([&](const boost::system::error_code& ec, int) {
@@ -107,6 +115,14 @@ void HttpServer::Run(NodePort* node) {
           spdlog::info("SIGHUP: principals reloaded from {}", s.opts.auth_file);
         } else {
           spdlog::error("SIGHUP: kept the principals loaded before: {}", st.message());
+        }
+      }
+      if (s.tls) {
+        Status st = s.tls->Load();
+        if (st.ok()) {
+          spdlog::info("SIGHUP: TLS certificate reloaded from {}", s.opts.tls_cert);
+        } else {
+          spdlog::error("SIGHUP: kept the TLS certificate loaded before: {}", st.message());
         }
       }
       on_hup();
@@ -160,8 +176,37 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
     auto ex = socket.get_executor();
     tcp::endpoint peer = socket.remote_endpoint(ec);
     std::string client = ec ? std::string() : peer.address().to_string();
-    asio::co_spawn(ex, RunSession(*shared, std::move(socket), std::move(client)), asio::detached);
+    if (tls) {
+      asio::co_spawn(ex, ServeTls(std::move(socket), tls->current(), std::move(client)),
+                     asio::detached);
+    } else {
+      asio::co_spawn(ex, RunSession(*shared, std::move(socket), std::move(client)), asio::detached);
+    }
   }
+}
+
+asio::awaitable<void> HttpServer::Impl::ServeTls(tcp::socket socket,
+                                                 std::shared_ptr<asio::ssl::context> context,
+                                                 std::string client) {
+  // The context stays alive with this frame while the connection is open.
+  TlsStream stream(std::move(socket), *context);
+  // The handshake gets io_timeout_ms, like a request's header block.
+  auto done = std::make_shared<bool>(false);
+  asio::steady_timer timer(stream.get_executor());
+  timer.expires_after(std::chrono::milliseconds(opts.io_timeout_ms));
+  timer.async_wait([done, &stream](const boost::system::error_code& ec) {
+    if (!ec && !*done) StreamOps<TlsStream>::Close(stream);
+  });
+  boost::system::error_code ec;
+  co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+  *done = true;
+  timer.cancel();
+  if (ec) {
+    spdlog::debug("TLS handshake with {} failed: {}", client, ec.message());
+    co_return;
+  }
+  co_await RunSession(*shared, std::move(stream), std::move(client));
 }
 
 }  // namespace walfs
