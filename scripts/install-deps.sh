@@ -11,7 +11,7 @@ PACKAGES=(
   librocksdb-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libxxhash-dev
-  prometheus-cpp-dev libcurl4-openssl-dev
+  prometheus-cpp-dev libcurl4-openssl-dev libssl-dev openssl
   python3-botocore python3-prometheus-client
   nginx-light rocksdb-tools libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev

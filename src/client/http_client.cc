@@ -98,7 +98,11 @@ struct HttpClient::Impl {
 
   template <class Request>
   void Prepare(Request& req) {
-    req.set(http::field::host, host);
+    // RFC 9110 section 7.2: the port too, unless it is the scheme's default.
+    bool default_port = port == (tls ? "443" : "80");
+    bool v6 = host.find(':') != std::string::npos;
+    std::string h = v6 ? "[" + host + "]" : host;
+    req.set(http::field::host, default_port ? h : h + ":" + port);
     req.set(http::field::user_agent, "walfs-client");
     if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
   }

@@ -12,9 +12,9 @@ Status ValidateLogUrl(const std::string& url) {
       url == "local?fsync=none") {
     return Status::Ok();
   }
-  return Status(Code::kBadRequest, "unknown log '" + url +
+  return Status(Code::kBadRequest, "unknown log '" + RedactRedisUrl(url) +
                                        "': use local, local?fsync=none, memory (tests only) or "
-                                       "redis://host:port[/db][?stream=NAME]");
+                                       "redis://[user:password@]host:port[/db][?stream=NAME]");
 }
 
 Result<std::shared_ptr<Log>> OpenLog(const std::string& url, const std::string& data_dir,

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/path.h"
+
 namespace walfs {
 namespace {
 
@@ -95,6 +97,20 @@ Status RedisConnection::Connect() {
     Drop();
     return Status(Code::kLogUnavailable, "cannot reach Redis at " + addr_.host + ":" +
                                              std::to_string(addr_.port) + ": " + why);
+  }
+  if (!addr_.password.empty()) {
+    std::vector<std::string_view> auth = {"AUTH"};
+    if (!addr_.user.empty()) auth.push_back(addr_.user);
+    auth.push_back(addr_.password);
+    auto r = Command(auth, opts_.command_timeout_ms, Code::kLogUnavailable);
+    if (!r.ok()) {
+      // Redis's answer (WRONGPASS ...) names neither; ours names the user.
+      Drop();
+      return Status(Code::kLogUnavailable,
+                    "Redis at " + addr_.host + ":" + std::to_string(addr_.port) +
+                        " refused the credentials of user '" +
+                        (addr_.user.empty() ? std::string("default") : addr_.user) + "'");
+    }
   }
   if (addr_.db != 0) {
     auto r = Command({"SELECT", std::to_string(addr_.db)}, opts_.command_timeout_ms,
@@ -413,14 +429,39 @@ Status RedisConnection::Seed(Position after, const std::string& empty_entry) {
 
 }  // namespace
 
+std::string RedactRedisUrl(const std::string& url) {
+  constexpr std::string_view kScheme = "redis://";
+  if (url.rfind(kScheme, 0) != 0) return url;
+  size_t at = url.find('@', kScheme.size());
+  size_t end = url.find_first_of("/?", kScheme.size());
+  if (at == std::string::npos || (end != std::string::npos && at > end)) return url;
+  size_t colon = url.find(':', kScheme.size());
+  if (colon == std::string::npos || colon > at) return url;  // a user, no password
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
 Result<RedisAddress> ParseRedisUrl(const std::string& url) {
   constexpr std::string_view kScheme = "redis://";
   auto bad = [&](const char* why) {
-    return Status(Code::kBadRequest, "bad log URL '" + url + "': " + why);
+    return Status(Code::kBadRequest, "bad log URL '" + RedactRedisUrl(url) + "': " + why);
   };
   if (url.rfind(kScheme, 0) != 0) return bad("it must start with redis://");
   RedisAddress a;
   std::string rest = url.substr(kScheme.size());
+  // user:password@ before the host (the last '@' before any '/' or '?').
+  size_t at = rest.substr(0, rest.find_first_of("/?")).rfind('@');
+  if (at != std::string::npos) {
+    std::string userinfo = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    size_t colon = userinfo.find(':');
+    if (colon == std::string::npos) return bad("credentials are user:password@ or :password@");
+    auto user = PercentDecode(userinfo.substr(0, colon));
+    auto password = PercentDecode(userinfo.substr(colon + 1));
+    if (!user.ok() || !password.ok()) return bad("bad %-escape in the credentials");
+    if (password->empty()) return bad("the password is empty");
+    a.user = *user;
+    a.password = *password;
+  }
   auto q = rest.find('?');
   if (q != std::string::npos) {
     std::string query = rest.substr(q + 1);
@@ -461,7 +502,9 @@ Result<std::unique_ptr<LogConnection>> RedisLog::Connect() {
 }
 
 std::string RedisLog::Describe() const {
-  return "redis://" + addr_.host + ":" + std::to_string(addr_.port) + "/" +
+  std::string who;
+  if (!addr_.password.empty()) who = PercentEncode(addr_.user, false) + ":***@";
+  return "redis://" + who + addr_.host + ":" + std::to_string(addr_.port) + "/" +
          std::to_string(addr_.db) + "?stream=" + addr_.stream;
 }
 

@@ -18,10 +18,16 @@ struct RedisAddress {
   int port = 6379;
   int db = 0;
   std::string stream = "walfs";
+  // Redis ACL credentials (AUTH [user] password on each connection); the
+  // password never appears in a message, a log line or Describe().
+  std::string user, password;
 };
 
-// Parses "redis://host:port[/db][?stream=NAME]".
+// Parses "redis://[[user]:password@]host:port[/db][?stream=NAME]" (user and
+// password percent-decoded). Its errors show the URL without the password.
 Result<RedisAddress> ParseRedisUrl(const std::string& url);
+// The URL with its password, if any, replaced by "***".
+std::string RedactRedisUrl(const std::string& url);
 
 class RedisLog final : public Log {
  public:

@@ -190,45 +190,6 @@ TEST_F(SingleNode, IfMatchListsOnWrites) {
   EXPECT_EQ(c.Get("/v1/fs/m")->body, "ab");
 }
 
-// A raw TCP connection, for what HttpClient cannot send.
-class RawConn {
- public:
-  explicit RawConn(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  }
-  ~RawConn() { ::close(fd_); }
-  bool connected() const { return connected_; }
-  bool Send(std::string_view bytes) {
-    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
-           static_cast<ssize_t>(bytes.size());
-  }
-  // True once the server has closed the connection (recv sees EOF or an
-  // error), without blocking.
-  bool ClosedByServer() {
-    char c;
-    ssize_t n = ::recv(fd_, &c, 1, MSG_DONTWAIT | MSG_PEEK);
-    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
-  }
-  // Everything until the server closes (at most 10 s).
-  std::string ReadAll() {
-    timeval tv{10, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    std::string out;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::recv(fd_, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
-    return out;
-  }
-
- private:
-  int fd_;
-  bool connected_ = false;
-};
-
 // Malformed HTTP gets the contract's JSON error (then the connection
 // closes), never a silently dropped connection; nothing is written.
 TEST_F(SingleNode, MalformedHttpIsAnsweredWithJsonErrors) {

@@ -96,23 +96,41 @@ std::string StrongRead(HttpClient& c, const std::string& path, int* status) {
   return r.ok() ? r->body : "";
 }
 
-std::string RawExchange(int port, const std::string& bytes) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+RawConn::RawConn(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = htons(static_cast<uint16_t>(port));
+  connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+}
+
+RawConn::~RawConn() { ::close(fd_); }
+
+bool RawConn::Send(std::string_view bytes) {
+  return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+         static_cast<ssize_t>(bytes.size());
+}
+
+bool RawConn::ClosedByServer() {
+  char c;
+  ssize_t n = ::recv(fd_, &c, 1, MSG_DONTWAIT | MSG_PEEK);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+std::string RawConn::ReadAll() {
   timeval tv{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   std::string out;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size())) {
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd_, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
   return out;
+}
+
+std::string RawExchange(int port, const std::string& bytes) {
+  RawConn c(port);
+  if (!c.connected() || !c.Send(bytes)) return "";
+  return c.ReadAll();
 }
 
 json Ready(HttpClient& c) {

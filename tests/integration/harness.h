@@ -79,6 +79,27 @@ json Json(const ClientResponse& r);
 std::string StrongRead(HttpClient& c, const std::string& path, int* status = nullptr);
 // /readyz's JSON (applied position and digest), whatever its status.
 json Ready(HttpClient& c);
+// A raw TCP connection to 127.0.0.1:port, for what HttpClient will not
+// send (malformed, trickled or idle requests).
+class RawConn {
+ public:
+  explicit RawConn(int port);
+  ~RawConn();
+  RawConn(const RawConn&) = delete;
+  RawConn& operator=(const RawConn&) = delete;
+  bool connected() const { return connected_; }
+  bool Send(std::string_view bytes);
+  // True once the server has closed the connection (recv sees EOF or an
+  // error), without blocking.
+  bool ClosedByServer();
+  // Everything until the server closes (at most 10 s).
+  std::string ReadAll();
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
 // Sends raw bytes to 127.0.0.1:port and returns everything the server sends
 // back until it closes (send "Connection: close"), at most 10 s.
 std::string RawExchange(int port, const std::string& bytes);
