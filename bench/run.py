@@ -11,6 +11,7 @@ bench/results/latest.json ({"cases":[{"name","walfs","baseline","ratio","unit","
   bench/run.py --only append_throughput,small_reads
 """
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -63,8 +64,8 @@ def port_open(port):
         return s.connect_ex(('127.0.0.1', port)) == 0
 
 
-def http(method, url, body=None, timeout=600):
-    req = urllib.request.Request(url, data=body, method=method)
+def http(method, url, body=None, timeout=600, headers=None):
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
             return r.status, r.read()
@@ -94,9 +95,9 @@ class Procs:
         wait_for(lambda: port_open(port), 10, 'redis-server')
         return port
 
-    def walfs(self, redis_port, name, extra=(), ready=True):
+    def walfs(self, redis_port, name, extra=(), ready=True, stream='bench'):
         port = free_port()
-        log = 'redis://127.0.0.1:%d?stream=bench' % redis_port if redis_port else 'local'
+        log = 'redis://127.0.0.1:%d?stream=%s' % (redis_port, stream) if redis_port else 'local'
         data = tempfile.mkdtemp(dir=self.workdir, prefix=name + '-')  # a store is tied to its log
         p = self.start([WALFS, 'serve', '--data', data, '--listen',
                         '127.0.0.1:%d' % port, '--log', log, '--replica-id', name, '--log-level', 'warn',
@@ -412,6 +413,51 @@ class Bench:
         self.add('memory_huge_get', get_rss.over_idle_mib(), 128, 'MiB over idle', '<= +128 MiB',
                  ratio=get_rss.over_idle_mib() / 128, note='(read back in %.0f s)' % get_s)
 
+    def auth_cost(self, p):
+        """Small reads and appends with a bearer token and with SigV4, and small reads over TLS,
+        each against a server without, in the same run (each server on its own stream)."""
+        rport = p.redis()
+        token, secret = 'walfs_bench_token', 'bench-secret-0123456789'
+        auth = os.path.join(self.workdir, 'auth.json')
+        with open(auth, 'w') as f:
+            json.dump({'principals': [{'name': 'bench', 'role': 'write', 'prefixes': ['/'],
+                                       'token_sha256': hashlib.sha256(token.encode()).hexdigest(),
+                                       's3_access_key': 'AKIDBENCH', 's3_secret_key': secret}]}, f)
+        ca, cert, key = test_certificate(self.workdir)
+        plain, _ = p.walfs(rport, 'plain', stream='plain')
+        authed, _ = p.walfs(rport, 'auth', ['--auth', auth], stream='auth')
+        tls_port = free_port()
+        p.start([WALFS, 'serve', '--data', tempfile.mkdtemp(dir=self.workdir, prefix='tls-'), '--listen',
+                 '127.0.0.1:%d' % tls_port, '--log', 'redis://127.0.0.1:%d?stream=tls' % rport,
+                 '--log-level', 'warn', '--tls-cert', cert, '--tls-key', key], 'tls')
+        wait_for(lambda: port_open(tls_port), 30, 'walfs tls')
+        tls = 'https://127.0.0.1:%d' % tls_port
+        small = os.urandom(4096)
+        http('PUT', plain + '/v1/fs/small', small)
+        http('PUT', authed + '/v1/fs/small', small, headers={'Authorization': 'Bearer ' + token})
+        body_args = ('--body-bytes', 100)
+        creds = {'token': ('--token', token), 'sigv4': ('--sigv4', 'AKIDBENCH:' + secret)}
+
+        def run(url, method, target, extra=(), status=200):
+            return load('http', '--url', url, '--method', method, '--target', target, '--clients', 64,
+                        '--duration-ms', self.d, '--expect-status', status, *extra)
+
+        reads = {'none': run(plain, 'GET', '/v1/fs/small')}
+        for name, args in creds.items():
+            reads[name] = run(authed, 'GET', '/v1/fs/small', args)
+        wait_for(lambda: run(tls, 'GET', '/readyz', ('--cacert', ca))['requests'] > 0, 30, 'walfs tls ready')
+        http('PUT', plain + '/v1/fs/small-tls', small)
+        tls_reads = run(tls, 'GET', '/healthz', ('--cacert', ca))
+        plain_probe = run(plain, 'GET', '/healthz')
+        appends = {'none': run(plain, 'POST', '/v1/fs/bench/a?op=append', body_args)}
+        for name, args in creds.items():
+            appends[name] = run(authed, 'POST', '/v1/fs/bench/a?op=append', body_args + args)
+        for name, goal in (('token', '>= 0.9x'), ('sigv4', '>= 0.8x')):
+            self.add('auth_%s_small_reads' % name, reads[name]['rps'], reads['none']['rps'], 'reads/s', goal)
+            self.add('auth_%s_appends' % name, appends[name]['rps'], appends['none']['rps'], 'appends/s', goal)
+        self.add('tls_small_requests', tls_reads['rps'], plain_probe['rps'], 'requests/s', '>= 0.7x',
+                 note='(GET /healthz over TLS 1.3 vs plain HTTP, 64 keep-alive connections)')
+
     def snapshot_incremental(self, p):
         """Bytes a snapshot uploads after 1% of the store changed, against a full snapshot."""
         rport = p.redis()
@@ -432,12 +478,27 @@ class Bench:
                      changed, files, first['uploaded'] / 1e6))
 
 
+def test_certificate(workdir):
+    """A test CA and a certificate for 127.0.0.1 (openssl): (ca, cert, key)."""
+    d = tempfile.mkdtemp(dir=workdir, prefix='tls-')
+    run = lambda *a: subprocess.run(a, cwd=d, check=True, capture_output=True)
+    run('openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem',
+        '-days', '2', '-subj', '/CN=walfs bench CA')
+    run('openssl', 'req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'server.csr',
+        '-subj', '/CN=127.0.0.1')
+    with open(os.path.join(d, 'ext.cnf'), 'w') as f:
+        f.write('subjectAltName=IP:127.0.0.1\n')
+    run('openssl', 'x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
+        '-out', 'cert.pem', '-days', '2', '-extfile', 'ext.cnf')
+    return [os.path.join(d, n) for n in ('ca.pem', 'cert.pem', 'key.pem')]
+
+
 def url_q(url, query):
     return url + ('&' if '?' in url else '?') + query
 
 
 CASES = ['append_throughput', 'reads', 'catch_up', 'replication_lag', 'status_quo', 'large_files',
-         'huge_file_memory', 'snapshot_incremental']
+         'huge_file_memory', 'snapshot_incremental', 'auth_cost']
 
 
 def main():
@@ -455,7 +516,8 @@ def main():
     only = set(filter(None, a.only.split(',')))
     runs = {'append_throughput': b.append_throughput_and_latency, 'reads': b.reads, 'catch_up': b.catch_up,
             'replication_lag': b.replication_lag, 'status_quo': b.status_quo, 'large_files': b.large_files,
-            'huge_file_memory': b.huge_file_memory, 'snapshot_incremental': b.snapshot_incremental}
+            'huge_file_memory': b.huge_file_memory, 'snapshot_incremental': b.snapshot_incremental,
+            'auth_cost': b.auth_cost}
     print('walfs bench (%s) on %d cores; work dir %s' % ('smoke' if a.smoke else 'full', os.cpu_count(), workdir))
     failed = []
     try:

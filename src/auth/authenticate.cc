@@ -5,7 +5,8 @@
 namespace walfs {
 
 AuthVerdict Authenticate(const std::shared_ptr<const AuthConfig>& config, std::string_view method,
-                         std::string_view target, const SigV4Headers& headers, int64_t now) {
+                         std::string_view target, const SigV4Headers& headers, int64_t now,
+                         SigningKeyCache* keys) {
   AuthVerdict v;
   auto principal = [&config](const Principal* p) {
     // Shares the config's lifetime: a reload does not pull it away.
@@ -20,7 +21,7 @@ AuthVerdict Authenticate(const std::shared_ptr<const AuthConfig>& config, std::s
           if (p == nullptr) return std::nullopt;
           return p->s3_secret_key;
         },
-        now);
+        now, keys);
     if (s.error != SigV4Error::kOk) {
       v.sigv4_error = s.error;
       v.message = std::move(s.message);

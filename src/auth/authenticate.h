@@ -34,7 +34,9 @@ struct AuthVerdict {
 };
 
 // headers: names in lower case. now: seconds since the epoch.
+// keys: signing keys already derived (may be null).
 AuthVerdict Authenticate(const std::shared_ptr<const AuthConfig>& config, std::string_view method,
-                         std::string_view target, const SigV4Headers& headers, int64_t now);
+                         std::string_view target, const SigV4Headers& headers, int64_t now,
+                         SigningKeyCache* keys = nullptr);
 
 }  // namespace walfs

@@ -1,8 +1,8 @@
 #include "auth/crypto.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <new>
@@ -10,16 +10,33 @@
 
 namespace walfs {
 
+namespace {
+
+// Fetched once: OpenSSL 3 looks an algorithm up on every call that names
+// it, which cost more than the digest of a small input (0.96 us against
+// 0.32 us for a SHA-256 of 32 bytes; 3.3 against 2.3 us for an HMAC).
+const EVP_MD* Sha256Md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+EVP_MAC* HmacMac() {
+  static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  return mac;
+}
+
+}  // namespace
+
 std::string Sha256(std::string_view data) {
   unsigned char d[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), d, &n, EVP_sha256(), nullptr);
+  EVP_Digest(data.data(), data.size(), d, &n, Sha256Md(), nullptr);
   return std::string(reinterpret_cast<char*>(d), n);
 }
 
 Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
   if (ctx_ == nullptr) throw std::bad_alloc();
-  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr);
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), Sha256Md(), nullptr);
 }
 
 Sha256Hasher::~Sha256Hasher() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
@@ -33,15 +50,25 @@ std::string Sha256Hasher::Final() {
   unsigned int n = 0;
   auto* ctx = static_cast<EVP_MD_CTX*>(ctx_);
   EVP_DigestFinal_ex(ctx, d, &n);
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  EVP_DigestInit_ex(ctx, Sha256Md(), nullptr);
   return std::string(reinterpret_cast<char*>(d), n);
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(HmacMac());
+  if (ctx == nullptr) throw std::bad_alloc();
+  char digest_name[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                         OSSL_PARAM_construct_end()};
   unsigned char d[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), d, &n);
+  size_t n = 0;
+  bool ok =
+      EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) ==
+          1 &&
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
+      EVP_MAC_final(ctx, d, &n, sizeof d) == 1;
+  EVP_MAC_CTX_free(ctx);
+  if (!ok) throw std::runtime_error("OpenSSL could not compute an HMAC");
   return std::string(reinterpret_cast<char*>(d), n);
 }
 

@@ -249,6 +249,22 @@ std::string SigV4SigningKey(std::string_view secret, const SigV4Credential& c) {
   return HmacSha256(k, "aws4_request");
 }
 
+std::string SigningKeyCache::Get(std::string_view secret, const SigV4Credential& c) {
+  std::string id = c.scope();
+  id.push_back('\n');
+  id.append(secret);
+  {
+    MutexLock lock(&mu_);
+    auto it = keys_.find(id);
+    if (it != keys_.end()) return it->second;
+  }
+  std::string key = SigV4SigningKey(secret, c);
+  MutexLock lock(&mu_);
+  if (keys_.size() >= kEntriesMax) keys_.clear();
+  keys_.emplace(std::move(id), key);
+  return key;
+}
+
 std::string SigV4StringToSign(std::string_view amz_date, std::string_view scope,
                               std::string_view canonical_request) {
   std::string s;
@@ -264,8 +280,35 @@ std::string HexHmac(std::string_view key, std::string_view data) {
   return ToHex(HmacSha256(key, data));
 }
 
+SigV4Headers SignSigV4(std::string_view method, std::string_view target, std::string_view host,
+                       std::string_view payload_hash, const SigV4Credential& scope,
+                       std::string_view secret, int64_t now, SigningKeyCache* keys) {
+  std::time_t t = static_cast<std::time_t>(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y%m%dT%H%M%SZ", &tm);
+  SigV4Credential c = scope;
+  c.date = std::string(date, 8);
+  c.signed_headers = {"host", "x-amz-content-sha256", "x-amz-date"};
+  SigV4Headers h = {{"host", std::string(host)},
+                    {"x-amz-content-sha256", std::string(payload_hash)},
+                    {"x-amz-date", date}};
+  std::string why;
+  auto creq = CanonicalRequest(method, target, h, c.signed_headers, payload_hash, &why);
+  std::string signature =
+      creq ? HexHmac(keys != nullptr ? keys->Get(secret, c) : SigV4SigningKey(secret, c),
+                     SigV4StringToSign(date, c.scope(), *creq))
+           : "";
+  h["authorization"] =
+      std::string(kAlgorithm) + " Credential=" + c.access_key + "/" + c.scope() +
+      ", SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=" + signature;
+  return h;
+}
+
 SigV4Verdict VerifySigV4(std::string_view method, std::string_view target,
-                         const SigV4Headers& headers, const SecretLookup& secret_of, int64_t now) {
+                         const SigV4Headers& headers, const SecretLookup& secret_of, int64_t now,
+                         SigningKeyCache* keys) {
   SigV4Verdict v;
   auto fail = [&v](SigV4Error e, std::string m) {
     v.error = e;
@@ -392,7 +435,7 @@ SigV4Verdict VerifySigV4(std::string_view method, std::string_view target,
   }
   auto creq = CanonicalRequest(method, target, headers, c.signed_headers, payload_hash, &why);
   if (!creq) return fail(SigV4Error::kMalformed, why);
-  std::string key = SigV4SigningKey(*secret, c);
+  std::string key = keys != nullptr ? keys->Get(*secret, c) : SigV4SigningKey(*secret, c);
   std::string expected = HexHmac(key, SigV4StringToSign(amz_date, c.scope(), *creq));
   if (!ConstantTimeEqual(expected, c.signature)) {
     return fail(SigV4Error::kBadSignature,

@@ -32,7 +32,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
+
+#include "runtime/mutex.h"
 
 namespace walfs {
 
@@ -82,6 +85,20 @@ std::optional<std::string> CanonicalRequest(std::string_view method, std::string
 // HMAC chain: "AWS4"+secret, date, region, service, "aws4_request".
 std::string SigV4SigningKey(std::string_view secret, const SigV4Credential& c);
 
+// Signing keys by secret and scope: a key changes once a day, and its four
+// HMACs were most of a verification's cost. Bounded: past kEntriesMax it
+// starts again empty.
+// Thread-safety: thread-safe.
+class SigningKeyCache {
+ public:
+  static constexpr size_t kEntriesMax = 4096;
+  std::string Get(std::string_view secret, const SigV4Credential& c);
+
+ private:
+  Mutex mu_;
+  std::unordered_map<std::string, std::string> keys_ GUARDED_BY(mu_);
+};
+
 // "AWS4-HMAC-SHA256\n<amz date>\n<scope>\n<hex sha256(canonical request)>".
 std::string SigV4StringToSign(std::string_view amz_date, std::string_view scope,
                               std::string_view canonical_request);
@@ -123,9 +140,19 @@ struct SigV4Verdict {
 // The secret of an access key, or nullopt if no principal has it.
 using SecretLookup = std::function<std::optional<std::string>(std::string_view access_key)>;
 
+// The client's side, for walfs's own tools (the load generator): the
+// headers that sign a request in the header form (host,
+// x-amz-content-sha256, x-amz-date signed), at now. payload_hash: hex
+// SHA-256 of the body, or UNSIGNED-PAYLOAD.
+SigV4Headers SignSigV4(std::string_view method, std::string_view target, std::string_view host,
+                       std::string_view payload_hash, const SigV4Credential& scope,
+                       std::string_view secret, int64_t now, SigningKeyCache* keys = nullptr);
+
 // Verifies the request's signature (either form) at now (seconds since the
 // epoch). REQUIRES: DetectSigV4(headers, target) != kNone.
+// keys: a cache of signing keys (none: each computed).
 SigV4Verdict VerifySigV4(std::string_view method, std::string_view target,
-                         const SigV4Headers& headers, const SecretLookup& secret_of, int64_t now);
+                         const SigV4Headers& headers, const SecretLookup& secret_of, int64_t now,
+                         SigningKeyCache* keys = nullptr);
 
 }  // namespace walfs

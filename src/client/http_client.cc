@@ -8,6 +8,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "core/path.h"
 
@@ -26,7 +27,8 @@ struct HttpClient::Impl {
   asio::io_context ioc;
   std::unique_ptr<tcp::socket> socket;  // plain, or under tls_stream
   std::unique_ptr<ssl::context> tls_context;
-  std::unique_ptr<ssl::stream<tcp::socket&>> tls_stream;
+  // Beast's: a request's buffers go out as one TLS record, not one each.
+  std::unique_ptr<beast::ssl_stream<tcp::socket&>> tls_stream;
   beast::flat_buffer buf;
 
   bool connected() const { return socket != nullptr; }
@@ -80,7 +82,7 @@ struct HttpClient::Impl {
       }
       tls_context->set_verify_mode(ssl::verify_peer);
     }
-    tls_stream = std::make_unique<ssl::stream<tcp::socket&>>(*socket, *tls_context);
+    tls_stream = std::make_unique<beast::ssl_stream<tcp::socket&>>(*socket, *tls_context);
     tls_stream->set_verify_callback(ssl::host_name_verification(host));
     // SNI, for a name (not for an IP address).
     boost::system::error_code not_ip;

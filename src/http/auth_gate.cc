@@ -80,7 +80,8 @@ AuthGate::Admission AuthGate::Admit(const HttpRequest& head, std::string_view cl
     a.refusal = std::move(r);
     return a;
   }
-  AuthVerdict v = Authenticate(config(), head.method, head.target, head.headers, now_ms / 1000);
+  AuthVerdict v =
+      Authenticate(config(), head.method, head.target, head.headers, now_ms / 1000, &signing_keys_);
   if (!v.ok) {
     failures_.RecordFailure(client_address, now_ms);
     a.refusal = Error(Code::kUnauthorized, v.message);

@@ -62,6 +62,7 @@ class AuthGate {
   const std::string path_;
   const ServerOptions& opts_;  // outlives the gate (the server's)
   FailureLimiter failures_;
+  SigningKeyCache signing_keys_;
   mutable Mutex mu_;
   std::shared_ptr<const AuthConfig> config_ GUARDED_BY(mu_);
 };

@@ -12,6 +12,8 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <memory>
 #include <string>
 
@@ -21,19 +23,22 @@
 
 namespace walfs {
 
-using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
+// Beast's ssl_stream: Asio's, with its writes gathered into one buffer
+// first. Asio's alone sends each buffer of a sequence as a TLS record of its
+// own (an answer's header and body: two records, two system calls).
+using TlsStream = boost::beast::ssl_stream<boost::asio::ip::tcp::socket>;
 
 template <>
 struct StreamOps<TlsStream> {
   static void Close(TlsStream& s) {
     boost::system::error_code ec;
-    s.lowest_layer().close(ec);
+    boost::beast::get_lowest_layer(s).close(ec);
   }
   // The TCP sending side only: a close_notify would need a round trip the
   // answer does not wait for (every answer carries its length).
   static void ShutdownSend(TlsStream& s) {
     boost::system::error_code ec;
-    s.lowest_layer().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+    boost::beast::get_lowest_layer(s).shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
   }
 };
 

@@ -198,6 +198,23 @@ TEST(SigV4Test, UnknownKeySkewAndMalformedSignatures) {
             SigV4Error::kMalformed);
 }
 
+TEST(SigV4Test, WhatTheSignerSignsVerifies) {
+  SigV4Credential scope;
+  scope.access_key = std::string(kAccessKey);
+  scope.region = "eu-west-3";
+  scope.service = "s3";
+  const int64_t now = 1796222357;
+  for (std::string_view target :
+       {"/v1/fs/a%20b?op=append", "/v1/fs/x", "/v1/uploads?path=%2Fteam"}) {
+    SigV4Headers h = SignSigV4("POST", target, "127.0.0.1:8080", ToHex(Sha256("body")), scope,
+                               kExampleSecret, now);
+    SigV4Verdict v = VerifySigV4("POST", target, h, Secrets(), now + 60);
+    EXPECT_EQ(v.error, SigV4Error::kOk) << target << ": " << v.message;
+    EXPECT_EQ(v.payload.sha256, Sha256("body"));
+    EXPECT_EQ(VerifySigV4("PUT", target, h, Secrets(), now).error, SigV4Error::kBadSignature);
+  }
+}
+
 TEST(SigV4Test, DatesParse) {
   EXPECT_EQ(ParseAmzDate("20130524T000000Z"), kExampleNow);
   EXPECT_FALSE(ParseAmzDate("20131324T000000Z"));
