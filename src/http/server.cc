@@ -19,7 +19,8 @@
 
 #include "http/api.h"
 #include "http/session.h"
-#include "http/tls.h"
+#include "http/tls_context.h"
+#include "http/tls_stream.h"
 #include "http/util.h"
 
 namespace walfs {

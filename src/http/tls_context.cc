@@ -1,4 +1,4 @@
-#include "http/tls.h"
+#include "http/tls_context.h"
 
 #include <openssl/ssl.h>
 
