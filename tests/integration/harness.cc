@@ -117,6 +117,12 @@ bool RawConn::ClosedByServer() {
   return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
+bool RawConn::Answered() {
+  char c;
+  ssize_t n = ::recv(fd_, &c, 1, MSG_DONTWAIT | MSG_PEEK);
+  return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
 std::string RawConn::ReadAll() {
   timeval tv{10, 0};
   ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);

@@ -92,6 +92,8 @@ class RawConn {
   // True once the server has closed the connection (recv sees EOF or an
   // error), without blocking.
   bool ClosedByServer();
+  // True once the server has sent something or closed, without blocking.
+  bool Answered();
   // Everything until the server closes (at most 10 s).
   std::string ReadAll();
 
