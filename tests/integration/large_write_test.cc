@@ -194,11 +194,20 @@ TEST(LargeWriteTest, UploadsInPartsAcrossReplicas) {
   EXPECT_EQ(json::parse(part2)["etag"], "\"" + Shell("md5sum " + p2).second.substr(0, 32) + "\"");
   ASSERT_EQ(Curl("-X PUT --data-binary @" + p1 + " " + base2 + "/parts/1").first, 200);
   ASSERT_EQ(Curl("-X PUT --data-binary @" + p1b + " " + base1 + "/parts/1").first, 200);
-  auto [sg, listing] = Curl(c.node(0).url() + "/v1/uploads/" + id);
-  ASSERT_EQ(sg, 200) << listing;
-  json parts = json::parse(listing)["parts"];
-  ASSERT_EQ(parts.size(), 2u);
-  EXPECT_EQ(parts[0]["size"], (2u << 20) + 5);
+  // Node 0 sees the replacement once it has applied it (the listing takes
+  // no barrier).
+  json parts;
+  std::string listing;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto [sg, got] = Curl(c.node(0).url() + "/v1/uploads/" + id);
+        listing = got;
+        if (sg != 200) return false;
+        parts = json::parse(got)["parts"];
+        return parts.size() == 2u && parts[0]["size"] == (2u << 20) + 5;
+      },
+      10s))
+      << listing;
   EXPECT_EQ(json::parse(Curl(c.node(0).url() + "/v1/uploads?path=/parts").second)["uploads"].size(),
             1u);
   EXPECT_EQ(json::parse(Curl(c.node(0).url() + "/v1/uploads?path=/other").second)["uploads"].size(),
