@@ -15,7 +15,10 @@ Applier::Applier(Store* store, std::shared_ptr<Log> log, Waiters* waiters, Appli
       waiters_(waiters),
       events_(events),
       clock_(clock),
-      opts_(opts) {}
+      opts_(opts) {
+  MutexLock lock(&mu_);
+  health_.log_status = Status(Code::kLogUnavailable, "the log has not been reached yet");
+}
 
 Applier::~Applier() { Stop(); }
 
@@ -38,7 +41,18 @@ Status Applier::Init() {
 }
 
 void Applier::Start() {
-  worker_.Start([this] { Run(); });
+  // The first connection is tried here, so that a replica whose log is
+  // reachable is never reported cut off from it, and one whose log is not
+  // (down, wrong credentials) is at once; the applier's thread retries.
+  std::shared_ptr<LogConnection> first(Connect().release());
+  worker_.Start([this, first] { Run(first); });
+}
+
+std::unique_ptr<LogConnection> Applier::Connect() {
+  auto c = log_->Connect();
+  MutexLock lock(&mu_);
+  health_.log_status = c.ok() ? Status::Ok() : c.status();
+  return c.ok() ? std::move(c).value() : nullptr;
 }
 
 void Applier::Stop() { worker_.Stop(); }
@@ -195,18 +209,17 @@ bool Applier::ApplyOnce(LogConnection* conn) {
   return true;
 }
 
-void Applier::Run() {
-  std::unique_ptr<LogConnection> conn;
+void Applier::Run(std::shared_ptr<LogConnection> first) {
+  std::shared_ptr<LogConnection> conn = std::move(first);
   uint32_t backoff_ms = 50;
   for (;;) {
     if (worker_.Stopping()) return;
     if (!conn) {
-      auto c = log_->Connect();
-      if (!c.ok()) {
+      conn = Connect();
+      if (!conn) {
         Backoff(&backoff_ms);
         continue;
       }
-      conn = std::move(c).value();
     }
     if (!ApplyOnce(conn.get())) {
       // Halted: stay alive (health answers why) until stopped.

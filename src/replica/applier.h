@@ -35,9 +35,11 @@
 namespace walfs {
 
 struct ApplierHealth {
-  Status log_status;  // last error talking to the log (ok if reachable)
-  Status stopped;     // why the applier halted (ok while running)
-  Status paused;      // why the store cannot be written now (ok if it can)
+  // Last error talking to the log: ok while it is reachable. An applier
+  // starts with "not reached yet", until its first connection succeeds.
+  Status log_status;
+  Status stopped;  // why the applier halted (ok while running)
+  Status paused;   // why the store cannot be written now (ok if it can)
   Position applied;
   Position log_last;    // the log's tail, as last seen
   uint64_t lag_ms = 0;  // log time between the tail and the applied entry
@@ -63,7 +65,10 @@ class Applier {
   bool ApplyOnce(LogConnection* conn);
 
  private:
-  void Run();
+  void Run(std::shared_ptr<LogConnection> first);
+  // A new connection to the log (null if it failed), its outcome recorded
+  // in health().log_status.
+  std::unique_ptr<LogConnection> Connect();
   void CheckTail(LogConnection* conn);
   void Halt(Status why);
   // A store write failed: refuse writes, retry later.
