@@ -267,11 +267,10 @@ class ParserBodyReader final : public BodyReader {
 template <class Stream>
 asio::awaitable<bool> ServeStreamed(SessionContext& ctx, Conn<Stream>& c, beast::flat_buffer& buf,
                                     http::request_parser<http::string_body>&& header_parser,
-                                    uint64_t limit, Identity identity, bool last) {
+                                    HttpRequest req, uint64_t limit, Identity identity, bool last) {
   const ServerOptions& o = ctx.opts;
   http::request_parser<http::buffer_body> parser(std::move(header_parser));
   parser.body_limit(limit);
-  HttpRequest req = FromHeader(parser.get().base());
   req.principal = std::move(identity.principal);
   bool keep_alive = parser.get().keep_alive() && !last;
   unsigned version = parser.get().version();
@@ -343,9 +342,11 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
   }
   // Credentials and rights are checked on the head: a refused request's
   // body is never read (the connection closes after the answer).
+  // The head, converted once: checked here, completed with its body below.
+  HttpRequest req = FromHeader(h);
   Identity identity;
   if (ctx.gate != nullptr && !probes_only) {
-    AuthGate::Admission a = ctx.gate->Admit(FromHeader(h), client, WallClockMs());
+    AuthGate::Admission a = ctx.gate->Admit(req, client, WallClockMs());
     if (a.refusal) {
       co_await WriteSimple(c, o, std::move(*a.refusal), h.version(), false);
       co_await Linger(c, o);
@@ -377,8 +378,8 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
     if (ec) co_return false;
   }
   if (streamed) {
-    co_return co_await ServeStreamed(ctx, c, buf, std::move(parser), limit, std::move(identity),
-                                     last);
+    co_return co_await ServeStreamed(ctx, c, buf, std::move(parser), std::move(req), limit,
+                                     std::move(identity), last);
   }
   c.ExpiresAfter(std::chrono::milliseconds(o.io_timeout_ms));
   // A request without a body (or whose body came with the header) is
@@ -395,10 +396,9 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
     co_await AnswerMalformed(c, o, ec, true);  // bad chunking, a body cut short
     co_return false;
   }
-  auto msg = parser.release();
-  bool keep_alive = msg.keep_alive() && !last;
-  unsigned version = msg.version();
-  HttpRequest req = FromMessage(std::move(msg));
+  bool keep_alive = h.keep_alive() && !last;
+  unsigned version = h.version();
+  req.body = std::move(h.body());
   req.principal = std::move(identity.principal);
   if (Status body_ok = VerifyWholeBody(identity.payload, &req.body); !body_ok.ok()) {
     co_await WriteResponse(c, o, Error(body_ok), version, false);
