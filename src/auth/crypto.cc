@@ -55,37 +55,50 @@ std::string Sha256Hasher::Final() {
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
-  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(HmacMac());
-  if (ctx == nullptr) throw std::bad_alloc();
-  char digest_name[] = "SHA256";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-                         OSSL_PARAM_construct_end()};
+  // One context per thread, its digest set once: each call then only keys
+  // it (no lookup of SHA-256 by name, no allocation).
+  struct Context {
+    Context() : ctx(EVP_MAC_CTX_new(HmacMac())) {
+      if (ctx == nullptr) throw std::bad_alloc();
+      char digest_name[] = "SHA256";
+      OSSL_PARAM params[] = {
+          OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+          OSSL_PARAM_construct_end()};
+      if (EVP_MAC_CTX_set_params(ctx, params) != 1) {
+        throw std::runtime_error("OpenSSL could not set up HMAC-SHA256");
+      }
+    }
+    ~Context() { EVP_MAC_CTX_free(ctx); }
+    EVP_MAC_CTX* ctx;
+  };
+  thread_local Context c;
   unsigned char d[EVP_MAX_MD_SIZE];
   size_t n = 0;
-  bool ok =
-      EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) ==
-          1 &&
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
-      EVP_MAC_final(ctx, d, &n, sizeof d) == 1;
-  EVP_MAC_CTX_free(ctx);
+  // A zero-length key would keep the previous one: key it with one byte
+  // of the same HMAC value instead (HMAC pads a key with zeros).
+  static const unsigned char kZero = 0;
+  const auto* k = key.empty() ? &kZero : reinterpret_cast<const unsigned char*>(key.data());
+  bool ok = EVP_MAC_init(c.ctx, k, key.empty() ? 1 : key.size(), nullptr) == 1 &&
+            EVP_MAC_update(c.ctx, reinterpret_cast<const unsigned char*>(data.data()),
+                           data.size()) == 1 &&
+            EVP_MAC_final(c.ctx, d, &n, sizeof d) == 1;
   if (!ok) throw std::runtime_error("OpenSSL could not compute an HMAC");
   return std::string(reinterpret_cast<char*>(d), n);
 }
 
 std::optional<std::string> FromHex(std::string_view hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
-  std::string out;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int v = 0;
-    for (char c : hex.substr(i, 2)) {
-      int d = c >= '0' && c <= '9'   ? c - '0'
-              : c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                     : -1;
-      if (d < 0) return std::nullopt;
-      v = v * 16 + d;
-    }
-    out.push_back(static_cast<char>(v));
+  auto digit = [](char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+  };
+  std::string out(hex.size() / 2, '\0');
+  for (size_t i = 0; i < out.size(); ++i) {
+    int hi = digit(hex[2 * i]), lo = digit(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out[i] = static_cast<char>(hi * 16 + lo);
   }
   return out;
 }

@@ -200,6 +200,18 @@ TEST(CryptoTest, KnownDigestsAndComparisons) {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(ToHex(HmacSha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // The context is reused: a call keyed with nothing is not keyed with the
+  // previous call's key; and a long key (over one block) is hashed first.
+  EXPECT_EQ(ToHex(HmacSha256("", "")),
+            "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+  EXPECT_EQ(ToHex(HmacSha256(std::string(131, '\xaa'),
+                             "Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(ToHex(HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(FromHex("00ff7A"), std::string("\x00\xff\x7a", 3));
+  EXPECT_FALSE(FromHex("0g"));
+  EXPECT_FALSE(FromHex("abc"));
   EXPECT_TRUE(ConstantTimeEqual("same", "same"));
   EXPECT_FALSE(ConstantTimeEqual("same", "samE"));
   EXPECT_FALSE(ConstantTimeEqual("same", "sam"));
