@@ -12,6 +12,7 @@
 #include "core/hash.h"
 #include "http/access.h"
 #include "http/errors.h"
+#include "http/message.h"
 #include "http/util.h"
 #include "http/waits.h"
 #include "sm/outcome_code.h"
@@ -30,6 +31,36 @@ Status Api::NextChunk(FileStream* s, size_t max, std::string* out) {
   s->offset += n;
   s->length -= n;
   return Status::Ok();
+}
+
+Frontend::Admission Api::Admit(const HttpRequest& head, std::string_view client, int64_t now_ms) {
+  Admission a;
+  if (gate_ == nullptr) return a;
+  AuthGate::Admission g = gate_->Admit(head, client, now_ms);
+  a.refusal = std::move(g.refusal);
+  a.identity = std::move(g.identity);
+  return a;
+}
+
+bool Api::StreamsBody(std::string_view method, std::string_view target,
+                      std::optional<uint64_t> length) const {
+  return walfs::StreamsBody(method, target, length, node_->options());
+}
+
+uint64_t Api::BodyLimit(std::string_view target, bool streamed) const {
+  return walfs::BodyLimit(target, node_->options(), streamed);
+}
+
+HttpResponse Api::SessionError(int status, std::string_view code,
+                               const std::string& message) const {
+  HttpResponse r = ErrorWithStatus(status, code, message);
+  // RFC 9110 section 11.6.1: a 401 says how to authenticate.
+  if (status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return r;
+}
+
+std::string_view Api::MetricsRoute(std::string_view method, std::string_view target) const {
+  return RouteLabel(method, target);
 }
 
 asio::awaitable<HttpResponse> Api::Handle(HttpRequest req) {

@@ -20,6 +20,7 @@
 
 #include "http/auth_gate.h"
 #include "http/body_reader.h"
+#include "http/frontend.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "node/node_port.h"
@@ -27,16 +28,26 @@
 
 namespace walfs {
 
-class Api {
+class Api final : public Frontend {
  public:
-  // gate: authentication and authorisation (null or disabled: none).
-  explicit Api(NodePort* node, const AuthGate* gate = nullptr) : node_(node), gate_(gate) {}
-  boost::asio::awaitable<HttpResponse> Handle(HttpRequest req);
+  // gate: authentication and authorisation (null: none).
+  explicit Api(NodePort* node, AuthGate* gate = nullptr) : node_(node), gate_(gate) {}
+  boost::asio::awaitable<HttpResponse> Handle(HttpRequest req) override;
   // A request whose body is streamed (StreamsBody): req carries no body,
   // body yields it. A file write whose body turns out to fit one entry is
   // an ordinary write; a larger one is staged in chunks through an upload
   // of its own and made visible by one commit (upload_handler.cc).
-  boost::asio::awaitable<HttpResponse> HandleStreamed(HttpRequest req, BodyReader& body);
+  boost::asio::awaitable<HttpResponse> HandleStreamed(HttpRequest req, BodyReader& body) override;
+
+  // Frontend: the gate's decision at the head (auth_gate.h), the body
+  // limits of request.h and message.h, the contract's JSON errors.
+  Admission Admit(const HttpRequest& head, std::string_view client, int64_t now_ms) override;
+  bool StreamsBody(std::string_view method, std::string_view target,
+                   std::optional<uint64_t> length) const override;
+  uint64_t BodyLimit(std::string_view target, bool streamed) const override;
+  HttpResponse SessionError(int status, std::string_view code,
+                            const std::string& message) const override;
+  std::string_view MetricsRoute(std::string_view method, std::string_view target) const override;
 
   // Reads the stream's next chunk (at most max bytes) into out and advances it.
   static Status NextChunk(FileStream* s, size_t max, std::string* out);
@@ -81,7 +92,7 @@ class Api {
                         const Node& n) const;
   HttpResponse List(const ReadCommand& c, const FsView& view, const Node& dir) const;
   NodePort* node_;
-  const AuthGate* gate_;
+  AuthGate* gate_;
 };
 
 }  // namespace walfs

@@ -98,7 +98,7 @@ void HttpServer::Run(NodePort* node) {
   Impl& s = *impl_;
   AuthGate* gate = s.gate->enabled() ? s.gate.get() : nullptr;
   s.api.emplace(node, gate);
-  s.shared.emplace(s.opts, &*s.api, node, gate);
+  s.shared.emplace(s.opts, &*s.api, node);
   asio::io_context& main = *s.contexts[0];
   // Keeps the other contexts running while they have no connection.
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;

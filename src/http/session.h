@@ -37,9 +37,9 @@
 #include <vector>
 
 #include "http/api.h"
-#include "http/auth_gate.h"
 #include "http/body_reader.h"
 #include "http/errors.h"
+#include "http/frontend.h"
 #include "http/message.h"
 #include "http/util.h"
 #include "http/verified_body.h"
@@ -65,14 +65,13 @@ struct StreamOps<boost::asio::ip::tcp::socket> {
   }
 };
 
-// What every session of a server shares.
+// What every session of a listener shares.
 struct SessionContext {
-  SessionContext(const ServerOptions& o, Api* a, NodePort* n, AuthGate* g = nullptr)
-      : opts(o), api(a), node(n), gate(g) {}
+  SessionContext(const ServerOptions& o, Frontend* f, NodePort* n)
+      : opts(o), frontend(f), node(n) {}
   const ServerOptions& opts;
-  Api* api;
+  Frontend* frontend;  // what the listener speaks: the HTTP API, S3
   NodePort* node;
-  AuthGate* gate;  // null: no authentication
   std::atomic<size_t> connections{0};
   std::atomic<size_t> in_flight{0};
 
@@ -198,7 +197,7 @@ asio::awaitable<void> WriteResponse(Conn<Stream>& c, const ServerOptions& o, Htt
 // limit, 414 when the request line alone is, 400 for anything else
 // malformed. A client that went away or timed out gets nothing.
 template <class Stream>
-asio::awaitable<void> AnswerMalformed(Conn<Stream>& c, const ServerOptions& o,
+asio::awaitable<void> AnswerMalformed(Conn<Stream>& c, const ServerOptions& o, const Frontend& f,
                                       boost::system::error_code ec, bool request_line_complete) {
   if (ec.category() != beast::http::make_error_code(http::error::bad_method).category() ||
       ec == http::error::end_of_stream) {
@@ -208,11 +207,11 @@ asio::awaitable<void> AnswerMalformed(Conn<Stream>& c, const ServerOptions& o,
   if (ec == http::error::header_limit) {
     std::string limit = std::to_string(o.header_bytes_max);
     r = request_line_complete
-            ? ErrorWithStatus(431, "bad_request",
-                              "the request's header block is over " + limit + " bytes")
-            : ErrorWithStatus(414, "bad_request", "the request line is over " + limit + " bytes");
+            ? f.SessionError(431, "bad_request",
+                             "the request's header block is over " + limit + " bytes")
+            : f.SessionError(414, "bad_request", "the request line is over " + limit + " bytes");
   } else {
-    r = ErrorWithStatus(400, "bad_request", "malformed HTTP request: " + ec.message());
+    r = f.SessionError(400, "bad_request", "malformed HTTP request: " + ec.message());
   }
   co_await WriteSimple(c, o, std::move(r), 11, false);
   co_await Linger(c, o);
@@ -281,13 +280,14 @@ asio::awaitable<bool> ServeStreamed(SessionContext& ctx, Conn<Stream>& c, beast:
   c.deadline = Steady::time_point::max();
   HttpResponse resp;
   try {
-    resp = co_await ctx.api->HandleStreamed(std::move(req), body);
+    resp = co_await ctx.frontend->HandleStreamed(std::move(req), body);
   } catch (const std::exception& e) {
-    resp = ErrorWithStatus(500, "internal", "unexpected error");
+    resp = ctx.frontend->SessionError(500, "internal", "unexpected error");
     spdlog::error("request failed: {}", e.what());
   }
   --ctx.in_flight;
-  ctx.node->metrics().ObserveRequest(RouteLabel(method, target), method, resp.status);
+  ctx.node->metrics().ObserveRequest(ctx.frontend->MetricsRoute(method, target), method,
+                                     resp.status);
   bool whole = parser.is_done();
   co_await WriteResponse(c, o, std::move(resp), version, keep_alive && whole);
   if (!whole) {
@@ -327,14 +327,15 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
                                    asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
     // Beast consumes the request line once parsed (the target is then set).
-    co_await AnswerMalformed(c, o, ec, !parser.get().target().empty());
+    co_await AnswerMalformed(c, o, *ctx.frontend, ec, !parser.get().target().empty());
     co_return false;
   }
   auto& h = parser.get();
   if (probes_only) {
     std::string_view t(h.target().data(), h.target().size());
     if (t != "/healthz" && t != "/readyz") {
-      co_await WriteSimple(c, o, ErrorWithStatus(503, "not_ready", "too many connections"),
+      co_await WriteSimple(c, o,
+                           ctx.frontend->SessionError(503, "not_ready", "too many connections"),
                            h.version(), false);
       co_await Linger(c, o);
       co_return false;
@@ -342,11 +343,11 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
   }
   // Credentials and rights are checked on the head: a refused request's
   // body is never read (the connection closes after the answer).
-  // The head, converted once: checked here, completed with its body below.
+  // The head, converted once: admitted here, completed with its body below.
   HttpRequest req = FromHeader(h);
   Identity identity;
-  if (ctx.gate != nullptr && !probes_only) {
-    AuthGate::Admission a = ctx.gate->Admit(req, client, WallClockMs());
+  if (!probes_only) {
+    Frontend::Admission a = ctx.frontend->Admit(req, client, WallClockMs());
     if (a.refusal) {
       co_await WriteSimple(c, o, std::move(*a.refusal), h.version(), false);
       co_await Linger(c, o);
@@ -357,13 +358,14 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
   std::string_view target_sv(h.target().data(), h.target().size());
   std::optional<uint64_t> length;
   if (parser.content_length()) length = *parser.content_length();
-  bool streamed = !probes_only &&
-                  StreamsBody(std::string_view(h.method_string().data(), h.method_string().size()),
-                              target_sv, length, o);
-  uint64_t limit = BodyLimit(target_sv, o, streamed);
+  bool streamed =
+      !probes_only &&
+      ctx.frontend->StreamsBody(
+          std::string_view(h.method_string().data(), h.method_string().size()), target_sv, length);
+  uint64_t limit = ctx.frontend->BodyLimit(target_sv, streamed);
   auto too_large = [&] {
-    return ErrorWithStatus(413, "too_large",
-                           "the request body is over the " + std::to_string(limit) + "-byte limit");
+    return ctx.frontend->SessionError(
+        413, "too_large", "the request body is over the " + std::to_string(limit) + "-byte limit");
   };
   if (parser.content_length() && *parser.content_length() > limit) {
     // Answer before reading the body, then close without reading it.
@@ -393,7 +395,7 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
     co_return false;
   }
   if (ec) {
-    co_await AnswerMalformed(c, o, ec, true);  // bad chunking, a body cut short
+    co_await AnswerMalformed(c, o, *ctx.frontend, ec, true);  // bad chunking, a body cut short
     co_return false;
   }
   bool keep_alive = h.keep_alive() && !last;
@@ -401,7 +403,10 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
   req.body = std::move(h.body());
   req.principal = std::move(identity.principal);
   if (Status body_ok = VerifyWholeBody(identity.payload, &req.body); !body_ok.ok()) {
-    co_await WriteResponse(c, o, Error(body_ok), version, false);
+    co_await WriteResponse(c, o,
+                           ctx.frontend->SessionError(HttpStatusFor(body_ok.code()),
+                                                      CodeName(body_ok.code()), body_ok.message()),
+                           version, false);
     co_return false;
   }
   std::string method = req.method, target = req.target;
@@ -409,13 +414,14 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
   c.deadline = Steady::time_point::max();  // a wait for a position has its own timeout
   HttpResponse resp;
   try {
-    resp = co_await ctx.api->Handle(std::move(req));
+    resp = co_await ctx.frontend->Handle(std::move(req));
   } catch (const std::exception& e) {
-    resp = ErrorWithStatus(500, "internal", "unexpected error");
+    resp = ctx.frontend->SessionError(500, "internal", "unexpected error");
     spdlog::error("request failed: {}", e.what());
   }
   --ctx.in_flight;
-  ctx.node->metrics().ObserveRequest(RouteLabel(method, target), method, resp.status);
+  ctx.node->metrics().ObserveRequest(ctx.frontend->MetricsRoute(method, target), method,
+                                     resp.status);
   co_await WriteResponse(c, o, std::move(resp), version, keep_alive);
   co_return keep_alive;
 }
@@ -438,7 +444,8 @@ boost::asio::awaitable<void> RunSession(SessionContext& ctx, Stream stream,
   try {
     if (n > o.connections_max + o.health_connections_reserve) {
       co_await session::WriteSimple(
-          *conn, o, ErrorWithStatus(503, "not_ready", "too many connections"), 11, false);
+          *conn, o, ctx.frontend->SessionError(503, "not_ready", "too many connections"), 11,
+          false);
     } else if (n > o.connections_max) {
       // Past the limit, a few more connections are kept for /healthz (and
       // /readyz), so that a load balancer's probe still sees a live process;
@@ -447,8 +454,9 @@ boost::asio::awaitable<void> RunSession(SessionContext& ctx, Stream stream,
     } else if (!client.empty() && !(entered = ctx.EnterAddress(client))) {
       co_await session::WriteSimple(
           *conn, o,
-          Error(Code::kTooManyRequests, "too many connections from this address (at most " +
-                                            std::to_string(o.connections_per_address_max) + ")"),
+          ctx.frontend->SessionError(429, "too_many_requests",
+                                     "too many connections from this address (at most " +
+                                         std::to_string(o.connections_per_address_max) + ")"),
           11, false);
     } else {
       for (size_t served = 1; co_await session::Serve(ctx, *conn, buf, client, false,
