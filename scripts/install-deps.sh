@@ -10,7 +10,7 @@ PACKAGES=(
   libhiredis-dev redis-server redis-tools
   librocksdb-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
-  libxxhash-dev
+  libxxhash-dev libxml2-dev
   prometheus-cpp-dev libcurl4-openssl-dev libssl-dev openssl
   python3-botocore python3-prometheus-client awscli
   nginx-light rocksdb-tools libjemalloc-dev

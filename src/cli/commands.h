@@ -37,11 +37,14 @@ void RegisterStatus(CLI::App& app, const ClientOptions* server, RunFn* run);
 void RegisterSnapshots(CLI::App& app, const ClientOptions* server, RunFn* run);
 void RegisterToken(CLI::App& app, RunFn* run);
 
-// --s3-endpoint, --s3-region (the keys come from AWS_ACCESS_KEY_ID and
-// AWS_SECRET_ACCESS_KEY).
+// The backup store's S3: --backup-s3-endpoint (or --s3-endpoint),
+// --backup-s3-region (--s3-region is the S3 endpoint's own region); the
+// keys come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
 inline void AddS3Options(CLI::App* cmd, S3Options* s3) {
-  cmd->add_option("--s3-endpoint", s3->endpoint, "S3 endpoint URL (env WALFS_S3_ENDPOINT)");
-  cmd->add_option("--s3-region", s3->region, "S3 region (env WALFS_S3_REGION)");
+  cmd->add_option("--backup-s3-endpoint,--s3-endpoint", s3->endpoint,
+                  "S3 endpoint URL of an s3:// backup store (env WALFS_S3_ENDPOINT)");
+  cmd->add_option("--backup-s3-region", s3->region,
+                  "S3 region of an s3:// backup store (env WALFS_S3_REGION)");
 }
 
 }  // namespace walfs::cli

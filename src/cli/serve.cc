@@ -56,6 +56,22 @@ Status Validate(const ServeArgs& a) {
   if (o.tls_cert.empty() != o.tls_key.empty()) {
     return bad("--tls-cert and --tls-key go together");
   }
+  if (!o.s3_listen.empty()) {
+    auto c = o.s3_listen.rfind(':');
+    if (c == std::string::npos || c == 0)
+      return bad("--s3-listen must be HOST:PORT, not '" + o.s3_listen + "'");
+    auto a3 = boost::asio::ip::make_address(o.s3_listen.substr(0, c), ec);
+    if (ec) return bad("--s3-listen: '" + o.s3_listen.substr(0, c) + "' is not an IP address");
+    auto p3 = ParseU64(o.s3_listen.substr(c + 1));
+    if (!p3 || *p3 > 65535)
+      return bad("--s3-listen: '" + o.s3_listen.substr(c + 1) + "' is not a port");
+    if (o.auth_file.empty() && !o.insecure_no_auth && !a3.is_loopback()) {
+      return bad("refusing to serve S3 on " + o.s3_listen +
+                 " without --auth: anyone who can reach it could read, overwrite and delete "
+                 "every object. Give --auth FILE, listen on 127.0.0.1, or pass "
+                 "--insecure-no-auth on a network you trust");
+    }
+  }
   if (!o.auth_file.empty()) {
     auto cfg = LoadAuthFile(o.auth_file);
     if (!cfg.ok()) return bad(cfg.status().message());
@@ -97,6 +113,9 @@ int RunServe(ServeArgs& a) {
     return kExitError;
   }
   spdlog::info("listening on {} (port {})", o.listen, *port);
+  if (!o.s3_listen.empty()) {
+    spdlog::info("serving S3 on {} (port {})", o.s3_listen, server.s3_port());
+  }
   server.Run(node->get());
   (*node)->Stop();
   spdlog::info("stopped");
@@ -207,6 +226,13 @@ void RegisterServe(CLI::App& app, RunFn* run) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--s3-listen", o.s3_listen,
+                  "HOST:PORT: also serve the S3-compatible API there (docs/s3.md); off unless "
+                  "given");
+  cmd->add_option("--s3-domain", o.s3_domain,
+                  "serve virtual-hosted-style S3 requests too: BUCKET.<domain>");
+  cmd->add_option("--s3-region", o.s3_region, "the region GetBucketLocation answers")
+      ->capture_default_str();
   cmd->add_flag("--insecure-no-auth", o.insecure_no_auth,
                 "allow listening beyond loopback without --auth (anyone who reaches the port can "
                 "do anything)");

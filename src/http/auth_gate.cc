@@ -67,12 +67,26 @@ Status AuthGate::Reload() {
   return Status::Ok();
 }
 
+AuthGate::Credentials AuthGate::Check(const HttpRequest& head, std::string_view client_address,
+                                      int64_t now_ms) {
+  Credentials c;
+  if (failures_.Blocked(client_address, now_ms)) {
+    c.blocked = true;
+    return c;
+  }
+  c.verdict =
+      Authenticate(config(), head.method, head.target, head.headers, now_ms / 1000, &signing_keys_);
+  if (!c.verdict.ok) failures_.RecordFailure(client_address, now_ms);
+  return c;
+}
+
 AuthGate::Admission AuthGate::Admit(const HttpRequest& head, std::string_view client_address,
                                     int64_t now_ms) {
   Admission a;
   // Probes are answered whatever credentials come with them.
   if (!enabled() || PublicTarget(head.target, opts_.metrics_public)) return a;
-  if (failures_.Blocked(client_address, now_ms)) {
+  Credentials c = Check(head, client_address, now_ms);
+  if (c.blocked) {
     HttpResponse r = Error(Code::kTooManyRequests,
                            "too many failed authentications from this address in the last "
                            "minute; try again later");
@@ -80,10 +94,8 @@ AuthGate::Admission AuthGate::Admit(const HttpRequest& head, std::string_view cl
     a.refusal = std::move(r);
     return a;
   }
-  AuthVerdict v =
-      Authenticate(config(), head.method, head.target, head.headers, now_ms / 1000, &signing_keys_);
+  AuthVerdict& v = c.verdict;
   if (!v.ok) {
-    failures_.RecordFailure(client_address, now_ms);
     a.refusal = Error(Code::kUnauthorized, v.message);
     return a;
   }

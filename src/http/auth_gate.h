@@ -50,6 +50,15 @@ class AuthGate {
   // head: the request without its body. now_ms: wall-clock time.
   Admission Admit(const HttpRequest& head, std::string_view client_address, int64_t now_ms);
 
+  // Credentials alone, for a listener that says its refusals its own way
+  // (S3): blocked (past its failures per minute), or the verdict (a failed
+  // one counted against the address).
+  struct Credentials {
+    bool blocked = false;
+    AuthVerdict verdict;
+  };
+  Credentials Check(const HttpRequest& head, std::string_view client_address, int64_t now_ms);
+
   // Ok, 401 (no principal where one is needed) or 403. upload_target: the
   // target of the upload the request names (routes by upload id).
   Status Authorize(const HttpRequest& req, const ParsedRequest& p,

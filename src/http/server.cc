@@ -22,6 +22,7 @@
 #include "http/tls_context.h"
 #include "http/tls_stream.h"
 #include "http/util.h"
+#include "s3/s3_api.h"
 
 namespace walfs {
 namespace asio = boost::asio;
@@ -36,25 +37,49 @@ struct HttpServer::Impl {
       contexts.push_back(std::make_unique<asio::io_context>(1));
     }
     acceptor.emplace(*contexts[0]);
+    s3_acceptor.emplace(*contexts[0]);
   }
 
-  asio::awaitable<void> Accept();
+  // Accepts on a until it closes; each connection a session of ctx.
+  asio::awaitable<void> Accept(tcp::acceptor& a, SessionContext& ctx);
   asio::awaitable<void> ServeTls(tcp::socket socket, std::shared_ptr<asio::ssl::context> context,
-                                 std::string client);
+                                 std::string client, SessionContext& ctx);
 
   ServerOptions opts;
   std::unique_ptr<AuthGate> gate;        // set by Bind
   std::unique_ptr<TlsContexts> tls;      // set by Bind with --tls-cert: HTTPS only
   std::optional<Api> api;                // set by Run
   std::optional<SessionContext> shared;  // set by Run
+  std::optional<S3Api> s3;               // set by Run with --s3-listen
+  std::optional<SessionContext> s3_shared;
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::optional<tcp::acceptor> acceptor;
+  std::optional<tcp::acceptor> s3_acceptor;  // open with --s3-listen
 };
 
 std::optional<uint16_t> ParseListenPort(const std::string& s) {
   auto n = ParseU64(s);
   if (!n || *n > 65535) return std::nullopt;
   return static_cast<uint16_t>(*n);
+}
+
+// Opens a on "HOST:PORT" (flag: the option's name, for errors).
+Status BindAcceptor(tcp::acceptor& a, const std::string& l, std::string_view flag) {
+  auto colon = l.rfind(':');
+  if (colon == std::string::npos) {
+    return Status(Code::kBadRequest, std::string(flag) + " must be HOST:PORT");
+  }
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(l.substr(0, colon), ec);
+  if (ec) return Status(Code::kBadRequest, "bad listen address " + l + ": " + ec.message());
+  auto port = ParseListenPort(l.substr(colon + 1));
+  if (!port) return Status(Code::kBadRequest, "bad port in listen address " + l + ": use 0..65535");
+  tcp::endpoint ep(addr, *port);
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (ec) return Status(Code::kIoError, "cannot listen on " + l + ": " + ec.message());
+  return Status::Ok();
 }
 
 HttpServer::HttpServer(const ServerOptions& opts) : impl_(std::make_unique<Impl>(opts)) {}
@@ -69,21 +94,18 @@ Result<int> HttpServer::Bind() {
     impl_->tls = std::make_unique<TlsContexts>(impl_->opts.tls_cert, impl_->opts.tls_key);
     WALFS_RETURN_IF_ERROR(impl_->tls->Load());
   }
-  const std::string& l = impl_->opts.listen;
-  auto colon = l.rfind(':');
-  if (colon == std::string::npos) return Status(Code::kBadRequest, "--listen must be HOST:PORT");
+  WALFS_RETURN_IF_ERROR(BindAcceptor(*impl_->acceptor, impl_->opts.listen, "--listen"));
+  if (!impl_->opts.s3_listen.empty()) {
+    WALFS_RETURN_IF_ERROR(BindAcceptor(*impl_->s3_acceptor, impl_->opts.s3_listen, "--s3-listen"));
+  }
+  return static_cast<int>(impl_->acceptor->local_endpoint().port());
+}
+
+int HttpServer::s3_port() const {
   boost::system::error_code ec;
-  auto addr = asio::ip::make_address(l.substr(0, colon), ec);
-  if (ec) return Status(Code::kBadRequest, "bad listen address " + l + ": " + ec.message());
-  auto port = ParseListenPort(l.substr(colon + 1));
-  if (!port) return Status(Code::kBadRequest, "bad port in listen address " + l + ": use 0..65535");
-  tcp::endpoint ep(addr, *port);
-  auto& a = *impl_->acceptor;
-  a.open(ep.protocol(), ec);
-  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) a.bind(ep, ec);
-  if (ec) return Status(Code::kIoError, "cannot listen on " + l + ": " + ec.message());
-  return static_cast<int>(a.local_endpoint().port());
+  if (!impl_->s3_acceptor->is_open()) return 0;
+  auto ep = impl_->s3_acceptor->local_endpoint(ec);
+  return ec ? 0 : ep.port();
 }
 
 Status HttpServer::Listen() {
@@ -91,6 +113,13 @@ Status HttpServer::Listen() {
   impl_->acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
     return Status(Code::kIoError, "cannot listen on " + impl_->opts.listen + ": " + ec.message());
+  if (impl_->s3_acceptor->is_open()) {
+    impl_->s3_acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Status(Code::kIoError,
+                    "cannot listen on " + impl_->opts.s3_listen + ": " + ec.message());
+    }
+  }
   return Status::Ok();
 }
 
@@ -99,11 +128,16 @@ void HttpServer::Run(NodePort* node) {
   AuthGate* gate = s.gate->enabled() ? s.gate.get() : nullptr;
   s.api.emplace(node, gate);
   s.shared.emplace(s.opts, &*s.api, node);
+  if (s.s3_acceptor->is_open()) {
+    s.s3.emplace(node, &*s.api, gate);
+    s.s3_shared.emplace(s.opts, &*s.s3, node);
+  }
   asio::io_context& main = *s.contexts[0];
   // Keeps the other contexts running while they have no connection.
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   for (auto& c : s.contexts) guards.push_back(asio::make_work_guard(*c));
-  asio::co_spawn(main, s.Accept(), asio::detached);
+  asio::co_spawn(main, s.Accept(*s.acceptor, *s.shared), asio::detached);
+  if (s.s3) asio::co_spawn(main, s.Accept(*s.s3_acceptor, *s.s3_shared), asio::detached);
   // SIGHUP: the auth file and the certificate again (a file with a mistake
   // keeps what was loaded before). Connections stay up.
   asio::signal_set hup(main, SIGHUP);
@@ -137,13 +171,15 @@ void HttpServer::Run(NodePort* node) {
     spdlog::info("signal {}: no new connections; finishing requests in flight", sig);
     boost::system::error_code ignored;
     s.acceptor->close(ignored);
+    s.s3_acceptor->close(ignored);
     // Let requests in flight finish, up to a bound, then stop.
     auto timer = std::make_shared<asio::steady_timer>(main);
     auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(s.opts.drain_ms_max);
     auto poll = std::make_shared<std::function<void()>>();
     *poll = [&s, timer, deadline, poll] {
-      if (s.shared->in_flight == 0 || std::chrono::steady_clock::now() > deadline) {
+      size_t in_flight = s.shared->in_flight + (s.s3_shared ? s.s3_shared->in_flight.load() : 0);
+      if (in_flight == 0 || std::chrono::steady_clock::now() > deadline) {
         for (auto& c : s.contexts) c->stop();
         return;
       }
@@ -163,13 +199,13 @@ void HttpServer::Run(NodePort* node) {
   for (auto& t : threads) t.join();
 }
 
-asio::awaitable<void> HttpServer::Impl::Accept() {
+asio::awaitable<void> HttpServer::Impl::Accept(tcp::acceptor& a, SessionContext& ctx) {
   for (size_t next = 0;; ++next) {
     boost::system::error_code ec;
     // Connections are dealt to the threads in turn.
     tcp::socket socket(*contexts[next % contexts.size()]);
-    co_await acceptor->async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
+    co_await a.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || !a.is_open()) co_return;
     if (ec) continue;
     // Answers are written as header then body: without this, Nagle's
     // algorithm and the client's delayed ACK add 40 ms to small answers.
@@ -178,17 +214,17 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
     tcp::endpoint peer = socket.remote_endpoint(ec);
     std::string client = ec ? std::string() : peer.address().to_string();
     if (tls) {
-      asio::co_spawn(ex, ServeTls(std::move(socket), tls->current(), std::move(client)),
+      asio::co_spawn(ex, ServeTls(std::move(socket), tls->current(), std::move(client), ctx),
                      asio::detached);
     } else {
-      asio::co_spawn(ex, RunSession(*shared, std::move(socket), std::move(client)), asio::detached);
+      asio::co_spawn(ex, RunSession(ctx, std::move(socket), std::move(client)), asio::detached);
     }
   }
 }
 
 asio::awaitable<void> HttpServer::Impl::ServeTls(tcp::socket socket,
                                                  std::shared_ptr<asio::ssl::context> context,
-                                                 std::string client) {
+                                                 std::string client, SessionContext& ctx) {
   // The context stays alive with this frame while the connection is open.
   TlsStream stream(std::move(socket), *context);
   // The handshake gets io_timeout_ms, like a request's header block.
@@ -207,7 +243,7 @@ asio::awaitable<void> HttpServer::Impl::ServeTls(tcp::socket socket,
     spdlog::debug("TLS handshake with {} failed: {}", client, ec.message());
     co_return;
   }
-  co_await RunSession(*shared, std::move(stream), std::move(client));
+  co_await RunSession(ctx, std::move(stream), std::move(client));
 }
 
 }  // namespace walfs

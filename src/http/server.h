@@ -25,6 +25,8 @@ class HttpServer {
   // Called before the replica opens its store, so that a bad address or a
   // port in use is refused having created nothing.
   Result<int> Bind();
+  // The S3 listener's port (--s3-listen), once bound; 0 without one.
+  int s3_port() const;
   // Starts accepting connections (once the replica is open: until then the
   // port refuses them rather than leave clients waiting).
   Status Listen();

@@ -56,6 +56,11 @@ struct ServerOptions {
   uint32_t auth_failures_per_minute_max = 30;  // per client address; past it, 429 (0: no limit)
   std::string tls_cert, tls_key;               // PEM files; both or neither: HTTPS only
 
+  // The S3-compatible endpoint (s3.md): a second listener on the same replica.
+  std::string s3_listen;                // HOST:PORT; empty: off
+  std::string s3_domain;                // virtual-hosted style: BUCKET.<domain>
+  std::string s3_region = "us-east-1";  // what GetBucketLocation answers
+
   // Proposer (group commit).
   size_t proposals_pending_max = 20000;  // queued writes; past it: 503 not_ready
   size_t propose_batch_entries_max = 512;

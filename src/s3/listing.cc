@@ -1,0 +1,120 @@
+#include "s3/listing.h"
+
+#include <algorithm>
+
+#include "core/path.h"
+
+namespace walfs {
+namespace {
+
+// Children of a directory, all of them, ordered by key form.
+Status SortedChildren(const FsView& view, uint64_t dir, std::vector<DirEntry>* out) {
+  std::string after;
+  for (bool more = true; more;) {
+    std::vector<DirEntry> page;
+    WALFS_RETURN_IF_ERROR(view.List(dir, after, 1000, &page, &more));
+    if (page.empty()) break;
+    after = page.back().name;
+    for (auto& e : page) out->push_back(std::move(e));
+  }
+  auto form = [](const DirEntry& e) { return e.node.is_dir() ? e.name + "/" : e.name; };
+  std::sort(out->begin(), out->end(),
+            [&form](const DirEntry& a, const DirEntry& b) { return form(a) < form(b); });
+  return Status::Ok();
+}
+
+struct Walker {
+  const FsView& view;
+  const ListingQuery& q;
+  Listing* out;
+  size_t count = 0;
+
+  bool Full() const { return count >= q.max_keys; }
+
+  // Emits what `dir` (whose keys begin with `base`) holds, in key order.
+  // Returns false once the page is full with more to come.
+  Result<bool> Walk(uint64_t dir, const std::string& base) {
+    std::vector<DirEntry> children;
+    WALFS_RETURN_IF_ERROR(SortedChildren(view, dir, &children));
+    for (const DirEntry& e : children) {
+      std::string key = base + e.name + (e.node.is_dir() ? "/" : "");
+      // Outside the prefix: before it, skip; after it, done.
+      size_t n = std::min(key.size(), q.prefix.size());
+      int c = key.compare(0, n, q.prefix, 0, n);
+      if (c < 0) continue;
+      if (c > 0) return true;
+      if (!e.node.is_dir()) {
+        if (key.size() < q.prefix.size() || key <= q.after) continue;
+        if (!Emit(key, e.node)) return false;
+        continue;
+      }
+      // A directory: its keys all begin with `key`.
+      if (key.size() >= q.prefix.size() && !q.delimiter.empty()) {
+        // Past the prefix, the delimiter rolls the subtree up.
+        if (key <= q.after) continue;
+        if (Full()) {
+          out->truncated = true;
+          return false;
+        }
+        out->common_prefixes.push_back(key);
+        out->last = key;
+        ++count;
+        continue;
+      }
+      if (q.after >= key && q.after.compare(0, key.size(), key) != 0) continue;  // all before
+      auto empty = view.HasChildren(e.node.ino);
+      if (!empty.ok()) return empty.status();
+      if (!*empty) {
+        if (key.size() >= q.prefix.size() && key > q.after && !Emit(key, e.node)) return false;
+        continue;
+      }
+      auto more = Walk(e.node.ino, key);
+      if (!more.ok() || !*more) return more;
+    }
+    return true;
+  }
+
+  bool Emit(const std::string& key, const Node& n) {
+    if (Full()) {
+      out->truncated = true;
+      return false;
+    }
+    out->contents.push_back({key, n});
+    out->last = key;
+    ++count;
+    return true;
+  }
+};
+
+}  // namespace
+
+Result<Listing> ListBucket(const FsView& view, std::string_view bucket_path,
+                           const ListingQuery& q) {
+  auto bucket = view.Lookup(bucket_path);
+  if (!bucket.ok()) return bucket.status();
+  if (!*bucket || !(*bucket)->is_dir()) return Status(Code::kNotFound, "no such bucket");
+  Listing out;
+  if (q.max_keys == 0) return out;
+  // Start at the deepest directory the prefix names whole ("a/b/c" starts
+  // at a/b, holding keys "a/b/..."), when there is one.
+  Node dir = **bucket;
+  std::string base;
+  size_t slash = q.prefix.rfind('/');
+  if (slash != std::string::npos) {
+    base = q.prefix.substr(0, slash + 1);
+    auto path = NormalizePath(std::string(bucket_path) + "/" + base);
+    if (!path.ok() || base.find("//") != std::string::npos || base.front() == '/') {
+      return out;  // no directory holds such keys
+    }
+    auto sub = view.Lookup(*path);
+    if (!sub.ok() && sub.status().code() != Code::kNotADirectory) return sub.status();
+    if (!sub.ok() || !*sub || !(*sub)->is_dir()) return out;
+    dir = **sub;
+  }
+  Walker w{view, q, &out};
+  auto r = w.Walk(dir.ino, base);
+  if (!r.ok()) return r.status();
+  return out;
+}
+
+}  // namespace walfs

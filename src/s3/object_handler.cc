@@ -1,0 +1,160 @@
+// S3Api's object operations: PutObject (with appends), GetObject,
+// HeadObject, DeleteObject.
+#include <utility>  // before Asio: g++ 12 needs it for awaitable.hpp
+
+#include "http/util.h"
+#include "s3/s3_api.h"
+#include "s3/s3_call.h"
+
+namespace walfs {
+namespace asio = boost::asio;
+
+namespace {
+
+// Headers of a read that the HTTP API takes as they are.
+constexpr std::string_view kReadHeaders[] = {"range",
+                                             "if-match",
+                                             "if-none-match",
+                                             "if-modified-since",
+                                             "if-unmodified-since",
+                                             "x-walfs-min-position"};
+
+// Headers of the API's answer that an S3 read answers with.
+constexpr std::string_view kAnswerHeaders[] = {"ETag", "Last-Modified", "Content-Range",
+                                               "Accept-Ranges"};
+
+// response-content-* query parameters and the headers they set.
+constexpr std::pair<std::string_view, std::string_view> kOverrides[] = {
+    {"response-content-type", "Content-Type"},
+    {"response-content-language", "Content-Language"},
+    {"response-expires", "Expires"},
+    {"response-cache-control", "Cache-Control"},
+    {"response-content-disposition", "Content-Disposition"},
+    {"response-content-encoding", "Content-Encoding"}};
+
+}  // namespace
+
+asio::awaitable<HttpResponse> S3Api::PutObject(Call& c) {
+  const S3Request& r = *c.parsed;
+  if (auto e = BucketMissing(c)) co_return ErrorAnswer(c, *e);
+  if (r.directory_key) {
+    // The console's folder: an empty object whose key ends in "/".
+    if (!c.body.empty()) {
+      co_return ErrorAnswer(
+          c, {"InvalidArgument", "a key ending in '/' names a directory: its body must be empty"});
+    }
+    HttpResponse api = co_await CallApi(c, "POST", r.path, "op=mkdir", {}, "");
+    if (api.status / 100 != 2) co_return FromApiError(c, api);
+    co_return PutAnswer(api);
+  }
+  HeaderMap h;
+  for (std::string_view name : {"if-match", "if-none-match"}) {
+    if (auto v = c.header(name); !v.empty()) h.emplace(name, v);
+  }
+  std::string_view offset = c.header("x-amz-write-offset-bytes");
+  bool append_anywhere = c.header("x-amz-meta-walfs-append") == "true";
+  if (!offset.empty() || append_anywhere) {
+    // An append (S3 Express's write offset: only at the object's size,
+    // decided when the entry applies; walfs's: wherever the end is then).
+    if (!offset.empty()) {
+      if (!ParseU64(offset)) {
+        co_return ErrorAnswer(c, {"InvalidArgument", "x-amz-write-offset-bytes must be a number"});
+      }
+      h.emplace("x-walfs-if-size", offset);
+    }
+    HttpResponse api =
+        co_await CallApi(c, "POST", r.path, "op=append", std::move(h), std::move(c.body));
+    if (api.status == 412 && !offset.empty()) {
+      co_return ErrorAnswer(
+          c, {"InvalidWriteOffset", "x-amz-write-offset-bytes " + std::string(offset) +
+                                        " is not the object's size; nothing was written"});
+    }
+    if (api.status / 100 != 2) co_return FromApiError(c, api);
+    co_return PutAnswer(api);
+  }
+  HttpResponse api = co_await CallApi(c, "PUT", r.path, "", std::move(h), std::move(c.body));
+  if (api.status / 100 != 2) co_return FromApiError(c, api);
+  co_return PutAnswer(api);
+}
+
+asio::awaitable<HttpResponse> S3Api::GetObject(Call& c) {
+  const S3Request& r = *c.parsed;
+  {
+    // A directory is an object only by its "/" key (the console's folder).
+    auto snap = node_->ReadSnapshot();
+    FsView view(snap.get(), node_->block_bytes());
+    auto n = view.Lookup(r.path);
+    if (n.ok() && *n && (*n)->is_dir()) {
+      if (!r.directory_key || r.path == "/" + r.bucket) {
+        co_return ErrorAnswer(c, {"NoSuchKey", "the key '" + r.key + "' does not exist"});
+      }
+      HttpResponse d;
+      d.headers.emplace_back("Content-Type", "application/x-directory");
+      d.headers.emplace_back("ETag", "\"" + (*n)->inode.version.ToString() + "\"");
+      d.headers.emplace_back("Last-Modified", FormatHttpDate((*n)->inode.mtime_ms));
+      if (c.head) d.head_length = 0;
+      co_return d;
+    }
+  }
+  HeaderMap h;
+  for (std::string_view name : kReadHeaders) {
+    if (auto v = c.header(name); !v.empty()) h.emplace(name, v);
+  }
+  HttpResponse api = co_await CallApi(c, c.head ? "HEAD" : "GET", r.path, "", std::move(h), "");
+  if (api.status == 304) {
+    HttpResponse nm;
+    nm.status = 304;
+    for (std::string_view name : {"ETag", "Last-Modified"}) {
+      if (auto v = AnswerHeader(api, name); !v.empty()) nm.headers.emplace_back(name, v);
+    }
+    co_return nm;
+  }
+  if (api.status != 200 && api.status != 206) {
+    HttpResponse e = FromApiError(c, api);
+    if (api.status == 416) {
+      if (auto v = AnswerHeader(api, "Content-Range"); !v.empty()) {
+        e.headers.emplace_back("Content-Range", v);
+      }
+    }
+    co_return e;
+  }
+  HttpResponse out;
+  out.status = api.status;
+  out.stream = std::move(api.stream);
+  out.head_length = api.head_length;
+  out.body = std::move(api.body);
+  for (std::string_view name : kAnswerHeaders) {
+    if (auto v = AnswerHeader(api, name); !v.empty()) out.headers.emplace_back(name, v);
+  }
+  if (auto v = AnswerHeader(api, "X-Walfs-Position"); !v.empty()) {
+    out.headers.emplace_back("x-walfs-position", v);
+  }
+  bool typed = false;
+  for (const auto& [q, header] : kOverrides) {
+    if (r.Has(q)) {
+      out.headers.emplace_back(header, r.Query(q));
+      typed = typed || header == "Content-Type";
+    }
+  }
+  if (!typed) out.headers.emplace_back("Content-Type", "binary/octet-stream");
+  co_return out;
+}
+
+asio::awaitable<HttpResponse> S3Api::DeleteObject(Call& c) {
+  const S3Request& r = *c.parsed;
+  if (auto e = BucketMissing(c)) co_return ErrorAnswer(c, *e);
+  HttpResponse api = co_await CallApi(c, "DELETE", r.path, "", {}, "");
+  // S3 answers 204 whether or not the key was there; a directory that
+  // still holds keys stays (its keys stand for it).
+  if (api.status / 100 != 2 && api.status != 404 && api.status != 409) {
+    co_return FromApiError(c, api);
+  }
+  HttpResponse out;
+  out.status = 204;
+  if (auto v = AnswerHeader(api, "X-Walfs-Position"); !v.empty()) {
+    out.headers.emplace_back("x-walfs-position", v);
+  }
+  co_return out;
+}
+
+}  // namespace walfs

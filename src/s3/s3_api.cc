@@ -1,0 +1,249 @@
+// S3Api: admission, dispatch, and the translation to and from the HTTP API.
+#include "s3/s3_api.h"
+
+#include <nlohmann/json.hpp>
+
+#include "auth/authorize.h"
+#include "auth/crypto.h"
+#include "core/hash.h"
+#include "core/path.h"
+#include "http/message.h"
+#include "s3/s3_call.h"
+#include "s3/xml.h"
+
+namespace walfs {
+namespace asio = boost::asio;
+
+namespace {
+
+S3Error AuthError(const AuthVerdict& v) {
+  switch (v.sigv4_error) {
+    case SigV4Error::kUnknownKey:
+      return {"InvalidAccessKeyId", v.message};
+    case SigV4Error::kBadSignature:
+      return {"SignatureDoesNotMatch", v.message};
+    case SigV4Error::kSkewed:
+      return {"RequestTimeTooSkewed", v.message};
+    case SigV4Error::kMalformed:
+      return {"AuthorizationHeaderMalformed", v.message};
+    case SigV4Error::kExpired:
+      return {"AccessDenied", "Request has expired: " + v.message};
+    case SigV4Error::kOk:
+      break;
+  }
+  return {"AccessDenied", v.message};
+}
+
+// What an S3 request asks of its principal (auth/authorize.h).
+AccessRequest AccessOf(const S3Request& r) {
+  switch (r.op) {
+    case S3Op::kListBuckets:
+      return {Access::kRead, {}};  // each bucket is filtered by the principal's prefixes
+    case S3Op::kHeadBucket:
+    case S3Op::kGetBucketLocation:
+    case S3Op::kGetBucketVersioning:
+    case S3Op::kListMultipartUploads:
+    case S3Op::kGetObject:
+    case S3Op::kHeadObject:
+    case S3Op::kListParts:
+      return {Access::kRead, {r.path}};
+    case S3Op::kListObjects:
+    case S3Op::kListObjectsV2: {
+      // The deepest directory the prefix names whole.
+      std::string prefix(r.Query("prefix"));
+      size_t slash = prefix.rfind('/');
+      auto p =
+          NormalizePath(r.path + "/" + (slash == std::string::npos ? "" : prefix.substr(0, slash)));
+      return {Access::kRead, {p.ok() ? *p : r.path}};
+    }
+    default:
+      return {Access::kWrite, {r.path}};
+  }
+}
+
+}  // namespace
+
+S3Api::S3Api(NodePort* node, Api* api, AuthGate* gate) : node_(node), api_(api), gate_(gate) {}
+
+Frontend::Admission S3Api::Admit(const HttpRequest& head, std::string_view client, int64_t now_ms) {
+  Admission a;
+  if (gate_ == nullptr) return a;
+  Call c = Call::Start(head, node_->options());
+  AuthGate::Credentials cr = gate_->Check(head, client, now_ms);
+  if (cr.blocked) {
+    HttpResponse r = ErrorAnswer(c, {"SlowDown",
+                                     "too many failed authentications from this address in the "
+                                     "last minute; try again later"});
+    r.headers.emplace_back("Retry-After", "60");
+    a.refusal = std::move(r);
+    return a;
+  }
+  if (!cr.verdict.ok) {
+    a.refusal = ErrorAnswer(c, AuthError(cr.verdict));
+    return a;
+  }
+  if (!cr.verdict.identity.principal) {
+    a.refusal = ErrorAnswer(c, {"AccessDenied",
+                                "anonymous requests are not allowed: sign them "
+                                "with an access key (AWS Signature Version 4)"});
+    return a;
+  }
+  if (c.parsed) {
+    if (Status st = Authorize(*cr.verdict.identity.principal, AccessOf(*c.parsed)); !st.ok()) {
+      a.refusal = ErrorAnswer(c, {"AccessDenied", st.message()});
+      return a;
+    }
+  }
+  a.identity = std::move(cr.verdict.identity);
+  return a;
+}
+
+bool S3Api::StreamsBody(std::string_view method, std::string_view target,
+                        std::optional<uint64_t> length) const {
+  // A PutObject whose body may not fit one entry is streamed, as the HTTP
+  // API streams a PUT: a bucket request's and a sub-resource's bodies are
+  // small XML documents.
+  if (method != "PUT" || target.find('?') != std::string_view::npos) return false;
+  std::string_view path = target.substr(1);
+  if (path.find('/') == std::string_view::npos || path.find('/') + 1 == path.size()) return false;
+  return !length || *length > node_->options().entry_bytes_max;
+}
+
+uint64_t S3Api::BodyLimit(std::string_view target, bool streamed) const {
+  return streamed ? node_->options().file_bytes_max : node_->options().entry_bytes_max;
+}
+
+std::string_view S3Api::MetricsRoute(std::string_view method, std::string_view target) const {
+  return "s3";
+}
+
+HttpResponse S3Api::SessionError(int status, std::string_view code,
+                                 const std::string& message) const {
+  Call c;
+  c.request_id = NewRequestId();
+  std::string s3 = status == 413                    ? "EntityTooLarge"
+                   : status == 503 || status == 429 ? "SlowDown"
+                   : status == 500                  ? "InternalError"
+                   : status == 401 || status == 403 ? "AccessDenied"
+                                                    : "InvalidRequest";
+  return ErrorAnswer(c, {s3, message});
+}
+
+HttpResponse S3Api::ErrorAnswer(const Call& c, const S3Error& e) const {
+  HttpResponse r;
+  r.status = S3StatusFor(e.code);
+  r.headers.emplace_back("x-amz-request-id", c.request_id);
+  if (c.head) return r;  // HEAD: the status says it all
+  XmlWriter w("Error", "");
+  w.Element("Code", e.code);
+  w.Element("Message", e.message);
+  w.Element("Resource", c.parsed ? c.parsed->resource() : c.target_path);
+  w.Element("RequestId", c.request_id);
+  r.body = w.Finish();
+  r.headers.emplace_back("Content-Type", "application/xml");
+  return r;
+}
+
+std::optional<S3Error> S3Api::BucketMissing(const Call& c) const {
+  auto snap = node_->ReadSnapshot();
+  FsView view(snap.get(), node_->block_bytes());
+  auto n = view.Lookup("/" + c.parsed->bucket);
+  if (n.ok() && *n && (*n)->is_dir()) return std::nullopt;
+  return S3Error{"NoSuchBucket", "the bucket '" + c.parsed->bucket + "' does not exist"};
+}
+
+HttpResponse S3Api::FromApiError(const Call& c, const HttpResponse& api) const {
+  auto j = nlohmann::json::parse(api.body, nullptr, false);
+  std::string name = j.is_object() ? j.value("error", "") : "";
+  std::string message = j.is_object() ? j.value("message", "") : "";
+  auto code = CodeFromName(name);
+  S3Error e = S3ErrorFor(Status(code.value_or(Code::kInternal), message));
+  if (e.code == "NoSuchKey" && (c.parsed->key.empty() || BucketMissing(c))) {
+    e = {"NoSuchBucket", "the bucket '" + c.parsed->bucket + "' does not exist"};
+  }
+  return ErrorAnswer(c, e);
+}
+
+asio::awaitable<HttpResponse> S3Api::CallApi(const Call& c, std::string method,
+                                             std::string_view path, std::string query,
+                                             HeaderMap headers, std::string body) {
+  HttpRequest req;
+  req.method = std::move(method);
+  req.target = "/v1/fs" + PercentEncode(path, true) + (query.empty() ? "" : "?" + query);
+  req.headers = std::move(headers);
+  req.body = std::move(body);
+  req.principal = c.principal;
+  co_return co_await api_->Handle(std::move(req));
+}
+
+asio::awaitable<HttpResponse> S3Api::Handle(HttpRequest req) {
+  Call c = Call::Start(req, node_->options());
+  if (!c.parsed) co_return ErrorAnswer(c, c.error);
+  c.principal = req.principal;
+  c.body = std::move(req.body);
+  c.headers = std::move(req.headers);
+  HttpResponse r = co_await Dispatch(c);
+  r.headers.emplace_back("x-amz-request-id", c.request_id);
+  co_return r;
+}
+
+asio::awaitable<HttpResponse> S3Api::HandleStreamed(HttpRequest req, BodyReader& body) {
+  // A large PutObject: the HTTP API's streamed PUT of the same path.
+  Call c = Call::Start(req, node_->options());
+  if (!c.parsed) co_return ErrorAnswer(c, c.error);
+  if (c.parsed->op != S3Op::kPutObject) {
+    co_return ErrorAnswer(c, {"NotImplemented", "this request cannot have a streamed body"});
+  }
+  if (auto e = BucketMissing(c)) co_return ErrorAnswer(c, *e);
+  HttpRequest put;
+  put.method = "PUT";
+  put.target = "/v1/fs" + PercentEncode(c.parsed->path, true);
+  for (std::string_view h : {"content-length", "if-match", "if-none-match"}) {
+    if (auto v = req.header(h); !v.empty()) put.headers.emplace(h, v);
+  }
+  put.principal = req.principal;
+  HttpResponse api = co_await api_->HandleStreamed(std::move(put), body);
+  HttpResponse r = api.status / 100 == 2 ? PutAnswer(api) : FromApiError(c, api);
+  r.headers.emplace_back("x-amz-request-id", c.request_id);
+  co_return r;
+}
+
+asio::awaitable<HttpResponse> S3Api::Dispatch(Call& c) {
+  switch (c.parsed->op) {
+    case S3Op::kListBuckets:
+      co_return ListBuckets(c);
+    case S3Op::kCreateBucket:
+      co_return co_await CreateBucket(c);
+    case S3Op::kDeleteBucket:
+      co_return co_await DeleteBucket(c);
+    case S3Op::kHeadBucket:
+      co_return HeadBucket(c);
+    case S3Op::kGetBucketLocation: {
+      if (auto e = BucketMissing(c)) co_return ErrorAnswer(c, *e);
+      // S3 answers its first region with an empty constraint.
+      const std::string& region = node_->options().s3_region;
+      XmlWriter w("LocationConstraint");
+      if (region != "us-east-1") w.Text(region);
+      co_return XmlAnswer(w.Finish());
+    }
+    case S3Op::kGetBucketVersioning: {
+      if (auto e = BucketMissing(c)) co_return ErrorAnswer(c, *e);
+      co_return XmlAnswer(XmlWriter("VersioningConfiguration").Finish());
+    }
+    case S3Op::kListObjects:
+    case S3Op::kListObjectsV2:
+      co_return ListObjects(c);
+    case S3Op::kPutObject:
+      co_return co_await PutObject(c);
+    case S3Op::kGetObject:
+    case S3Op::kHeadObject:
+      co_return co_await GetObject(c);
+    case S3Op::kDeleteObject:
+      co_return co_await DeleteObject(c);
+    default:
+      co_return ErrorAnswer(c, {"NotImplemented", std::string(S3OpName(c.parsed->op)) +
+                                                      " is not served by this walfs yet"});
+  }
+}
+
+}  // namespace walfs

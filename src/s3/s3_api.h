@@ -1,0 +1,76 @@
+// S3Api: the S3-compatible endpoint (s3.md), a Frontend over the same
+// replica as the HTTP API. An S3 request is parsed (s3_request.h), its
+// credentials checked with the same verifier and principals, and it is
+// carried out as the HTTP API's own requests (Api): a PutObject is the
+// API's PUT of /bucket/key, a CreateBucket its mkdir, so that every write
+// becomes the same log entries with the same guarantees, and the answers
+// are turned into S3's (XML bodies, S3's headers and error codes). Reads
+// that S3 shapes its own way (listings) read a store snapshot directly.
+//
+// Handlers: bucket_handler.cc (buckets, listings), object_handler.cc
+// (objects).
+// Thread-safety: as Api: immutable after construction, Handle reentrant.
+#pragma once
+
+#include <utility>  // before Asio: g++ 12 needs it for awaitable.hpp
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+
+#include "http/api.h"
+#include "http/auth_gate.h"
+#include "http/frontend.h"
+#include "s3/s3_error.h"
+#include "s3/s3_request.h"
+
+namespace walfs {
+
+class S3Api final : public Frontend {
+ public:
+  // api: the HTTP API of the same node, which carries out the requests.
+  // gate: authentication (null: none; signatures are then not checked).
+  S3Api(NodePort* node, Api* api, AuthGate* gate);
+
+  Admission Admit(const HttpRequest& head, std::string_view client, int64_t now_ms) override;
+  bool StreamsBody(std::string_view method, std::string_view target,
+                   std::optional<uint64_t> length) const override;
+  uint64_t BodyLimit(std::string_view target, bool streamed) const override;
+  boost::asio::awaitable<HttpResponse> Handle(HttpRequest req) override;
+  boost::asio::awaitable<HttpResponse> HandleStreamed(HttpRequest req, BodyReader& body) override;
+  HttpResponse SessionError(int status, std::string_view code,
+                            const std::string& message) const override;
+  std::string_view MetricsRoute(std::string_view method, std::string_view target) const override;
+
+ private:
+  struct Call;  // one request being answered: the parsed request, its id
+
+  boost::asio::awaitable<HttpResponse> Dispatch(Call& c);
+  // Buckets (bucket_handler.cc).
+  HttpResponse ListBuckets(Call& c) const;
+  boost::asio::awaitable<HttpResponse> CreateBucket(Call& c);
+  boost::asio::awaitable<HttpResponse> DeleteBucket(Call& c);
+  HttpResponse HeadBucket(Call& c) const;
+  HttpResponse ListObjects(Call& c) const;
+  // Objects (object_handler.cc).
+  boost::asio::awaitable<HttpResponse> PutObject(Call& c);
+  boost::asio::awaitable<HttpResponse> GetObject(Call& c);
+  boost::asio::awaitable<HttpResponse> DeleteObject(Call& c);
+
+  // The HTTP API's answer to method on /v1/fs<path><query>, with the
+  // request's principal and the given headers and body.
+  boost::asio::awaitable<HttpResponse> CallApi(const Call& c, std::string method,
+                                               std::string_view path, std::string query,
+                                               HeaderMap headers, std::string body);
+  // An API error answer (JSON) as S3's; not_found on a bucket request or
+  // a missing bucket is NoSuchBucket.
+  HttpResponse FromApiError(const Call& c, const HttpResponse& api) const;
+  HttpResponse ErrorAnswer(const Call& c, const S3Error& e) const;
+  // NoSuchBucket unless the request's bucket exists.
+  std::optional<S3Error> BucketMissing(const Call& c) const;
+
+  NodePort* node_;
+  Api* api_;
+  AuthGate* gate_;
+};
+
+}  // namespace walfs

@@ -1,0 +1,61 @@
+#include "s3/s3_call.h"
+
+#include <strings.h>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/crypto.h"
+#include "core/hash.h"
+
+namespace walfs {
+
+std::string NewRequestId() {
+  std::string id = ToHex(RandomBytes(8));
+  for (char& ch : id) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return id;
+}
+
+S3Api::Call S3Api::Call::Start(const HttpRequest& req, const ServerOptions& opts) {
+  Call c;
+  c.request_id = NewRequestId();
+  c.head = req.method == "HEAD";
+  c.target_path = req.target.substr(0, req.target.find('?'));
+  auto p = ParseS3Request(req, opts.s3_domain);
+  if (auto* e = std::get_if<S3Error>(&p)) {
+    c.error = std::move(*e);
+  } else {
+    c.parsed = std::get<S3Request>(std::move(p));
+  }
+  return c;
+}
+
+HttpResponse XmlAnswer(std::string doc) {
+  HttpResponse r;
+  r.body = std::move(doc);
+  r.headers.emplace_back("Content-Type", "application/xml");
+  return r;
+}
+
+std::string_view AnswerHeader(const HttpResponse& r, std::string_view name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
+  }
+  return {};
+}
+
+HttpResponse PutAnswer(const HttpResponse& api) {
+  HttpResponse r;
+  auto j = nlohmann::json::parse(api.body, nullptr, false);
+  if (j.is_object() && j.contains("version")) {
+    r.headers.emplace_back("ETag", "\"" + j["version"].get<std::string>() + "\"");
+  }
+  if (j.is_object() && j.contains("offset")) {
+    r.headers.emplace_back("x-walfs-offset", std::to_string(j["offset"].get<uint64_t>()));
+  }
+  if (auto pos = AnswerHeader(api, "X-Walfs-Position"); !pos.empty()) {
+    r.headers.emplace_back("x-walfs-position", std::string(pos));
+  }
+  return r;
+}
+
+}  // namespace walfs

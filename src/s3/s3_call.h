@@ -1,0 +1,46 @@
+// One S3 request being answered (S3Api's handlers share it): the request
+// parsed, its id, its principal, headers and body; and the small helpers
+// every handler uses to shape an answer.
+// Thread-safety: a Call belongs to one coroutine.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "http/request.h"
+#include "http/response.h"
+#include "replica/options.h"
+#include "s3/s3_api.h"
+
+namespace walfs {
+
+// A new x-amz-request-id: 16 upper-case hex digits.
+std::string NewRequestId();
+
+struct S3Api::Call {
+  std::optional<S3Request> parsed;  // nullopt: error says why
+  S3Error error;
+  std::string request_id;
+  std::string target_path;  // the target's path, for errors before parsing
+  bool head = false;
+  std::shared_ptr<const Principal> principal;
+  HeaderMap headers;
+  std::string body;
+
+  static Call Start(const HttpRequest& req, const ServerOptions& opts);
+  std::string_view header(std::string_view name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string_view() : std::string_view(it->second);
+  }
+};
+
+// 200 with an XML document.
+HttpResponse XmlAnswer(std::string doc);
+// The API's answer to a write of a file (201 or 200 with its path,
+// version, size, position) as S3's: 200, ETag, x-walfs-position.
+HttpResponse PutAnswer(const HttpResponse& api);
+// The value of header name in an answer ("" if none).
+std::string_view AnswerHeader(const HttpResponse& r, std::string_view name);
+
+}  // namespace walfs
