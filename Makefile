@@ -25,7 +25,7 @@ build: deps
 	cmake --build $(BUILD) -j$(JOBS)
 
 run: build
-	./$(BUILD)/walfs serve
+	./$(BUILD)/walfs serve --s3-listen 127.0.0.1:9000
 
 # Every test of the Release build (unit, simulation, integration with real
 # redis-server and walfs processes), the unit tests under ASan+UBSan, the

@@ -12,7 +12,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libxxhash-dev libxml2-dev
   prometheus-cpp-dev libcurl4-openssl-dev libssl-dev openssl
-  python3-botocore python3-prometheus-client awscli
+  python3-botocore python3-boto3 python3-prometheus-client awscli
   nginx-light rocksdb-tools libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format

@@ -32,46 +32,38 @@ void FromEnv(ServerOptions* o) {
   if (const char* v = std::getenv("WALFS_AUTH")) o->auth_file = v;
 }
 
+// A listen address (flag: its option): HOST:PORT, and loopback unless
+// there is --auth or --insecure-no-auth.
+Status CheckListen(std::string_view flag, const std::string& l, const ServerOptions& o) {
+  auto bad = [flag](std::string m) { return Status(Code::kBadRequest, std::string(flag) + m); };
+  auto colon = l.rfind(':');
+  if (colon == std::string::npos || colon == 0) return bad(" must be HOST:PORT, not '" + l + "'");
+  boost::system::error_code ec;
+  auto addr = boost::asio::ip::make_address(l.substr(0, colon), ec);
+  if (ec) return bad(": '" + l.substr(0, colon) + "' is not an IP address");
+  auto port = ParseU64(l.substr(colon + 1));
+  if (!port || *port > 65535) return bad(": '" + l.substr(colon + 1) + "' is not a port");
+  if (o.auth_file.empty() && !o.insecure_no_auth && !addr.is_loopback()) {
+    return Status(Code::kBadRequest,
+                  "refusing to listen on " + l + " (" + std::string(flag) +
+                      ") without --auth: anyone who can reach it could read, overwrite and "
+                      "delete every file. Give --auth FILE (see docs/security.md), listen on "
+                      "127.0.0.1, or pass --insecure-no-auth on a network you trust");
+  }
+  return Status::Ok();
+}
+
 // Every check that needs no store, log or socket: a bad flag is refused
 // (exit 2) before anything is created.
 Status Validate(const ServeArgs& a) {
   const ServerOptions& o = a.opts;
   auto bad = [](std::string m) { return Status(Code::kBadRequest, std::move(m)); };
   if (o.data_dir.empty()) return bad("--data must not be empty");
-  auto colon = o.listen.rfind(':');
-  boost::system::error_code ec;
-  if (colon == std::string::npos || colon == 0)
-    return bad("--listen must be HOST:PORT, not '" + o.listen + "'");
-  auto addr = boost::asio::ip::make_address(o.listen.substr(0, colon), ec);
-  if (ec) return bad("--listen: '" + o.listen.substr(0, colon) + "' is not an IP address");
-  auto port = ParseU64(o.listen.substr(colon + 1));
-  if (!port || *port > 65535)
-    return bad("--listen: '" + o.listen.substr(colon + 1) + "' is not a port");
-  if (o.auth_file.empty() && !o.insecure_no_auth && !addr.is_loopback()) {
-    return bad("refusing to listen on " + o.listen +
-               " without --auth: anyone who can reach it could read, overwrite and delete every "
-               "file. Give --auth FILE (see docs/security.md), listen on 127.0.0.1, or pass "
-               "--insecure-no-auth on a network you trust");
-  }
+  WALFS_RETURN_IF_ERROR(CheckListen("--listen", o.listen, o));
   if (o.tls_cert.empty() != o.tls_key.empty()) {
     return bad("--tls-cert and --tls-key go together");
   }
-  if (!o.s3_listen.empty()) {
-    auto c = o.s3_listen.rfind(':');
-    if (c == std::string::npos || c == 0)
-      return bad("--s3-listen must be HOST:PORT, not '" + o.s3_listen + "'");
-    auto a3 = boost::asio::ip::make_address(o.s3_listen.substr(0, c), ec);
-    if (ec) return bad("--s3-listen: '" + o.s3_listen.substr(0, c) + "' is not an IP address");
-    auto p3 = ParseU64(o.s3_listen.substr(c + 1));
-    if (!p3 || *p3 > 65535)
-      return bad("--s3-listen: '" + o.s3_listen.substr(c + 1) + "' is not a port");
-    if (o.auth_file.empty() && !o.insecure_no_auth && !a3.is_loopback()) {
-      return bad("refusing to serve S3 on " + o.s3_listen +
-                 " without --auth: anyone who can reach it could read, overwrite and delete "
-                 "every object. Give --auth FILE, listen on 127.0.0.1, or pass "
-                 "--insecure-no-auth on a network you trust");
-    }
-  }
+  if (!o.s3_listen.empty()) WALFS_RETURN_IF_ERROR(CheckListen("--s3-listen", o.s3_listen, o));
   if (!o.auth_file.empty()) {
     auto cfg = LoadAuthFile(o.auth_file);
     if (!cfg.ok()) return bad(cfg.status().message());

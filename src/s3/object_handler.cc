@@ -2,6 +2,7 @@
 // HeadObject, DeleteObject.
 #include <utility>  // before Asio: g++ 12 needs it for awaitable.hpp
 
+#include "core/path.h"
 #include "http/util.h"
 #include "s3/s3_api.h"
 #include "s3/s3_call.h"
@@ -151,9 +152,20 @@ asio::awaitable<HttpResponse> S3Api::DeleteObject(Call& c) {
   }
   HttpResponse out;
   out.status = 204;
-  if (auto v = AnswerHeader(api, "X-Walfs-Position"); !v.empty()) {
-    out.headers.emplace_back("x-walfs-position", v);
+  std::string position(AnswerHeader(api, "X-Walfs-Position"));
+  if (api.status / 100 == 2) {
+    // A prefix with no key left is gone in S3: the directories the key
+    // emptied go too, up to the bucket (each delete fails, changing
+    // nothing, if the directory is not empty when it applies).
+    std::string_view dir = ParentPath(r.path);
+    while (dir.size() > r.bucket.size() + 1) {
+      HttpResponse d = co_await CallApi(c, "DELETE", dir, "", {}, "");
+      if (d.status / 100 != 2) break;
+      position = std::string(AnswerHeader(d, "X-Walfs-Position"));
+      dir = ParentPath(dir);
+    }
   }
+  if (!position.empty()) out.headers.emplace_back("x-walfs-position", position);
   co_return out;
 }
 

@@ -83,9 +83,13 @@ Frontend::Admission S3Api::Admit(const HttpRequest& head, std::string_view clien
     return a;
   }
   if (!cr.verdict.identity.principal) {
-    a.refusal = ErrorAnswer(c, {"AccessDenied",
-                                "anonymous requests are not allowed: sign them "
-                                "with an access key (AWS Signature Version 4)"});
+    bool v2 = head.header("authorization").substr(0, 4) == "AWS " ||
+              head.target.find("AWSAccessKeyId=") != std::string::npos;
+    a.refusal = ErrorAnswer(
+        c, {"AccessDenied", v2 ? "AWS Signature Version 2 is not supported: sign with Version 4 "
+                                 "(s3v4)"
+                               : "anonymous requests are not allowed: sign them with an access "
+                                 "key (AWS Signature Version 4)"});
     return a;
   }
   if (c.parsed) {
@@ -157,7 +161,32 @@ HttpResponse S3Api::FromApiError(const Call& c, const HttpResponse& api) const {
   std::string name = j.is_object() ? j.value("error", "") : "";
   std::string message = j.is_object() ? j.value("message", "") : "";
   auto code = CodeFromName(name);
-  S3Error e = S3ErrorFor(Status(code.value_or(Code::kInternal), message));
+  if (!code) {
+    // A body-less answer (HEAD): its status says what happened.
+    switch (api.status) {
+      case 404:
+        code = Code::kNotFound;
+        break;
+      case 412:
+        code = Code::kPreconditionFailed;
+        break;
+      case 416:
+        code = Code::kInvalidRange;
+        break;
+      case 403:
+        code = Code::kForbidden;
+        break;
+      case 409:
+        code = Code::kAlreadyExists;
+        break;
+      case 503:
+        code = Code::kNotReady;
+        break;
+      default:
+        code = api.status / 100 == 4 ? Code::kBadRequest : Code::kInternal;
+    }
+  }
+  S3Error e = S3ErrorFor(Status(*code, message));
   if (e.code == "NoSuchKey" && (c.parsed->key.empty() || BucketMissing(c))) {
     e = {"NoSuchBucket", "the bucket '" + c.parsed->bucket + "' does not exist"};
   }

@@ -238,6 +238,9 @@ std::variant<S3Request, S3Error> ParseS3Request(const HttpRequest& req, std::str
                                      "' sub-resource (s3.md lists what it serves)");
   }
   std::string_view m = req.method;
+  if (r.bucket.empty() && !r.key.empty()) {
+    return Err("InvalidBucketName", "the request names a key but no bucket (a path of '//')");
+  }
   if (r.bucket.empty()) {
     if (m != "GET") return Err("MethodNotAllowed", "the service takes only GET (ListBuckets)");
     r.op = S3Op::kListBuckets;

@@ -6,7 +6,7 @@ build="$1"; seconds="$2"
 here="$(cd "$(dirname "$0")" && pwd)"
 mkdir -p "$build/crashes"
 failed=0
-for target in entry path range tx request apply auth_file sigv4; do
+for target in entry path range tx request apply auth_file sigv4 s3; do
   bin="$build/fuzz_$target"
   work="$build/corpus/$target"
   mkdir -p "$work"

@@ -1,5 +1,7 @@
 #include "integration/harness.h"
 
+#include <gtest/gtest.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -142,6 +144,24 @@ std::string RawExchange(int port, const std::string& bytes) {
 json Ready(HttpClient& c) {
   auto r = c.Get("/readyz");
   return r.ok() ? Json(*r) : json();
+}
+
+// A test CA and a certificate for 127.0.0.1 and localhost, made by the
+// openssl command.
+void MakeCertificate(const std::string& dir, const std::string& name) {
+  std::string d = dir + "/" + name;
+  auto [rc, out] =
+      Shell("mkdir -p " + d + " && cd " + d +
+            " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2"
+            " -subj '/CN=walfs test CA " +
+            name +
+            "'"
+            " && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr"
+            " -subj '/CN=localhost'"
+            " && printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > ext.cnf"
+            " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial"
+            " -out server.pem -days 2 -extfile ext.cnf 2>&1");
+  ASSERT_EQ(rc, 0) << out;
 }
 
 }  // namespace walfs::testing

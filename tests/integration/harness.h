@@ -106,4 +106,8 @@ class RawConn {
 // back until it closes (send "Connection: close"), at most 10 s.
 std::string RawExchange(int port, const std::string& bytes);
 
+// A test CA (DIR/NAME/ca.pem) and a certificate it signed for 127.0.0.1
+// and localhost (server.pem, server.key), made by the openssl command.
+void MakeCertificate(const std::string& dir, const std::string& name);
+
 }  // namespace walfs::testing

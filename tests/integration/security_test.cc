@@ -481,6 +481,14 @@ TEST(ListenTest, BeyondLoopbackNeedsAuthOrTheInsecureFlag) {
   EXPECT_EQ(rc, 2) << out;
   EXPECT_NE(out.find("without --auth"), std::string::npos) << out;
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/d")) << "created the store before refusing";
+  // The S3 listener too.
+  std::tie(rc, out) = RunCli({"serve", "--data", dir.path() + "/d", "--s3-listen", "0.0.0.0:0"});
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_NE(out.find("(--s3-listen) without --auth"), std::string::npos) << out;
+  std::tie(rc, out) = RunCli({"serve", "--data", dir.path() + "/d", "--s3-listen", "nohost"});
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_NE(out.find("--s3-listen must be HOST:PORT"), std::string::npos) << out;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/d"));
   int port = FreePort();
   Process any({WALFS_BINARY, "serve", "--data", dir.path() + "/any", "--listen",
                "0.0.0.0:" + std::to_string(port), "--insecure-no-auth"},
@@ -526,24 +534,6 @@ TEST(ConnectionLimitsTest, PerAddressAndPerConnection) {
   for (size_t at = 0; (at = got.find("HTTP/1.1 200", at)) != std::string::npos; ++at) ++answers;
   EXPECT_EQ(answers, 2u) << got;
   EXPECT_NE(got.find("Connection: close"), std::string::npos) << got;
-}
-
-// A test CA and a certificate for 127.0.0.1 and localhost, made by the
-// openssl command.
-void MakeCertificate(const std::string& dir, const std::string& name) {
-  std::string d = dir + "/" + name;
-  auto [rc, out] =
-      Shell("mkdir -p " + d + " && cd " + d +
-            " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2"
-            " -subj '/CN=walfs test CA " +
-            name +
-            "'"
-            " && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr"
-            " -subj '/CN=localhost'"
-            " && printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > ext.cnf"
-            " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial"
-            " -out server.pem -days 2 -extfile ext.cnf 2>&1");
-  ASSERT_EQ(rc, 0) << out;
 }
 
 TEST(TlsTest, HttpsWithATestCaAndACertificateReloadedOnSighup) {

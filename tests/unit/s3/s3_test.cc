@@ -119,6 +119,8 @@ TEST(S3RequestTest, BucketNamesFollowS3sRules) {
     EXPECT_EQ(e->code, "InvalidBucketName");
   }
   EXPECT_EQ(ErrorCode(Req("PUT", "/Bad_Name")), "InvalidBucketName");
+  // A key without a bucket (found by fuzz_s3: it was taken for ListBuckets).
+  EXPECT_EQ(ErrorCode(Req("GET", "//key.txt")), "InvalidBucketName");
 }
 
 TEST(S3RequestTest, UnsupportedSubresourcesAndMethodsAreSaidSo) {

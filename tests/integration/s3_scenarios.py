@@ -1,0 +1,255 @@
+#!/usr/bin/python3
+"""S3 scenarios against walfs's S3 endpoint with Debian's python3-boto3.
+
+Each scenario asserts what an S3 client sees and exits non-zero, naming the
+step, on the first difference. The integration tests (s3_test.cc) start the
+walfs processes and run one scenario each.
+
+usage: s3_scenarios.py SCENARIO ENDPOINT[,ENDPOINT...] [ACCESS_KEY SECRET_KEY]
+
+  basics    buckets, objects, listings (v1, v2, prefixes, delimiter, pages),
+            ranges, conditional reads, errors, x-walfs-position
+  auth      signatures checked (header and presigned), S3's error codes,
+            rights by prefix (needs the keys of a principal that may write
+            /s3auth and of one that may only read it: ACCESS_KEY SECRET_KEY
+            are the writer's; the reader is READER/reader-secret-0123456789)
+  appends   8 writers append 100-byte records with x-amz-write-offset-bytes
+            (HEAD, then PutObject at the size, again on InvalidWriteOffset),
+            each through the endpoints in turn; every record lands once
+"""
+import json
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import boto3
+from botocore.client import Config
+from botocore.exceptions import ClientError
+
+SCENARIO = sys.argv[1]
+ENDPOINTS = sys.argv[2].split(',')
+ACCESS, SECRET = (sys.argv[3], sys.argv[4]) if len(sys.argv) > 4 else ('walfs', 'unchecked')
+
+
+def client(endpoint=None, access=None, secret=None, **kw):
+    c = boto3.client('s3', endpoint_url=endpoint or ENDPOINTS[0], aws_access_key_id=access or ACCESS,
+                     aws_secret_access_key=secret or SECRET, region_name='us-east-1',
+                     config=Config(s3={'addressing_style': 'path'}, retries={'max_attempts': 1},
+                                   signature_version='s3v4', **kw))
+    # x-amz-write-offset-bytes (S3 Express appends): Debian's boto3 lacks
+    # the parameter, so a hook adds the header before the request is signed.
+    local = threading.local()
+
+    def add_offset(request, **_):
+        offset = getattr(local, 'offset', None)
+        if offset is not None:
+            request.headers['x-amz-write-offset-bytes'] = str(offset)
+
+    c.meta.events.register('before-sign.s3.PutObject', add_offset)
+    c.walfs_offset = local
+    return c
+
+
+def check(what, got, want):
+    if got != want:
+        sys.exit('%s: got %r, want %r' % (what, got, want))
+
+
+def error_code(what, fn, *args, **kw):
+    try:
+        fn(*args, **kw)
+    except ClientError as e:
+        return e.response['Error']['Code'], e.response['ResponseMetadata']['HTTPStatusCode']
+    sys.exit('%s: succeeded, but an error was expected' % what)
+
+
+def basics():
+    s3 = client()
+    s3.create_bucket(Bucket='basics')
+    check('CreateBucket again', error_code('create again', s3.create_bucket, Bucket='basics'),
+          ('BucketAlreadyOwnedByYou', 409))
+    check('ListBuckets', [b['Name'] for b in s3.list_buckets()['Buckets']], ['basics'])
+    s3.head_bucket(Bucket='basics')
+    check('HeadBucket of none', error_code('head none', s3.head_bucket, Bucket='none-such'),
+          ('404', 404))
+    r = s3.put_object(Bucket='basics', Key='dir/a.txt', Body=b'hello, walfs')
+    if not r['ResponseMetadata']['HTTPHeaders'].get('x-walfs-position'):
+        sys.exit('PutObject: no x-walfs-position')
+    etag = r['ETag']
+    got = s3.get_object(Bucket='basics', Key='dir/a.txt')
+    check('GetObject body', got['Body'].read(), b'hello, walfs')
+    check('GetObject ETag', got['ETag'], etag)
+    check('GetObject length', got['ContentLength'], 12)
+    check('HeadObject length', s3.head_object(Bucket='basics', Key='dir/a.txt')['ContentLength'], 12)
+    ranged = s3.get_object(Bucket='basics', Key='dir/a.txt', Range='bytes=7-11')
+    check('ranged body', ranged['Body'].read(), b'walfs')
+    check('ranged status', ranged['ResponseMetadata']['HTTPStatusCode'], 206)
+    check('ranged Content-Range', ranged['ContentRange'], 'bytes 7-11/12')
+    check('range past the end', error_code('bad range', s3.get_object, Bucket='basics', Key='dir/a.txt',
+                                           Range='bytes=100-200'), ('InvalidRange', 416))
+    check('If-None-Match', error_code('304', s3.get_object, Bucket='basics', Key='dir/a.txt',
+                                      IfNoneMatch=etag), ('304', 304))
+    check('If-Match other', error_code('412', s3.get_object, Bucket='basics', Key='dir/a.txt',
+                                       IfMatch='"other"'), ('PreconditionFailed', 412))
+    typed = s3.get_object(Bucket='basics', Key='dir/a.txt', ResponseContentType='text/plain')
+    check('response-content-type', typed['ContentType'], 'text/plain')
+    check('NoSuchKey', error_code('get none', s3.get_object, Bucket='basics', Key='none'),
+          ('NoSuchKey', 404))
+    check('NoSuchBucket', error_code('get in none', s3.get_object, Bucket='none-such', Key='k'),
+          ('NoSuchBucket', 404))
+    check('put in no bucket', error_code('put none', s3.put_object, Bucket='none-such', Key='k', Body=b'x'),
+          ('NoSuchBucket', 404))
+    check('bad key', error_code('bad key', s3.put_object, Bucket='basics', Key='a/../b', Body=b'x'),
+          ('InvalidArgument', 400))
+    check('file and directory', error_code('file/dir', s3.put_object, Bucket='basics', Key='dir/a.txt/x',
+                                           Body=b'x'), ('InvalidArgument', 400))
+    # Listings: keys in byte order, prefixes, the delimiter, pages.
+    for k in ['x/1', 'x/2', 'x.txt', 'x-1', 'y', 'z/deep/er']:
+        s3.put_object(Bucket='basics', Key=k, Body=k.encode())
+    s3.put_object(Bucket='basics', Key='folder/', Body=b'')
+    keys = [o['Key'] for o in s3.list_objects_v2(Bucket='basics')['Contents']]
+    check('ListObjectsV2 keys', keys, ['dir/a.txt', 'folder/', 'x-1', 'x.txt', 'x/1', 'x/2', 'y', 'z/deep/er'])
+    top = s3.list_objects_v2(Bucket='basics', Delimiter='/')
+    check('delimiter keys', [o['Key'] for o in top['Contents']], ['x-1', 'x.txt', 'y'])
+    check('delimiter prefixes', [p['Prefix'] for p in top['CommonPrefixes']], ['dir/', 'folder/', 'x/', 'z/'])
+    check('prefix', [o['Key'] for o in s3.list_objects_v2(Bucket='basics', Prefix='x/')['Contents']],
+          ['x/1', 'x/2'])
+    pages, token = [], None
+    while True:
+        kw = {'ContinuationToken': token} if token else {}
+        page = s3.list_objects_v2(Bucket='basics', MaxKeys=3, **kw)
+        pages.append([o['Key'] for o in page.get('Contents', [])])
+        if not page['IsTruncated']:
+            break
+        token = page['NextContinuationToken']
+    check('pages', pages, [['dir/a.txt', 'folder/', 'x-1'], ['x.txt', 'x/1', 'x/2'], ['y', 'z/deep/er']])
+    paginated = [o['Key'] for p in s3.get_paginator('list_objects').paginate(Bucket='basics', PaginationConfig={'PageSize': 2})
+                 for o in p.get('Contents', [])]
+    check('ListObjects v1 pages', paginated, keys)
+    check('start-after', [o['Key'] for o in s3.list_objects_v2(Bucket='basics', StartAfter='x/2')['Contents']],
+          ['y', 'z/deep/er'])
+    check('location', s3.get_bucket_location(Bucket='basics').get('LocationConstraint'), None)
+    check('acl', error_code('acl', s3.get_bucket_acl, Bucket='basics'), ('NotImplemented', 501))
+    # Deletes.
+    check('DeleteBucket not empty', error_code('rb', s3.delete_bucket, Bucket='basics'), ('BucketNotEmpty', 409))
+    s3.delete_object(Bucket='basics', Key='y')
+    s3.delete_object(Bucket='basics', Key='y')  # again: 204 too
+    check('deleted', error_code('get deleted', s3.get_object, Bucket='basics', Key='y'), ('NoSuchKey', 404))
+    s3.create_bucket(Bucket='empty-one')
+    s3.delete_bucket(Bucket='empty-one')
+    check('DeleteBucket none', error_code('rb none', s3.delete_bucket, Bucket='empty-one'), ('NoSuchBucket', 404))
+
+
+def auth():
+    w = client()
+    w.create_bucket(Bucket='s3auth')
+    w.put_object(Bucket='s3auth', Key='k', Body=b'signed')
+    check('signed read', w.get_object(Bucket='s3auth', Key='k')['Body'].read(), b'signed')
+    bad = client(secret='not-the-secret')
+    check('wrong secret', error_code('wrong', bad.get_object, Bucket='s3auth', Key='k'),
+          ('SignatureDoesNotMatch', 403))
+    unknown = client(access='AKIDNOSUCHKEY')
+    check('unknown key', error_code('unknown', unknown.get_object, Bucket='s3auth', Key='k'),
+          ('InvalidAccessKeyId', 403))
+    reader = client(access='READER', secret='reader-secret-0123456789')
+    check('reader reads', reader.get_object(Bucket='s3auth', Key='k')['Body'].read(), b'signed')
+    check('reader writes', error_code('reader put', reader.put_object, Bucket='s3auth', Key='k', Body=b'x'),
+          ('AccessDenied', 403))
+    check('reader outside', error_code('outside', reader.list_objects_v2, Bucket='other'),
+          ('AccessDenied', 403))
+    url = w.generate_presigned_url('get_object', Params={'Bucket': 's3auth', 'Key': 'k'}, ExpiresIn=60)
+    try:
+        check('presigned', urllib.request.urlopen(url).read(), b'signed')
+    except urllib.error.HTTPError as e:
+        sys.exit('presigned URL %s: %d %s' % (url, e.code, e.read().decode()))
+    v2 = boto3.client('s3', endpoint_url=ENDPOINTS[0], aws_access_key_id=ACCESS, aws_secret_access_key=SECRET,
+                      region_name='us-east-1', config=Config(s3={'addressing_style': 'path'}, signature_version='s3'))
+    try:
+        urllib.request.urlopen(v2.generate_presigned_url('get_object', Params={'Bucket': 's3auth', 'Key': 'k'}))
+        sys.exit('a SigV2 presigned URL: succeeded')
+    except urllib.error.HTTPError as e:
+        if 'Signature Version 2 is not supported' not in e.read().decode():
+            sys.exit('a SigV2 presigned URL: not told why')
+    expired = w.generate_presigned_url('get_object', Params={'Bucket': 's3auth', 'Key': 'k'}, ExpiresIn=1)
+    time.sleep(2)  # the URL's own clock: it must be past its expiry
+    try:
+        urllib.request.urlopen(expired)
+        sys.exit('expired presigned URL: succeeded')
+    except urllib.error.HTTPError as e:
+        body = e.read().decode()
+        check('expired status', e.code, 403)
+        if '<Code>AccessDenied</Code>' not in body:
+            sys.exit('expired presigned URL: %s' % body)
+    anonymous = boto3.client('s3', endpoint_url=ENDPOINTS[0], region_name='us-east-1',
+                             config=Config(signature_version=__import__('botocore').UNSIGNED))
+    check('anonymous', error_code('anon', anonymous.get_object, Bucket='s3auth', Key='k'), ('AccessDenied', 403))
+
+
+def appends():
+    writers, records = 8, 40
+    setup = client()
+    setup.create_bucket(Bucket='appends')
+    clients = [client(e) for e in ENDPOINTS]
+    retries = [0] * writers
+
+    def writer(w):
+        for i in range(records):
+            record = ('w%d-r%03d ' % (w, i)).ljust(99, '.').encode() + b'\n'
+            for attempt in range(10000):
+                c = clients[(w + i + attempt) % len(clients)]
+                try:
+                    size = c.head_object(Bucket='appends', Key='log')['ContentLength']
+                except ClientError as e:
+                    if e.response['Error']['Code'] not in ('404', 'NoSuchKey'):
+                        raise
+                    size = 0
+                c.walfs_offset.offset = size
+                try:
+                    c.put_object(Bucket='appends', Key='log', Body=record)
+                    break
+                except ClientError as e:
+                    if e.response['Error']['Code'] != 'InvalidWriteOffset':
+                        raise
+                    retries[w] += 1
+                finally:
+                    c.walfs_offset.offset = None
+            else:
+                sys.exit('writer %d: record %d never landed' % (w, i))
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # Every replica reaches the same object (each applies the log in its
+    # own time: wait for it, with a deadline).
+    bodies = []
+    for c in clients:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                body = c.get_object(Bucket='appends', Key='log')['Body'].read()
+            except ClientError as e:
+                if e.response['Error']['Code'] != 'NoSuchKey':
+                    raise
+                body = b''
+            if len(body) == writers * records * 100 or time.monotonic() > deadline:
+                break
+        bodies.append(body)
+    for i, b in enumerate(bodies[1:], 1):
+        check('replica %d has the same object' % i, b, bodies[0])
+    lines = bodies[0].split(b'\n')[:-1]
+    check('records', len(lines), writers * records)
+    check('distinct', len(set(lines)), writers * records)
+    for line in lines:
+        if len(line) != 99:
+            sys.exit('a torn record: %r' % line)
+    for w in range(writers):
+        mine = [l for l in lines if l.startswith(b'w%d-' % w)]
+        check('writer %d in order' % w, mine, sorted(mine))
+    print(json.dumps({'records': len(lines), 'retries': sum(retries)}))
+
+
+{'basics': basics, 'auth': auth, 'appends': appends}[SCENARIO]()
