@@ -13,7 +13,7 @@ CMAKE_FLAGS ?=
 # build on two cores. UNITY=OFF for quicker rebuilds of one edited file.
 UNITY      ?= ON
 
-.PHONY: all deps build run test test-unit test-asan test-tsan faults bench bench-smoke fuzz fuzz-smoke format format-check thread-safety clean
+.PHONY: all deps build run test test-unit test-asan test-tsan faults bench bench-smoke fuzz fuzz-smoke format format-check thread-safety conformance clean
 
 all: build
 
@@ -36,6 +36,17 @@ test: format-check thread-safety build test-asan fuzz-smoke bench-smoke
 	ctest --test-dir $(BUILD) --output-on-failure --timeout 600 -LE faults -j$(JOBS)
 	./$(BUILD)/tests/faults_test --gtest_filter='-*DiskFull*:*CutOff*:LargeFiles*'
 
+
+# Public conformance suites that walfs did not write, run from the shared
+# folder beside the checkout (../shared/conformance; or, in a clone of a
+# local checkout, beside the checkout it was cloned from; or
+# CONFORMANCE_DIR=...): ceph/s3-tests against a walfs it starts, every test
+# listed in tests/conformance/s3-tests-pass.txt (docs/s3.md says what the
+# rest are). make test does not need them.
+CONFORMANCE_DIR ?= $(shell bash scripts/find-conformance.sh)
+conformance: build
+	@test -d "$(CONFORMANCE_DIR)/s3-tests" || { echo "conformance: no suites at '$(CONFORMANCE_DIR)' (give CONFORMANCE_DIR=.../conformance)"; exit 1; }
+	/usr/bin/python3 tests/conformance/run_s3_tests.py $(CONFORMANCE_DIR)/s3-tests $(BUILD)/walfs
 
 # Every benchmark case against its baseline, measured in the same run
 # (several minutes); the table goes to stdout and bench/results/latest.json.

@@ -13,6 +13,8 @@ PACKAGES=(
   libxxhash-dev libxml2-dev
   prometheus-cpp-dev libcurl4-openssl-dev libssl-dev openssl
   python3-botocore python3-boto3 python3-prometheus-client awscli
+  python3-pytest python3-pytest-timeout python3-munch python3-isodate python3-tz python3-requests
+  python3-dateutil
   nginx-light rocksdb-tools libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format

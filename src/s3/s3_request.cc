@@ -69,7 +69,9 @@ std::optional<S3Op> BucketOp(std::string_view method, const S3Query& q) {
     return S3Op::kListObjects;
   }
   if (method == "HEAD") return S3Op::kHeadBucket;
-  if (method == "PUT") return S3Op::kCreateBucket;
+  // A PUT with a sub-resource configures the bucket (versioning,
+  // accelerate, ...): none of that is served.
+  if (method == "PUT") return q.empty() ? std::optional(S3Op::kCreateBucket) : std::nullopt;
   if (method == "DELETE") return S3Op::kDeleteBucket;
   if (method == "POST" && q.count("delete")) return S3Op::kDeleteObjects;
   return std::nullopt;
@@ -254,6 +256,10 @@ std::variant<S3Request, S3Error> ParseS3Request(const HttpRequest& req, std::str
   }
   if (r.key.empty()) {
     auto op = BucketOp(m, r.query);
+    if (!op && m == "PUT") {
+      return Err("NotImplemented", "walfs does not implement the '" + r.query.begin()->first +
+                                       "' configuration of a bucket");
+    }
     if (!op) return Err("MethodNotAllowed", "a bucket does not take " + std::string(m));
     r.op = *op;
     r.path = "/" + r.bucket;

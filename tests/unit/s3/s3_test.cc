@@ -128,6 +128,9 @@ TEST(S3RequestTest, UnsupportedSubresourcesAndMethodsAreSaidSo) {
                         "/bk1?versions", "/bk1?encryption", "/bk1/k?retention"}) {
     EXPECT_EQ(ErrorCode(Req("GET", t)), "NotImplemented") << t;
   }
+  // A bucket's configuration is not a second CreateBucket.
+  EXPECT_EQ(ErrorCode(Req("PUT", "/bk1?versioning")), "NotImplemented");
+  EXPECT_EQ(ErrorCode(Req("PUT", "/bk1?accelerate")), "NotImplemented");
   EXPECT_EQ(ErrorCode(Req("PUT", "/")), "MethodNotAllowed");
   EXPECT_EQ(ErrorCode(Req("POST", "/bk1")), "MethodNotAllowed");
   EXPECT_EQ(ErrorCode(Req("PATCH", "/bk1/k")), "MethodNotAllowed");
