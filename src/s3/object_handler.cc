@@ -50,7 +50,7 @@ asio::awaitable<HttpResponse> S3Api::PutObject(Call& c) {
   }
   HeaderMap h;
   for (std::string_view name : {"if-match", "if-none-match"}) {
-    if (auto v = c.header(name); !v.empty()) h.emplace(name, v);
+    if (auto v = c.header(name); !v.empty()) h.emplace(name, QuoteEtags(v));
   }
   std::string_view offset = c.header("x-amz-write-offset-bytes");
   bool append_anywhere = c.header("x-amz-meta-walfs-append") == "true";
@@ -73,7 +73,17 @@ asio::awaitable<HttpResponse> S3Api::PutObject(Call& c) {
     if (api.status / 100 != 2) co_return FromApiError(c, api);
     co_return PutAnswer(api);
   }
+  bool if_match = h.count("if-match") != 0;
   HttpResponse api = co_await CallApi(c, "PUT", r.path, "", std::move(h), std::move(c.body));
+  if (api.status == 412 && if_match) {
+    // If-Match on a key that is not there is NoSuchKey in S3.
+    auto snap = node_->ReadSnapshot();
+    FsView view(snap.get(), node_->block_bytes());
+    auto n = view.Lookup(r.path);
+    if (n.ok() && !*n) {
+      co_return ErrorAnswer(c, {"NoSuchKey", "the key '" + r.key + "' does not exist"});
+    }
+  }
   if (api.status / 100 != 2) co_return FromApiError(c, api);
   co_return PutAnswer(api);
 }
@@ -99,7 +109,10 @@ asio::awaitable<HttpResponse> S3Api::GetObject(Call& c) {
   }
   HeaderMap h;
   for (std::string_view name : kReadHeaders) {
-    if (auto v = c.header(name); !v.empty()) h.emplace(name, v);
+    std::string_view v = c.header(name);
+    if (v.empty()) continue;
+    bool etags = name == "if-match" || name == "if-none-match";
+    h.emplace(name, etags ? QuoteEtags(v) : std::string(v));
   }
   HttpResponse api = co_await CallApi(c, c.head ? "HEAD" : "GET", r.path, "", std::move(h), "");
   if (api.status == 304) {

@@ -227,8 +227,9 @@ asio::awaitable<HttpResponse> S3Api::HandleStreamed(HttpRequest req, BodyReader&
   HttpRequest put;
   put.method = "PUT";
   put.target = "/v1/fs" + PercentEncode(c.parsed->path, true);
-  for (std::string_view h : {"content-length", "if-match", "if-none-match"}) {
-    if (auto v = req.header(h); !v.empty()) put.headers.emplace(h, v);
+  if (auto v = req.header("content-length"); !v.empty()) put.headers.emplace("content-length", v);
+  for (std::string_view h : {"if-match", "if-none-match"}) {
+    if (auto v = req.header(h); !v.empty()) put.headers.emplace(h, QuoteEtags(v));
   }
   put.principal = req.principal;
   HttpResponse api = co_await api_->HandleStreamed(std::move(put), body);

@@ -29,6 +29,27 @@ S3Api::Call S3Api::Call::Start(const HttpRequest& req, const ServerOptions& opts
   return c;
 }
 
+std::string QuoteEtags(std::string_view value) {
+  std::string out;
+  while (!value.empty()) {
+    size_t comma = value.find(',');
+    std::string_view item = value.substr(0, comma);
+    value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.empty()) continue;
+    if (!out.empty()) out += ", ";
+    bool quoted = item.size() >= 2 && item.back() == '"' &&
+                  (item.front() == '"' || item.substr(0, 3) == "W/\"");
+    if (item == "*" || quoted) {
+      out += item;
+    } else {
+      out += "\"" + std::string(item) + "\"";
+    }
+  }
+  return out;
+}
+
 HttpResponse XmlAnswer(std::string doc) {
   HttpResponse r;
   r.body = std::move(doc);

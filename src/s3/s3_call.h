@@ -40,6 +40,9 @@ HttpResponse XmlAnswer(std::string doc);
 // The API's answer to a write of a file (201 or 200 with its path,
 // version, size, position) as S3's: 200, ETag, x-walfs-position.
 HttpResponse PutAnswer(const HttpResponse& api);
+// An If-Match/If-None-Match value with each ETag quoted: S3 takes them
+// bare too ("abc" and abc are the same ETag); "*" stays.
+std::string QuoteEtags(std::string_view value);
 // The value of header name in an answer ("" if none).
 std::string_view AnswerHeader(const HttpResponse& r, std::string_view name);
 

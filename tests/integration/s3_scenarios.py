@@ -91,6 +91,8 @@ def basics():
                                            Range='bytes=100-200'), ('InvalidRange', 416))
     check('If-None-Match', error_code('304', s3.get_object, Bucket='basics', Key='dir/a.txt',
                                       IfNoneMatch=etag), ('304', 304))
+    check('If-None-Match unquoted', error_code('304 bare', s3.get_object, Bucket='basics', Key='dir/a.txt',
+                                               IfNoneMatch=etag.strip('"')), ('304', 304))
     check('If-Match other', error_code('412', s3.get_object, Bucket='basics', Key='dir/a.txt',
                                        IfMatch='"other"'), ('PreconditionFailed', 412))
     typed = s3.get_object(Bucket='basics', Key='dir/a.txt', ResponseContentType='text/plain')
