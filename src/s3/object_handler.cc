@@ -2,10 +2,12 @@
 // HeadObject, DeleteObject.
 #include <utility>  // before Asio: g++ 12 needs it for awaitable.hpp
 
+#include "auth/authorize.h"
 #include "core/path.h"
 #include "http/util.h"
 #include "s3/s3_api.h"
 #include "s3/s3_call.h"
+#include "s3/xml.h"
 
 namespace walfs {
 namespace asio = boost::asio;
@@ -154,30 +156,98 @@ asio::awaitable<HttpResponse> S3Api::GetObject(Call& c) {
   co_return out;
 }
 
-asio::awaitable<HttpResponse> S3Api::DeleteObject(Call& c) {
-  const S3Request& r = *c.parsed;
-  if (auto e = BucketMissing(c)) co_return ErrorAnswer(c, *e);
-  HttpResponse api = co_await CallApi(c, "DELETE", r.path, "", {}, "");
-  // S3 answers 204 whether or not the key was there; a directory that
+asio::awaitable<std::variant<std::string, HttpResponse>> S3Api::DeleteKey(const Call& c,
+                                                                          const std::string& bucket,
+                                                                          const std::string& path) {
+  HttpResponse api = co_await CallApi(c, "DELETE", path, "", {}, "");
+  // S3 answers success whether or not the key was there; a directory that
   // still holds keys stays (its keys stand for it).
   if (api.status / 100 != 2 && api.status != 404 && api.status != 409) {
     co_return FromApiError(c, api);
   }
-  HttpResponse out;
-  out.status = 204;
   std::string position(AnswerHeader(api, "X-Walfs-Position"));
   if (api.status / 100 == 2) {
     // A prefix with no key left is gone in S3: the directories the key
     // emptied go too, up to the bucket (each delete fails, changing
     // nothing, if the directory is not empty when it applies).
-    std::string_view dir = ParentPath(r.path);
-    while (dir.size() > r.bucket.size() + 1) {
+    std::string_view dir = ParentPath(path);
+    while (dir.size() > bucket.size() + 1) {
       HttpResponse d = co_await CallApi(c, "DELETE", dir, "", {}, "");
       if (d.status / 100 != 2) break;
       position = std::string(AnswerHeader(d, "X-Walfs-Position"));
       dir = ParentPath(dir);
     }
   }
+  co_return position;
+}
+
+asio::awaitable<HttpResponse> S3Api::DeleteObject(Call& c) {
+  const S3Request& r = *c.parsed;
+  if (auto e = BucketMissing(c)) co_return ErrorAnswer(c, *e);
+  auto done = co_await DeleteKey(c, r.bucket, r.path);
+  if (auto* e = std::get_if<HttpResponse>(&done)) co_return std::move(*e);
+  HttpResponse out;
+  out.status = 204;
+  const std::string& position = std::get<std::string>(done);
+  if (!position.empty()) out.headers.emplace_back("x-walfs-position", position);
+  co_return out;
+}
+
+asio::awaitable<HttpResponse> S3Api::DeleteObjects(Call& c) {
+  const S3Request& r = *c.parsed;
+  if (auto e = BucketMissing(c)) co_return ErrorAnswer(c, *e);
+  auto doc = ParseXml(c.body);
+  if (!doc || doc->name != "Delete") {
+    co_return ErrorAnswer(c, {"MalformedXML", "the body is not a <Delete> document"});
+  }
+  const XmlElement* quiet = doc->Child("Quiet");
+  bool is_quiet = quiet != nullptr && quiet->text == "true";
+  std::vector<std::string> keys;
+  for (const auto& o : doc->children) {
+    if (o.name != "Object") continue;
+    const XmlElement* k = o.Child("Key");
+    if (k == nullptr) co_return ErrorAnswer(c, {"MalformedXML", "an <Object> without a <Key>"});
+    keys.push_back(k->text);
+  }
+  if (keys.empty() || keys.size() > 1000) {
+    co_return ErrorAnswer(c, {"MalformedXML", "a <Delete> names 1 to 1000 objects"});
+  }
+  XmlWriter w("DeleteResult");
+  std::string position;
+  for (const std::string& key : keys) {
+    // Each key on its own: its path, its right, its deletion.
+    std::optional<S3Error> err;
+    auto path = ObjectPath(r.bucket, key);
+    if (auto* e = std::get_if<S3Error>(&path)) {
+      err = *e;
+    } else if (c.principal) {
+      Status st = Authorize(*c.principal, {Access::kWrite, {std::get<std::string>(path)}});
+      if (!st.ok()) err = S3Error{"AccessDenied", st.message()};
+    }
+    if (!err) {
+      auto done = co_await DeleteKey(c, r.bucket, std::get<std::string>(path));
+      if (auto* failed = std::get_if<HttpResponse>(&done)) {
+        auto x = ParseXml(failed->body);
+        const XmlElement* code = x ? x->Child("Code") : nullptr;
+        const XmlElement* message = x ? x->Child("Message") : nullptr;
+        err = S3Error{code ? code->text : "InternalError", message ? message->text : ""};
+      } else if (!std::get<std::string>(done).empty()) {
+        position = std::get<std::string>(done);
+      }
+    }
+    if (err) {
+      w.Open("Error");
+      w.Element("Key", key);
+      w.Element("Code", err->code);
+      w.Element("Message", err->message);
+      w.Close();
+    } else if (!is_quiet) {
+      w.Open("Deleted");
+      w.Element("Key", key);
+      w.Close();
+    }
+  }
+  HttpResponse out = XmlAnswer(w.Finish());
   if (!position.empty()) out.headers.emplace_back("x-walfs-position", position);
   co_return out;
 }

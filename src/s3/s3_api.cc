@@ -47,6 +47,8 @@ AccessRequest AccessOf(const S3Request& r) {
     case S3Op::kHeadObject:
     case S3Op::kListParts:
       return {Access::kRead, {r.path}};
+    case S3Op::kDeleteObjects:
+      return {Access::kWrite, {}};  // each key is decided on its own
     case S3Op::kListObjects:
     case S3Op::kListObjectsV2: {
       // The deepest directory the prefix names whole.
@@ -270,6 +272,8 @@ asio::awaitable<HttpResponse> S3Api::Dispatch(Call& c) {
       co_return co_await GetObject(c);
     case S3Op::kDeleteObject:
       co_return co_await DeleteObject(c);
+    case S3Op::kDeleteObjects:
+      co_return co_await DeleteObjects(c);
     default:
       co_return ErrorAnswer(c, {"NotImplemented", std::string(S3OpName(c.parsed->op)) +
                                                       " is not served by this walfs yet"});

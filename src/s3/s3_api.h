@@ -16,6 +16,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <string>
+#include <variant>
 
 #include "http/api.h"
 #include "http/auth_gate.h"
@@ -55,6 +56,11 @@ class S3Api final : public Frontend {
   boost::asio::awaitable<HttpResponse> PutObject(Call& c);
   boost::asio::awaitable<HttpResponse> GetObject(Call& c);
   boost::asio::awaitable<HttpResponse> DeleteObject(Call& c);
+  boost::asio::awaitable<HttpResponse> DeleteObjects(Call& c);
+  // Deletes the key at path (and the directories it empties): the
+  // position of the last change (empty if none), or the error answer.
+  boost::asio::awaitable<std::variant<std::string, HttpResponse>> DeleteKey(
+      const Call& c, const std::string& bucket, const std::string& path);
 
   // The HTTP API's answer to method on /v1/fs<path><query>, with the
   // request's principal and the given headers and body.

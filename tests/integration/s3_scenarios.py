@@ -134,6 +134,19 @@ def basics():
           ['y', 'z/deep/er'])
     check('location', s3.get_bucket_location(Bucket='basics').get('LocationConstraint'), None)
     check('acl', error_code('acl', s3.get_bucket_acl, Bucket='basics'), ('NotImplemented', 501))
+    # DeleteObjects: each key on its own, missing keys count as deleted,
+    # a key a file system cannot hold is an error of its own.
+    for k in ['many/1', 'many/2', 'many/3']:
+        s3.put_object(Bucket='basics', Key=k, Body=b'x')
+    r = s3.delete_objects(Bucket='basics', Delete={'Objects': [{'Key': 'many/1'}, {'Key': 'many/2'},
+                                                               {'Key': 'never-was'}, {'Key': 'a//b'}]})
+    check('DeleteObjects deleted', sorted(d['Key'] for d in r.get('Deleted', [])),
+          ['many/1', 'many/2', 'never-was'])
+    check('DeleteObjects errors', [(e['Key'], e['Code']) for e in r.get('Errors', [])],
+          [('a//b', 'InvalidArgument')])
+    r = s3.delete_objects(Bucket='basics', Delete={'Objects': [{'Key': 'many/3'}], 'Quiet': True})
+    check('DeleteObjects quiet', r.get('Deleted', []), [])
+    check('DeleteObjects emptied the prefix', s3.list_objects_v2(Bucket='basics', Prefix='many').get('KeyCount'), 0)
     # Deletes.
     check('DeleteBucket not empty', error_code('rb', s3.delete_bucket, Bucket='basics'), ('BucketNotEmpty', 409))
     s3.delete_object(Bucket='basics', Key='y')
@@ -159,6 +172,8 @@ def auth():
     check('reader reads', reader.get_object(Bucket='s3auth', Key='k')['Body'].read(), b'signed')
     check('reader writes', error_code('reader put', reader.put_object, Bucket='s3auth', Key='k', Body=b'x'),
           ('AccessDenied', 403))
+    check('reader deletes', error_code('reader delete', reader.delete_objects, Bucket='s3auth',
+                                       Delete={'Objects': [{'Key': 'k'}]}), ('AccessDenied', 403))
     check('reader outside', error_code('outside', reader.list_objects_v2, Bucket='other'),
           ('AccessDenied', 403))
     url = w.generate_presigned_url('get_object', Params={'Bucket': 's3auth', 'Key': 'k'}, ExpiresIn=60)
