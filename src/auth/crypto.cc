@@ -20,6 +20,11 @@ const EVP_MD* Sha256Md() {
   return md;
 }
 
+const EVP_MD* Md5Md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  return md;
+}
+
 EVP_MAC* HmacMac() {
   static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
   return mac;
@@ -31,6 +36,13 @@ std::string Sha256(std::string_view data) {
   unsigned char d[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   EVP_Digest(data.data(), data.size(), d, &n, Sha256Md(), nullptr);
+  return std::string(reinterpret_cast<char*>(d), n);
+}
+
+std::string Md5(std::string_view data) {
+  unsigned char d[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), d, &n, Md5Md(), nullptr);
   return std::string(reinterpret_cast<char*>(d), n);
 }
 

@@ -12,6 +12,8 @@ namespace walfs {
 
 // 32 raw bytes.
 std::string Sha256(std::string_view data);
+// MD5 (16 raw bytes): for S3's Content-MD5 and ETags only, never for security.
+std::string Md5(std::string_view data);
 // SHA-256 of bytes that come in pieces.
 class Sha256Hasher {
  public:

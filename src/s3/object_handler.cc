@@ -40,6 +40,7 @@ constexpr std::pair<std::string_view, std::string_view> kOverrides[] = {
 asio::awaitable<HttpResponse> S3Api::PutObject(Call& c) {
   const S3Request& r = *c.parsed;
   if (auto e = BucketMissing(c)) co_return ErrorAnswer(c, *e);
+  if (auto e = CheckContentMd5(c.headers, c.body)) co_return ErrorAnswer(c, *e);
   if (r.directory_key) {
     // The console's folder: an empty object whose key ends in "/".
     if (!c.body.empty()) {
@@ -196,6 +197,7 @@ asio::awaitable<HttpResponse> S3Api::DeleteObject(Call& c) {
 asio::awaitable<HttpResponse> S3Api::DeleteObjects(Call& c) {
   const S3Request& r = *c.parsed;
   if (auto e = BucketMissing(c)) co_return ErrorAnswer(c, *e);
+  if (auto e = CheckContentMd5(c.headers, c.body)) co_return ErrorAnswer(c, *e);
   auto doc = ParseXml(c.body);
   if (!doc || doc->name != "Delete") {
     co_return ErrorAnswer(c, {"MalformedXML", "the body is not a <Delete> document"});

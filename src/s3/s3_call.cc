@@ -6,6 +6,7 @@
 
 #include "auth/crypto.h"
 #include "core/hash.h"
+#include "http/util.h"
 
 namespace walfs {
 
@@ -48,6 +49,19 @@ std::string QuoteEtags(std::string_view value) {
     }
   }
   return out;
+}
+
+std::optional<S3Error> CheckContentMd5(const HeaderMap& headers, std::string_view body) {
+  auto it = headers.find("content-md5");
+  if (it == headers.end()) return std::nullopt;
+  auto sent = Base64Decode(it->second);
+  if (!sent || sent->size() != 16) {
+    return S3Error{"InvalidDigest", "Content-MD5 is not the base64 of a 16-byte MD5"};
+  }
+  if (*sent != Md5(body)) {
+    return S3Error{"BadDigest", "the body's MD5 is not the Content-MD5 sent; nothing was written"};
+  }
+  return std::nullopt;
 }
 
 HttpResponse XmlAnswer(std::string doc) {

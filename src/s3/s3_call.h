@@ -35,6 +35,10 @@ struct S3Api::Call {
   }
 };
 
+// The request's Content-MD5, if it has one (even empty), against its body:
+// InvalidDigest if it is not the base64 of 16 bytes, BadDigest if it differs.
+std::optional<S3Error> CheckContentMd5(const HeaderMap& headers, std::string_view body);
+
 // 200 with an XML document.
 HttpResponse XmlAnswer(std::string doc);
 // The API's answer to a write of a file (201 or 200 with its path,

@@ -17,6 +17,8 @@ usage: s3_scenarios.py SCENARIO ENDPOINT[,ENDPOINT...] [ACCESS_KEY SECRET_KEY]
             (HEAD, then PutObject at the size, again on InvalidWriteOffset),
             each through the endpoints in turn; every record lands once
 """
+import base64
+import hashlib
 import json
 import sys
 import threading
@@ -107,6 +109,16 @@ def basics():
           ('InvalidArgument', 400))
     check('file and directory', error_code('file/dir', s3.put_object, Bucket='basics', Key='dir/a.txt/x',
                                            Body=b'x'), ('InvalidArgument', 400))
+    # Content-MD5 is checked: a wrong one writes nothing.
+    good = base64.b64encode(hashlib.md5(b'checked').digest()).decode()
+    s3.put_object(Bucket='basics', Key='md5', Body=b'checked', ContentMD5=good)
+    bad = base64.b64encode(hashlib.md5(b'other').digest()).decode()
+    check('BadDigest', error_code('bad md5', s3.put_object, Bucket='basics', Key='md5', Body=b'changed',
+                                  ContentMD5=bad), ('BadDigest', 400))
+    check('InvalidDigest', error_code('bad md5', s3.put_object, Bucket='basics', Key='md5', Body=b'changed',
+                                      ContentMD5='not-base64!'), ('InvalidDigest', 400))
+    check('nothing written', s3.get_object(Bucket='basics', Key='md5')['Body'].read(), b'checked')
+    s3.delete_object(Bucket='basics', Key='md5')
     # Listings: keys in byte order, prefixes, the delimiter, pages.
     for k in ['x/1', 'x/2', 'x.txt', 'x-1', 'y', 'z/deep/er']:
         s3.put_object(Bucket='basics', Key=k, Body=k.encode())

@@ -209,6 +209,9 @@ TEST(CryptoTest, KnownDigestsAndComparisons) {
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
   EXPECT_EQ(ToHex(HmacSha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // RFC 1321's test suite.
+  EXPECT_EQ(ToHex(Md5("")), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(ToHex(Md5("abc")), "900150983cd24fb0d6963f7d28e17f72");
   EXPECT_EQ(FromHex("00ff7A"), std::string("\x00\xff\x7a", 3));
   EXPECT_FALSE(FromHex("0g"));
   EXPECT_FALSE(FromHex("abc"));
