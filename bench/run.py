@@ -465,6 +465,42 @@ class Bench:
         self.add('tls_small_reads', got['read tls']['rps'], got['read none']['rps'], 'reads/s', '>= 0.7x',
                  note='(4 KiB files over TLS 1.3 vs plain HTTP, 64 keep-alive connections)')
 
+    def s3_cost(self, p):
+        """4 KiB GetObject and PutObject through the S3 endpoint against reads and writes of the same files
+        through the HTTP API of the same replica, all signed with SigV4, interleaved in the same run."""
+        rport = p.redis()
+        secret = 'bench-secret-0123456789'
+        auth = os.path.join(self.workdir, 's3-auth.json')
+        with open(auth, 'w') as f:
+            json.dump({'principals': [{'name': 'bench', 'role': 'write', 'prefixes': ['/'],
+                                       'token_sha256': hashlib.sha256(b'walfs_bench_token').hexdigest(),
+                                       's3_access_key': 'AKIDBENCH', 's3_secret_key': secret}]}, f)
+        s3_port = free_port()
+        url, _ = p.walfs(rport, 's3', ['--auth', auth, '--s3-listen', '127.0.0.1:%d' % s3_port], stream='s3')
+        s3 = 'http://127.0.0.1:%d' % s3_port
+        sig = ('--sigv4', 'AKIDBENCH:' + secret)
+        small = os.urandom(4096)
+        # The bucket, and the files read and overwritten below.
+        token = {'Authorization': 'Bearer walfs_bench_token'}
+        http('POST', url + '/v1/fs/bench?op=mkdir', b'', headers=token)
+        for name in ('small', 'w'):
+            http('PUT', url + '/v1/fs/bench/' + name, os.urandom(4096), headers=token)
+
+        def run(base, method, target, extra=()):
+            return lambda: load('http', '--url', base, '--method', method, '--target', target, '--clients', 64,
+                                '--duration-ms', self.d // 3, '--expect-status', 200, *sig, *extra)
+
+        got = self.interleaved({
+            'http get': run(url, 'GET', '/v1/fs/bench/small'),
+            's3 get': run(s3, 'GET', '/bench/small'),
+            'http put': run(url, 'PUT', '/v1/fs/bench/w', ('--body-bytes', 4096)),
+            's3 put': run(s3, 'PUT', '/bench/w', ('--body-bytes', 4096)),
+        })
+        self.add('s3_get_4k', got['s3 get']['rps'], got['http get']['rps'], 'reads/s', '>= 0.8x',
+                 note='(GetObject vs GET /v1/fs, both SigV4, 64 clients)')
+        self.add('s3_put_4k', got['s3 put']['rps'], got['http put']['rps'], 'writes/s', '>= 0.8x',
+                 note='(PutObject vs PUT /v1/fs, both SigV4, 64 clients)')
+
     def interleaved(self, runs):
         """Each measurement (name -> function returning walfs-bench's result) in turn, ROUNDS times over, so that
         a slow spell of the shared machine falls on all of them alike; the run of median throughput of each."""
@@ -517,7 +553,7 @@ def url_q(url, query):
 
 
 CASES = ['append_throughput', 'reads', 'catch_up', 'replication_lag', 'status_quo', 'large_files',
-         'huge_file_memory', 'snapshot_incremental', 'auth_cost']
+         'huge_file_memory', 'snapshot_incremental', 'auth_cost', 's3_cost']
 
 
 def main():
@@ -536,7 +572,7 @@ def main():
     runs = {'append_throughput': b.append_throughput_and_latency, 'reads': b.reads, 'catch_up': b.catch_up,
             'replication_lag': b.replication_lag, 'status_quo': b.status_quo, 'large_files': b.large_files,
             'huge_file_memory': b.huge_file_memory, 'snapshot_incremental': b.snapshot_incremental,
-            'auth_cost': b.auth_cost}
+            'auth_cost': b.auth_cost, 's3_cost': b.s3_cost}
     print('walfs bench (%s) on %d cores; work dir %s' % ('smoke' if a.smoke else 'full', os.cpu_count(), workdir))
     failed = []
     try:
