@@ -3,6 +3,7 @@
 #include <array>
 
 #include "core/path.h"
+#include "http/util.h"
 
 namespace walfs {
 namespace {
@@ -42,21 +43,6 @@ std::optional<std::string_view> UnsupportedIn(const S3Query& q) {
 
 S3Error Err(std::string code, std::string message) {
   return S3Error{std::move(code), std::move(message)};
-}
-
-std::optional<S3Error> ParseQuery(std::string_view raw, S3Query* out) {
-  while (!raw.empty()) {
-    size_t amp = raw.find('&');
-    std::string_view pair = raw.substr(0, amp);
-    raw = amp == std::string_view::npos ? std::string_view() : raw.substr(amp + 1);
-    if (pair.empty()) continue;
-    size_t eq = pair.find('=');
-    auto k = PercentDecode(pair.substr(0, eq));
-    auto v = PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
-    if (!k.ok() || !v.ok()) return Err("InvalidArgument", "the query has a malformed %-escape");
-    (*out)[*k] = *v;
-  }
-  return std::nullopt;
 }
 
 std::optional<S3Op> BucketOp(std::string_view method, const S3Query& q) {
@@ -212,7 +198,9 @@ std::variant<S3Request, S3Error> ParseS3Request(const HttpRequest& req, std::str
   size_t q = target.find('?');
   std::string_view raw_path = target.substr(0, q);
   if (q != std::string_view::npos) {
-    if (auto e = ParseQuery(target.substr(q + 1), &r.query)) return *e;
+    auto query = ParseQuery(target.substr(q + 1));
+    if (!query.ok()) return Err("InvalidArgument", "the query has a malformed %-escape");
+    r.query = std::move(query).value();
   }
   if (raw_path.empty() || raw_path.front() != '/') {
     return Err("InvalidRequest", "the request target must begin with '/'");
