@@ -1,8 +1,8 @@
-// Entry byte layout, format versions 1 to 3 (docs/entry-format.md has the
+// Entry byte layout, format versions 1 to 4 (docs/entry-format.md has the
 // same):
 //
 //   u8      magic 0x57 ('W')
-//   u8      format version (1, 2 or 3)
+//   u8      format version (1 to 4)
 //   varint  flags (0; reserved, must be 0)
 //   bytes   idempotency key (varint length + bytes; empty = none)
 //   varint  number of conditions, then each:
@@ -13,7 +13,8 @@
 //             size:    varint
 //             version_in: varint n (1..100), n positions of 16 bytes
 //   varint  number of ops, then each:
-//             u8 type (1 put .. 7 mkdir; 8 .. 12 uploads: format 3),
+//             u8 type (1 put .. 7 mkdir; 8 .. 12 uploads: format 3;
+//                  13 copy: format 4),
 //             bytes path, then
 //             put, append: bytes data
 //             write:       varint offset, bytes data
@@ -29,6 +30,10 @@
 //             upload_commit: bytes upload, u8 target, varint offset,
 //                            varint n, n varint parts, bytes content hash
 //             upload_abort:  bytes upload
+//             copy:          bytes to, u8 replace_meta (0 or 1), meta
+//           and from format 4, after the fields above: put, append,
+//           write, upload_create: meta; upload_commit: meta, varint n,
+//           n bytes part MD5s (16 bytes each). meta is codec/file_meta.h's encoding.
 //   u64 LE  XXH64 (seed 0) of every byte before it
 //
 // The fingerprint is XXH3-128 of the bytes from the condition count up to
@@ -67,7 +72,7 @@ void EncodeCondition(std::string* out, const Condition& c) {
   }
 }
 
-void EncodeOp(std::string* out, const Op& op) {
+void EncodeOp(std::string* out, const Op& op, uint8_t version) {
   out->push_back(static_cast<char>(op.type));
   PutBytes(out, op.path);
   switch (op.type) {
@@ -120,6 +125,27 @@ void EncodeOp(std::string* out, const Op& op) {
       break;
     case OpType::kUploadAbort:
       PutBytes(out, op.upload);
+      break;
+    case OpType::kCopy:
+      PutBytes(out, op.to);
+      out->push_back(op.replace_meta ? 1 : 0);
+      break;
+  }
+  if (version < 4) return;
+  switch (op.type) {
+    case OpType::kPut:
+    case OpType::kAppend:
+    case OpType::kWrite:
+    case OpType::kUploadCreate:
+    case OpType::kCopy:
+      EncodeFileMeta(out, op.meta);
+      break;
+    case OpType::kUploadCommit:
+      EncodeFileMeta(out, op.meta);
+      PutVarint(out, op.part_md5s.size());
+      for (const auto& m : op.part_md5s) PutBytes(out, m);
+      break;
+    default:
       break;
   }
 }
@@ -183,7 +209,7 @@ uint32_t ReadPart(Reader& r, bool* ok) {
 Result<Op> DecodeOp(Reader& r, uint64_t max_data, uint8_t version) {
   Op op;
   uint8_t t = r.U8();
-  if (t < 1 || t > (version >= 3 ? 12 : 7)) return Corrupt("unknown op type");
+  if (t < 1 || t > (version >= 4 ? 13 : version >= 3 ? 12 : 7)) return Corrupt("unknown op type");
   op.type = static_cast<OpType>(t);
   op.path = std::string(r.Bytes(kMaxPathBytes));
   switch (op.type) {
@@ -254,27 +280,54 @@ Result<Op> DecodeOp(Reader& r, uint64_t max_data, uint8_t version) {
     case OpType::kUploadAbort:
       op.upload = std::string(r.Bytes(kUploadIdBytes));
       break;
+    case OpType::kCopy:
+      op.to = std::string(r.Bytes(kMaxPathBytes));
+      if (!ReadBool(r, &op.replace_meta)) return Corrupt("bad boolean");
+      break;
+  }
+  if (version >= 4) {
+    switch (op.type) {
+      case OpType::kPut:
+      case OpType::kAppend:
+      case OpType::kWrite:
+      case OpType::kUploadCreate:
+      case OpType::kCopy:
+        op.meta = DecodeFileMeta(r);
+        break;
+      case OpType::kUploadCommit: {
+        op.meta = DecodeFileMeta(r);
+        uint64_t n = r.Varint();
+        if (!r.ok() || n > kMaxPartsPerUpload || n > r.remaining()) {
+          return Corrupt("bad part MD5 list");
+        }
+        for (uint64_t i = 0; i < n; ++i) op.part_md5s.emplace_back(r.Bytes(16));
+        break;
+      }
+      default:
+        break;
+    }
   }
   if (!r.ok()) return Corrupt("truncated op");
   return op;
 }
 
-// What a commit with a content hash asks for, without the upload that
-// carried the bytes.
-std::string CanonicalFingerprint(const Entry& e) {
+// What the entry asks for, in the layout of format `layout`; a commit with a
+// content hash without the upload that carried the bytes.
+std::string CanonicalFingerprint(const Entry& e, uint8_t layout) {
   Entry canon = e;
   canon.idempotency_key.clear();
   for (auto& op : canon.ops) {
     if (op.type == OpType::kUploadCommit && !op.content_hash.empty()) {
       op.upload.clear();
       op.parts.clear();
+      op.part_md5s.clear();
     }
   }
   std::string bytes;
   PutVarint(&bytes, canon.conditions.size());
   for (const auto& c : canon.conditions) EncodeCondition(&bytes, c);
   PutVarint(&bytes, canon.ops.size());
-  for (const auto& op : canon.ops) EncodeOp(&bytes, op);
+  for (const auto& op : canon.ops) EncodeOp(&bytes, op, layout);
   return Hash128(bytes);
 }
 
@@ -363,6 +416,15 @@ Op Op::Delete(std::string path, bool recursive) {
   op.recursive = recursive;
   return op;
 }
+Op Op::Copy(std::string path, std::string to, bool replace_meta, FileMeta meta) {
+  Op op;
+  op.type = OpType::kCopy;
+  op.path = std::move(path);
+  op.to = std::move(to);
+  op.replace_meta = replace_meta;
+  op.meta = std::move(meta);
+  return op;
+}
 Op Op::Mkdir(std::string path) {
   Op op;
   op.type = OpType::kMkdir;
@@ -424,8 +486,24 @@ std::string_view OpName(OpType t) {
       return "upload_commit";
     case OpType::kUploadAbort:
       return "upload_abort";
+    case OpType::kCopy:
+      return "copy";
   }
   return "unknown";
+}
+
+uint8_t MinFormatVersion(const Entry& e) {
+  uint8_t v = 1;
+  for (const auto& c : e.conditions) {
+    if (c.type == CondType::kVersionIn) v = std::max<uint8_t>(v, 2);
+  }
+  for (const auto& op : e.ops) {
+    if (op.type == OpType::kCopy || !op.meta.empty() || op.replace_meta || !op.part_md5s.empty()) {
+      return 4;
+    }
+    if (IsUploadOp(op.type)) v = 3;
+  }
+  return v;
 }
 
 std::string EncodeEntry(const Entry& e, uint8_t version) {
@@ -434,7 +512,9 @@ std::string EncodeEntry(const Entry& e, uint8_t version) {
   size_t hint = 64 + e.idempotency_key.size() + 64 * e.conditions.size();
   for (const auto& op : e.ops) {
     hint += 64 + op.path.size() + op.data.size() + op.to.size() + op.upload.size() + op.md5.size() +
-            op.content_hash.size() + 20 * op.chunks.size() + 5 * op.parts.size();
+            op.content_hash.size() + 20 * op.chunks.size() + 5 * op.parts.size() +
+            16 * op.part_md5s.size() + 8 + op.meta.etag.size();
+    for (const auto& [n, v] : op.meta.headers) hint += 4 + n.size() + v.size();
   }
   std::string out;
   out.reserve(hint);
@@ -445,7 +525,7 @@ std::string EncodeEntry(const Entry& e, uint8_t version) {
   PutVarint(&out, e.conditions.size());
   for (const auto& c : e.conditions) EncodeCondition(&out, c);
   PutVarint(&out, e.ops.size());
-  for (const auto& op : e.ops) EncodeOp(&out, op);
+  for (const auto& op : e.ops) EncodeOp(&out, op, version);
   PutFixed64LE(&out, Checksum64(out));
   return out;
 }
@@ -489,7 +569,12 @@ Result<DecodedEntry> DecodeEntry(std::string_view bytes, uint64_t max_data_bytes
   bool canonical = std::any_of(d.entry.ops.begin(), d.entry.ops.end(), [](const Op& op) {
     return op.type == OpType::kUploadCommit && !op.content_hash.empty();
   });
-  d.fingerprint = canonical ? CanonicalFingerprint(d.entry) : Hash128(body.substr(fp_start));
+  // Formats 1 to 3 lay out the same request in the same bytes; format 4
+  // adds fields, so a request that needs none of them counts in the
+  // layout of format 3.
+  uint8_t layout = version >= 4 && MinFormatVersion(d.entry) < 4 ? 3 : version;
+  d.fingerprint = canonical || layout != version ? CanonicalFingerprint(d.entry, layout)
+                                                 : Hash128(body.substr(fp_start));
   return d;
 }
 

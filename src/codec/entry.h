@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "codec/file_meta.h"
 #include "core/position.h"
 #include "core/status.h"
 
@@ -26,7 +27,10 @@ namespace walfs {
 // entry a replica applies, the digest chains outcome codes only (sm/digest.h).
 // Version 3 added the upload ops (writes of any size: staged chunks made
 // visible by one commit).
-inline constexpr uint8_t kEntryFormatVersion = 3;
+// Version 4 added per-file metadata (codec/file_meta.h) on put, append,
+// write, upload_create and upload_commit (its ETag and the MD5s the parts
+// must have), and the copy op.
+inline constexpr uint8_t kEntryFormatVersion = 4;
 inline constexpr size_t kMaxVersionsPerCondition = 100;
 inline constexpr size_t kMaxOpsPerEntry = 1000;
 inline constexpr size_t kMaxConditionsPerEntry = 1000;
@@ -52,8 +56,12 @@ enum class OpType : uint8_t {
   kUploadPart = 10,
   kUploadCommit = 11,
   kUploadAbort = 12,
+  // Format 4: a server-side copy of a file (its content shares the
+  // source's chunks; its blocks are copied) with its metadata kept or
+  // replaced.
+  kCopy = 13,
 };
-inline bool IsUploadOp(OpType t) { return t >= OpType::kUploadCreate; }
+inline bool IsUploadOp(OpType t) { return t >= OpType::kUploadCreate && t <= OpType::kUploadAbort; }
 
 struct Op {
   OpType type = OpType::kPut;
@@ -73,6 +81,13 @@ struct Op {
   std::vector<Position> chunks;  // part: the stage entries holding its bytes, in order
   std::vector<uint32_t> parts;   // commit: the parts, in order (empty: all)
   std::string content_hash;      // commit: hash of the bytes (a streamed write), or empty
+  // Format 4. put: the file's metadata after it (empty: none); append,
+  // write: its headers if the op creates the file (no etag); upload_create:
+  // the headers its commit gives the target; upload_commit: only the etag
+  // (a put's); copy: the headers that replace the source's, if replace_meta.
+  FileMeta meta;
+  bool replace_meta = false;           // copy
+  std::vector<std::string> part_md5s;  // commit: if any, the chosen parts' MD5s, in order
   bool operator==(const Op&) const = default;
 
   static Op Put(std::string path, std::string data);
@@ -82,6 +97,8 @@ struct Op {
   static Op Rename(std::string path, std::string to, bool overwrite);
   static Op Delete(std::string path, bool recursive);
   static Op Mkdir(std::string path);
+  // Copies the file at path to `to` (format 4).
+  static Op Copy(std::string path, std::string to, bool replace_meta, FileMeta meta);
   // Upload ops. path: the target (create; commit: optional, checked if given).
   static Op UploadCreate(std::string path, std::string upload, OpType target, uint64_t offset,
                          uint64_t expiry_ms);
@@ -130,8 +147,14 @@ struct DecodedEntry {
   // A commit with a content hash (a streamed write) counts by its target
   // and that hash, not by its upload id and parts: a client that sends the
   // same body again with its key is a retry, whatever chunks carried it.
+  // It does not depend on the format the bytes were in: a request retried
+  // through a proposer of a newer format (a rolling upgrade) is the same
+  // request.
   std::string fingerprint;
 };
+
+// The oldest format that can hold e (1 to kEntryFormatVersion).
+uint8_t MinFormatVersion(const Entry& e);
 
 // max_data_bytes bounds any one data field (callers pass the entry limit).
 Result<DecodedEntry> DecodeEntry(std::string_view bytes, uint64_t max_data_bytes);

@@ -310,7 +310,8 @@ asio::awaitable<HttpResponse> Api::Uploads(const HttpRequest& req, ParsedRequest
                        o.upload_expiry_ms,
                        out.position.ms,
                        out.position.ms + o.upload_expiry_ms,
-                       0};
+                       0,
+                       {}};
       json j = UploadJson(id, rec);
       j["position"] = out.position.ToString();
       HttpResponse r = JsonResponse(201, j);

@@ -184,6 +184,16 @@ Status FsView::List(uint64_t dir, std::string_view after, size_t limit, std::vec
   return st;
 }
 
+Result<FileMeta> FsView::LoadMeta(const Node& f) const {
+  if (!f.inode.meta) return FileMeta{};
+  auto v = r_->Get(keys::Attrs(f.ino));
+  if (!v.ok()) return v.status();
+  if (!v->has_value()) return CorruptRecord("file metadata");
+  auto m = DecodeFileMeta(**v);
+  if (!m) return CorruptRecord("file metadata");
+  return *m;
+}
+
 Result<bool> FsView::HasChildren(uint64_t dir) const {
   bool any = false;
   std::string prefix = keys::DirentPrefix(dir);

@@ -49,6 +49,8 @@ class FsView {
   Status ListRecursive(uint64_t dir, std::string_view after, size_t limit,
                        std::vector<DirEntry>* out, bool* more) const;
   Result<bool> HasChildren(uint64_t dir) const;
+  // The file's metadata (empty if it has none).
+  Result<FileMeta> LoadMeta(const Node& f) const;
   // Copies bytes [offset, offset + len) of a chunk to out. REQUIRES: len > 0.
   Status ReadChunk(const Position& chunk, uint64_t offset, uint64_t len, char* out) const;
   uint32_t block_bytes() const { return block_bytes_; }

@@ -18,6 +18,11 @@ std::string Inode(uint64_t ino) {
   PutFixed64BE(&k, ino);
   return k;
 }
+std::string Attrs(uint64_t ino) {
+  std::string k = "A";
+  PutFixed64BE(&k, ino);
+  return k;
+}
 std::string BlockPrefix(uint64_t ino) {
   std::string k = "B";
   PutFixed64BE(&k, ino);
@@ -87,7 +92,8 @@ std::string EncodeInode(const Inode& n) {
   PutVarint(&v, n.size);
   v.append(n.version.Encode());
   PutVarint(&v, n.mtime_ms);
-  if (n.extents) PutVarint(&v, 1);  // flags: bit 0 = has extents
+  uint64_t flags = (n.extents ? 1 : 0) | (n.meta ? 2 : 0);
+  if (flags != 0) PutVarint(&v, flags);
   return v;
 }
 
@@ -101,8 +107,10 @@ std::optional<Inode> DecodeInode(std::string_view v) {
   auto pos = Position::Decode(r.Raw(16));
   n.mtime_ms = r.Varint();
   if (!r.done()) {
-    if (r.Varint() != 1) return std::nullopt;
-    n.extents = true;
+    uint64_t flags = r.Varint();
+    if (flags == 0 || flags > 3) return std::nullopt;
+    n.extents = (flags & 1) != 0;
+    n.meta = (flags & 2) != 0;
   }
   if (!r.ok() || !r.done() || !pos) return std::nullopt;
   n.version = *pos;

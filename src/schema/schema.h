@@ -5,7 +5,10 @@
 //                                 file count, byte count
 //   "D" parent_ino(8 BE) name     directory entry -> u8 type, u64 BE inode
 //   "I" ino(8 BE)                 inode -> u8 type, varint size, 16-byte
-//                                 version position, varint mtime_ms
+//                                 version position, varint mtime_ms[,
+//                                 varint flags: 1 extents, 2 metadata]
+//   "A" ino(8 BE)                 a file's metadata (codec/file_meta.h),
+//                                 present iff its inode has flag 2
 //   "B" ino(8 BE) index(8 BE)     one block of file content (<= block size;
 //                                 a short or missing block reads as zeros)
 //   "K" key                       idempotency record
@@ -45,6 +48,9 @@ inline constexpr uint32_t kStoreFormatVersion = 1;
 inline constexpr uint32_t kDefaultBlockBytes = 4096;
 inline constexpr uint64_t kIdempotencyRetentionMs = 24ull * 3600 * 1000;
 inline constexpr uint64_t kMaxFileBytes = 1ull << 40;  // 1 TiB
+// A copy duplicates the blocks of the source (bytes of small writes) in one
+// entry's batch: bounded. Bytes in extents are shared, not copied.
+inline constexpr uint64_t kMaxCopyBlockBytes = 256ull << 20;
 // The largest data field the state machine will decode. A fixed constant,
 // not configuration: replicas with different limits would diverge. The
 // configurable, smaller limit is enforced where requests arrive.
@@ -61,9 +67,11 @@ struct Inode {
   uint64_t size = 0;
   Position version;
   uint64_t mtime_ms = 0;
-  // Some of the file's bytes may be in extents ("X" records). Encoded only
-  // when set, so a store without uploads keeps its exact bytes.
+  // Some of the file's bytes may be in extents ("X" records). Flags are
+  // encoded only when one is set, so a store without uploads or metadata
+  // keeps its exact bytes.
   bool extents = false;
+  bool meta = false;  // the file has an "A" record
 };
 
 namespace keys {
@@ -71,6 +79,7 @@ std::string Meta(std::string_view name);
 std::string Dirent(uint64_t parent, std::string_view name);
 std::string DirentPrefix(uint64_t parent);
 std::string Inode(uint64_t ino);
+std::string Attrs(uint64_t ino);  // a file's metadata ("A")
 std::string Block(uint64_t ino, uint64_t index);
 std::string BlockPrefix(uint64_t ino);
 std::string Idem(std::string_view key);

@@ -59,6 +59,7 @@ std::string EncodeUpload(const UploadRecord& u) {
   PutVarint(&v, u.created_ms);
   PutVarint(&v, u.expires_ms);
   PutVarint(&v, u.staged_bytes);
+  if (!u.meta.empty()) EncodeFileMeta(&v, u.meta);  // absent before format 4
   return v;
 }
 
@@ -72,6 +73,7 @@ std::optional<UploadRecord> DecodeUpload(std::string_view v) {
   u.created_ms = r.Varint();
   u.expires_ms = r.Varint();
   u.staged_bytes = r.Varint();
+  if (r.ok() && !r.done()) u.meta = DecodeFileMeta(r);
   if (!r.ok() || !r.done() || t < 1 || t > 3) return std::nullopt;
   u.target = static_cast<OpType>(t);
   return u;

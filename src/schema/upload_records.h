@@ -54,6 +54,7 @@ struct UploadRecord {
   uint64_t created_ms = 0;
   uint64_t expires_ms = 0;  // log time it expires at, unless active before
   uint64_t staged_bytes = 0;
+  FileMeta meta;  // the headers its commit gives the target (format 4)
   bool operator==(const UploadRecord&) const = default;
 };
 std::string EncodeUpload(const UploadRecord& u);

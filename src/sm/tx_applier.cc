@@ -2,6 +2,8 @@
 // Layout of what it writes: schema/schema.h.
 #include "sm/tx_applier.h"
 
+#include <limits>
+
 #include "core/bytes.h"
 #include "core/path.h"
 #include "schema/fs_view.h"
@@ -50,6 +52,14 @@ class TxApplier {
   // Drops the file's content (blocks and extents), for a put or a delete.
   Status DropContent(Node* f);
   Status DeleteTree(uint64_t parent, std::string_view name, const Node& n);
+  // Sets f's metadata record (removes it if m is empty); the caller stores
+  // f's inode (Stamp).
+  void SetMeta(Node* f, const FileMeta& m);
+  // A change of part of f's content: its S3 ETag (an MD5 of a whole write)
+  // no longer holds; its headers stay.
+  Status DropEtag(Node* f);
+  // Copies src's content (blocks and extents) to the empty file dst.
+  Status CopyContent(const Node& src, Node* dst);
 
   Result<OpResult> Put(const std::string& path, const Op& op);
   Result<OpResult> AppendOrWrite(const std::string& path, const Op& op);
@@ -58,6 +68,7 @@ class TxApplier {
   Result<OpResult> Delete(const std::string& path, const Op& op);
   Result<OpResult> Rename(const std::string& path, const Op& op);
   Result<OpResult> CommitUpload(const Op& op);
+  Result<OpResult> Copy(const std::string& path, const Op& op);
 
   OpResult ResultFor(const std::string& path, const Node& n) {
     return OpResult{path, n.inode.version, n.is_dir() ? 0 : n.inode.size, std::nullopt, false};
@@ -263,8 +274,40 @@ Status TxApplier::DeleteTree(uint64_t parent, std::string_view name, const Node&
     --files_delta_;
     bytes_delta_ -= static_cast<int64_t>(n.inode.size);
   }
+  if (n.inode.meta) tx_->Delete(keys::Attrs(n.ino));
   tx_->Delete(keys::Inode(n.ino));
   tx_->Delete(keys::Dirent(parent, name));
+  return Status::Ok();
+}
+
+void TxApplier::SetMeta(Node* f, const FileMeta& m) {
+  if (m.empty()) {
+    if (f->inode.meta) tx_->Delete(keys::Attrs(f->ino));
+    f->inode.meta = false;
+    return;
+  }
+  tx_->Put(keys::Attrs(f->ino), EncodeFileMeta(m));
+  f->inode.meta = true;
+}
+
+Status TxApplier::DropEtag(Node* f) {
+  if (!f->inode.meta) return Status::Ok();
+  auto m = view_.LoadMeta(*f);
+  if (!m.ok()) return m.status();
+  if (m->etag.empty()) return Status::Ok();
+  m->etag.clear();
+  SetMeta(f, *m);
+  return Status::Ok();
+}
+
+// Metadata an op may carry (format 4): valid, and an ETag only where the
+// op writes the whole file.
+Status CheckOpMeta(const Op& op, bool etag_allowed) {
+  WALFS_RETURN_IF_ERROR(CheckFileMeta(op.meta));
+  if (!etag_allowed && !op.meta.etag.empty()) {
+    return Fail(Code::kBadRequest, std::string("an ETag is stored by a whole write; a ") +
+                                       std::string(OpName(op.type)) + " carries none");
+  }
   return Status::Ok();
 }
 
@@ -278,6 +321,7 @@ Result<Node> TxApplier::OpenForWrite(const std::string& path, bool* created) {
 }
 
 Result<OpResult> TxApplier::Put(const std::string& path, const Op& op) {
+  WALFS_RETURN_IF_ERROR(CheckOpMeta(op, true));
   bool created = false;
   auto opened = OpenForWrite(path, &created);
   if (!opened.ok()) return opened.status();
@@ -289,6 +333,7 @@ Result<OpResult> TxApplier::Put(const std::string& path, const Op& op) {
   }
   WALFS_RETURN_IF_ERROR(WriteRange(&f, 0, op.data));
   bytes_delta_ += static_cast<int64_t>(f.inode.size);
+  SetMeta(&f, op.meta);
   Stamp(&f);
   OpResult r = ResultFor(path, f);
   r.created = created;
@@ -296,6 +341,7 @@ Result<OpResult> TxApplier::Put(const std::string& path, const Op& op) {
 }
 
 Result<OpResult> TxApplier::AppendOrWrite(const std::string& path, const Op& op) {
+  WALFS_RETURN_IF_ERROR(CheckOpMeta(op, false));
   bool created = false;
   auto opened = OpenForWrite(path, &created);
   if (!opened.ok()) return opened.status();
@@ -307,6 +353,11 @@ Result<OpResult> TxApplier::AppendOrWrite(const std::string& path, const Op& op)
   uint64_t before = f.inode.size;
   WALFS_RETURN_IF_ERROR(WriteRange(&f, offset, op.data));
   bytes_delta_ += static_cast<int64_t>(f.inode.size - before);
+  if (created) {
+    SetMeta(&f, op.meta);
+  } else {
+    WALFS_RETURN_IF_ERROR(DropEtag(&f));
+  }
   Stamp(&f);
   OpResult r = ResultFor(path, f);
   r.offset = offset;
@@ -322,6 +373,7 @@ Result<OpResult> TxApplier::DoTruncate(const std::string& path, const Op& op) {
   if (op.size > kMaxFileBytes) return Fail(Code::kTooLarge, "size exceeds the 1 TiB file limit");
   bytes_delta_ += static_cast<int64_t>(op.size) - static_cast<int64_t>(f.inode.size);
   WALFS_RETURN_IF_ERROR(Truncate(&f, op.size));
+  WALFS_RETURN_IF_ERROR(DropEtag(&f));
   Stamp(&f);
   return ResultFor(path, f);
 }
@@ -403,6 +455,10 @@ Result<OpResult> TxApplier::Rename(const std::string& path, const Op& op) {
 Result<OpResult> TxApplier::CommitUpload(const Op& op) {
   auto plan = PlanCommit(*tx_, pos_, op);
   if (!plan.ok()) return plan.status();
+  WALFS_RETURN_IF_ERROR(CheckOpMeta(op, plan->upload.target == OpType::kPut));
+  if (!op.meta.headers.empty()) {
+    return Fail(Code::kBadRequest, "a commit's headers are its upload's; it carries only an ETag");
+  }
   const std::string& path = plan->upload.path;
   bool created = false;
   auto opened = OpenForWrite(path, &created);
@@ -430,6 +486,13 @@ Result<OpResult> TxApplier::CommitUpload(const Op& op) {
   if (plan->bytes > 0) f.inode.extents = true;
   f.inode.size = std::max(f.inode.size, end);
   bytes_delta_ += static_cast<int64_t>(f.inode.size) - static_cast<int64_t>(before);
+  if (plan->upload.target == OpType::kPut) {
+    SetMeta(&f, FileMeta{plan->upload.meta.headers, op.meta.etag});
+  } else if (created) {
+    SetMeta(&f, plan->upload.meta);
+  } else {
+    WALFS_RETURN_IF_ERROR(DropEtag(&f));
+  }
   Stamp(&f);
   OpResult r = ResultFor(path, f);
   if (plan->upload.target == OpType::kPut) {
@@ -437,6 +500,73 @@ Result<OpResult> TxApplier::CommitUpload(const Op& op) {
   } else {
     r.offset = offset;
   }
+  return r;
+}
+
+Status TxApplier::CopyContent(const Node& src, Node* dst) {
+  uint64_t block_bytes = 0;
+  Status bad = Status::Ok();
+  std::string prefix = keys::BlockPrefix(src.ino);
+  std::vector<std::pair<std::string, std::string>> blocks;  // read all, then write
+  WALFS_RETURN_IF_ERROR(tx_->Scan(prefix, prefix, [&](std::string_view k, std::string_view v) {
+    block_bytes += v.size();
+    if (block_bytes > kMaxCopyBlockBytes) {
+      bad = Fail(Code::kTooLarge,
+                 "a copy moves at most " + std::to_string(kMaxCopyBlockBytes >> 20) +
+                     " MiB written by small writes (bytes of uploads have no limit)");
+      return false;
+    }
+    blocks.emplace_back(keys::BlockPrefix(dst->ino).append(k.substr(prefix.size())), v);
+    return true;
+  }));
+  WALFS_RETURN_IF_ERROR(bad);
+  for (auto& [k, v] : blocks) tx_->Put(std::move(k), std::move(v));
+  if (src.inode.extents) {
+    auto extents = ExtentsOverlapping(*tx_, src.ino, 0, std::numeric_limits<uint64_t>::max());
+    if (!extents.ok()) return extents.status();
+    for (const Extent& e : *extents) {
+      PutExtent(tx_, dst->ino, e);
+      WALFS_RETURN_IF_ERROR(AddChunkRefs(tx_, e.chunk, 1));
+    }
+  }
+  dst->inode.extents = src.inode.extents;
+  dst->inode.size = src.inode.size;
+  return Status::Ok();
+}
+
+// A copy of the file at path to op.to: the destination's content and
+// metadata are replaced; the metadata is the source's (replace_meta: the
+// op's headers with the source's ETag, as the content is the same).
+Result<OpResult> TxApplier::Copy(const std::string& path, const Op& op) {
+  WALFS_RETURN_IF_ERROR(CheckOpMeta(op, false));
+  auto to = Canonical(op.to);
+  if (!to.ok()) return to.status();
+  auto src = Lookup(path);
+  if (!src.ok()) return src.status();
+  if (!src->has_value()) return Fail(Code::kNotFound, path + " does not exist");
+  Node s = **src;
+  if (s.is_dir()) return Fail(Code::kIsADirectory, path + " is a directory");
+  auto meta = view_.LoadMeta(s);
+  if (!meta.ok()) return meta.status();
+  if (op.replace_meta) meta->headers = op.meta.headers;
+  bool created = false;
+  Node f = s;
+  if (*to != path) {
+    auto opened = OpenForWrite(*to, &created);
+    if (!opened.ok()) return opened.status();
+    f = *opened;
+    if (!created) {
+      WALFS_RETURN_IF_ERROR(DropContent(&f));
+      bytes_delta_ -= static_cast<int64_t>(f.inode.size);
+      f.inode.size = 0;
+    }
+    WALFS_RETURN_IF_ERROR(CopyContent(s, &f));
+    bytes_delta_ += static_cast<int64_t>(f.inode.size);
+  }
+  SetMeta(&f, *meta);
+  Stamp(&f);
+  OpResult r = ResultFor(*to, f);
+  r.created = created;
   return r;
 }
 
@@ -471,6 +601,8 @@ Result<OpResult> TxApplier::ApplyOp(const Op& op) {
       return Delete(*path, op);
     case OpType::kRename:
       return Rename(*path, op);
+    case OpType::kCopy:
+      return Copy(*path, op);
     default:
       break;
   }

@@ -124,6 +124,10 @@ Result<OpResult> ApplyUploadCreate(Overlay* o, uint32_t block_bytes, Position po
   if (op.target == OpType::kWrite && op.offset > kMaxFileBytes) {
     return Refuse(Code::kTooLarge, "the offset is past the 1 TiB file size limit");
   }
+  WALFS_RETURN_IF_ERROR(CheckFileMeta(op.meta));
+  if (!op.meta.etag.empty()) {
+    return Refuse(Code::kBadRequest, "an upload's ETag is given by its commit, not its creation");
+  }
   FsView view(o, block_bytes);
   auto n = view.Lookup(*path);
   if (!n.ok()) return n.status();
@@ -146,6 +150,7 @@ Result<OpResult> ApplyUploadCreate(Overlay* o, uint32_t block_bytes, Position po
   u.expiry_ms = op.expiry_ms;
   u.created_ms = pos.ms;
   u.expires_ms = pos.ms;  // replaced by Touch
+  u.meta = op.meta;
   WALFS_RETURN_IF_ERROR(Touch(o, op.upload, &u, pos.ms));
   WALFS_RETURN_IF_ERROR(AddToMetaCounter(o, keys::kUploads, 1));
   OpResult r{u.path, pos, 0, std::nullopt, true};
@@ -261,6 +266,21 @@ Result<CommitPlan> PlanCommit(const Overlay& o, Position pos, const Op& op) {
         return Refuse(Code::kBadRequest, "part " + std::to_string(n) + " was not uploaded");
       }
       parts.push_back(std::move(**p));
+    }
+  }
+  if (!op.part_md5s.empty()) {
+    // The MD5s the client was told for its parts (S3's part ETags): any
+    // other part now, and nothing is written.
+    if (op.part_md5s.size() != parts.size()) {
+      return Refuse(Code::kBadRequest, "the commit lists " + std::to_string(op.part_md5s.size()) +
+                                           " part MD5s for " + std::to_string(parts.size()) +
+                                           " parts");
+    }
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (parts[i].md5 != op.part_md5s[i]) {
+        return Refuse(Code::kBadRequest, "listed part " + std::to_string(i + 1) +
+                                             " does not have the MD5 given for it");
+      }
     }
   }
   for (const auto& p : parts) {

@@ -31,10 +31,24 @@ struct Input {
     for (auto& c : s) c = static_cast<char>(Byte());
     return s;
   }
+  // Metadata from the input: mostly valid, sometimes not.
+  walfs::FileMeta Meta() {
+    walfs::FileMeta m;
+    static const char* kNames[] = {"content-type", "x-amz-meta-a", "x-amz-meta-b", "host"};
+    for (uint8_t i = 0, n = Byte() % 3; i < n; ++i)
+      m.headers.emplace_back(kNames[Byte() % 4], Data());
+    if (Byte() % 4 == 0) m.etag = std::string(32, 'a');
+    return m;
+  }
   walfs::Op Op() {
-    switch (Byte() % 7) {
-      case 0:
-        return walfs::Op::Put(Path(), Data());
+    switch (Byte() % 8) {
+      case 0: {
+        walfs::Op put = walfs::Op::Put(Path(), Data());
+        put.meta = Meta();
+        return put;
+      }
+      case 6:
+        return walfs::Op::Copy(Path(), Path(), Byte() & 1, Meta());
       case 1:
         return walfs::Op::Append(Path(), Data());
       case 2:

@@ -33,7 +33,16 @@ struct MNode {
   bool dir = false;
   std::string data;
   Position version;
+  FileMeta meta;
 };
+
+// Metadata as the dumps show it.
+inline std::string MetaString(const FileMeta& m) {
+  if (m.empty()) return "";
+  std::string s = "|";
+  for (const auto& [n, v] : m.headers) s += n + "=" + v + ";";
+  return s + "etag=" + m.etag;
+}
 struct MUpload {
   std::string path;
   OpType target = OpType::kPut;
@@ -47,6 +56,8 @@ struct MUpload {
   };
   std::map<Position, Chunk> staged;
   std::map<uint32_t, std::vector<Position>> parts;
+  std::map<uint32_t, std::string> md5;  // of each sealed part
+  FileMeta meta;                        // headers for the target
 };
 struct MOutcome {
   Code code = Code::kOk;
@@ -56,11 +67,13 @@ struct MOutcome {
 // How many upload ops a model saw succeed, and uploads it saw expire.
 struct UploadCounts {
   uint64_t created = 0, staged = 0, sealed = 0, committed = 0, aborted = 0, expired = 0;
+  // And of the format-4 ops: copies, and whole writes that stored an ETag.
+  uint64_t copied = 0, etags = 0;
 };
 
 class Model {
  public:
-  Model() { nodes_["/"] = MNode{true, "", {}}; }
+  Model() { nodes_["/"] = MNode{true, "", {}, {}}; }
 
   MOutcome Apply(const Entry& e, Position pos) {
     // An upload whose expiry log time has come is gone before the entry.
@@ -123,7 +136,7 @@ class Model {
     std::map<std::string, std::string> out;
     for (const auto& [p, n] : nodes_) {
       if (p == "/") continue;
-      out[p] = (n.dir ? "d:" : "f:") + n.version.ToString() + ":" + n.data;
+      out[p] = (n.dir ? "d:" : "f:") + n.version.ToString() + ":" + n.data + MetaString(n.meta);
     }
     return out;
   }
@@ -156,7 +169,7 @@ class Model {
     std::string parent(ParentPath(p));
     if (parent == "/" || nodes_.count(parent)) return;
     MakeParents(parent, pos);
-    nodes_[parent] = MNode{true, "", pos};
+    nodes_[parent] = MNode{true, "", pos, {}};
     Touch(parent, pos);
   }
   void RemoveTree(const std::string& p) {
@@ -194,18 +207,33 @@ class Model {
   }
   Position VersionOf(const std::string& p) { return nodes_[p].version; }
 
-  // Put, append or write of data at offset (append: at the end).
+  // Metadata rules (format 4): valid; an ETag only on a whole write.
+  static Code MetaCheck(const FileMeta& m, bool etag_allowed) {
+    if (!CheckFileMeta(m).ok()) return Code::kBadRequest;
+    if (!etag_allowed && !m.etag.empty()) return Code::kBadRequest;
+    return Code::kOk;
+  }
+
+  // Put, append or write of data at offset (append: at the end). meta: a
+  // put's metadata, or the headers an append or write gives a file it
+  // creates; a change of part of a file drops its ETag.
   Code WriteFile(const std::string& p, OpType type, uint64_t offset, const std::string& data,
-                 Position pos, MOutcome* o) {
+                 Position pos, MOutcome* o, const FileMeta& meta) {
     Look l = Lookup(p);
     if (l == Look::kNotDir) return Code::kNotADirectory;
     if (l == Look::kDir) return Code::kIsADirectory;
-    if (l == Look::kMissing) {
+    bool created = l == Look::kMissing;
+    if (created) {
       MakeParents(p, pos);
       nodes_[p] = MNode{};
       Touch(p, pos);
     }
     MNode& n = nodes_[p];
+    if (type == OpType::kPut || created) {
+      n.meta = meta;
+    } else {
+      n.meta.etag.clear();
+    }
     if (type == OpType::kPut) n.data = data;
     uint64_t off = type == OpType::kAppend ? n.data.size() : offset;
     if (type != OpType::kPut) {
@@ -238,6 +266,7 @@ class Model {
       if (!ValidId(op.upload) || op.expiry_ms == 0 || op.expiry_ms > kMaxUploadExpiryMs) {
         return Code::kBadRequest;
       }
+      if (Code c = MetaCheck(op.meta, false); c != Code::kOk) return c;
       Look l = Lookup(*pr);
       if (l == Look::kNotDir) return Code::kNotADirectory;
       if (l == Look::kDir) return Code::kIsADirectory;
@@ -248,6 +277,7 @@ class Model {
       u.offset = op.target == OpType::kWrite ? op.offset : 0;
       u.expiry_ms = op.expiry_ms;
       u.expires_ms = pos.ms + op.expiry_ms;
+      u.meta = op.meta;
       uploads_[op.upload] = u;
       return Code::kOk;
     }
@@ -276,6 +306,7 @@ class Model {
         for (const auto& c : u.parts[op.part]) u.staged.erase(c);
         for (const auto& c : op.chunks) u.staged[c].sealed = true;
         u.parts[op.part] = op.chunks;
+        u.md5[op.part] = op.md5;
         u.expires_ms = pos.ms + u.expiry_ms;
         return Code::kOk;
       }
@@ -303,9 +334,19 @@ class Model {
           }
           for (const auto& c : u.parts[n]) data += u.staged[c].data;
         }
+        if (!op.part_md5s.empty()) {
+          if (op.part_md5s.size() != chosen.size()) return Code::kBadRequest;
+          for (size_t i = 0; i < chosen.size(); ++i) {
+            if (u.md5[chosen[i]] != op.part_md5s[i]) return Code::kBadRequest;
+          }
+        }
+        if (Code c = MetaCheck(op.meta, u.target == OpType::kPut); c != Code::kOk) return c;
+        if (!op.meta.headers.empty()) return Code::kBadRequest;
         MUpload done = u;
         uploads_.erase(it);
-        return WriteFile(done.path, done.target, done.offset, data, pos, o);
+        FileMeta meta = done.meta;
+        if (done.target == OpType::kPut) meta.etag = op.meta.etag;
+        return WriteFile(done.path, done.target, done.offset, data, pos, o, meta);
       }
       default:
         return Code::kInternal;
@@ -321,7 +362,10 @@ class Model {
       case OpType::kPut:
       case OpType::kAppend:
       case OpType::kWrite:
-        return WriteFile(p, op.type, op.offset, op.data, pos, o);
+        if (Code c = MetaCheck(op.meta, op.type == OpType::kPut); c != Code::kOk) return c;
+        return WriteFile(p, op.type, op.offset, op.data, pos, o, op.meta);
+      case OpType::kCopy:
+        return Copy(p, op, pos);
       case OpType::kTruncate: {
         Look l = Lookup(p);
         if (l == Look::kNotDir) return Code::kNotADirectory;
@@ -329,6 +373,7 @@ class Model {
         if (l == Look::kDir) return Code::kIsADirectory;
         nodes_[p].data.resize(op.size, '\0');
         nodes_[p].version = pos;
+        nodes_[p].meta.etag.clear();
         return Code::kOk;
       }
       case OpType::kMkdir: {
@@ -337,7 +382,7 @@ class Model {
         if (l == Look::kFile) return Code::kAlreadyExists;
         if (l == Look::kMissing) {
           MakeParents(p, pos);
-          nodes_[p] = MNode{true, "", pos};
+          nodes_[p] = MNode{true, "", pos, {}};
           Touch(p, pos);
         }
         return Code::kOk;
@@ -357,6 +402,35 @@ class Model {
       default:
         return Code::kInternal;
     }
+  }
+
+  // A copy: the destination gets the source's content and metadata (with
+  // replace_meta, the op's headers and the source's ETag).
+  Code Copy(const std::string& p, const Op& op, Position pos) {
+    if (Code c = MetaCheck(op.meta, false); c != Code::kOk) return c;
+    auto tr = NormalizePath(op.to);
+    if (!tr.ok()) return Code::kInvalidPath;
+    Look s = Lookup(p);
+    if (s == Look::kNotDir) return Code::kNotADirectory;
+    if (s == Look::kMissing) return Code::kNotFound;
+    if (s == Look::kDir) return Code::kIsADirectory;
+    MNode src = nodes_[p];
+    FileMeta meta = src.meta;
+    if (op.replace_meta) meta.headers = op.meta.headers;
+    if (*tr != p) {
+      Look d = Lookup(*tr);
+      if (d == Look::kNotDir) return Code::kNotADirectory;
+      if (d == Look::kDir) return Code::kIsADirectory;
+      if (d == Look::kMissing) {
+        MakeParents(*tr, pos);
+        nodes_[*tr] = MNode{};
+        Touch(*tr, pos);
+      }
+      nodes_[*tr].data = src.data;
+    }
+    nodes_[*tr].meta = meta;
+    nodes_[*tr].version = pos;
+    return Code::kOk;
   }
 
   Code Rename(const std::string& p, const Op& op, Position pos) {
@@ -423,6 +497,12 @@ class Model {
           break;
         case OpType::kUploadAbort:
           ++counts_.aborted;
+          break;
+        case OpType::kCopy:
+          ++counts_.copied;
+          break;
+        case OpType::kPut:
+          counts_.etags += op.meta.etag.empty() ? 0 : 1;
           break;
         default:
           break;
@@ -518,7 +598,9 @@ class Workload {
       case 0:
       case 1: {
         uint64_t expiry = Pct(3) ? 0 : 5 + Pick(200);
-        return Op::UploadCreate(Path(), id, Target(), Pick(40), expiry);
+        Op create = Op::UploadCreate(Path(), id, Target(), Pick(40), expiry);
+        create.meta = RandomMeta(false);
+        return create;
       }
       case 2:
       case 3:
@@ -545,7 +627,7 @@ class Workload {
         sealed_[id].insert(part);
         if (Pct(3)) size += 1;                               // the wrong size
         if (Pct(3)) chunks.push_back(Position{Pick(5), 0});  // not a staged chunk
-        return Op::UploadPart(id, part, size, std::string(Pct(2) ? 15 : 16, 'm'), chunks);
+        return Op::UploadPart(id, part, size, PartMd5(part, Pct(2) ? 15 : 16), chunks);
       }
       case 7:
       case 8: {
@@ -558,6 +640,13 @@ class Workload {
           }
         }
         Op op = Op::UploadCommit(id, parts);
+        if (Pct(30)) op.meta.etag = Etag();
+        if (Pct(30)) {  // the MD5s the client was told, mostly right
+          for (uint32_t n :
+               parts.empty() ? std::vector<uint32_t>(sealed.begin(), sealed.end()) : parts) {
+            op.part_md5s.push_back(PartMd5(Pct(5) ? n + 1 : n, 16));
+          }
+        }
         if (Pct(30)) {  // a streamed write: its target named, its bytes hashed
           op.path = Path();
           op.target = Target();
@@ -570,18 +659,50 @@ class Workload {
         return Op::UploadAbort(id);
     }
   }
+  // Mostly valid metadata: a few headers, an ETag where asked (and,
+  // rarely, where it is not allowed); sometimes none; rarely invalid.
+  FileMeta RandomMeta(bool etag) {
+    FileMeta m;
+    if (Pct(50)) return m;
+    static const char* kNames[] = {"cache-control", "content-type", "x-amz-meta-a", "x-amz-meta-b"};
+    for (const char* n : kNames) {
+      if (Pct(40)) m.headers.emplace_back(n, Data());
+    }
+    if (Pct(3)) m.headers.emplace_back("x-amz-meta-a", "again");     // twice, or out of order
+    if (Pct(3)) m.headers.insert(m.headers.begin(), {"host", "x"});  // not stored
+    if (etag ? Pct(60) : Pct(3)) m.etag = Etag();
+    return m;
+  }
+  std::string Etag() {
+    std::string e =
+        "0123456789abcdef0123456789abcde" + std::string(1, "0123456789abcdef"[Pick(16)]);
+    if (Pct(30)) e += "-" + std::to_string(1 + Pick(3));
+    if (Pct(2)) e = "junk";
+    return e;
+  }
+  static std::string PartMd5(uint32_t part, size_t n) {
+    return std::string(n, static_cast<char>('a' + part % 20));
+  }
   Op RandomOp() {
     if (Pct(35)) return RandomUploadOp();
-    switch (Pick(10)) {
+    switch (Pick(11)) {
       case 0:
-      case 1:
-        return Op::Put(Path(), Data());
+      case 1: {
+        Op put = Op::Put(Path(), Data());
+        put.meta = RandomMeta(true);
+        return put;
+      }
       case 2:
       case 3:
-      case 4:
-        return Op::Append(Path(), Data());
+      case 4: {
+        Op append = Op::Append(Path(), Data());
+        if (Pct(30)) append.meta = RandomMeta(false);
+        return append;
+      }
       case 5:
         return Op::Write(Path(), Pick(40), Data());
+      case 10:
+        return Op::Copy(Path(), Path(), Pct(50), RandomMeta(false));
       case 6:
         return Op::Truncate(Path(), Pick(40));
       case 7:
@@ -634,8 +755,9 @@ inline std::map<std::string, std::string> DumpNamespace(const StoreReader& store
   for (const auto& e : es) {
     std::string data;
     if (!e.node.is_dir() && !v.Read(e.node, 0, e.node.inode.size, &data).ok()) data = "<error>";
-    out["/" + e.name] =
-        (e.node.is_dir() ? "d:" : "f:") + e.node.inode.version.ToString() + ":" + data;
+    auto meta = v.LoadMeta(e.node);
+    out["/" + e.name] = (e.node.is_dir() ? "d:" : "f:") + e.node.inode.version.ToString() + ":" +
+                        data + (meta.ok() ? MetaString(*meta) : "<meta error>");
   }
   return out;
 }

@@ -43,6 +43,87 @@ Entry UploadEntry() {
   return e;
 }
 
+FileMeta SampleMeta() {
+  return FileMeta{{{"content-type", "text/plain"}, {"x-amz-meta-owner", "ops team"}},
+                  "9e107d9d372bb6826bd81d3542a419d6"};
+}
+
+TEST(EntryTest, FormatFourCarriesMetadataAndCopies) {
+  FileMeta headers = SampleMeta();
+  headers.etag.clear();
+  Op commit = Op::UploadCommit("0123456789abcdef0123456789abcdef", {1, 2});
+  commit.meta.etag = "9e107d9d372bb6826bd81d3542a419d6-2";
+  commit.part_md5s = {std::string(16, 'a'), std::string(16, 'b')};
+  Op append = Op::Append("/log", "x");
+  append.meta = headers;
+  Op put = Op::Put("/a", "hello");
+  put.meta = SampleMeta();
+  Op create = Op::UploadCreate("/big", "0123456789abcdef0123456789abcdef", OpType::kPut, 0, 60000);
+  create.meta = headers;
+  Entry e{"key",
+          {},
+          {put, append, create, commit, Op::Copy("/a", "/b", true, headers),
+           Op::Copy("/a", "/c", false, {})}};
+  EXPECT_EQ(MinFormatVersion(e), 4);
+  std::string bytes = EncodeEntry(e);
+  EXPECT_EQ(bytes[1], 4);
+  auto d = DecodeEntry(bytes, 1 << 20);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->entry, e);
+  EXPECT_EQ(d->version, 4);
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_FALSE(DecodeEntry(bytes.substr(0, n), 1 << 20).ok());
+  }
+  // Format 3 knows no copy op and no metadata fields.
+  std::string v3 = bytes.substr(0, bytes.size() - 8);
+  v3[1] = 3;
+  EXPECT_EQ(DecodeEntry(testing::Reseal(v3), 1 << 20).status().code(), Code::kCorruption);
+  Entry copy{"", {}, {Op::Copy("/a", "/b", false, {})}};
+  std::string c3 = EncodeEntry(copy).substr(0, EncodeEntry(copy).size() - 8);
+  c3[1] = 3;
+  EXPECT_EQ(DecodeEntry(testing::Reseal(c3), 1 << 20).status().code(), Code::kCorruption);
+}
+
+TEST(EntryTest, TheFingerprintDoesNotDependOnTheFormat) {
+  // A request retried through a proposer of a newer format is the same
+  // request; metadata makes it another.
+  Entry e{"key", {Condition::Exists("/a", false)}, {Op::Put("/a", "x"), Op::Append("/b", "y")}};
+  EXPECT_EQ(MinFormatVersion(e), 1);
+  auto v1 = DecodeEntry(EncodeEntry(e, 1), 1 << 20);
+  auto v3 = DecodeEntry(EncodeEntry(e, 3), 1 << 20);
+  auto v4 = DecodeEntry(EncodeEntry(e, 4), 1 << 20);
+  ASSERT_TRUE(v1.ok() && v3.ok() && v4.ok());
+  EXPECT_EQ(v4->fingerprint, v1->fingerprint);
+  EXPECT_EQ(v4->fingerprint, v3->fingerprint);
+  e.ops[0].meta.headers = {{"content-type", "text/plain"}};
+  auto typed = DecodeEntry(EncodeEntry(e), 1 << 20);
+  ASSERT_TRUE(typed.ok());
+  EXPECT_NE(typed->fingerprint, v4->fingerprint);
+}
+
+TEST(FileMetaTest, OnlyValidMetadataPasses) {
+  EXPECT_TRUE(CheckFileMeta(SampleMeta()).ok());
+  EXPECT_TRUE(CheckFileMeta({}).ok());
+  auto bad = [](FileMeta m) { return CheckFileMeta(m).code() == Code::kBadRequest; };
+  EXPECT_TRUE(bad({{{"x-amz-meta-b", "1"}, {"x-amz-meta-a", "2"}}, ""}));  // unsorted
+  EXPECT_TRUE(bad({{{"x-amz-meta-a", "1"}, {"x-amz-meta-a", "2"}}, ""}));  // twice
+  EXPECT_TRUE(bad({{{"authorization", "x"}}, ""}));                        // not stored
+  EXPECT_TRUE(bad({{{"x-amz-meta-", "x"}}, ""}));                          // no name
+  EXPECT_TRUE(bad({{{"x-amz-meta-A", "x"}}, ""}));                         // upper case
+  EXPECT_TRUE(bad({{{"content-type", "a\r\nb"}}, ""}));                    // CR LF
+  EXPECT_TRUE(bad({{{"x-amz-meta-big", std::string(kMaxFileMetaBytes, 'v')}}, ""}));
+  EXPECT_TRUE(bad({{}, "not-an-md5"}));
+  EXPECT_TRUE(bad({{}, "9e107d9d372bb6826bd81d3542a419d6-0"}));
+  EXPECT_TRUE(bad({{}, "9e107d9d372bb6826bd81d3542a419d6-10001"}));
+  EXPECT_TRUE(CheckFileMeta({{}, "9e107d9d372bb6826bd81d3542a419d6-10000"}).ok());
+  EXPECT_TRUE(ValidStoredEtag("9e107d9d372bb6826bd81d3542a419d6"));
+  EXPECT_FALSE(ValidStoredEtag("9E107D9D372BB6826BD81D3542A419D6"));
+  // Encoded and decoded whole; truncated bytes are refused.
+  std::string b = EncodeFileMeta(SampleMeta());
+  EXPECT_EQ(DecodeFileMeta(b), SampleMeta());
+  for (size_t n = 0; n < b.size(); ++n) EXPECT_FALSE(DecodeFileMeta(b.substr(0, n)));
+}
+
 TEST(EntryTest, RoundTripsEveryOpAndCondition) {
   Entry e = SampleEntry();
   auto d = DecodeEntry(EncodeEntry(e), 1 << 20);
@@ -53,7 +134,7 @@ TEST(EntryTest, RoundTripsEveryOpAndCondition) {
 
 TEST(EntryTest, RoundTripsEveryUploadOp) {
   Entry e = UploadEntry();
-  std::string bytes = EncodeEntry(e);
+  std::string bytes = EncodeEntry(e, 3);
   EXPECT_EQ(bytes[1], 3);
   auto d = DecodeEntry(bytes, 1 << 20);
   ASSERT_TRUE(d.ok()) << d.status().ToString();

@@ -204,16 +204,11 @@ void RunSeed(uint64_t seed, bool faults) {
       // Every 50th entry is corrupt bytes: a deterministic "rejected".
       // Entries before this seed's upgrade point are in format 1 (written
       // by an older proposer), unless they need a newer one (version_in
-      // conditions: 2; uploads: 3), as in a cluster being upgraded one
+      // conditions: 2; uploads: 3; metadata and copies: 4), as in a cluster being upgraded one
       // proposer at a time: the digest format moves at the first entry of
       // format 2 or more, on every replica alike.
-      bool needs_v2 = std::any_of(e.conditions.begin(), e.conditions.end(), [](const Condition& c) {
-        return c.type == CondType::kVersionIn;
-      });
-      bool needs_v3 =
-          std::any_of(e.ops.begin(), e.ops.end(), [](const Op& op) { return IsUploadOp(op.type); });
       uint8_t version = kEntryFormatVersion;
-      if (appended < v1_until) version = needs_v3 ? 3 : needs_v2 ? 2 : 1;
+      if (appended < v1_until) version = MinFormatVersion(e);
       std::string payload = appended % 50 == 49 ? std::string("junk") : EncodeEntry(e, version);
       log.push_back(LogRecord{pos, last, payload});
       expected[pos] = appended % 50 == 49 ? MOutcome{Code::kRejected, {}} : model.Apply(e, pos);
@@ -256,6 +251,8 @@ void RunSeed(uint64_t seed, bool faults) {
   g_upload_totals.committed += uc.committed;
   g_upload_totals.aborted += uc.aborted;
   g_upload_totals.expired += uc.expired;
+  g_upload_totals.copied += uc.copied;
+  g_upload_totals.etags += uc.etags;
   auto model_dump = model.Dump();
   for (size_t i = 0; i < replicas.size(); ++i) {
     SCOPED_TRACE("replica " + std::to_string(i));
@@ -311,15 +308,18 @@ TEST(SimulationTest, ReplicasAgreeWithEachOtherAndTheModel) {
   const auto& u = g_upload_totals;
   std::printf(
       "uploads: %llu created, %llu chunks staged, %llu parts sealed, %llu committed, %llu "
-      "aborted, %llu expired\n",
+      "aborted, %llu expired; %llu copies, %llu puts with an ETag\n",
       static_cast<unsigned long long>(u.created), static_cast<unsigned long long>(u.staged),
       static_cast<unsigned long long>(u.sealed), static_cast<unsigned long long>(u.committed),
-      static_cast<unsigned long long>(u.aborted), static_cast<unsigned long long>(u.expired));
+      static_cast<unsigned long long>(u.aborted), static_cast<unsigned long long>(u.expired),
+      static_cast<unsigned long long>(u.copied), static_cast<unsigned long long>(u.etags));
   // The workload reaches every upload op's success, not only its refusals.
   EXPECT_GT(u.committed, 0u);
   EXPECT_GT(u.sealed, 0u);
   EXPECT_GT(u.aborted, 0u);
   EXPECT_GT(u.expired, 0u);
+  EXPECT_GT(u.copied, 0u);
+  EXPECT_GT(u.etags, 0u);
 }
 
 TEST(SimulationTest, FaultyLogAndStoreChangeNothing) {

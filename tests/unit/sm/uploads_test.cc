@@ -290,13 +290,63 @@ TEST_F(UploadsTest, AStreamedWriteRetriedWithItsKeyIsAppliedOnce) {
 
 TEST_F(UploadsTest, UploadOpsNeedFormatThree) {
   Entry e{"", {}, {Op::UploadAbort(kId)}};
-  std::string v3 = EncodeEntry(e);
+  std::string v3 = EncodeEntry(e, 3);
   EXPECT_EQ(v3[1], 3);
   EXPECT_EQ(One(Op::UploadAbort(kId)).code, OutcomeCode::kNotFound);
   // The same op in a format-2 entry is not an op that format knows.
   std::string v2 = v3.substr(0, v3.size() - 8);
   v2[1] = 2;
   EXPECT_EQ(ApplyPayload(testing::Reseal(v2)).code, OutcomeCode::kRejected);
+}
+
+}  // namespace
+}  // namespace walfs
+
+namespace walfs {
+namespace {
+
+TEST_F(UploadsTest, ACommitChecksThePartMd5sAndStoresItsEtagAndHeaders) {
+  Op create = Op::UploadCreate("/obj", kId, OpType::kPut, 0, 1000);
+  create.meta.headers = {{"content-type", "text/csv"}};
+  ASSERT_TRUE(One(create).ok());
+  SendPart(1, {"ab", "cd"});
+  SendPart(2, {"ef"});
+  Op wrong = Op::UploadCommit(kId, {});
+  wrong.part_md5s = {kMd5, std::string(16, 'x')};
+  EXPECT_EQ(One(wrong).code, OutcomeCode::kBadRequest);
+  wrong.part_md5s = {kMd5};
+  EXPECT_EQ(One(wrong).code, OutcomeCode::kBadRequest);
+  EXPECT_EQ(Cat("/obj"), "<missing>");
+  Op commit = Op::UploadCommit(kId, {});
+  commit.part_md5s = {kMd5, kMd5};
+  commit.meta.etag = "0123456789abcdef0123456789abcdef-2";
+  auto o = One(commit);
+  ASSERT_TRUE(o.ok()) << o.message;
+  auto n = View().Lookup("/obj");
+  ASSERT_TRUE(n.ok() && n->has_value());
+  auto meta = View().LoadMeta(**n);
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ(*meta, (FileMeta{{{"content-type", "text/csv"}}, commit.meta.etag}));
+  ExpectConsistent();
+}
+
+TEST_F(UploadsTest, ACopySharesTheChunksOfItsSource) {
+  ASSERT_TRUE(Create("/src").ok());
+  SendPart(1, {"0123456789", "abcdefghij"});
+  ASSERT_TRUE(Commit().ok());
+  ASSERT_TRUE(Append("/src", "tail").ok());  // bytes in blocks after the extents
+  size_t chunks = Count('Q');
+  auto o = One(Op::Copy("/src", "/copy", false, {}));
+  ASSERT_TRUE(o.ok()) << o.message;
+  EXPECT_EQ(Count('Q'), chunks);  // shared, not copied
+  ExpectConsistent();
+  ASSERT_TRUE(Rm("/src").ok());
+  EXPECT_EQ(Cat("/copy"), "0123456789abcdefghijtail");
+  EXPECT_EQ(Count('Q'), chunks);
+  ExpectConsistent();
+  ASSERT_TRUE(Rm("/copy").ok());
+  EXPECT_EQ(Count('Q'), 0u);
+  ExpectConsistent();
 }
 
 }  // namespace
