@@ -49,6 +49,11 @@ class Api final : public Frontend {
                             const std::string& message) const override;
   std::string_view MetricsRoute(std::string_view method, std::string_view target) const override;
 
+  // Proposes an entry built by another frontend (the S3 endpoint's copies)
+  // and answers as a write of the HTTP API does (RenderOutcome), waiting
+  // for it to apply here. REQUIRES: the caller has authorized every path.
+  boost::asio::awaitable<HttpResponse> Propose(Entry e);
+
   // Reads the stream's next chunk (at most max bytes) into out and advances it.
   static Status NextChunk(FileStream* s, size_t max, std::string* out);
 
@@ -89,7 +94,7 @@ class Api final : public Frontend {
   HttpResponse ListSnapshotsResponse() const;
   boost::asio::awaitable<HttpResponse> TakeSnapshotResponse();
   HttpResponse ReadFile(const ReadCommand& c, std::shared_ptr<const StoreReader> snap,
-                        const Node& n) const;
+                        const Node& n, const FileMeta& meta) const;
   HttpResponse List(const ReadCommand& c, const FsView& view, const Node& dir) const;
   NodePort* node_;
   AuthGate* gate_;

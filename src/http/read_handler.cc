@@ -31,13 +31,30 @@ json NodeJson(const std::string& name_key, const std::string& name, const Node& 
           {"mtime", FormatIsoTime(n.inode.mtime_ms)}};
 }
 
-std::string EtagOf(const Node& n) { return "\"" + n.inode.version.ToString() + "\""; }
+// A file's stat with its metadata, if it has some.
+json StatJson(const std::string& path, const Node& n, const FileMeta& meta) {
+  json j = NodeJson("path", path, n);
+  if (!meta.headers.empty()) {
+    json m = json::object();
+    for (const auto& [name, value] : meta.headers) m[name] = value;
+    j["metadata"] = m;
+  }
+  if (!meta.etag.empty()) j["md5_etag"] = meta.etag;
+  return j;
+}
+
+// The ETag a read answers and compares: the version; through the S3
+// endpoint, the stored MD5 ETag where the file has one.
+std::string EtagOf(const ReadCommand& c, const Node& n, const FileMeta& meta) {
+  if (c.s3 && !meta.etag.empty()) return "\"" + meta.etag + "\"";
+  return "\"" + n.inode.version.ToString() + "\"";
+}
 
 // RFC 9110 section 13.2.2, for a GET or HEAD of a file: If-Match, else
 // If-Unmodified-Since (412 when false); then If-None-Match, else
 // If-Modified-Since (304 when false). nullopt: serve the read.
-std::optional<HttpResponse> Preconditions(const ReadCommand& c, const Node& n) {
-  std::string etag = EtagOf(n);
+std::optional<HttpResponse> Preconditions(const ReadCommand& c, const Node& n,
+                                          const std::string& etag) {
   uint64_t mtime_s = n.inode.mtime_ms / 1000;
   if (c.if_match) {
     if (*c.if_match != "*") {
@@ -78,11 +95,10 @@ std::optional<HttpResponse> Preconditions(const ReadCommand& c, const Node& n) {
 
 // If-Range: the Range applies only while the file is still what the
 // client has (its ETag, strongly, or exactly its Last-Modified).
-bool RangeStillApplies(const ReadCommand& c, const Node& n) {
+bool RangeStillApplies(const ReadCommand& c, const Node& n, const std::string& etag) {
   if (!c.if_range) return true;
   const std::string& v = *c.if_range;
-  if (!v.empty() && (v.front() == '"' || v.substr(0, 2) == "W/"))
-    return EtagMatchesStrong(v, EtagOf(n));
+  if (!v.empty() && (v.front() == '"' || v.substr(0, 2) == "W/")) return EtagMatchesStrong(v, etag);
   auto d = ParseHttpDate(v);
   return d && *d == n.inode.mtime_ms / 1000;
 }
@@ -136,25 +152,28 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
   FsView view(snap.get(), node_->block_bytes());
   const ReadCommand& c = p.read;
   auto n = view.Lookup(c.path);
+  bool file = n.ok() && n->has_value() && !(*n)->is_dir();
+  Result<FileMeta> meta = file ? view.LoadMeta(**n) : FileMeta{};
   HttpResponse resp;
   if (!n.ok() && n.status().code() != Code::kNotADirectory) {
     resp = Error(n.status());
   } else if (!n.ok() || !n->has_value()) {
     resp = Error(Code::kNotFound, c.path + " does not exist");
+  } else if (!meta.ok()) {
+    resp = Error(meta.status());
   } else if (c.kind == ReadCommand::Kind::kStat) {
-    json j = NodeJson("path", c.path, **n);
-    resp = JsonResponse(200, j);
+    resp = JsonResponse(200, StatJson(c.path, **n, *meta));
   } else if ((*n)->is_dir()) {
     resp = List(c, view, **n);
   } else if (c.kind == ReadCommand::Kind::kList) {
     resp = Error(Code::kNotADirectory, c.path + " is a file");
-  } else if (auto pre = Preconditions(c, **n)) {
+  } else if (auto pre = Preconditions(c, **n, EtagOf(c, **n, *meta))) {
     resp = std::move(*pre);
   } else {
-    resp = ReadFile(c, snap, **n);
+    resp = ReadFile(c, snap, **n, *meta);
   }
-  if (n.ok() && n->has_value() && !(*n)->is_dir() && (resp.status < 300 || resp.status == 304)) {
-    resp.headers.emplace_back("ETag", EtagOf(**n));
+  if (file && meta.ok() && (resp.status < 300 || resp.status == 304)) {
+    resp.headers.emplace_back("ETag", EtagOf(c, **n, *meta));
     resp.headers.emplace_back("Last-Modified", FormatHttpDate((*n)->inode.mtime_ms));
   }
   resp.headers.emplace_back("X-Walfs-Position", state->ToString());
@@ -169,11 +188,12 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
 }
 
 HttpResponse Api::ReadFile(const ReadCommand& c, std::shared_ptr<const StoreReader> snap,
-                           const Node& n) const {
+                           const Node& n, const FileMeta& meta) const {
   uint64_t size = n.inode.size;
   HttpResponse resp;
   FileStream s{std::move(snap), n, 0, size, node_->block_bytes()};
-  auto range = RangeStillApplies(c, n) ? SelectRange(c.range, size) : std::optional<ByteRange>();
+  auto range = RangeStillApplies(c, n, EtagOf(c, n, meta)) ? SelectRange(c.range, size)
+                                                           : std::optional<ByteRange>();
   if (!range.ok()) {
     resp = Error(range.status());
     resp.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
@@ -192,7 +212,16 @@ HttpResponse Api::ReadFile(const ReadCommand& c, std::shared_ptr<const StoreRead
     s.offset = off;
     s.length = std::min(c.length.value_or(size - off), size - off);
   }
-  resp.headers.emplace_back("Content-Type", "application/octet-stream");
+  // The stored content headers (and, for S3, the user metadata); a file
+  // without a type is bytes (S3 gives its own default).
+  if (!meta.Get("content-type") && !c.s3) {
+    resp.headers.emplace_back("Content-Type", "application/octet-stream");
+  }
+  for (const auto& [name, value] : meta.headers) {
+    if (c.s3 || name.compare(0, kUserMetaPrefix.size(), kUserMetaPrefix) != 0) {
+      resp.headers.emplace_back(name, value);
+    }
+  }
   resp.headers.emplace_back("Accept-Ranges", "bytes");
   if (s.length <= node_->options().read_chunk_bytes) {
     // Small enough for one chunk: answer in one write, header and body.

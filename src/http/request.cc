@@ -66,6 +66,7 @@ Result<ReadCommand> ParseRead(const HttpRequest& req, const Query& q, std::strin
   ReadCommand r;
   r.path = std::move(path);
   r.head = req.method == "HEAD";
+  r.s3 = req.s3.has_value();
   if (Get(q, "stat") != nullptr) r.kind = ReadCommand::Kind::kStat;
   if (Get(q, "list") != nullptr) r.kind = ReadCommand::Kind::kList;
   auto rec = Flag(q, "recursive");
@@ -412,6 +413,10 @@ Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& 
   p.route = Route::kFsWrite;
   auto op = ParseFsOp(req, *query, *fs_path);
   if (!op.ok()) return op.status();
+  if (req.s3 && (op->type == OpType::kPut || op->type == OpType::kAppend)) {
+    op->meta = req.s3->meta;
+    p.write.md5_etag = req.s3->md5_etag && op->type == OpType::kPut;
+  }
   WALFS_RETURN_IF_ERROR(AddConditions(req, *fs_path, &p.write.entry));
   p.write.entry.ops.push_back(std::move(op).value());
   WALFS_RETURN_IF_ERROR(ParseWriteOptions(req, *query, o, &p.write));

@@ -22,6 +22,19 @@ namespace walfs {
 
 using HeaderMap = std::map<std::string, std::string, std::less<>>;
 
+// What the S3 endpoint (src/s3) asks of the API in-process, beyond what HTTP
+// carries; no header sets it. Its presence makes a read answer S3's ETag
+// (the MD5 of a whole write, where one is stored) and the object's user
+// metadata (x-amz-meta-*).
+struct S3Call {
+  // PUT: the file's metadata (with its ETag); append: the headers it gets
+  // if the append creates it; upload create: the headers its commit gives;
+  // upload commit: only the ETag.
+  FileMeta meta;
+  std::vector<std::string> part_md5s;  // upload commit: the MD5s the parts must have
+  bool md5_etag = false;               // a streamed PUT: the body's MD5 becomes its ETag
+};
+
 struct HttpRequest {
   std::string method;  // upper case
   std::string target;  // path and query, as sent
@@ -30,6 +43,7 @@ struct HttpRequest {
   // Who sent it, once authenticated (http/auth_gate.h); null without
   // authentication, or for a request that carried no credentials.
   std::shared_ptr<const Principal> principal;
+  std::optional<S3Call> s3;  // set only by the S3 endpoint
   std::string_view header(std::string_view name) const {
     auto it = headers.find(name);
     return it == headers.end() ? std::string_view() : std::string_view(it->second);
@@ -81,10 +95,12 @@ struct ReadCommand {
   std::optional<std::string> if_match, if_none_match, if_modified_since, if_unmodified_since,
       if_range;
   std::optional<uint64_t> offset, length;
+  bool s3 = false;  // the request came through the S3 endpoint (S3Call)
 };
 
 struct WriteCommand {
   Entry entry;
+  bool md5_etag = false;  // S3Call::md5_etag
   bool is_tx = false;
   bool ack_log = false;
   uint32_t timeout_ms = 0;

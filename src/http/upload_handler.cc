@@ -221,6 +221,7 @@ asio::awaitable<HttpResponse> Api::StreamedWrite(ParsedRequest p, BodyReader& bo
   Entry create;
   create.ops.push_back(
       Op::UploadCreate(target.path, id, target.type, target.offset, o.upload_expiry_ms));
+  create.ops[0].meta.headers = target.meta.headers;
   auto created = co_await ProposeAndWait(EncodeEntry(create), false, w.timeout_ms);
   if (auto* r = std::get_if<HttpResponse>(&created)) co_return std::move(*r);
   if (!std::get<Outcome>(created).ok()) co_return RenderOutcome(std::get<Outcome>(created), false);
@@ -248,6 +249,7 @@ asio::awaitable<HttpResponse> Api::StreamedWrite(ParsedRequest p, BodyReader& bo
   c.target = target.type;
   c.offset = target.offset;
   c.content_hash = staged->md5;
+  if (w.md5_etag) c.meta.etag = ToHex(staged->md5);  // one part: the body's MD5
   commit.ops.push_back(std::move(c));
   auto done = co_await ProposeAndWait(EncodeEntry(commit), w.ack_log, w.timeout_ms);
   if (auto* r = std::get_if<HttpResponse>(&done)) co_return std::move(*r);
@@ -255,7 +257,9 @@ asio::awaitable<HttpResponse> Api::StreamedWrite(ParsedRequest p, BodyReader& bo
   // A refused commit, or a retry answered with the first write's outcome,
   // leaves this upload's bytes unused.
   if (!outcome.ok() || outcome.duplicate) AbortQuietly(*node_, id);
-  co_return RenderOutcome(outcome, false);
+  HttpResponse r = RenderOutcome(outcome, false);
+  if (w.md5_etag && outcome.ok()) r.headers.emplace_back("ETag", QuotedEtag(staged->md5));
+  co_return r;
 }
 
 asio::awaitable<Status> Api::AuthorizeUpload(const HttpRequest& req, const ParsedRequest& p) {
@@ -300,6 +304,7 @@ asio::awaitable<HttpResponse> Api::Uploads(const HttpRequest& req, ParsedRequest
       std::string id = NewUploadId();
       Entry e;
       e.ops.push_back(Op::UploadCreate(u.path, id, u.target, u.offset, o.upload_expiry_ms));
+      if (req.s3) e.ops.back().meta.headers = req.s3->meta.headers;
       auto a = co_await ProposeAndWait(EncodeEntry(e), false, timeout_ms);
       if (auto* r = std::get_if<HttpResponse>(&a)) co_return std::move(*r);
       const Outcome& out = std::get<Outcome>(a);
@@ -395,6 +400,10 @@ asio::awaitable<HttpResponse> Api::Uploads(const HttpRequest& req, ParsedRequest
         if (!st.ok()) co_return Error(st);
       }
       e.ops.push_back(Op::UploadCommit(u.id, u.parts));
+      if (req.s3) {
+        e.ops.back().meta.etag = req.s3->meta.etag;
+        e.ops.back().part_md5s = req.s3->part_md5s;
+      }
       auto a = co_await ProposeAndWait(EncodeEntry(e), p.write.ack_log, p.write.timeout_ms);
       if (auto* r = std::get_if<HttpResponse>(&a)) co_return std::move(*r);
       co_return RenderOutcome(std::get<Outcome>(a), false);

@@ -83,6 +83,14 @@ asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
   co_return std::get<HttpResponse>(std::move(answer));
 }
 
+asio::awaitable<HttpResponse> Api::Propose(Entry e) {
+  if (Status refused = WritesRefused(); !refused.ok()) co_return Error(refused);
+  auto answer =
+      co_await ProposeAndWait(EncodeEntry(e), false, node_->options().wait_timeout_ms_default);
+  if (auto* o = std::get_if<Outcome>(&answer)) co_return RenderOutcome(*o, false);
+  co_return std::get<HttpResponse>(std::move(answer));
+}
+
 asio::awaitable<std::variant<Outcome, HttpResponse>> Api::ProposeAndWait(std::string payload,
                                                                          bool ack_log,
                                                                          uint32_t timeout_ms) {

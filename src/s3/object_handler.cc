@@ -1,8 +1,14 @@
 // S3Api's object operations: PutObject (with appends), GetObject,
 // HeadObject, DeleteObject.
+#include <strings.h>
+
 #include <utility>  // before Asio: g++ 12 needs it for awaitable.hpp
 
+#include <algorithm>
+
 #include "auth/authorize.h"
+#include "auth/crypto.h"
+#include "core/hash.h"
 #include "core/path.h"
 #include "http/util.h"
 #include "s3/s3_api.h"
@@ -22,9 +28,15 @@ constexpr std::string_view kReadHeaders[] = {"range",
                                              "if-unmodified-since",
                                              "x-walfs-min-position"};
 
-// Headers of the API's answer that an S3 read answers with.
+// Headers of the API's answer that an S3 read answers with (and the
+// object's stored headers and x-amz-meta-*).
 constexpr std::string_view kAnswerHeaders[] = {"ETag", "Last-Modified", "Content-Range",
                                                "Accept-Ranges"};
+
+bool IsStoredHeader(std::string_view name) {
+  return std::find(kStoredHeaders.begin(), kStoredHeaders.end(), name) != kStoredHeaders.end() ||
+         name.substr(0, kUserMetaPrefix.size()) == kUserMetaPrefix;
+}
 
 // response-content-* query parameters and the headers they set.
 constexpr std::pair<std::string_view, std::string_view> kOverrides[] = {
@@ -36,6 +48,37 @@ constexpr std::pair<std::string_view, std::string_view> kOverrides[] = {
     {"response-content-encoding", "Content-Encoding"}};
 
 }  // namespace
+
+std::variant<HeaderMap, S3Error> S3Api::WriteConditions(const Call& c,
+                                                        const std::string& path) const {
+  HeaderMap h;
+  if (auto inm = c.header("if-none-match"); !inm.empty()) {
+    if (inm != "*") {
+      return S3Error{"NotImplemented", "a write takes If-None-Match: * only"};
+    }
+    h.emplace("if-none-match", "*");
+  }
+  auto im = c.header("if-match");
+  if (im.empty()) return h;
+  auto snap = node_->ReadSnapshot();
+  FsView view(snap.get(), node_->block_bytes());
+  auto n = view.Lookup(path);
+  if (!n.ok() || !*n || (*n)->is_dir()) {
+    return S3Error{"NoSuchKey", "the key '" + c.parsed->key + "' does not exist"};
+  }
+  auto meta = view.LoadMeta(**n);
+  if (!meta.ok()) return S3ErrorFor(meta.status());
+  std::string etag = S3EtagOf(**n, *meta);
+  for (const std::string& t : EtagList(im)) {
+    if (t == "*" || t == etag) {
+      // The object as read now: the entry applies only if it still is.
+      h.emplace("if-match", "\"" + (*n)->inode.version.ToString() + "\"");
+      return h;
+    }
+  }
+  return S3Error{"PreconditionFailed",
+                 "the object's ETag is \"" + etag + "\", which If-Match does not list"};
+}
 
 asio::awaitable<HttpResponse> S3Api::PutObject(Call& c) {
   const S3Request& r = *c.parsed;
@@ -51,10 +94,12 @@ asio::awaitable<HttpResponse> S3Api::PutObject(Call& c) {
     if (api.status / 100 != 2) co_return FromApiError(c, api);
     co_return PutAnswer(api);
   }
-  HeaderMap h;
-  for (std::string_view name : {"if-match", "if-none-match"}) {
-    if (auto v = c.header(name); !v.empty()) h.emplace(name, QuoteEtags(v));
-  }
+  auto meta = MetaFromHeaders(c.headers);
+  if (auto* e = std::get_if<S3Error>(&meta)) co_return ErrorAnswer(c, *e);
+  auto conditions = WriteConditions(c, r.path);
+  if (auto* e = std::get_if<S3Error>(&conditions)) co_return ErrorAnswer(c, *e);
+  HeaderMap h = std::move(std::get<HeaderMap>(conditions));
+  S3Call s3{std::move(std::get<FileMeta>(meta)), {}, false};
   std::string_view offset = c.header("x-amz-write-offset-bytes");
   bool append_anywhere = c.header("x-amz-meta-walfs-append") == "true";
   if (!offset.empty() || append_anywhere) {
@@ -66,8 +111,8 @@ asio::awaitable<HttpResponse> S3Api::PutObject(Call& c) {
       }
       h.emplace("x-walfs-if-size", offset);
     }
-    HttpResponse api =
-        co_await CallApi(c, "POST", r.path, "op=append", std::move(h), std::move(c.body));
+    HttpResponse api = co_await CallApi(c, "POST", r.path, "op=append", std::move(h),
+                                        std::move(c.body), std::move(s3));
     if (api.status == 412 && !offset.empty()) {
       co_return ErrorAnswer(
           c, {"InvalidWriteOffset", "x-amz-write-offset-bytes " + std::string(offset) +
@@ -76,19 +121,14 @@ asio::awaitable<HttpResponse> S3Api::PutObject(Call& c) {
     if (api.status / 100 != 2) co_return FromApiError(c, api);
     co_return PutAnswer(api);
   }
-  bool if_match = h.count("if-match") != 0;
-  HttpResponse api = co_await CallApi(c, "PUT", r.path, "", std::move(h), std::move(c.body));
-  if (api.status == 412 && if_match) {
-    // If-Match on a key that is not there is NoSuchKey in S3.
-    auto snap = node_->ReadSnapshot();
-    FsView view(snap.get(), node_->block_bytes());
-    auto n = view.Lookup(r.path);
-    if (n.ok() && !*n) {
-      co_return ErrorAnswer(c, {"NoSuchKey", "the key '" + r.key + "' does not exist"});
-    }
-  }
+  // A whole write: its ETag is the MD5 of its bytes, computed here once
+  // and carried in the entry.
+  s3.meta.etag = ToHex(Md5(c.body));
+  std::string etag = s3.meta.etag;
+  HttpResponse api =
+      co_await CallApi(c, "PUT", r.path, "", std::move(h), std::move(c.body), std::move(s3));
   if (api.status / 100 != 2) co_return FromApiError(c, api);
-  co_return PutAnswer(api);
+  co_return PutAnswer(api, etag);
 }
 
 asio::awaitable<HttpResponse> S3Api::GetObject(Call& c) {
@@ -111,6 +151,13 @@ asio::awaitable<HttpResponse> S3Api::GetObject(Call& c) {
     }
   }
   HeaderMap h;
+  if (r.Has("partNumber")) {
+    // A part of an object read alone: walfs keeps no part boundaries once
+    // an upload is complete, so the whole object is its one part.
+    if (r.Query("partNumber") != "1") {
+      co_return ErrorAnswer(c, {"InvalidPartNumber", "the object is read as one part"});
+    }
+  }
   for (std::string_view name : kReadHeaders) {
     std::string_view v = c.header(name);
     if (v.empty()) continue;
@@ -143,10 +190,22 @@ asio::awaitable<HttpResponse> S3Api::GetObject(Call& c) {
   for (std::string_view name : kAnswerHeaders) {
     if (auto v = AnswerHeader(api, name); !v.empty()) out.headers.emplace_back(name, v);
   }
+  bool typed = false;
+  for (const auto& [name, value] : api.headers) {
+    std::string lower(name);
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (!IsStoredHeader(lower)) continue;
+    bool overridden = false;
+    for (const auto& [q, header] : kOverrides) {
+      overridden = overridden || (r.Has(q) && strcasecmp(header.data(), lower.c_str()) == 0);
+    }
+    if (overridden) continue;
+    typed = typed || lower == "content-type";
+    out.headers.emplace_back(name, value);
+  }
   if (auto v = AnswerHeader(api, "X-Walfs-Position"); !v.empty()) {
     out.headers.emplace_back("x-walfs-position", v);
   }
-  bool typed = false;
   for (const auto& [q, header] : kOverrides) {
     if (r.Has(q)) {
       out.headers.emplace_back(header, r.Query(q));

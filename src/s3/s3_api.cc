@@ -35,6 +35,19 @@ S3Error AuthError(const AuthVerdict& v) {
 }
 
 // What an S3 request asks of its principal (auth/authorize.h).
+// Whether a query names a part of a multipart upload (UploadPart).
+bool IsPartTarget(std::string_view query) {
+  bool upload = false, part = false;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view name = query.substr(0, std::min(amp, query.find('=')));
+    upload = upload || name == "uploadId";
+    part = part || name == "partNumber";
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+  }
+  return upload && part;
+}
+
 AccessRequest AccessOf(const S3Request& r) {
   switch (r.op) {
     case S3Op::kListBuckets:
@@ -107,15 +120,21 @@ Frontend::Admission S3Api::Admit(const HttpRequest& head, std::string_view clien
 bool S3Api::StreamsBody(std::string_view method, std::string_view target,
                         std::optional<uint64_t> length) const {
   // A PutObject whose body may not fit one entry is streamed, as the HTTP
-  // API streams a PUT: a bucket request's and a sub-resource's bodies are
-  // small XML documents.
-  if (method != "PUT" || target.find('?') != std::string_view::npos) return false;
+  // API streams a PUT, and so is every part of a multipart upload; a bucket
+  // request's and another sub-resource's bodies are small XML documents.
+  if (method != "PUT") return false;
+  if (size_t q = target.find('?'); q != std::string_view::npos) {
+    return IsPartTarget(target.substr(q + 1));
+  }
   std::string_view path = target.substr(1);
   if (path.find('/') == std::string_view::npos || path.find('/') + 1 == path.size()) return false;
   return !length || *length > node_->options().entry_bytes_max;
 }
 
 uint64_t S3Api::BodyLimit(std::string_view target, bool streamed) const {
+  if (size_t q = target.find('?'); streamed && q != std::string_view::npos) {
+    if (IsPartTarget(target.substr(q + 1))) return node_->options().part_bytes_max;
+  }
   return streamed ? node_->options().file_bytes_max : node_->options().entry_bytes_max;
 }
 
@@ -197,13 +216,25 @@ HttpResponse S3Api::FromApiError(const Call& c, const HttpResponse& api) const {
 
 asio::awaitable<HttpResponse> S3Api::CallApi(const Call& c, std::string method,
                                              std::string_view path, std::string query,
-                                             HeaderMap headers, std::string body) {
+                                             HeaderMap headers, std::string body, S3Call s3) {
+  // Built outside the co_await: g++ 12 mishandles a conditional's
+  // temporaries inside one.
+  std::string target = "/v1/fs" + PercentEncode(path, true);
+  if (!query.empty()) target += "?" + query;
+  co_return co_await CallTarget(c, std::move(method), std::move(target), std::move(headers),
+                                std::move(body), std::move(s3));
+}
+
+asio::awaitable<HttpResponse> S3Api::CallTarget(const Call& c, std::string method,
+                                                std::string target, HeaderMap headers,
+                                                std::string body, S3Call s3) {
   HttpRequest req;
   req.method = std::move(method);
-  req.target = "/v1/fs" + PercentEncode(path, true) + (query.empty() ? "" : "?" + query);
+  req.target = std::move(target);
   req.headers = std::move(headers);
   req.body = std::move(body);
   req.principal = c.principal;
+  req.s3 = std::move(s3);
   co_return co_await api_->Handle(std::move(req));
 }
 
@@ -222,18 +253,29 @@ asio::awaitable<HttpResponse> S3Api::HandleStreamed(HttpRequest req, BodyReader&
   // A large PutObject: the HTTP API's streamed PUT of the same path.
   Call c = Call::Start(req, node_->options());
   if (!c.parsed) co_return ErrorAnswer(c, c.error);
+  c.principal = req.principal;
+  c.headers = req.headers;
+  if (c.parsed->op == S3Op::kUploadPart) {
+    HttpResponse r = co_await UploadPart(c, req, body);
+    r.headers.emplace_back("x-amz-request-id", c.request_id);
+    co_return r;
+  }
   if (c.parsed->op != S3Op::kPutObject) {
     co_return ErrorAnswer(c, {"NotImplemented", "this request cannot have a streamed body"});
   }
   if (auto e = BucketMissing(c)) co_return ErrorAnswer(c, *e);
+  auto meta = MetaFromHeaders(c.headers);
+  if (auto* e = std::get_if<S3Error>(&meta)) co_return ErrorAnswer(c, *e);
+  auto conditions = WriteConditions(c, c.parsed->path);
+  if (auto* e = std::get_if<S3Error>(&conditions)) co_return ErrorAnswer(c, *e);
   HttpRequest put;
   put.method = "PUT";
   put.target = "/v1/fs" + PercentEncode(c.parsed->path, true);
+  put.headers = std::move(std::get<HeaderMap>(conditions));
   if (auto v = req.header("content-length"); !v.empty()) put.headers.emplace("content-length", v);
-  for (std::string_view h : {"if-match", "if-none-match"}) {
-    if (auto v = req.header(h); !v.empty()) put.headers.emplace(h, QuoteEtags(v));
-  }
   put.principal = req.principal;
+  // Its ETag: the MD5 of the body, which the API computes as it stages it.
+  put.s3 = S3Call{std::move(std::get<FileMeta>(meta)), {}, true};
   HttpResponse api = co_await api_->HandleStreamed(std::move(put), body);
   HttpResponse r = api.status / 100 == 2 ? PutAnswer(api) : FromApiError(c, api);
   r.headers.emplace_back("x-amz-request-id", c.request_id);
@@ -274,6 +316,18 @@ asio::awaitable<HttpResponse> S3Api::Dispatch(Call& c) {
       co_return co_await DeleteObject(c);
     case S3Op::kDeleteObjects:
       co_return co_await DeleteObjects(c);
+    case S3Op::kCopyObject:
+      co_return co_await CopyObject(c);
+    case S3Op::kCreateMultipartUpload:
+      co_return co_await CreateMultipartUpload(c);
+    case S3Op::kCompleteMultipartUpload:
+      co_return co_await CompleteMultipartUpload(c);
+    case S3Op::kAbortMultipartUpload:
+      co_return co_await AbortMultipartUpload(c);
+    case S3Op::kListParts:
+      co_return co_await ListParts(c);
+    case S3Op::kListMultipartUploads:
+      co_return co_await ListMultipartUploads(c);
     default:
       co_return ErrorAnswer(c, {"NotImplemented", std::string(S3OpName(c.parsed->op)) +
                                                       " is not served by this walfs yet"});

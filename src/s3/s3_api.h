@@ -57,6 +57,16 @@ class S3Api final : public Frontend {
   boost::asio::awaitable<HttpResponse> GetObject(Call& c);
   boost::asio::awaitable<HttpResponse> DeleteObject(Call& c);
   boost::asio::awaitable<HttpResponse> DeleteObjects(Call& c);
+  // Copies (copy_handler.cc).
+  boost::asio::awaitable<HttpResponse> CopyObject(Call& c);
+  // Multipart uploads (multipart_handler.cc).
+  boost::asio::awaitable<HttpResponse> CreateMultipartUpload(Call& c);
+  boost::asio::awaitable<HttpResponse> UploadPart(const Call& c, const HttpRequest& req,
+                                                  BodyReader& body);
+  boost::asio::awaitable<HttpResponse> CompleteMultipartUpload(Call& c);
+  boost::asio::awaitable<HttpResponse> AbortMultipartUpload(Call& c);
+  boost::asio::awaitable<HttpResponse> ListParts(Call& c);
+  boost::asio::awaitable<HttpResponse> ListMultipartUploads(Call& c);
   // Deletes the key at path (and the directories it empties): the
   // position of the last change (empty if none), or the error answer.
   boost::asio::awaitable<std::variant<std::string, HttpResponse>> DeleteKey(
@@ -64,9 +74,30 @@ class S3Api final : public Frontend {
 
   // The HTTP API's answer to method on /v1/fs<path><query>, with the
   // request's principal and the given headers and body.
+  // (No default arguments: g++ 12 miscompiles them in coroutines.)
   boost::asio::awaitable<HttpResponse> CallApi(const Call& c, std::string method,
                                                std::string_view path, std::string query,
-                                               HeaderMap headers, std::string body);
+                                               HeaderMap headers, std::string body, S3Call s3);
+  boost::asio::awaitable<HttpResponse> CallApi(const Call& c, std::string method,
+                                               std::string_view path, std::string query,
+                                               HeaderMap headers, std::string body) {
+    return CallApi(c, std::move(method), path, std::move(query), std::move(headers),
+                   std::move(body), S3Call{});
+  }
+  // The same for any API target (the uploads of a multipart upload).
+  boost::asio::awaitable<HttpResponse> CallTarget(const Call& c, std::string method,
+                                                  std::string target, HeaderMap headers,
+                                                  std::string body, S3Call s3);
+  boost::asio::awaitable<HttpResponse> CallTarget(const Call& c, std::string method,
+                                                  std::string target) {
+    return CallTarget(c, std::move(method), std::move(target), HeaderMap(), std::string(),
+                      S3Call{});
+  }
+  // A write's If-Match and If-None-Match as the API's headers: S3's ETags
+  // (an MD5 where one is stored) become the version of the object that has
+  // them now, decided again when the entry applies; NoSuchKey for If-Match
+  // on a missing key, PreconditionFailed if no ETag listed is the object's.
+  std::variant<HeaderMap, S3Error> WriteConditions(const Call& c, const std::string& path) const;
   // An API error answer (JSON) as S3's; not_found on a bucket request or
   // a missing bucket is NoSuchBucket.
   HttpResponse FromApiError(const Call& c, const HttpResponse& api) const;

@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "auth/crypto.h"
@@ -78,10 +80,54 @@ std::string_view AnswerHeader(const HttpResponse& r, std::string_view name) {
   return {};
 }
 
-HttpResponse PutAnswer(const HttpResponse& api) {
+std::variant<FileMeta, S3Error> MetaFromHeaders(const HeaderMap& headers) {
+  constexpr size_t kMaxUserMetaBytes = 2048;
+  FileMeta m;
+  size_t user = 0;
+  for (const auto& [name, value] : headers) {  // names in lower case, sorted
+    bool stored =
+        std::find(kStoredHeaders.begin(), kStoredHeaders.end(), name) != kStoredHeaders.end();
+    bool mine = name.compare(0, kUserMetaPrefix.size(), kUserMetaPrefix) == 0;
+    if (!stored && !mine) continue;
+    if (name == "x-amz-meta-walfs-append") continue;
+    if (mine) user += name.size() - kUserMetaPrefix.size() + value.size();
+    m.headers.emplace_back(name, value);
+  }
+  if (user > kMaxUserMetaBytes) {
+    return S3Error{"MetadataTooLarge", "the user metadata is " + std::to_string(user) +
+                                           " bytes; at most 2048 are stored"};
+  }
+  if (Status st = CheckFileMeta(m); !st.ok()) return S3Error{"InvalidArgument", st.message()};
+  return m;
+}
+
+std::vector<std::string> EtagList(std::string_view value) {
+  std::vector<std::string> out;
+  while (!value.empty()) {
+    size_t comma = value.find(',');
+    std::string_view t = value.substr(0, comma);
+    value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
+    while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+    while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+    if (t.substr(0, 2) == "W/") t.remove_prefix(2);
+    if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);
+    if (!t.empty()) out.emplace_back(t);
+  }
+  return out;
+}
+
+std::string S3EtagOf(const Node& n, const FileMeta& meta) {
+  return meta.etag.empty() ? n.inode.version.ToString() : meta.etag;
+}
+
+HttpResponse PutAnswer(const HttpResponse& api, std::string_view etag) {
   HttpResponse r;
   auto j = nlohmann::json::parse(api.body, nullptr, false);
-  if (j.is_object() && j.contains("version")) {
+  if (!etag.empty()) {
+    r.headers.emplace_back("ETag", "\"" + std::string(etag) + "\"");
+  } else if (auto v = AnswerHeader(api, "ETag"); !v.empty()) {
+    r.headers.emplace_back("ETag", std::string(v));
+  } else if (j.is_object() && j.contains("version")) {
     r.headers.emplace_back("ETag", "\"" + j["version"].get<std::string>() + "\"");
   }
   if (j.is_object() && j.contains("offset")) {

@@ -7,11 +7,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "http/request.h"
 #include "http/response.h"
 #include "replica/options.h"
 #include "s3/s3_api.h"
+#include "schema/fs_view.h"
 
 namespace walfs {
 
@@ -39,11 +42,22 @@ struct S3Api::Call {
 // InvalidDigest if it is not the base64 of 16 bytes, BadDigest if it differs.
 std::optional<S3Error> CheckContentMd5(const HeaderMap& headers, std::string_view body);
 
+// The metadata a write stores from its request's headers: the content
+// headers and x-amz-meta-* (not walfs's own x-amz-meta-walfs-append);
+// MetadataTooLarge over 2 KiB of user metadata, as S3.
+std::variant<FileMeta, S3Error> MetaFromHeaders(const HeaderMap& headers);
+// The ETags of an If-Match or If-None-Match value, unquoted ("*" stays).
+std::vector<std::string> EtagList(std::string_view value);
+// The S3 ETag of a file (unquoted): its stored MD5 ETag, else its version.
+std::string S3EtagOf(const Node& n, const FileMeta& meta);
+
 // 200 with an XML document.
 HttpResponse XmlAnswer(std::string doc);
 // The API's answer to a write of a file (201 or 200 with its path,
-// version, size, position) as S3's: 200, ETag, x-walfs-position.
-HttpResponse PutAnswer(const HttpResponse& api);
+// version, size, position) as S3's: 200, ETag, x-walfs-position. The ETag
+// is etag if given, else the API's ETag header (a streamed put's MD5),
+// else the new version.
+HttpResponse PutAnswer(const HttpResponse& api, std::string_view etag = "");
 // An If-Match/If-None-Match value with each ETag quoted: S3 takes them
 // bare too ("abc" and abc are the same ETag); "*" stays.
 std::string QuoteEtags(std::string_view value);

@@ -12,7 +12,7 @@ namespace walfs {
 namespace {
 
 HttpRequest RouteReq(std::string method, std::string target, std::string body = "") {
-  return HttpRequest{std::move(method), std::move(target), {}, std::move(body), {}};
+  return HttpRequest{std::move(method), std::move(target), {}, std::move(body), {}, {}};
 }
 
 struct RouteRow {

@@ -9,7 +9,8 @@ namespace {
 
 HttpRequest Req(std::string method, std::string target, std::string body = "",
                 HeaderMap headers = {}) {
-  return HttpRequest{std::move(method), std::move(target), std::move(headers), std::move(body), {}};
+  return HttpRequest{
+      std::move(method), std::move(target), std::move(headers), std::move(body), {}, {}};
 }
 
 Code ErrorOf(const HttpRequest& r) {
