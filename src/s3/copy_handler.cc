@@ -2,13 +2,16 @@
 // source's chunks; small-write bytes are copied), with the source's
 // conditions (x-amz-copy-source-if-*) decided on this replica's snapshot
 // and pinned by a version condition, so that what is copied is the source
-// they were decided on.
+// they were decided on. UploadPartCopy: the source's bytes (or a range of
+// them), read from one snapshot, become a part of the upload as a body
+// would.
 #include <utility>  // before Asio: g++ 12 needs it for awaitable.hpp
 
 #include <nlohmann/json.hpp>
 
 #include "auth/authorize.h"
 #include "core/path.h"
+#include "http/body_reader.h"
 #include "http/util.h"
 #include "s3/s3_api.h"
 #include "s3/s3_call.h"
@@ -85,34 +88,113 @@ std::optional<S3Error> SourcePreconditions(const HeaderMap& headers, const Node&
   return std::nullopt;
 }
 
+// A file's bytes read from a snapshot, as a request body.
+class FileBody final : public BodyReader {
+ public:
+  explicit FileBody(FileStream s) : s_(std::move(s)) {}
+  asio::awaitable<Result<size_t>> Read(char* out, size_t max) override {
+    if (s_.length == 0) co_return size_t{0};
+    std::string chunk;
+    Status st = Api::NextChunk(&s_, std::min<size_t>(max, 1 << 20), &chunk);
+    if (!st.ok()) co_return st;
+    std::copy(chunk.begin(), chunk.end(), out);
+    co_return chunk.size();
+  }
+
+ private:
+  FileStream s_;
+};
+
+// x-amz-copy-source-range "bytes=first-last" within size: (offset, length).
+std::optional<std::pair<uint64_t, uint64_t>> CopyRange(std::string_view v, uint64_t size) {
+  if (v.empty()) return std::pair<uint64_t, uint64_t>(0, size);
+  if (v.substr(0, 6) != "bytes=") return std::nullopt;
+  v.remove_prefix(6);
+  size_t dash = v.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  auto first = ParseU64(v.substr(0, dash));
+  auto last = ParseU64(v.substr(dash + 1));
+  if (!first || !last || *first > *last || *last >= size) return std::nullopt;
+  return std::pair<uint64_t, uint64_t>(*first, *last - *first + 1);
+}
+
 }  // namespace
+
+std::variant<S3Api::CopySource, S3Error> S3Api::ReadCopySource(const Call& c) const {
+  auto source = ParseCopySource(c.header("x-amz-copy-source"));
+  if (auto* e = std::get_if<S3Error>(&source)) return *e;
+  auto& [bucket, key] = std::get<0>(source);
+  auto path = ObjectPath(bucket, key);
+  if (auto* e = std::get_if<S3Error>(&path)) return *e;
+  CopySource s;
+  s.path = std::get<std::string>(path);
+  if (c.principal) {
+    if (Status st = Authorize(*c.principal, {Access::kRead, {s.path}}); !st.ok()) {
+      return S3Error{"AccessDenied", st.message()};
+    }
+  }
+  s.snapshot = node_->ReadSnapshot();
+  FsView view(s.snapshot.get(), node_->block_bytes());
+  auto n = view.Lookup(s.path);
+  if (!n.ok() || !*n || (*n)->is_dir()) {
+    return S3Error{"NoSuchKey", "the copy source '" + bucket + "/" + key + "' does not exist"};
+  }
+  auto meta = view.LoadMeta(**n);
+  if (!meta.ok()) return S3ErrorFor(meta.status());
+  if (auto e = SourcePreconditions(c.headers, **n, S3EtagOf(**n, *meta))) return *e;
+  s.node = **n;
+  s.meta = std::move(*meta);
+  return s;
+}
+
+asio::awaitable<HttpResponse> S3Api::UploadPartCopy(const Call& c) {
+  const S3Request& r = *c.parsed;
+  auto n = ParseU64(r.Query("partNumber"));
+  if (!n || *n < 1 || *n > kMaxPartsPerUpload) {
+    co_return ErrorAnswer(c, {"InvalidArgument", "partNumber must be 1 to 10000"});
+  }
+  auto source = ReadCopySource(c);
+  if (auto* e = std::get_if<S3Error>(&source)) co_return ErrorAnswer(c, *e);
+  CopySource& s = std::get<CopySource>(source);
+  auto range = CopyRange(c.header("x-amz-copy-source-range"), s.node.inode.size);
+  if (!range) {
+    co_return ErrorAnswer(c, {"InvalidArgument",
+                              "x-amz-copy-source-range must be bytes=first-last "
+                              "within the source's " +
+                                  std::to_string(s.node.inode.size) + " bytes"});
+  }
+  HttpRequest put;
+  put.method = "PUT";
+  put.target =
+      "/v1/uploads/" + PercentEncode(r.Query("uploadId"), false) + "/parts/" + std::to_string(*n);
+  put.headers.emplace("content-length", std::to_string(range->second));
+  put.principal = c.principal;
+  put.s3 = S3Call{};
+  FileBody body(FileStream{s.snapshot, s.node, range->first, range->second, node_->block_bytes()});
+  HttpResponse api = co_await api_->HandleStreamed(std::move(put), body);
+  if (api.status == 404) {
+    co_return ErrorAnswer(
+        c, {"NoSuchUpload", "no upload has the id '" + std::string(r.Query("uploadId")) + "'"});
+  }
+  if (api.status / 100 != 2) co_return FromApiError(c, api);
+  XmlWriter w("CopyPartResult");
+  w.Element("LastModified", FormatIsoTime(s.node.inode.mtime_ms));
+  w.Element("ETag", std::string(AnswerHeader(api, "ETag")));
+  HttpResponse out = XmlAnswer(w.Finish());
+  if (auto pos = AnswerHeader(api, "X-Walfs-Position"); !pos.empty()) {
+    out.headers.emplace_back("x-walfs-position", std::string(pos));
+  }
+  co_return out;
+}
 
 asio::awaitable<HttpResponse> S3Api::CopyObject(Call& c) {
   const S3Request& r = *c.parsed;
   if (auto e = BucketMissing(c)) co_return ErrorAnswer(c, *e);
-  auto source = ParseCopySource(c.header("x-amz-copy-source"));
-  if (auto* e = std::get_if<S3Error>(&source)) co_return ErrorAnswer(c, *e);
-  const auto& [src_bucket, src_key] = std::get<0>(source);
-  auto src_path = ObjectPath(src_bucket, src_key);
-  if (auto* e = std::get_if<S3Error>(&src_path)) co_return ErrorAnswer(c, *e);
-  const std::string& from = std::get<std::string>(src_path);
-  if (c.principal) {
-    if (Status st = Authorize(*c.principal, {Access::kRead, {from}}); !st.ok()) {
-      co_return ErrorAnswer(c, {"AccessDenied", st.message()});
-    }
-  }
   std::string_view directive = c.header("x-amz-metadata-directive");
   if (!directive.empty() && directive != "COPY" && directive != "REPLACE") {
     co_return ErrorAnswer(c, {"InvalidArgument", "x-amz-metadata-directive is COPY or REPLACE"});
   }
   bool replace = directive == "REPLACE";
-  if (from == r.path && !replace) {
-    co_return ErrorAnswer(
-        c, {"InvalidRequest",
-            "This copy request is illegal because it is trying to copy an object to itself "
-            "without changing the object's metadata, storage class, website redirect location or "
-            "encryption attributes."});
-  }
   FileMeta headers;
   if (replace) {
     auto meta = MetaFromHeaders(c.headers);
@@ -126,30 +208,29 @@ asio::awaitable<HttpResponse> S3Api::CopyObject(Call& c) {
   HttpResponse api;
   std::string etag;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    auto snap = node_->ReadSnapshot();
-    FsView view(snap.get(), node_->block_bytes());
-    auto n = view.Lookup(from);
-    if (!n.ok() || !*n || (*n)->is_dir()) {
+    auto source = ReadCopySource(c);
+    if (auto* e = std::get_if<S3Error>(&source)) co_return ErrorAnswer(c, *e);
+    const CopySource& s = std::get<CopySource>(source);
+    if (s.path == r.path && !replace) {
       co_return ErrorAnswer(
-          c, {"NoSuchKey", "the copy source '" + src_bucket + "/" + src_key + "' does not exist"});
-    }
-    auto meta = view.LoadMeta(**n);
-    if (!meta.ok()) co_return ErrorAnswer(c, S3ErrorFor(meta.status()));
-    if (auto e = SourcePreconditions(c.headers, **n, S3EtagOf(**n, *meta))) {
-      co_return ErrorAnswer(c, *e);
+          c, {"InvalidRequest",
+              "This copy request is illegal because it is trying to copy an object to itself "
+              "without changing the object's metadata, storage class, website redirect location "
+              "or encryption attributes."});
     }
     Entry e;
-    e.conditions.push_back(Condition::Version(from, (*n)->inode.version));
+    e.conditions.push_back(Condition::Version(s.path, s.node.inode.version));
     const HeaderMap& dh = std::get<HeaderMap>(dest);
     if (dh.count("if-none-match")) e.conditions.push_back(Condition::Exists(r.path, false));
     if (auto v = dh.find("if-match"); v != dh.end()) {
       auto pos = Position::Parse(std::string_view(v->second).substr(1, v->second.size() - 2));
       if (pos) e.conditions.push_back(Condition::Version(r.path, *pos));
     }
-    e.ops.push_back(Op::Copy(from, r.path, replace, headers));
-    Position pinned = (*n)->inode.version;
+    e.ops.push_back(Op::Copy(s.path, r.path, replace, headers));
+    Position pinned = s.node.inode.version;
+    std::string from = s.path;
+    etag = s.meta.etag;
     api = co_await api_->Propose(std::move(e));
-    etag = meta->etag;
     if (api.status != 412) break;
     // Which condition failed: the source's (it changed: read it again) or
     // the destination's (the client's answer).

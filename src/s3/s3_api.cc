@@ -255,8 +255,13 @@ asio::awaitable<HttpResponse> S3Api::HandleStreamed(HttpRequest req, BodyReader&
   if (!c.parsed) co_return ErrorAnswer(c, c.error);
   c.principal = req.principal;
   c.headers = req.headers;
-  if (c.parsed->op == S3Op::kUploadPart) {
-    HttpResponse r = co_await UploadPart(c, req, body);
+  if (c.parsed->op == S3Op::kUploadPart || c.parsed->op == S3Op::kUploadPartCopy) {
+    HttpResponse r;
+    if (c.parsed->op == S3Op::kUploadPart) {
+      r = co_await UploadPart(c, req, body);
+    } else {
+      r = co_await UploadPartCopy(c);
+    }
     r.headers.emplace_back("x-amz-request-id", c.request_id);
     co_return r;
   }

@@ -59,6 +59,16 @@ class S3Api final : public Frontend {
   boost::asio::awaitable<HttpResponse> DeleteObjects(Call& c);
   // Copies (copy_handler.cc).
   boost::asio::awaitable<HttpResponse> CopyObject(Call& c);
+  boost::asio::awaitable<HttpResponse> UploadPartCopy(const Call& c);
+  // x-amz-copy-source read on a snapshot: the principal's right to read
+  // it, the file, and its x-amz-copy-source-if-* conditions.
+  struct CopySource {
+    std::string path;
+    std::shared_ptr<const StoreReader> snapshot;
+    Node node;
+    FileMeta meta;
+  };
+  std::variant<CopySource, S3Error> ReadCopySource(const Call& c) const;
   // Multipart uploads (multipart_handler.cc).
   boost::asio::awaitable<HttpResponse> CreateMultipartUpload(Call& c);
   boost::asio::awaitable<HttpResponse> UploadPart(const Call& c, const HttpRequest& req,

@@ -16,10 +16,18 @@ usage: s3_scenarios.py SCENARIO ENDPOINT[,ENDPOINT...] [ACCESS_KEY SECRET_KEY]
   appends   8 writers append 100-byte records with x-amz-write-offset-bytes
             (HEAD, then PutObject at the size, again on InvalidWriteOffset),
             each through the endpoints in turn; every record lands once
+  objects   stored metadata and MD5 ETags, CopyObject (COPY, REPLACE, source
+            conditions), multipart uploads (a 100 MiB object by boto3's
+            transfer manager, sha256 compared; ListParts, ListMultipartUploads,
+            Abort, InvalidPart), conditional puts racing from 8 threads
+            (exactly one winner), presigned GET and PUT with curl
 """
 import base64
 import hashlib
+import io
 import json
+import os
+import subprocess
 import sys
 import threading
 import time
@@ -27,6 +35,7 @@ import urllib.error
 import urllib.request
 
 import boto3
+from boto3.s3.transfer import TransferConfig
 from botocore.client import Config
 from botocore.exceptions import ClientError
 
@@ -48,8 +57,12 @@ def client(endpoint=None, access=None, secret=None, **kw):
         offset = getattr(local, 'offset', None)
         if offset is not None:
             request.headers['x-amz-write-offset-bytes'] = str(offset)
+        # Headers the installed boto3 has no parameter for (If-None-Match on
+        # a write), the same way.
+        for k, v in getattr(local, 'headers', {}).items():
+            request.headers[k] = v
 
-    c.meta.events.register('before-sign.s3.PutObject', add_offset)
+    c.meta.events.register('before-sign.s3', add_offset)
     c.walfs_offset = local
     return c
 
@@ -65,6 +78,10 @@ def error_code(what, fn, *args, **kw):
     except ClientError as e:
         return e.response['Error']['Code'], e.response['ResponseMetadata']['HTTPStatusCode']
     sys.exit('%s: succeeded, but an error was expected' % what)
+
+
+def error_name(what, fn, *args, **kw):
+    return error_code(what, fn, *args, **kw)[0]
 
 
 def basics():
@@ -281,4 +298,170 @@ def appends():
     print(json.dumps({'records': len(lines), 'retries': sum(retries)}))
 
 
-{'basics': basics, 'auth': auth, 'appends': appends}[SCENARIO]()
+def objects():
+    c = client()
+    c.create_bucket(Bucket='objects')
+    # Metadata and the MD5 ETag of a whole write.
+    put = c.put_object(Bucket='objects', Key='doc.txt', Body=b'hello', ContentType='text/plain',
+                       CacheControl='no-cache', ContentDisposition='inline',
+                       Metadata={'team': 'ops', 'Mixed-Case': 'v'})
+    md5 = '"%s"' % hashlib.md5(b'hello').hexdigest()
+    check('put ETag', put['ETag'], md5)
+    head = c.head_object(Bucket='objects', Key='doc.txt')
+    check('head ETag', head['ETag'], md5)
+    check('head type', head['ContentType'], 'text/plain')
+    check('head cache-control', head['CacheControl'], 'no-cache')
+    check('head disposition', head['ContentDisposition'], 'inline')
+    check('head metadata', head['Metadata'], {'team': 'ops', 'mixed-case': 'v'})
+    got = c.get_object(Bucket='objects', Key='doc.txt', IfMatch=md5)
+    check('get by ETag', got['Body'].read(), b'hello')
+    check('get metadata', got['Metadata'], {'team': 'ops', 'mixed-case': 'v'})
+    over = c.get_object(Bucket='objects', Key='doc.txt', ResponseContentType='text/csv')
+    check('response-content-type', over['ContentType'], 'text/csv')
+    check('If-None-Match with the ETag', error_name('inm', c.get_object, Bucket='objects',
+                                                       Key='doc.txt', IfNoneMatch=md5), '304')
+    check('If-Match with another', error_name('im', c.get_object, Bucket='objects', Key='doc.txt',
+                                              IfMatch='"0123"'), 'PreconditionFailed')
+    check('user metadata over 2 KiB', error_name('big meta', c.put_object, Bucket='objects',
+                                                 Key='m', Body=b'', Metadata={'a': 'x' * 2100}),
+          'MetadataTooLarge')
+    # Copies: metadata kept or replaced; the source's conditions.
+    cp = c.copy_object(Bucket='objects', Key='copy.txt', CopySource='objects/doc.txt')
+    check('copy ETag', cp['CopyObjectResult']['ETag'], md5)
+    head = c.head_object(Bucket='objects', Key='copy.txt')
+    check('copy keeps the type', head['ContentType'], 'text/plain')
+    check('copy keeps the metadata', head['Metadata'], {'team': 'ops', 'mixed-case': 'v'})
+    c.copy_object(Bucket='objects', Key='json.txt', CopySource='objects/doc.txt',
+                  MetadataDirective='REPLACE', ContentType='application/json', Metadata={'k': 'v'})
+    head = c.head_object(Bucket='objects', Key='json.txt')
+    check('REPLACE type', head['ContentType'], 'application/json')
+    check('REPLACE metadata', head['Metadata'], {'k': 'v'})
+    check('REPLACE keeps the ETag', head['ETag'], md5)
+    check('copy-source-if-match', error_name('csim', c.copy_object, Bucket='objects', Key='x',
+                                             CopySource='objects/doc.txt',
+                                             CopySourceIfMatch='"0123"'), 'PreconditionFailed')
+    check('copy-source-if-none-match', error_name(
+        'csinm', c.copy_object, Bucket='objects', Key='x', CopySource='objects/doc.txt',
+        CopySourceIfNoneMatch=md5), 'PreconditionFailed')
+    check('copy onto itself', error_name('self', c.copy_object, Bucket='objects', Key='doc.txt',
+                                         CopySource='objects/doc.txt'), 'InvalidRequest')
+    check('copy of a missing key', error_name('missing', c.copy_object, Bucket='objects',
+                                              Key='x', CopySource='objects/nope'), 'NoSuchKey')
+    # An append keeps the headers; the ETag is no longer an MD5.
+    c.walfs_offset.offset = 5
+    c.put_object(Bucket='objects', Key='doc.txt', Body=b', world')
+    c.walfs_offset.offset = None
+    head = c.head_object(Bucket='objects', Key='doc.txt')
+    check('append keeps the type', head['ContentType'], 'text/plain')
+    if head['ETag'] == md5 or head['ETag'] == '"%s"' % hashlib.md5(b'hello, world').hexdigest():
+        sys.exit('an appended object kept an MD5 ETag: %s' % head['ETag'])
+
+    # Multipart: 100 MiB in 16 MiB parts by boto3's transfer manager.
+    blob = os.urandom(1 << 20) * 100
+    config = TransferConfig(multipart_threshold=8 << 20, multipart_chunksize=16 << 20,
+                            max_concurrency=4)
+    c.upload_fileobj(io.BytesIO(blob), 'objects', 'big.bin', Config=config,
+                     ExtraArgs={'ContentType': 'application/x-big'})
+    head = c.head_object(Bucket='objects', Key='big.bin')
+    check('multipart size', head['ContentLength'], len(blob))
+    check('multipart type', head['ContentType'], 'application/x-big')
+    parts = [blob[i:i + (16 << 20)] for i in range(0, len(blob), 16 << 20)]
+    want = hashlib.md5(b''.join(hashlib.md5(p).digest() for p in parts)).hexdigest()
+    check('multipart ETag', head['ETag'], '"%s-%d"' % (want, len(parts)))
+    back = io.BytesIO()
+    c.download_fileobj('objects', 'big.bin', back, Config=config)
+    check('multipart sha256', hashlib.sha256(back.getvalue()).hexdigest(),
+          hashlib.sha256(blob).hexdigest())
+    ranged = c.get_object(Bucket='objects', Key='big.bin', Range='bytes=16777200-16777231')
+    check('a range across parts', ranged['Body'].read(), blob[16777200:16777232])
+    # The low-level calls.
+    up = c.create_multipart_upload(Bucket='objects', Key='parts.bin', Metadata={'p': '1'})
+    uid = up['UploadId']
+    p1, p2 = b'1' * (5 << 20), b'2' * 100
+    e1 = c.upload_part(Bucket='objects', Key='parts.bin', UploadId=uid, PartNumber=1, Body=p1)
+    e2 = c.upload_part(Bucket='objects', Key='parts.bin', UploadId=uid, PartNumber=2, Body=p2)
+    check('part ETag', e1['ETag'], '"%s"' % hashlib.md5(p1).hexdigest())
+    listed = c.list_parts(Bucket='objects', Key='parts.bin', UploadId=uid)['Parts']
+    check('ListParts', [(p['PartNumber'], p['Size']) for p in listed], [(1, 5 << 20), (2, 100)])
+    uploads = c.list_multipart_uploads(Bucket='objects').get('Uploads', [])
+    check('ListMultipartUploads', [(u['Key'], u['UploadId']) for u in uploads],
+          [('parts.bin', uid)])
+    bad = {'Parts': [{'PartNumber': 1, 'ETag': e2['ETag']}, {'PartNumber': 2, 'ETag': e2['ETag']}]}
+    check('a wrong part ETag', error_name('InvalidPart', c.complete_multipart_upload,
+                                          Bucket='objects', Key='parts.bin', UploadId=uid,
+                                          MultipartUpload=bad), 'InvalidPart')
+    done = c.complete_multipart_upload(
+        Bucket='objects', Key='parts.bin', UploadId=uid,
+        MultipartUpload={'Parts': [{'PartNumber': 1, 'ETag': e1['ETag']},
+                                   {'PartNumber': 2, 'ETag': e2['ETag']}]})
+    want = hashlib.md5(hashlib.md5(p1).digest() + hashlib.md5(p2).digest()).hexdigest()
+    check('complete ETag', done['ETag'], '"%s-2"' % want)
+    got = c.get_object(Bucket='objects', Key='parts.bin')
+    check('completed bytes', got['Body'].read() == p1 + p2, True)
+    check('completed metadata', got['Metadata'], {'p': '1'})
+    # UploadPartCopy: a range of one object and the whole of another.
+    uid = c.create_multipart_upload(Bucket='objects', Key='spliced.bin')['UploadId']
+    r1 = c.upload_part_copy(Bucket='objects', Key='spliced.bin', UploadId=uid, PartNumber=1,
+                            CopySource='objects/big.bin', CopySourceRange='bytes=1000-5243879')
+    r2 = c.upload_part_copy(Bucket='objects', Key='spliced.bin', UploadId=uid, PartNumber=2,
+                            CopySource={'Bucket': 'objects', 'Key': 'doc.txt'})
+    check('copied part ETag', r1['CopyPartResult']['ETag'],
+          '"%s"' % hashlib.md5(blob[1000:5243880]).hexdigest())
+    c.complete_multipart_upload(
+        Bucket='objects', Key='spliced.bin', UploadId=uid,
+        MultipartUpload={'Parts': [{'PartNumber': 1, 'ETag': r1['CopyPartResult']['ETag']},
+                                   {'PartNumber': 2, 'ETag': r2['CopyPartResult']['ETag']}]})
+    got = c.get_object(Bucket='objects', Key='spliced.bin')['Body'].read()
+    check('spliced bytes', got == blob[1000:5243880] + b'hello, world', True)
+    gone = c.create_multipart_upload(Bucket='objects', Key='gone.bin')['UploadId']
+    c.abort_multipart_upload(Bucket='objects', Key='gone.bin', UploadId=gone)
+    check('aborted', error_name('abort', c.list_parts, Bucket='objects', Key='gone.bin',
+                                UploadId=gone), 'NoSuchUpload')
+
+    # Conditional puts racing: exactly one If-None-Match: * wins.
+    racers = 8
+    results = [None] * racers
+    clients = [client(ENDPOINTS[i % len(ENDPOINTS)]) for i in range(racers)]
+    start = threading.Barrier(racers)
+
+    def race(i):
+        rc = clients[i]
+        rc.walfs_offset.headers = {'If-None-Match': '*'}
+        start.wait()
+        try:
+            rc.put_object(Bucket='objects', Key='claim', Body=b'racer %d' % i)
+            results[i] = 'won'
+        except ClientError as e:
+            results[i] = e.response['Error']['Code']
+        rc.walfs_offset.headers = {}
+
+    threads = [threading.Thread(target=race, args=(i,)) for i in range(racers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check('winners', results.count('won'), 1)
+    check('losers', results.count('PreconditionFailed'), racers - 1)
+    winner = results.index('won')
+    deadline = time.monotonic() + 20  # the winner may have written through another replica
+    while True:
+        try:
+            claimed = c.get_object(Bucket='objects', Key='claim')['Body'].read()
+            break
+        except ClientError as e:
+            if e.response['Error']['Code'] != 'NoSuchKey' or time.monotonic() > deadline:
+                raise
+    check('the winner\'s bytes', claimed, b'racer %d' % winner)
+
+    # Presigned URLs with curl.
+    url = c.generate_presigned_url('put_object', Params={'Bucket': 'objects', 'Key': 'pre.txt'},
+                                   ExpiresIn=300)
+    subprocess.run(['curl', '-sf', '-X', 'PUT', '--data-binary', 'presigned', url], check=True)
+    url = c.generate_presigned_url('get_object', Params={'Bucket': 'objects', 'Key': 'pre.txt'},
+                                   ExpiresIn=300)
+    body = subprocess.run(['curl', '-sf', url], check=True, capture_output=True).stdout
+    check('presigned GET', body, b'presigned')
+    print(json.dumps({'racers': racers, 'multipart_bytes': len(blob)}))
+
+
+{'basics': basics, 'auth': auth, 'appends': appends, 'objects': objects}[SCENARIO]()

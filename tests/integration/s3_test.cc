@@ -137,6 +137,40 @@ TEST(S3Test, SignaturesAndRightsAreCheckedWithS3sCodes) {
   EXPECT_EQ(rc, 0) << out;
 }
 
+TEST(S3Test, MetadataCopiesMultipartAndRacingConditionalPutsThroughThreeReplicas) {
+  TempDir dir;
+  RedisServer redis(dir.path());
+  std::string log = "redis://127.0.0.1:" + std::to_string(redis.port()) + "?stream=s3objects";
+  std::vector<std::unique_ptr<S3Replica>> rs;
+  std::string endpoints;
+  for (int i = 0; i < 3; ++i) {
+    rs.push_back(std::make_unique<S3Replica>(dir.path() + "/r" + std::to_string(i), log,
+                                             "r" + std::to_string(i)));
+    endpoints += (i ? "," : "") + rs.back()->endpoint();
+  }
+  for (auto& r : rs) ASSERT_TRUE(r->proc->WaitReady());
+  auto [rc, out] = Scenario("objects", endpoints);
+  ASSERT_EQ(rc, 0) << out;
+  // The metadata is the file's, in the HTTP API too, on every replica.
+  for (auto& r : rs) {
+    json stat;
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          auto got = r->proc->Client().Get("/v1/fs/objects/json.txt?stat");
+          if (!got.ok() || got->status != 200) return false;
+          stat = json::parse(got->body, nullptr, false);
+          return true;
+        },
+        std::chrono::seconds(20)));
+    EXPECT_EQ(stat["metadata"]["content-type"], "application/json") << stat.dump();
+    EXPECT_EQ(stat["metadata"]["x-amz-meta-k"], "v") << stat.dump();
+    EXPECT_EQ(stat.value("md5_etag", ""), ToHex(Md5("hello"))) << stat.dump();
+    auto got = r->proc->Client().Get("/v1/fs/objects/json.txt");
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->header("content-type"), "application/json");
+  }
+}
+
 TEST(S3Test, AppendsWithWriteOffsetsFromEightWritersThroughThreeReplicasLandOnce) {
   TempDir dir;
   RedisServer redis(dir.path());
