@@ -3,6 +3,7 @@
 // processes on a real Redis.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -86,6 +87,90 @@ TEST(S3Test, TheAwsCliCopiesListsAndRemoves) {
   EXPECT_NE(out.find("BucketNotEmpty"), std::string::npos) << out;
   run("rb --force s3://cli-bucket");
   EXPECT_EQ(run("ls").find("cli-bucket"), std::string::npos);
+}
+
+// The bytes of a file, and its sha256 in hex.
+std::string Sha256Of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return ToHex(Sha256(bytes));
+}
+
+// A tree of files to copy: two small ones and one of 20 MiB (multipart in
+// 5 MiB parts for both clients).
+std::string MakeTree(const std::string& root) {
+  std::filesystem::create_directories(root + "/sub");
+  std::ofstream(root + "/a.txt") << "hello\n";
+  std::ofstream(root + "/sub/b.txt") << "there\n";
+  std::ofstream(root + "/big.bin", std::ios::binary) << RandomBytes(20 << 20);
+  return Sha256Of(root + "/big.bin");
+}
+
+TEST(S3Test, S3cmdPutsSyncsGetsAndRemoves) {
+  TempDir dir;
+  S3Replica r(dir.path() + "/r", "local", "r");
+  ASSERT_TRUE(r.proc->WaitReady());
+  std::string want = MakeTree(dir.path() + "/src");
+  std::string host = "127.0.0.1:" + std::to_string(r.s3_port);
+  std::ofstream(dir.path() + "/s3cfg") << "[default]\naccess_key = walfs\nsecret_key = unchecked\n"
+                                       << "host_base = " << host << "\nhost_bucket = " << host
+                                       << "\nuse_https = False\nsignature_v2 = False\n"
+                                       << "multipart_chunk_size_mb = 5\n";
+  auto run = [&](const std::string& args) {
+    auto [rc, out] = Shell("/usr/bin/s3cmd -c " + dir.path() + "/s3cfg " + args + " 2>&1");
+    EXPECT_EQ(rc, 0) << args << ": " << out;
+    return out;
+  };
+  run("mb s3://s3cmd-bucket");
+  run("put " + dir.path() + "/src/big.bin s3://s3cmd-bucket/big.bin");
+  run("put -r " + dir.path() + "/src/ s3://s3cmd-bucket/tree/");
+  std::string ls = run("ls -r s3://s3cmd-bucket");
+  for (const char* key : {"big.bin", "tree/a.txt", "tree/sub/b.txt", "tree/big.bin"}) {
+    EXPECT_NE(ls.find(std::string("s3://s3cmd-bucket/") + key), std::string::npos) << ls;
+  }
+  // A sync of an unchanged tree uploads nothing: the listing's MD5s match.
+  std::string sync = run("sync " + dir.path() + "/src/ s3://s3cmd-bucket/tree/");
+  EXPECT_EQ(sync.find("upload:"), std::string::npos) << sync;
+  run("get s3://s3cmd-bucket/tree/big.bin " + dir.path() + "/back.bin");
+  EXPECT_EQ(Sha256Of(dir.path() + "/back.bin"), want);
+  std::string info = run("info s3://s3cmd-bucket/tree/a.txt");
+  EXPECT_NE(info.find(ToHex(Md5("hello\n"))), std::string::npos) << info;
+  run("del -r --force s3://s3cmd-bucket");
+  run("rb s3://s3cmd-bucket");
+  EXPECT_EQ(run("ls").find("s3cmd-bucket"), std::string::npos);
+}
+
+TEST(S3Test, RcloneCopiesChecksAndPurges) {
+  TempDir dir;
+  S3Replica r(dir.path() + "/r", "local", "r");
+  ASSERT_TRUE(r.proc->WaitReady());
+  std::string want = MakeTree(dir.path() + "/src");
+  // (AWS_CA_BUNDLE, if the environment sets one, makes rclone refuse a
+  // plain-HTTP endpoint.)
+  const std::string rclone =
+      "env -u AWS_CA_BUNDLE RCLONE_CONFIG_W_TYPE=s3 RCLONE_CONFIG_W_PROVIDER=Other "
+      "RCLONE_CONFIG_W_ACCESS_KEY_ID=walfs RCLONE_CONFIG_W_SECRET_ACCESS_KEY=unchecked "
+      "RCLONE_CONFIG_W_ENDPOINT=" +
+      r.endpoint() +
+      " /usr/bin/rclone --config /dev/null --s3-upload-cutoff 5M --s3-chunk-size 5M ";
+  auto run = [&](const std::string& args) {
+    auto [rc, out] = Shell(rclone + args + " 2>&1");
+    EXPECT_EQ(rc, 0) << args << ": " << out;
+    return out;
+  };
+  run("mkdir w:rclone-bucket");
+  run("copy " + dir.path() + "/src w:rclone-bucket/dir");
+  // check compares sizes and MD5s (the ETag of a whole write, rclone's own
+  // metadata for a multipart one).
+  std::string check = run("check " + dir.path() + "/src w:rclone-bucket/dir");
+  EXPECT_NE(check.find("0 differences found"), std::string::npos) << check;
+  EXPECT_NE(check.find("3 matching files"), std::string::npos) << check;
+  std::string lsf = run("lsf -R --files-only w:rclone-bucket");
+  EXPECT_EQ(lsf, "dir/a.txt\ndir/big.bin\ndir/sub/b.txt\n");
+  run("copy w:rclone-bucket/dir " + dir.path() + "/back");
+  EXPECT_EQ(Sha256Of(dir.path() + "/back/big.bin"), want);
+  run("purge w:rclone-bucket");
+  EXPECT_EQ(run("lsd w:").find("rclone-bucket"), std::string::npos);
 }
 
 TEST(S3Test, TheS3ListenerSpeaksTlsWithTheServersCertificate) {
