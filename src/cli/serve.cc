@@ -225,6 +225,11 @@ void RegisterServe(CLI::App& app, RunFn* run) {
                   "serve virtual-hosted-style S3 requests too: BUCKET.<domain>");
   cmd->add_option("--s3-region", o.s3_region, "the region GetBucketLocation answers")
       ->capture_default_str();
+  cmd->add_option_function<std::string>(
+         "--s3-consistency", [&o](const std::string& v) { o.s3_strong = v == "strong"; },
+         "eventual (default): an S3 read sees what this replica has applied (every write it "
+         "took); strong: every S3 read first waits for the log's last entry (one log round trip)")
+      ->check(CLI::IsMember({"eventual", "strong"}));
   cmd->add_flag("--insecure-no-auth", o.insecure_no_auth,
                 "allow listening beyond loopback without --auth (anyone who reaches the port can "
                 "do anything)");

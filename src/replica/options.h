@@ -60,6 +60,8 @@ struct ServerOptions {
   std::string s3_listen;                // HOST:PORT; empty: off
   std::string s3_domain;                // virtual-hosted style: BUCKET.<domain>
   std::string s3_region = "us-east-1";  // what GetBucketLocation answers
+  // S3 reads wait for the log's tail first (--s3-consistency strong).
+  bool s3_strong = false;
 
   // Proposer (group commit).
   size_t proposals_pending_max = 20000;  // queued writes; past it: 503 not_ready

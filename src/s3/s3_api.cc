@@ -1,6 +1,8 @@
 // S3Api: admission, dispatch, and the translation to and from the HTTP API.
 #include "s3/s3_api.h"
 
+#include "http/waits.h"
+
 #include <nlohmann/json.hpp>
 
 #include "auth/authorize.h"
@@ -287,7 +289,59 @@ asio::awaitable<HttpResponse> S3Api::HandleStreamed(HttpRequest req, BodyReader&
   co_return r;
 }
 
+asio::awaitable<std::optional<S3Error>> S3Api::ReadBarrier(const Call& c) {
+  const ServerOptions& o = node_->options();
+  std::string_view min = c.header("x-walfs-min-position");
+  if (min.empty() && !o.s3_strong) co_return std::nullopt;
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(o.wait_timeout_ms_default);
+  Position target;
+  if (!min.empty()) {
+    auto p = Position::Parse(min);
+    if (!p) co_return S3Error{"InvalidArgument", "x-walfs-min-position is not a position"};
+    target = *p;
+  }
+  if (o.s3_strong) {
+    // This replica's position before the log is asked: a sound log's tail,
+    // read after, is at or past it.
+    Position applied = node_->applied();
+    auto tail = co_await AwaitTail(*node_, deadline);
+    if (!tail.ok()) co_return S3ErrorFor(tail.status());
+    if (*tail < applied) {
+      co_return S3Error{"ServiceUnavailable", "the log's last position " + tail->ToString() +
+                                                  " is below this replica's " + applied.ToString() +
+                                                  ": the log lost entries"};
+    }
+    target = std::max(target, *tail);
+  }
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  uint32_t left_ms = static_cast<uint32_t>(std::max<int64_t>(0, left.count()));
+  if (!co_await WaitApplied(*node_, target, left_ms)) {
+    co_return S3Error{"ServiceUnavailable",
+                      "this replica had not applied " + target.ToString() + " in time"};
+  }
+  co_return std::nullopt;
+}
+
 asio::awaitable<HttpResponse> S3Api::Dispatch(Call& c) {
+  switch (c.parsed->op) {
+    case S3Op::kListBuckets:
+    case S3Op::kHeadBucket:
+    case S3Op::kGetBucketLocation:
+    case S3Op::kListObjects:
+    case S3Op::kListObjectsV2:
+    case S3Op::kListMultipartUploads:
+    case S3Op::kListParts:
+    case S3Op::kGetObject:
+    case S3Op::kHeadObject: {
+      auto barrier = co_await ReadBarrier(c);
+      if (barrier) co_return ErrorAnswer(c, *barrier);
+      break;
+    }
+    default:
+      break;
+  }
   switch (c.parsed->op) {
     case S3Op::kListBuckets:
       co_return ListBuckets(c);

@@ -46,6 +46,10 @@ class S3Api final : public Frontend {
   struct Call;  // one request being answered: the parsed request, its id
 
   boost::asio::awaitable<HttpResponse> Dispatch(Call& c);
+  // For a read: waits until this replica has applied x-walfs-min-position
+  // and, with --s3-consistency strong, the log's last entry; the error if
+  // it cannot.
+  boost::asio::awaitable<std::optional<S3Error>> ReadBarrier(const Call& c);
   // Buckets (bucket_handler.cc).
   HttpResponse ListBuckets(Call& c) const;
   boost::asio::awaitable<HttpResponse> CreateBucket(Call& c);

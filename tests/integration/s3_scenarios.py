@@ -21,6 +21,9 @@ usage: s3_scenarios.py SCENARIO ENDPOINT[,ENDPOINT...] [ACCESS_KEY SECRET_KEY]
             transfer manager, sha256 compared; ListParts, ListMultipartUploads,
             Abort, InvalidPart), conditional puts racing from 8 threads
             (exactly one winner), presigned GET and PUT with curl
+  strong    writes through the first endpoint are read at once through the
+            second (a replica with --s3-consistency strong), and through the
+            third with x-walfs-min-position set to the write's position
 """
 import base64
 import hashlib
@@ -464,4 +467,27 @@ def objects():
     print(json.dumps({'racers': racers, 'multipart_bytes': len(blob)}))
 
 
-{'basics': basics, 'auth': auth, 'appends': appends, 'objects': objects}[SCENARIO]()
+def strong():
+    writer, strong_reader, waiting_reader = (client(e) for e in ENDPOINTS[:3])
+    writer.create_bucket(Bucket='strong')
+    bulk = os.urandom(16 << 20)
+    for i in range(5):
+        # 16 MiB first, which the readers take a while to apply: a read
+        # that did not wait would not see the small write after it.
+        writer.put_object(Bucket='strong', Key='bulk', Body=bulk)
+        key, body = 'k%02d' % i, b'value %d' % i
+        put = writer.put_object(Bucket='strong', Key=key, Body=body)
+        check('strong read %d' % i, strong_reader.get_object(Bucket='strong', Key=key)['Body'].read(),
+              body)
+        check('strong listing %d' % i,
+              strong_reader.list_objects_v2(Bucket='strong')['KeyCount'], i + 2)
+        position = put['ResponseMetadata']['HTTPHeaders']['x-walfs-position']
+        waiting_reader.walfs_offset.headers = {'x-walfs-min-position': position}
+        check('read at the position %d' % i,
+              waiting_reader.get_object(Bucket='strong', Key=key)['Body'].read(), body)
+        waiting_reader.walfs_offset.headers = {}
+    print(json.dumps({'writes': 5}))
+
+
+{'basics': basics, 'auth': auth, 'appends': appends, 'objects': objects,
+ 'strong': strong}[SCENARIO]()

@@ -256,6 +256,19 @@ TEST(S3Test, MetadataCopiesMultipartAndRacingConditionalPutsThroughThreeReplicas
   }
 }
 
+TEST(S3Test, StrongReadsAndReadsAtAPositionSeeWritesMadeThroughAnotherReplica) {
+  TempDir dir;
+  RedisServer redis(dir.path());
+  std::string log = "redis://127.0.0.1:" + std::to_string(redis.port()) + "?stream=s3strong";
+  S3Replica writer(dir.path() + "/w", log, "w");
+  S3Replica strong(dir.path() + "/s", log, "s", {"--s3-consistency", "strong"});
+  S3Replica waiting(dir.path() + "/m", log, "m");
+  for (auto* r : {&writer, &strong, &waiting}) ASSERT_TRUE(r->proc->WaitReady());
+  auto [rc, out] =
+      Scenario("strong", writer.endpoint() + "," + strong.endpoint() + "," + waiting.endpoint());
+  EXPECT_EQ(rc, 0) << out;
+}
+
 TEST(S3Test, AppendsWithWriteOffsetsFromEightWritersThroughThreeReplicasLandOnce) {
   TempDir dir;
   RedisServer redis(dir.path());
