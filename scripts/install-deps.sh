@@ -10,7 +10,7 @@ PACKAGES=(
   libhiredis-dev redis-server redis-tools
   librocksdb-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
-  libxxhash-dev libxml2-dev
+  libxxhash-dev libxml2-dev zlib1g-dev
   prometheus-cpp-dev libcurl4-openssl-dev libssl-dev openssl
   python3-botocore python3-boto3 python3-prometheus-client awscli s3cmd rclone
   python3-pytest python3-pytest-timeout python3-munch python3-isodate python3-tz python3-requests

@@ -25,6 +25,23 @@ const EVP_MD* Md5Md() {
   return md;
 }
 
+const EVP_MD* Sha1Md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  return md;
+}
+
+const EVP_MD* MdOf(Hasher::Algorithm a) {
+  switch (a) {
+    case Hasher::Algorithm::kMd5:
+      return Md5Md();
+    case Hasher::Algorithm::kSha1:
+      return Sha1Md();
+    case Hasher::Algorithm::kSha256:
+      break;
+  }
+  return Sha256Md();
+}
+
 EVP_MAC* HmacMac() {
   static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
   return mac;
@@ -46,23 +63,30 @@ std::string Md5(std::string_view data) {
   return std::string(reinterpret_cast<char*>(d), n);
 }
 
-Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr) throw std::bad_alloc();
-  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), Sha256Md(), nullptr);
+std::string Sha1(std::string_view data) {
+  unsigned char d[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), d, &n, Sha1Md(), nullptr);
+  return std::string(reinterpret_cast<char*>(d), n);
 }
 
-Sha256Hasher::~Sha256Hasher() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+Hasher::Hasher(Algorithm a) : ctx_(EVP_MD_CTX_new()), md_(MdOf(a)) {
+  if (ctx_ == nullptr) throw std::bad_alloc();
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), static_cast<const EVP_MD*>(md_), nullptr);
+}
 
-void Sha256Hasher::Update(std::string_view data) {
+Hasher::~Hasher() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Hasher::Update(std::string_view data) {
   EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size());
 }
 
-std::string Sha256Hasher::Final() {
+std::string Hasher::Final() {
   unsigned char d[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   auto* ctx = static_cast<EVP_MD_CTX*>(ctx_);
   EVP_DigestFinal_ex(ctx, d, &n);
-  EVP_DigestInit_ex(ctx, Sha256Md(), nullptr);
+  EVP_DigestInit_ex(ctx, static_cast<const EVP_MD*>(md_), nullptr);
   return std::string(reinterpret_cast<char*>(d), n);
 }
 

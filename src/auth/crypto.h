@@ -14,20 +14,26 @@ namespace walfs {
 std::string Sha256(std::string_view data);
 // MD5 (16 raw bytes): for S3's Content-MD5 and ETags only, never for security.
 std::string Md5(std::string_view data);
-// SHA-256 of bytes that come in pieces.
-class Sha256Hasher {
+// SHA-1 (20 raw bytes): for S3's x-amz-checksum-sha1 only.
+std::string Sha1(std::string_view data);
+
+// A digest of bytes that come in pieces (SHA-256 unless told).
+class Hasher {
  public:
-  Sha256Hasher();
-  ~Sha256Hasher();
-  Sha256Hasher(const Sha256Hasher&) = delete;
-  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
+  enum class Algorithm { kSha256, kMd5, kSha1 };
+  explicit Hasher(Algorithm a = Algorithm::kSha256);
+  ~Hasher();
+  Hasher(const Hasher&) = delete;
+  Hasher& operator=(const Hasher&) = delete;
   void Update(std::string_view data);
-  // 32 raw bytes; the hasher starts again, empty.
+  // The raw digest; the hasher starts again, empty.
   std::string Final();
 
  private:
-  void* ctx_;  // EVP_MD_CTX
+  void* ctx_;       // EVP_MD_CTX
+  const void* md_;  // EVP_MD
 };
+using Sha256Hasher = Hasher;
 
 // 32 raw bytes.
 std::string HmacSha256(std::string_view key, std::string_view data);

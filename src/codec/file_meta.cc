@@ -38,6 +38,13 @@ std::optional<std::string_view> FileMeta::Get(std::string_view name) const {
   return std::nullopt;
 }
 
+void FileMeta::DropContentDigests() {
+  etag.clear();
+  std::erase_if(headers, [](const auto& h) {
+    return h.first.compare(0, kChecksumPrefix.size(), kChecksumPrefix) == 0;
+  });
+}
+
 void EncodeFileMeta(std::string* out, const FileMeta& m) {
   PutVarint(out, m.headers.size());
   for (const auto& [n, v] : m.headers) {

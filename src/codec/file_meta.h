@@ -8,7 +8,9 @@
 //   bytes   etag (without quotes; empty: none)
 //
 // A valid FileMeta (CheckFileMeta) has names in lower case, sorted, each
-// once, each one of kStoredHeaders or "x-amz-meta-" followed by a token;
+// once, each one of kStoredHeaders or "x-amz-meta-" followed by a token
+// (the x-amz-checksum-* headers hold checksums of the content, which, like
+// the ETag, a change of part of the file drops);
 // values of printable ASCII (no CR or LF); at most kMaxFileMetaBytes of
 // names and values together; an etag of 32 lower-case hex digits, with
 // "-N" (N = 1..10000 parts) for a multipart upload's.
@@ -30,10 +32,14 @@ namespace walfs {
 inline constexpr size_t kMaxFileMetaBytes = 8192;
 inline constexpr size_t kMaxFileMetaHeaders = 64;
 inline constexpr std::string_view kUserMetaPrefix = "x-amz-meta-";
-// The content headers stored as they were sent and returned on reads.
-inline constexpr std::array<std::string_view, 6> kStoredHeaders = {
-    "cache-control",    "content-disposition", "content-encoding",
-    "content-language", "content-type",        "expires"};
+inline constexpr std::string_view kChecksumPrefix = "x-amz-checksum-";
+// The content headers stored as they were sent and returned on reads, and
+// the checksums S3 stores.
+inline constexpr std::array<std::string_view, 10> kStoredHeaders = {
+    "cache-control",        "content-disposition",   "content-encoding",
+    "content-language",     "content-type",          "expires",
+    "x-amz-checksum-crc32", "x-amz-checksum-crc32c", "x-amz-checksum-sha1",
+    "x-amz-checksum-sha256"};
 
 struct FileMeta {
   std::vector<std::pair<std::string, std::string>> headers;  // sorted by name
@@ -41,6 +47,9 @@ struct FileMeta {
   bool empty() const { return headers.empty() && etag.empty(); }
   // The value of header name, or nullopt.
   std::optional<std::string_view> Get(std::string_view name) const;
+  // Drops what a change of part of the content makes untrue: the ETag and
+  // the checksums.
+  void DropContentDigests();
   bool operator==(const FileMeta&) const = default;
 };
 

@@ -218,7 +218,7 @@ HttpResponse Api::ReadFile(const ReadCommand& c, std::shared_ptr<const StoreRead
     resp.headers.emplace_back("Content-Type", "application/octet-stream");
   }
   for (const auto& [name, value] : meta.headers) {
-    if (c.s3 || name.compare(0, kUserMetaPrefix.size(), kUserMetaPrefix) != 0) {
+    if (c.s3 || name.compare(0, 6, "x-amz-") != 0) {  // S3's own: through S3 only
       resp.headers.emplace_back(name, value);
     }
   }

@@ -197,7 +197,7 @@ asio::awaitable<HttpResponse> S3Api::CopyObject(Call& c) {
   bool replace = directive == "REPLACE";
   FileMeta headers;
   if (replace) {
-    auto meta = MetaFromHeaders(c.headers);
+    auto meta = MetaFromHeaders(c.headers, false);
     if (auto* e = std::get_if<S3Error>(&meta)) co_return ErrorAnswer(c, *e);
     headers = std::move(std::get<FileMeta>(meta));
   }

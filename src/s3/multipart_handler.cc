@@ -13,6 +13,7 @@
 #include "auth/crypto.h"
 #include "core/hash.h"
 #include "http/util.h"
+#include "s3/body_check.h"
 #include "s3/s3_api.h"
 #include "s3/s3_call.h"
 #include "s3/xml.h"
@@ -42,7 +43,7 @@ asio::awaitable<HttpResponse> S3Api::CreateMultipartUpload(Call& c) {
   if (r.directory_key) {
     co_return ErrorAnswer(c, {"InvalidArgument", "a key ending in '/' names a directory"});
   }
-  auto meta = MetaFromHeaders(c.headers);
+  auto meta = MetaFromHeaders(c.headers, false);
   if (auto* e = std::get_if<S3Error>(&meta)) co_return ErrorAnswer(c, *e);
   std::string body = json{{"path", r.path}, {"op", "put"}}.dump();
   S3Call s3;  // (locals, not temporaries in the co_await: g++ 12)
@@ -65,13 +66,17 @@ asio::awaitable<HttpResponse> S3Api::UploadPart(const Call& c, const HttpRequest
   if (!n || *n < 1 || *n > kMaxPartsPerUpload) {
     co_return ErrorAnswer(c, {"InvalidArgument", "partNumber must be 1 to 10000"});
   }
+  auto digests = BodyDigestsOf(c.headers);
+  if (auto* e = std::get_if<S3Error>(&digests)) co_return ErrorAnswer(c, *e);
   HttpRequest put;
   put.method = "PUT";
   put.target = UploadTarget(r.Query("uploadId")) + "/parts/" + std::to_string(*n);
   if (auto v = req.header("content-length"); !v.empty()) put.headers.emplace("content-length", v);
   put.principal = c.principal;
   put.s3 = S3Call{};
-  HttpResponse api = co_await api_->HandleStreamed(std::move(put), body);
+  CheckedBody checked(body, std::get<BodyDigests>(digests));
+  HttpResponse api = co_await api_->HandleStreamed(std::move(put), checked);
+  if (checked.failure()) co_return ErrorAnswer(c, *checked.failure());
   if (api.status == 404) {
     co_return ErrorAnswer(
         c, {"NoSuchUpload", "no upload has the id '" + std::string(r.Query("uploadId")) + "'"});

@@ -11,6 +11,7 @@
 #include "core/hash.h"
 #include "core/path.h"
 #include "http/util.h"
+#include "s3/body_check.h"
 #include "s3/s3_api.h"
 #include "s3/s3_call.h"
 #include "s3/xml.h"
@@ -83,7 +84,9 @@ std::variant<HeaderMap, S3Error> S3Api::WriteConditions(const Call& c,
 asio::awaitable<HttpResponse> S3Api::PutObject(Call& c) {
   const S3Request& r = *c.parsed;
   if (auto e = BucketMissing(c)) co_return ErrorAnswer(c, *e);
-  if (auto e = CheckContentMd5(c.headers, c.body)) co_return ErrorAnswer(c, *e);
+  auto digests = BodyDigestsOf(c.headers);
+  if (auto* e = std::get_if<S3Error>(&digests)) co_return ErrorAnswer(c, *e);
+  if (auto e = CheckBody(std::get<BodyDigests>(digests), c.body)) co_return ErrorAnswer(c, *e);
   if (r.directory_key) {
     // The console's folder: an empty object whose key ends in "/".
     if (!c.body.empty()) {
@@ -94,7 +97,7 @@ asio::awaitable<HttpResponse> S3Api::PutObject(Call& c) {
     if (api.status / 100 != 2) co_return FromApiError(c, api);
     co_return PutAnswer(api);
   }
-  auto meta = MetaFromHeaders(c.headers);
+  auto meta = MetaFromHeaders(c.headers, true);
   if (auto* e = std::get_if<S3Error>(&meta)) co_return ErrorAnswer(c, *e);
   auto conditions = WriteConditions(c, r.path);
   if (auto* e = std::get_if<S3Error>(&conditions)) co_return ErrorAnswer(c, *e);
@@ -200,6 +203,10 @@ asio::awaitable<HttpResponse> S3Api::GetObject(Call& c) {
       overridden = overridden || (r.Has(q) && strcasecmp(header.data(), lower.c_str()) == 0);
     }
     if (overridden) continue;
+    if (lower.compare(0, kChecksumPrefix.size(), kChecksumPrefix) == 0 &&
+        c.header("x-amz-checksum-mode") != "ENABLED") {
+      continue;  // checksums only when asked
+    }
     typed = typed || lower == "content-type";
     out.headers.emplace_back(name, value);
   }
@@ -256,7 +263,9 @@ asio::awaitable<HttpResponse> S3Api::DeleteObject(Call& c) {
 asio::awaitable<HttpResponse> S3Api::DeleteObjects(Call& c) {
   const S3Request& r = *c.parsed;
   if (auto e = BucketMissing(c)) co_return ErrorAnswer(c, *e);
-  if (auto e = CheckContentMd5(c.headers, c.body)) co_return ErrorAnswer(c, *e);
+  auto digests = BodyDigestsOf(c.headers);
+  if (auto* e = std::get_if<S3Error>(&digests)) co_return ErrorAnswer(c, *e);
+  if (auto e = CheckBody(std::get<BodyDigests>(digests), c.body)) co_return ErrorAnswer(c, *e);
   auto doc = ParseXml(c.body);
   if (!doc || doc->name != "Delete") {
     co_return ErrorAnswer(c, {"MalformedXML", "the body is not a <Delete> document"});

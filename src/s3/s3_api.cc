@@ -2,6 +2,7 @@
 #include "s3/s3_api.h"
 
 #include "http/waits.h"
+#include "s3/body_check.h"
 
 #include <nlohmann/json.hpp>
 
@@ -37,6 +38,21 @@ S3Error AuthError(const AuthVerdict& v) {
 }
 
 // What an S3 request asks of its principal (auth/authorize.h).
+// Encryption at rest is not walfs's: a request that asks for it is refused
+// (NotImplemented) rather than stored in the clear.
+std::optional<S3Error> EncryptionAsked(const HeaderMap& headers) {
+  for (std::string_view h :
+       {"x-amz-server-side-encryption", "x-amz-server-side-encryption-customer-algorithm",
+        "x-amz-server-side-encryption-aws-kms-key-id",
+        "x-amz-copy-source-server-side-encryption-customer-algorithm"}) {
+    if (headers.count(h) != 0) {
+      return S3Error{"NotImplemented",
+                     "walfs does not encrypt objects at rest (" + std::string(h) + ")"};
+    }
+  }
+  return std::nullopt;
+}
+
 // Whether a query names a part of a multipart upload (UploadPart).
 bool IsPartTarget(std::string_view query) {
   bool upload = false, part = false;
@@ -257,6 +273,7 @@ asio::awaitable<HttpResponse> S3Api::HandleStreamed(HttpRequest req, BodyReader&
   if (!c.parsed) co_return ErrorAnswer(c, c.error);
   c.principal = req.principal;
   c.headers = req.headers;
+  if (auto e = EncryptionAsked(c.headers)) co_return ErrorAnswer(c, *e);
   if (c.parsed->op == S3Op::kUploadPart || c.parsed->op == S3Op::kUploadPartCopy) {
     HttpResponse r;
     if (c.parsed->op == S3Op::kUploadPart) {
@@ -271,7 +288,9 @@ asio::awaitable<HttpResponse> S3Api::HandleStreamed(HttpRequest req, BodyReader&
     co_return ErrorAnswer(c, {"NotImplemented", "this request cannot have a streamed body"});
   }
   if (auto e = BucketMissing(c)) co_return ErrorAnswer(c, *e);
-  auto meta = MetaFromHeaders(c.headers);
+  auto digests = BodyDigestsOf(c.headers);
+  if (auto* e = std::get_if<S3Error>(&digests)) co_return ErrorAnswer(c, *e);
+  auto meta = MetaFromHeaders(c.headers, true);
   if (auto* e = std::get_if<S3Error>(&meta)) co_return ErrorAnswer(c, *e);
   auto conditions = WriteConditions(c, c.parsed->path);
   if (auto* e = std::get_if<S3Error>(&conditions)) co_return ErrorAnswer(c, *e);
@@ -283,7 +302,11 @@ asio::awaitable<HttpResponse> S3Api::HandleStreamed(HttpRequest req, BodyReader&
   put.principal = req.principal;
   // Its ETag: the MD5 of the body, which the API computes as it stages it.
   put.s3 = S3Call{std::move(std::get<FileMeta>(meta)), {}, true};
-  HttpResponse api = co_await api_->HandleStreamed(std::move(put), body);
+  // Content-MD5 and a checksum, checked as the body is staged: a body that
+  // differs is never committed.
+  CheckedBody checked(body, std::get<BodyDigests>(digests));
+  HttpResponse api = co_await api_->HandleStreamed(std::move(put), checked);
+  if (checked.failure()) co_return ErrorAnswer(c, *checked.failure());
   HttpResponse r = api.status / 100 == 2 ? PutAnswer(api) : FromApiError(c, api);
   r.headers.emplace_back("x-amz-request-id", c.request_id);
   co_return r;
@@ -325,6 +348,7 @@ asio::awaitable<std::optional<S3Error>> S3Api::ReadBarrier(const Call& c) {
 }
 
 asio::awaitable<HttpResponse> S3Api::Dispatch(Call& c) {
+  if (auto e = EncryptionAsked(c.headers)) co_return ErrorAnswer(c, *e);
   switch (c.parsed->op) {
     case S3Op::kListBuckets:
     case S3Op::kHeadBucket:

@@ -53,19 +53,6 @@ std::string QuoteEtags(std::string_view value) {
   return out;
 }
 
-std::optional<S3Error> CheckContentMd5(const HeaderMap& headers, std::string_view body) {
-  auto it = headers.find("content-md5");
-  if (it == headers.end()) return std::nullopt;
-  auto sent = Base64Decode(it->second);
-  if (!sent || sent->size() != 16) {
-    return S3Error{"InvalidDigest", "Content-MD5 is not the base64 of a 16-byte MD5"};
-  }
-  if (*sent != Md5(body)) {
-    return S3Error{"BadDigest", "the body's MD5 is not the Content-MD5 sent; nothing was written"};
-  }
-  return std::nullopt;
-}
-
 HttpResponse XmlAnswer(std::string doc) {
   HttpResponse r;
   r.body = std::move(doc);
@@ -80,7 +67,7 @@ std::string_view AnswerHeader(const HttpResponse& r, std::string_view name) {
   return {};
 }
 
-std::variant<FileMeta, S3Error> MetaFromHeaders(const HeaderMap& headers) {
+std::variant<FileMeta, S3Error> MetaFromHeaders(const HeaderMap& headers, bool checksums) {
   constexpr size_t kMaxUserMetaBytes = 2048;
   FileMeta m;
   size_t user = 0;
@@ -90,6 +77,7 @@ std::variant<FileMeta, S3Error> MetaFromHeaders(const HeaderMap& headers) {
     bool mine = name.compare(0, kUserMetaPrefix.size(), kUserMetaPrefix) == 0;
     if (!stored && !mine) continue;
     if (name == "x-amz-meta-walfs-append") continue;
+    if (!checksums && name.compare(0, kChecksumPrefix.size(), kChecksumPrefix) == 0) continue;
     if (mine) user += name.size() - kUserMetaPrefix.size() + value.size();
     m.headers.emplace_back(name, value);
   }

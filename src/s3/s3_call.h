@@ -38,14 +38,11 @@ struct S3Api::Call {
   }
 };
 
-// The request's Content-MD5, if it has one (even empty), against its body:
-// InvalidDigest if it is not the base64 of 16 bytes, BadDigest if it differs.
-std::optional<S3Error> CheckContentMd5(const HeaderMap& headers, std::string_view body);
-
 // The metadata a write stores from its request's headers: the content
 // headers and x-amz-meta-* (not walfs's own x-amz-meta-walfs-append);
-// MetadataTooLarge over 2 KiB of user metadata, as S3.
-std::variant<FileMeta, S3Error> MetaFromHeaders(const HeaderMap& headers);
+// MetadataTooLarge over 2 KiB of user metadata, as S3. checksums: keep the
+// x-amz-checksum-* headers (the caller verifies them against the body).
+std::variant<FileMeta, S3Error> MetaFromHeaders(const HeaderMap& headers, bool checksums);
 // The ETags of an If-Match or If-None-Match value, unquoted ("*" stays).
 std::vector<std::string> EtagList(std::string_view value);
 // The S3 ETag of a file (unquoted): its stored MD5 ETag, else its version.

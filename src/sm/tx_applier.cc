@@ -56,7 +56,7 @@ class TxApplier {
   // f's inode (Stamp).
   void SetMeta(Node* f, const FileMeta& m);
   // A change of part of f's content: its S3 ETag (an MD5 of a whole write)
-  // no longer holds; its headers stay.
+  // and checksums no longer hold; its other headers stay.
   Status DropEtag(Node* f);
   // Copies src's content (blocks and extents) to the empty file dst.
   Status CopyContent(const Node& src, Node* dst);
@@ -294,8 +294,9 @@ Status TxApplier::DropEtag(Node* f) {
   if (!f->inode.meta) return Status::Ok();
   auto m = view_.LoadMeta(*f);
   if (!m.ok()) return m.status();
-  if (m->etag.empty()) return Status::Ok();
-  m->etag.clear();
+  FileMeta before = *m;
+  m->DropContentDigests();
+  if (*m == before) return Status::Ok();
   SetMeta(f, *m);
   return Status::Ok();
 }
@@ -548,7 +549,18 @@ Result<OpResult> TxApplier::Copy(const std::string& path, const Op& op) {
   if (s.is_dir()) return Fail(Code::kIsADirectory, path + " is a directory");
   auto meta = view_.LoadMeta(s);
   if (!meta.ok()) return meta.status();
-  if (op.replace_meta) meta->headers = op.meta.headers;
+  if (op.replace_meta) {
+    // The content's own digests stay: the bytes are the same.
+    FileMeta digests = *meta;
+    meta->headers = op.meta.headers;
+    std::erase_if(digests.headers, [](const auto& h) {
+      return h.first.compare(0, kChecksumPrefix.size(), kChecksumPrefix) != 0;
+    });
+    for (auto& h : digests.headers) {
+      if (!meta->Get(h.first)) meta->headers.push_back(std::move(h));
+    }
+    std::sort(meta->headers.begin(), meta->headers.end());
+  }
   bool created = false;
   Node f = s;
   if (*to != path) {

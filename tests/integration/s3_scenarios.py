@@ -34,6 +34,7 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 import urllib.error
 import urllib.request
 
@@ -358,6 +359,33 @@ def objects():
     check('append keeps the type', head['ContentType'], 'text/plain')
     if head['ETag'] == md5 or head['ETag'] == '"%s"' % hashlib.md5(b'hello, world').hexdigest():
         sys.exit('an appended object kept an MD5 ETag: %s' % head['ETag'])
+
+    # Checksums: verified when sent (on a body of one entry and on a
+    # streamed one), returned when asked.
+    streamed = os.urandom(5 << 20)  # over one entry: streamed into an upload
+    for alg, body in (('SHA256', b'hello'), ('CRC32', b'hello'), ('SHA1', streamed),
+                      ('CRC32C', streamed)):
+        c.put_object(Bucket='objects', Key='sum-' + alg, Body=body, ChecksumAlgorithm=alg)
+        head = c.head_object(Bucket='objects', Key='sum-' + alg, ChecksumMode='ENABLED')
+        want = {'SHA256': lambda b: hashlib.sha256(b).digest(),
+                'SHA1': lambda b: hashlib.sha1(b).digest(),
+                'CRC32': lambda b: zlib.crc32(b).to_bytes(4, 'big')}.get(alg)
+        if want:
+            check('checksum ' + alg, head['Checksum' + alg], base64.b64encode(want(body)).decode())
+        elif 'ChecksumCRC32C' not in head:
+            sys.exit('no CRC32C returned: %r' % head)
+        if 'Checksum' + alg in c.head_object(Bucket='objects', Key='sum-' + alg):
+            sys.exit('a checksum returned without x-amz-checksum-mode')
+    wrong = base64.b64encode(zlib.crc32(b'other').to_bytes(4, 'big')).decode()
+    for key, body in (('bad-small', b'hello'), ('bad-streamed', streamed)):
+        check('a wrong checksum (%s)' % key, error_name(key, c.put_object, Bucket='objects', Key=key,
+                                                        Body=body, ChecksumCRC32=wrong), 'BadDigest')
+        check('nothing written (%s)' % key, error_name(key, c.head_object, Bucket='objects',
+                                                       Key=key), '404')
+    md5 = base64.b64encode(hashlib.md5(b'other').digest()).decode()
+    check('a wrong Content-MD5 on a streamed body', error_name(
+        'md5', c.put_object, Bucket='objects', Key='bad-md5', Body=streamed, ContentMD5=md5),
+        'BadDigest')
 
     # Multipart: 100 MiB in 16 MiB parts by boto3's transfer manager.
     blob = os.urandom(1 << 20) * 100

@@ -207,6 +207,16 @@ class Model {
   }
   Position VersionOf(const std::string& p) { return nodes_[p].version; }
 
+  // What a change of part of a file drops: its ETag and checksum headers.
+  static void DropDigests(FileMeta* m) {
+    m->etag.clear();
+    std::vector<std::pair<std::string, std::string>> kept;
+    for (const auto& h : m->headers) {
+      if (h.first.rfind("x-amz-checksum-", 0) != 0) kept.push_back(h);
+    }
+    m->headers = kept;
+  }
+
   // Metadata rules (format 4): valid; an ETag only on a whole write.
   static Code MetaCheck(const FileMeta& m, bool etag_allowed) {
     if (!CheckFileMeta(m).ok()) return Code::kBadRequest;
@@ -232,7 +242,7 @@ class Model {
     if (type == OpType::kPut || created) {
       n.meta = meta;
     } else {
-      n.meta.etag.clear();
+      DropDigests(&n.meta);
     }
     if (type == OpType::kPut) n.data = data;
     uint64_t off = type == OpType::kAppend ? n.data.size() : offset;
@@ -373,7 +383,7 @@ class Model {
         if (l == Look::kDir) return Code::kIsADirectory;
         nodes_[p].data.resize(op.size, '\0');
         nodes_[p].version = pos;
-        nodes_[p].meta.etag.clear();
+        DropDigests(&nodes_[p].meta);
         return Code::kOk;
       }
       case OpType::kMkdir: {
@@ -416,7 +426,14 @@ class Model {
     if (s == Look::kDir) return Code::kIsADirectory;
     MNode src = nodes_[p];
     FileMeta meta = src.meta;
-    if (op.replace_meta) meta.headers = op.meta.headers;
+    if (op.replace_meta) {
+      // The op's headers, and the source's checksums unless the op has them.
+      std::map<std::string, std::string> h(op.meta.headers.begin(), op.meta.headers.end());
+      for (const auto& [n, v] : src.meta.headers) {
+        if (n.rfind("x-amz-checksum-", 0) == 0 && !h.count(n)) h[n] = v;
+      }
+      meta.headers.assign(h.begin(), h.end());
+    }
     if (*tr != p) {
       Look d = Lookup(*tr);
       if (d == Look::kNotDir) return Code::kNotADirectory;
@@ -664,7 +681,8 @@ class Workload {
   FileMeta RandomMeta(bool etag) {
     FileMeta m;
     if (Pct(50)) return m;
-    static const char* kNames[] = {"cache-control", "content-type", "x-amz-meta-a", "x-amz-meta-b"};
+    static const char* kNames[] = {"cache-control", "content-type", "x-amz-checksum-crc32",
+                                   "x-amz-meta-a", "x-amz-meta-b"};
     for (const char* n : kNames) {
       if (Pct(40)) m.headers.emplace_back(n, Data());
     }

@@ -3,6 +3,10 @@
 // written and read through libxml2, and listings in S3's key order.
 #include <gtest/gtest.h>
 
+#include "auth/crypto.h"
+#include "http/util.h"
+#include "s3/body_check.h"
+#include "s3/checksum.h"
 #include "s3/listing.h"
 #include "s3/s3_error.h"
 #include "s3/s3_request.h"
@@ -261,6 +265,46 @@ TEST_F(ListingTest, PagesResumeAfterTheirMarkerAndCoverEverythingOnce) {
 TEST_F(ListingTest, AMissingBucketIsNotFound) {
   FsView view = View();
   EXPECT_EQ(ListBucket(view, "/nope", {}).status().code(), Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace walfs
+
+namespace walfs {
+namespace {
+
+std::string ChecksumOfText(ChecksumKind k, std::string_view text) {
+  Checksum c(k);
+  size_t half = text.size() / 2;  // in pieces, as a streamed body
+  c.Update(text.substr(0, half));
+  c.Update(text.substr(half));
+  return c.Base64();
+}
+
+TEST(ChecksumTest, KnownValues) {
+  // The check values of the CRC catalogue ("123456789"), big-endian, in base64.
+  EXPECT_EQ(ChecksumOfText(ChecksumKind::kCrc32, "123456789"), Base64Encode("\xCB\xF4\x39\x26"));
+  EXPECT_EQ(ChecksumOfText(ChecksumKind::kCrc32c, "123456789"), Base64Encode("\xE3\x06\x92\x83"));
+  EXPECT_EQ(ChecksumOfText(ChecksumKind::kSha1, "abc"),
+            Base64Encode(*FromHex("a9993e364706816aba3e25717850c26c9cd0d89d")));
+  EXPECT_EQ(
+      ChecksumOfText(ChecksumKind::kSha256, "abc"),
+      Base64Encode(*FromHex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")));
+}
+
+TEST(ChecksumTest, ARequestSendsAtMostOneValidChecksum) {
+  HeaderMap h{{"x-amz-checksum-crc32", Base64Encode("\xCB\xF4\x39\x26")}};
+  auto one = ChecksumOf(h);
+  ASSERT_TRUE(std::holds_alternative<std::optional<RequestedChecksum>>(one));
+  auto d = BodyDigestsOf(h);
+  ASSERT_TRUE(std::holds_alternative<BodyDigests>(d));
+  EXPECT_FALSE(CheckBody(std::get<BodyDigests>(d), "123456789"));
+  EXPECT_EQ(CheckBody(std::get<BodyDigests>(d), "12345678X")->code, "BadDigest");
+  h["x-amz-checksum-sha1"] = Base64Encode(std::string(20, 'x'));
+  EXPECT_EQ(std::get<S3Error>(ChecksumOf(h)).code, "InvalidRequest");
+  EXPECT_EQ(std::get<S3Error>(ChecksumOf({{"x-amz-checksum-sha256", "short"}})).code,
+            "InvalidRequest");
+  EXPECT_EQ(std::get<S3Error>(BodyDigestsOf({{"content-md5", ""}})).code, "InvalidDigest");
 }
 
 }  // namespace
