@@ -33,6 +33,25 @@ std::string Etag(const Node& n) { return "\"" + n.inode.version.ToString() + "\"
 }  // namespace
 
 HttpResponse S3Api::ListBuckets(Call& c) const {
+  const S3Request& r = *c.parsed;
+  // Pages (max-buckets, continuation-token: the hex of the last name
+  // given) and a prefix, as S3 has them since 2024; all at once without.
+  uint64_t max = 10000;
+  if (r.Has("max-buckets")) {
+    auto m = ParseU64(r.Query("max-buckets"));
+    if (!m || *m < 1 || *m > 10000) {
+      return ErrorAnswer(c, {"InvalidArgument", "max-buckets must be 1 to 10000"});
+    }
+    max = *m;
+  }
+  std::string after;
+  if (r.Has("continuation-token")) {
+    auto t = FromHex(r.Query("continuation-token"));
+    if (!t)
+      return ErrorAnswer(c, {"InvalidArgument", "the continuation-token is not one walfs gave"});
+    after = *t;
+  }
+  std::string prefix(r.Query("prefix"));
   auto snap = node_->ReadSnapshot();
   FsView view(snap.get(), node_->block_bytes());
   XmlWriter w("ListAllMyBucketsResult");
@@ -42,8 +61,10 @@ HttpResponse S3Api::ListBuckets(Call& c) const {
   w.Element("DisplayName", owner);
   w.Close();
   w.Open("Buckets");
-  std::string after;
-  for (bool more = true; more;) {
+  uint64_t listed = 0;
+  std::string last;
+  bool truncated = false;
+  for (bool more = true; more && !truncated;) {
     std::vector<DirEntry> page;
     if (Status st = view.List(kRootInode, after, 1000, &page, &more); !st.ok()) {
       return ErrorAnswer(c, S3ErrorFor(st));
@@ -53,13 +74,22 @@ HttpResponse S3Api::ListBuckets(Call& c) const {
     for (const auto& e : page) {
       if (!e.node.is_dir() || CheckBucketName(e.name)) continue;
       if (!Visible(c.principal.get(), "/" + e.name)) continue;
+      if (e.name.compare(0, prefix.size(), prefix) != 0) continue;
+      if (listed == max) {
+        truncated = true;
+        break;
+      }
       w.Open("Bucket");
       w.Element("Name", e.name);
       w.Element("CreationDate", FormatIsoTime(e.node.inode.mtime_ms));
       w.Close();
+      ++listed;
+      last = e.name;
     }
   }
   w.Close();
+  if (truncated) w.Element("ContinuationToken", ToHex(last));
+  if (r.Has("prefix")) w.Element("Prefix", prefix);
   return XmlAnswer(w.Finish());
 }
 
