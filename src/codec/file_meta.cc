@@ -25,7 +25,7 @@ bool ValidName(std::string_view n) {
 bool ValidValue(std::string_view v) {
   return std::all_of(v.begin(), v.end(), [](char c) {
     auto u = static_cast<unsigned char>(c);
-    return u == '\t' || (u >= 0x20 && u < 0x7f);
+    return u == '\t' || (u >= 0x20 && u != 0x7f);  // UTF-8 is as sent
   });
 }
 

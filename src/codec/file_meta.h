@@ -11,7 +11,8 @@
 // once, each one of kStoredHeaders or "x-amz-meta-" followed by a token
 // (the x-amz-checksum-* headers hold checksums of the content, which, like
 // the ETag, a change of part of the file drops);
-// values of printable ASCII (no CR or LF); at most kMaxFileMetaBytes of
+// values of bytes that an HTTP header may carry (no control characters:
+// no CR, LF or NUL; UTF-8 as sent); at most kMaxFileMetaBytes of
 // names and values together; an etag of 32 lower-case hex digits, with
 // "-N" (N = 1..10000 parts) for a multipart upload's.
 // Thread-safety: values and pure functions.

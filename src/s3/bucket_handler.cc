@@ -142,9 +142,7 @@ HttpResponse S3Api::ListObjects(Call& c) const {
   ListingQuery q;
   q.prefix = std::string(r.Query("prefix"));
   q.delimiter = std::string(r.Query("delimiter"));
-  if (!q.delimiter.empty() && q.delimiter != "/") {
-    return ErrorAnswer(c, {"InvalidArgument", "walfs lists with the delimiter '/' only"});
-  }
+
   if (r.Has("max-keys")) {
     auto n = ParseU64(r.Query("max-keys"));
     if (!n) return ErrorAnswer(c, {"InvalidArgument", "max-keys must be a number"});

@@ -105,16 +105,23 @@ class FileBody final : public BodyReader {
   FileStream s_;
 };
 
-// x-amz-copy-source-range "bytes=first-last" within size: (offset, length).
-std::optional<std::pair<uint64_t, uint64_t>> CopyRange(std::string_view v, uint64_t size) {
+// x-amz-copy-source-range "bytes=first-last" within size: (offset,
+// length); InvalidArgument if it is not of that form, InvalidRange if it is
+// not within the source.
+std::variant<std::pair<uint64_t, uint64_t>, S3Error> CopyRange(std::string_view v, uint64_t size) {
   if (v.empty()) return std::pair<uint64_t, uint64_t>(0, size);
-  if (v.substr(0, 6) != "bytes=") return std::nullopt;
+  S3Error malformed{"InvalidArgument", "x-amz-copy-source-range must be bytes=first-last"};
+  if (v.substr(0, 6) != "bytes=") return malformed;
   v.remove_prefix(6);
   size_t dash = v.find('-');
-  if (dash == std::string_view::npos) return std::nullopt;
+  if (dash == std::string_view::npos) return malformed;
   auto first = ParseU64(v.substr(0, dash));
   auto last = ParseU64(v.substr(dash + 1));
-  if (!first || !last || *first > *last || *last >= size) return std::nullopt;
+  if (!first || !last || *first > *last) return malformed;
+  if (*last >= size) {
+    return S3Error{"InvalidRange", "the range " + std::string(v) + " is not within the source's " +
+                                       std::to_string(size) + " bytes"};
+  }
   return std::pair<uint64_t, uint64_t>(*first, *last - *first + 1);
 }
 
@@ -149,6 +156,10 @@ std::variant<S3Api::CopySource, S3Error> S3Api::ReadCopySource(const Call& c) co
 
 asio::awaitable<HttpResponse> S3Api::UploadPartCopy(const Call& c) {
   const S3Request& r = *c.parsed;
+  if (!ValidUploadId(r.Query("uploadId"))) {
+    co_return ErrorAnswer(
+        c, {"NoSuchUpload", "no upload has the id '" + std::string(r.Query("uploadId")) + "'"});
+  }
   auto n = ParseU64(r.Query("partNumber"));
   if (!n || *n < 1 || *n > kMaxPartsPerUpload) {
     co_return ErrorAnswer(c, {"InvalidArgument", "partNumber must be 1 to 10000"});
@@ -156,21 +167,17 @@ asio::awaitable<HttpResponse> S3Api::UploadPartCopy(const Call& c) {
   auto source = ReadCopySource(c);
   if (auto* e = std::get_if<S3Error>(&source)) co_return ErrorAnswer(c, *e);
   CopySource& s = std::get<CopySource>(source);
-  auto range = CopyRange(c.header("x-amz-copy-source-range"), s.node.inode.size);
-  if (!range) {
-    co_return ErrorAnswer(c, {"InvalidArgument",
-                              "x-amz-copy-source-range must be bytes=first-last "
-                              "within the source's " +
-                                  std::to_string(s.node.inode.size) + " bytes"});
-  }
+  auto copied = CopyRange(c.header("x-amz-copy-source-range"), s.node.inode.size);
+  if (auto* e = std::get_if<S3Error>(&copied)) co_return ErrorAnswer(c, *e);
+  auto range = std::get<0>(copied);
   HttpRequest put;
   put.method = "PUT";
   put.target =
       "/v1/uploads/" + PercentEncode(r.Query("uploadId"), false) + "/parts/" + std::to_string(*n);
-  put.headers.emplace("content-length", std::to_string(range->second));
+  put.headers.emplace("content-length", std::to_string(range.second));
   put.principal = c.principal;
   put.s3 = S3Call{};
-  FileBody body(FileStream{s.snapshot, s.node, range->first, range->second, node_->block_bytes()});
+  FileBody body(FileStream{s.snapshot, s.node, range.first, range.second, node_->block_bytes()});
   HttpResponse api = co_await api_->HandleStreamed(std::move(put), body);
   if (api.status == 404) {
     co_return ErrorAnswer(

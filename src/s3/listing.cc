@@ -1,6 +1,7 @@
 #include "s3/listing.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/path.h"
 
@@ -44,21 +45,19 @@ struct Walker {
       if (c < 0) continue;
       if (c > 0) return true;
       if (!e.node.is_dir()) {
-        if (key.size() < q.prefix.size() || key <= q.after) continue;
+        if (key.size() < q.prefix.size()) continue;
+        if (auto cp = RollUp(key)) {
+          if (!EmitPrefix(*cp)) return false;
+          continue;
+        }
+        if (key <= q.after) continue;
         if (!Emit(key, e.node)) return false;
         continue;
       }
-      // A directory: its keys all begin with `key`.
-      if (key.size() >= q.prefix.size() && !q.delimiter.empty()) {
-        // Past the prefix, the delimiter rolls the subtree up.
-        if (key <= q.after) continue;
-        if (Full()) {
-          out->truncated = true;
-          return false;
-        }
-        out->common_prefixes.push_back(key);
-        out->last = key;
-        ++count;
+      // A directory: its keys all begin with `key`. Past the prefix, a
+      // delimiter inside `key` rolls the whole subtree up into one prefix.
+      if (auto cp = RollUp(key)) {
+        if (!EmitPrefix(*cp)) return false;
         continue;
       }
       if (q.after >= key && q.after.compare(0, key.size(), key) != 0) continue;  // all before
@@ -68,9 +67,35 @@ struct Walker {
         if (key.size() >= q.prefix.size() && key > q.after && !Emit(key, e.node)) return false;
         continue;
       }
+      // (An empty directory's key ends in "/": with "/" as delimiter it
+      // rolled up above.)
       auto more = Walk(e.node.ino, key);
       if (!more.ok() || !*more) return more;
     }
+    return true;
+  }
+
+  // The common prefix a key past the prefix rolls up into: up to and with
+  // the first delimiter after the prefix; nullopt if none.
+  std::optional<std::string> RollUp(const std::string& key) const {
+    if (q.delimiter.empty() || key.size() < q.prefix.size()) return std::nullopt;
+    size_t at = key.find(q.delimiter, q.prefix.size());
+    if (at == std::string::npos) return std::nullopt;
+    return key.substr(0, at + q.delimiter.size());
+  }
+
+  // Keys come in order, so the keys of one common prefix come together:
+  // it is listed once, unless it is at or before the marker.
+  bool EmitPrefix(const std::string& cp) {
+    if (cp <= q.after) return true;
+    if (!out->common_prefixes.empty() && out->common_prefixes.back() == cp) return true;
+    if (Full()) {
+      out->truncated = true;
+      return false;
+    }
+    out->common_prefixes.push_back(cp);
+    out->last = cp;
+    ++count;
     return true;
   }
 

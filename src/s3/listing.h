@@ -1,6 +1,7 @@
 // Listing a bucket as S3 does (ListObjects, ListObjectsV2): keys in UTF-8
-// byte order, a prefix, the delimiter "/" rolling keys up into common
-// prefixes, a marker after which to start, and a page size.
+// byte order, a prefix, a delimiter rolling keys up into common prefixes
+// (any string; a subtree whose directory's key already holds it is rolled
+// up without being read), a marker after which to start, and a page size.
 //
 // A bucket is a directory tree, and a tree walked in name order is not in
 // key order: directory "x" holds keys "x/...", which sort after file
@@ -34,7 +35,7 @@ struct Listing {
 
 struct ListingQuery {
   std::string prefix;
-  std::string delimiter;  // "" or "/" (another delimiter is refused by the caller)
+  std::string delimiter;  // "" for none
   std::string after;      // start after this key (start-after, marker, continuation)
   size_t max_keys = 1000;
 };

@@ -28,11 +28,27 @@ namespace {
 constexpr uint64_t kMinPartBytes = 5ull << 20;
 constexpr int kMaxPartsListed = 1000;
 
+S3Error NoSuchUpload(std::string_view id) {
+  return S3Error{"NoSuchUpload", "no upload of this key has the id '" + std::string(id) + "'"};
+}
+
 std::string UploadTarget(std::string_view id) { return "/v1/uploads/" + PercentEncode(id, false); }
 
 // "2026-12-02T21:00:00.000Z" as S3 writes it.
 std::string IsoOf(const json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+HttpResponse CompleteAnswer(const S3Request& r, const std::string& etag,
+                            std::string_view position) {
+  XmlWriter w("CompleteMultipartUploadResult");
+  w.Element("Location", "/" + r.bucket + "/" + r.key);
+  w.Element("Bucket", r.bucket);
+  w.Element("Key", r.key);
+  w.Element("ETag", "\"" + etag + "\"");
+  HttpResponse out = XmlAnswer(w.Finish());
+  if (!position.empty()) out.headers.emplace_back("x-walfs-position", std::string(position));
+  return out;
 }
 
 }  // namespace
@@ -62,6 +78,8 @@ asio::awaitable<HttpResponse> S3Api::CreateMultipartUpload(Call& c) {
 asio::awaitable<HttpResponse> S3Api::UploadPart(const Call& c, const HttpRequest& req,
                                                 BodyReader& body) {
   const S3Request& r = *c.parsed;
+  if (!ValidUploadId(r.Query("uploadId")))
+    co_return ErrorAnswer(c, NoSuchUpload(r.Query("uploadId")));
   auto n = ParseU64(r.Query("partNumber"));
   if (!n || *n < 1 || *n > kMaxPartsPerUpload) {
     co_return ErrorAnswer(c, {"InvalidArgument", "partNumber must be 1 to 10000"});
@@ -93,8 +111,14 @@ asio::awaitable<HttpResponse> S3Api::UploadPart(const Call& c, const HttpRequest
 asio::awaitable<HttpResponse> S3Api::CompleteMultipartUpload(Call& c) {
   const S3Request& r = *c.parsed;
   std::string id(r.Query("uploadId"));
+  if (!ValidUploadId(id)) co_return ErrorAnswer(c, NoSuchUpload(id));
   auto doc = ParseXml(c.body);
   if (!doc || doc->name != "CompleteMultipartUpload") {
+    // An unknown upload is said first, whatever the body.
+    HttpResponse known = co_await CallTarget(c, "GET", UploadTarget(id));
+    if (known.status == 404) {
+      co_return ErrorAnswer(c, {"NoSuchUpload", "no upload has the id '" + id + "'"});
+    }
     co_return ErrorAnswer(c, {"MalformedXML", "the body is not a <CompleteMultipartUpload>"});
   }
   // The parts the client lists, with the ETags it was given for them.
@@ -118,22 +142,32 @@ asio::awaitable<HttpResponse> S3Api::CompleteMultipartUpload(Call& c) {
     }
     listed.emplace_back(static_cast<uint32_t>(*n), std::move(*md5));
   }
-  if (listed.empty()) {
-    co_return ErrorAnswer(c, {"MalformedXML", "a <CompleteMultipartUpload> lists its parts"});
-  }
+  std::string listed_md5s;
+  for (const auto& [n, md5] : listed) listed_md5s += md5;
+  std::string etag = ToHex(Md5(listed_md5s)) + "-" + std::to_string(listed.size());
   // The upload as it is now: its key, and its parts' sizes (every part but
   // the last is at least 5 MiB, as in S3).
   HttpResponse got = co_await CallTarget(c, "GET", UploadTarget(id));
   auto u = json::parse(got.body, nullptr, false);
+  if (got.status == 404) {
+    // Completed already (a retry): the object these parts made is there.
+    auto snap = node_->ReadSnapshot();
+    FsView view(snap.get(), node_->block_bytes());
+    auto n = view.Lookup(r.path);
+    auto meta = n.ok() && *n && !(*n)->is_dir() ? view.LoadMeta(**n) : Result<FileMeta>(FileMeta{});
+    if (meta.ok() && meta->etag == etag) co_return CompleteAnswer(r, etag, "");
+  }
   if (got.status == 404 || (u.is_object() && u.value("path", "") != r.path)) {
     co_return ErrorAnswer(c, {"NoSuchUpload", "no upload of this key has the id '" + id + "'"});
   }
   if (got.status / 100 != 2 || !u.is_object()) co_return FromApiError(c, got);
+  if (listed.empty()) {
+    co_return ErrorAnswer(c, {"MalformedXML", "a <CompleteMultipartUpload> lists its parts"});
+  }
   std::map<uint32_t, uint64_t> sizes;
   for (const auto& p : u.value("parts", json::array())) {
     sizes[p.value("part", 0u)] = p.value("size", uint64_t{0});
   }
-  std::string md5s;
   std::vector<uint32_t> numbers;
   S3Call s3;
   for (size_t i = 0; i < listed.size(); ++i) {
@@ -150,11 +184,9 @@ asio::awaitable<HttpResponse> S3Api::CompleteMultipartUpload(Call& c) {
                                  " bytes; all but the last are 5 MiB or more"});
     }
     numbers.push_back(n);
-    md5s += md5;
     s3.part_md5s.push_back(md5);
   }
-  s3.meta.etag = ToHex(Md5(md5s)) + "-" + std::to_string(listed.size());
-  std::string etag = s3.meta.etag;
+  s3.meta.etag = etag;
   HeaderMap h;
   if (auto inm = c.header("if-none-match"); !inm.empty()) {
     if (inm != "*") co_return ErrorAnswer(c, {"NotImplemented", "If-None-Match: * only"});
@@ -172,20 +204,12 @@ asio::awaitable<HttpResponse> S3Api::CompleteMultipartUpload(Call& c) {
     co_return ErrorAnswer(c, {"InvalidPart", j.is_object() ? j.value("message", "") : ""});
   }
   if (api.status / 100 != 2) co_return FromApiError(c, api);
-  XmlWriter w("CompleteMultipartUploadResult");
-  w.Element("Location", "/" + r.bucket + "/" + r.key);
-  w.Element("Bucket", r.bucket);
-  w.Element("Key", r.key);
-  w.Element("ETag", "\"" + etag + "\"");
-  HttpResponse out = XmlAnswer(w.Finish());
-  if (auto pos = AnswerHeader(api, "X-Walfs-Position"); !pos.empty()) {
-    out.headers.emplace_back("x-walfs-position", std::string(pos));
-  }
-  co_return out;
+  co_return CompleteAnswer(r, etag, AnswerHeader(api, "X-Walfs-Position"));
 }
 
 asio::awaitable<HttpResponse> S3Api::AbortMultipartUpload(Call& c) {
   std::string id(c.parsed->Query("uploadId"));
+  if (!ValidUploadId(id)) co_return ErrorAnswer(c, NoSuchUpload(id));
   HttpResponse api = co_await CallTarget(c, "DELETE", UploadTarget(id));
   if (api.status == 404) {
     co_return ErrorAnswer(c, {"NoSuchUpload", "no upload has the id '" + id + "'"});
@@ -199,6 +223,7 @@ asio::awaitable<HttpResponse> S3Api::AbortMultipartUpload(Call& c) {
 asio::awaitable<HttpResponse> S3Api::ListParts(Call& c) {
   const S3Request& r = *c.parsed;
   std::string id(r.Query("uploadId"));
+  if (!ValidUploadId(id)) co_return ErrorAnswer(c, NoSuchUpload(id));
   HttpResponse got = co_await CallTarget(c, "GET", UploadTarget(id));
   auto u = json::parse(got.body, nullptr, false);
   if (got.status == 404 || (u.is_object() && u.value("path", "") != r.path)) {

@@ -53,17 +53,33 @@ constexpr std::pair<std::string_view, std::string_view> kOverrides[] = {
 std::variant<HeaderMap, S3Error> S3Api::WriteConditions(const Call& c,
                                                         const std::string& path) const {
   HeaderMap h;
-  if (auto inm = c.header("if-none-match"); !inm.empty()) {
-    if (inm != "*") {
-      return S3Error{"NotImplemented", "a write takes If-None-Match: * only"};
-    }
-    h.emplace("if-none-match", "*");
-  }
+  auto inm = c.header("if-none-match");
+  if (inm == "*") h.emplace("if-none-match", "*");
   auto im = c.header("if-match");
-  if (im.empty()) return h;
+  if (im.empty() && (inm.empty() || inm == "*")) return h;
   auto snap = node_->ReadSnapshot();
   FsView view(snap.get(), node_->block_bytes());
   auto n = view.Lookup(path);
+  if (!inm.empty() && inm != "*") {
+    // If-None-Match with ETags: refused if the object has one of them now;
+    // otherwise the write applies only to the object as read now (or to
+    // no object), decided again at apply time.
+    if (!n.ok() || !*n || (*n)->is_dir()) {
+      h.emplace("if-none-match", "*");
+    } else {
+      auto meta = view.LoadMeta(**n);
+      if (!meta.ok()) return S3ErrorFor(meta.status());
+      std::string etag = S3EtagOf(**n, *meta);
+      for (const std::string& t : EtagList(inm)) {
+        if (t == etag) {
+          return S3Error{"PreconditionFailed",
+                         "the object's ETag is \"" + etag + "\", which If-None-Match lists"};
+        }
+      }
+      h.emplace("if-match", "\"" + (*n)->inode.version.ToString() + "\"");
+    }
+    if (im.empty()) return h;
+  }
   if (!n.ok() || !*n || (*n)->is_dir()) {
     return S3Error{"NoSuchKey", "the key '" + c.parsed->key + "' does not exist"};
   }

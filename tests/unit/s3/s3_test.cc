@@ -231,6 +231,36 @@ TEST_F(ListingTest, KeysComeInByteOrderNotTreeOrder) {
   EXPECT_TRUE(Keys(q).empty());
 }
 
+TEST_F(ListingTest, AnyDelimiterRollsKeysUpAfterThePrefix) {
+  for (std::string k : {"asdf", "boo-bar", "boo-baz/x", "cquux-1", "cquux-2", "dir/a-b/c", "z.z"}) {
+    Put("/b/" + k, "1");
+  }
+  ListingQuery q;
+  q.delimiter = "-";
+  EXPECT_EQ(Keys(q), (std::vector<std::string>{"asdf", "z.z", "P:boo-", "P:cquux-", "P:dir/a-"}));
+  q.prefix = "boo-";
+  EXPECT_EQ(Keys(q), (std::vector<std::string>{"boo-bar", "boo-baz/x"}));
+  q = {};
+  q.delimiter = "a";  // a prefix that ends in the middle of a name
+  q.prefix = "boo-b";
+  EXPECT_EQ(Keys(q), (std::vector<std::string>{"P:boo-ba"}));
+  q.delimiter = "/x";  // several characters, straddling a directory's name
+  q.prefix = "";
+  EXPECT_EQ(Keys(q), (std::vector<std::string>{"asdf", "boo-bar", "cquux-1", "cquux-2", "dir/a-b/c",
+                                               "z.z", "P:boo-baz/x"}));
+  // Pages: a common prefix is one entry and is not listed again after it.
+  q = {};
+  q.delimiter = "-";
+  q.max_keys = 2;
+  Listing l;
+  EXPECT_EQ(Keys(q, &l), (std::vector<std::string>{"asdf", "P:boo-"}));
+  q.after = l.last;
+  EXPECT_EQ(Keys(q, &l), (std::vector<std::string>{"P:cquux-", "P:dir/a-"}));
+  q.after = l.last;
+  EXPECT_EQ(Keys(q, &l), (std::vector<std::string>{"z.z"}));
+  EXPECT_FALSE(l.truncated);
+}
+
 TEST_F(ListingTest, PagesResumeAfterTheirMarkerAndCoverEverythingOnce) {
   std::vector<std::string> all;
   for (std::string k : {"a/1", "a/2", "a/b/3", "a.b", "c", "d/e/f/g", "z"}) {
