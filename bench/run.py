@@ -501,6 +501,37 @@ class Bench:
         self.add('s3_put_4k', got['s3 put']['rps'], got['http put']['rps'], 'writes/s', '>= 0.8x',
                  note='(PutObject vs PUT /v1/fs, both SigV4, 64 clients)')
 
+    def s3_appends(self, p):
+        """8 writers append 100-byte records through 3 replicas' S3 endpoints with
+        x-amz-write-offset-bytes (HEAD, PutObject at the size, again on InvalidWriteOffset), against
+        the same writers doing download-modify-upload on s3rver (S3 without appends); appends per
+        second and records lost, each measured in this run."""
+        rport = p.redis()
+        ports = [free_port() for _ in range(3)]
+        urls = [p.walfs(rport, 's3a%d' % i, ['--s3-listen', '127.0.0.1:%d' % ports[i]],
+                        stream='s3appends')[0] for i in range(3)]
+        s3s = ['http://127.0.0.1:%d' % port for port in ports]
+        http('POST', urls[0] + '/v1/fs/bench?op=mkdir', b'')
+        s3 = p.s3rver()
+        os.environ.update({'AWS_ACCESS_KEY_ID': 'S3RVER', 'AWS_SECRET_ACCESS_KEY': 'S3RVER'})
+        base = load('s3-append', '--endpoint', s3, '--bucket', 'bench', '--key', 'log', '--writers', 8,
+                    '--record-bytes', 100, '--init-bytes', 100, '--duration-ms', self.d)
+        args = ['s3-offset-append']
+        for u in s3s:
+            args += ['--url', u]
+        w = load(*args, '--bucket', 'bench', '--key', 'log', '--writers', 8, '--record-bytes', 100,
+                 '--duration-ms', self.d)
+        st = json.loads(http('GET', urls[0] + '/v1/fs/bench/log?stat&consistency=strong')[1])
+        walfs_lost = w['appends_acked'] - st['size'] // 100
+        base_lost = base['appends_acked'] - (base['appends_present_new'] - 1)
+        self.add('s3_offset_appends', w['rps'], base['rps'], 'appends/s', 'none lost',
+                 note='(walfs lost %d of %d, %d retries on InvalidWriteOffset; download-modify-upload '
+                      'on s3rver lost %d of %d)' % (walfs_lost, w['appends_acked'], w['retries'],
+                                                    base_lost, base['appends_acked']))
+        self.lost_s3 = {'walfs': walfs_lost, 'baseline': base_lost}
+        if walfs_lost != 0:
+            raise RuntimeError('appends with x-amz-write-offset-bytes lost %d records' % walfs_lost)
+
     def interleaved(self, runs):
         """Each measurement (name -> function returning walfs-bench's result) in turn, ROUNDS times over, so that
         a slow spell of the shared machine falls on all of them alike; the run of median throughput of each."""
@@ -553,7 +584,7 @@ def url_q(url, query):
 
 
 CASES = ['append_throughput', 'reads', 'catch_up', 'replication_lag', 'status_quo', 'large_files',
-         'huge_file_memory', 'snapshot_incremental', 'auth_cost', 's3_cost']
+         'huge_file_memory', 'snapshot_incremental', 'auth_cost', 's3_cost', 's3_appends']
 
 
 def main():
@@ -572,7 +603,7 @@ def main():
     runs = {'append_throughput': b.append_throughput_and_latency, 'reads': b.reads, 'catch_up': b.catch_up,
             'replication_lag': b.replication_lag, 'status_quo': b.status_quo, 'large_files': b.large_files,
             'huge_file_memory': b.huge_file_memory, 'snapshot_incremental': b.snapshot_incremental,
-            'auth_cost': b.auth_cost, 's3_cost': b.s3_cost}
+            'auth_cost': b.auth_cost, 's3_cost': b.s3_cost, 's3_appends': b.s3_appends}
     print('walfs bench (%s) on %d cores; work dir %s' % ('smoke' if a.smoke else 'full', os.cpu_count(), workdir))
     failed = []
     try:
