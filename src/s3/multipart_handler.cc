@@ -13,7 +13,7 @@
 #include "auth/crypto.h"
 #include "core/hash.h"
 #include "http/util.h"
-#include "s3/body_check.h"
+#include "s3/checked_body.h"
 #include "s3/s3_api.h"
 #include "s3/s3_call.h"
 #include "s3/xml.h"

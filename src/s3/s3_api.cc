@@ -2,7 +2,7 @@
 #include "s3/s3_api.h"
 
 #include "http/waits.h"
-#include "s3/body_check.h"
+#include "s3/checked_body.h"
 
 #include <nlohmann/json.hpp>
 
