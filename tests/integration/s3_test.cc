@@ -52,6 +52,8 @@ TEST(S3Test, Boto3SeesBucketsObjectsListingsAndS3sErrors) {
   EXPECT_EQ(got->body, "hello, walfs");
 }
 
+std::string Sha256Of(const std::string& path);
+
 TEST(S3Test, TheAwsCliCopiesListsAndRemoves) {
   TempDir dir;
   S3Replica r(dir.path() + "/r", "local", "r");
@@ -80,6 +82,17 @@ TEST(S3Test, TheAwsCliCopiesListsAndRemoves) {
   std::ifstream in(dir.path() + "/back", std::ios::binary);
   std::string back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(ToHex(Sha256(back)), ToHex(Sha256(blob)));
+  // 20 MiB: the cli's multipart upload (8 MiB parts) and download.
+  std::string big_file = dir.path() + "/big";
+  std::string big = RandomBytes(20 << 20);
+  std::ofstream(big_file, std::ios::binary) << big;
+  run("cp " + big_file + " s3://cli-bucket/big.bin");
+  run("cp s3://cli-bucket/big.bin " + dir.path() + "/big-back");
+  EXPECT_EQ(Sha256Of(dir.path() + "/big-back"), ToHex(Sha256(big)));
+  auto [hrc, head] =
+      Shell(aws.substr(0, aws.size() - 3) + "s3api head-object --bucket cli-bucket --key big.bin");
+  EXPECT_EQ(hrc, 0) << head;
+  EXPECT_NE(head.find("-3\\\""), std::string::npos) << head;  // a multipart ETag, 3 parts
   run("rm s3://cli-bucket/top.bin");
   EXPECT_EQ(run("ls --recursive s3://cli-bucket").find("top.bin"), std::string::npos);
   auto [rc, out] = Shell(aws + "rb s3://cli-bucket 2>&1");
