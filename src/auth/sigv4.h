@@ -117,6 +117,9 @@ struct PayloadCheck {
   // kChunked: what the chunk signatures chain from.
   bool chunk_signatures = false;  // STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]
   bool trailer = false;           // *-TRAILER: trailing headers after the last chunk
+  // Decoded but not verified: a listener without authentication, where
+  // signatures are not checked but the encoding must still come off.
+  bool unverified = false;
   std::string signing_key, amz_date, scope, seed_signature;
   std::optional<uint64_t> decoded_length;  // x-amz-decoded-content-length
 };
