@@ -31,6 +31,21 @@ struct S3Replica {
   std::unique_ptr<ServeProcess> proc;
 };
 
+// Three replicas serving S3 on one Redis stream; endpoints: their S3 URLs,
+// comma-separated.
+struct S3Cluster {
+  S3Cluster(const std::string& dir, int redis_port, const std::string& stream) {
+    std::string log = "redis://127.0.0.1:" + std::to_string(redis_port) + "?stream=" + stream;
+    for (int i = 0; i < 3; ++i) {
+      replicas.push_back(std::make_unique<S3Replica>(dir + "/r" + std::to_string(i), log,
+                                                     "r" + std::to_string(i)));
+      endpoints += (i ? "," : "") + replicas.back()->endpoint();
+    }
+  }
+  std::vector<std::unique_ptr<S3Replica>> replicas;
+  std::string endpoints;
+};
+
 std::pair<int, std::string> Scenario(const std::string& name, const std::string& endpoints,
                                      const std::string& keys = "") {
   return Shell("/usr/bin/python3 " + std::string(WALFS_SOURCE_DIR) +
@@ -296,15 +311,10 @@ TEST(S3Test, SignaturesAndRightsAreCheckedWithS3sCodes) {
 TEST(S3Test, MetadataCopiesMultipartAndRacingConditionalPutsThroughThreeReplicas) {
   TempDir dir;
   RedisServer redis(dir.path());
-  std::string log = "redis://127.0.0.1:" + std::to_string(redis.port()) + "?stream=s3objects";
-  std::vector<std::unique_ptr<S3Replica>> rs;
-  std::string endpoints;
-  for (int i = 0; i < 3; ++i) {
-    rs.push_back(std::make_unique<S3Replica>(dir.path() + "/r" + std::to_string(i), log,
-                                             "r" + std::to_string(i)));
-    endpoints += (i ? "," : "") + rs.back()->endpoint();
-  }
-  for (auto& r : rs) ASSERT_TRUE(r->proc->WaitReady());
+  S3Cluster cluster(dir.path(), redis.port(), "s3objects");
+  for (auto& r : cluster.replicas) ASSERT_TRUE(r->proc->WaitReady());
+  auto& rs = cluster.replicas;
+  const std::string& endpoints = cluster.endpoints;
   auto [rc, out] = Scenario("objects", endpoints);
   ASSERT_EQ(rc, 0) << out;
   // The metadata is the file's, in the HTTP API too, on every replica.
@@ -343,15 +353,10 @@ TEST(S3Test, StrongReadsAndReadsAtAPositionSeeWritesMadeThroughAnotherReplica) {
 TEST(S3Test, AppendsWithWriteOffsetsFromEightWritersThroughThreeReplicasLandOnce) {
   TempDir dir;
   RedisServer redis(dir.path());
-  std::string log = "redis://127.0.0.1:" + std::to_string(redis.port()) + "?stream=s3appends";
-  std::vector<std::unique_ptr<S3Replica>> rs;
-  std::string endpoints;
-  for (int i = 0; i < 3; ++i) {
-    rs.push_back(std::make_unique<S3Replica>(dir.path() + "/r" + std::to_string(i), log,
-                                             "r" + std::to_string(i)));
-    endpoints += (i ? "," : "") + rs.back()->endpoint();
-  }
-  for (auto& r : rs) ASSERT_TRUE(r->proc->WaitReady());
+  S3Cluster cluster(dir.path(), redis.port(), "s3appends");
+  for (auto& r : cluster.replicas) ASSERT_TRUE(r->proc->WaitReady());
+  auto& rs = cluster.replicas;
+  const std::string& endpoints = cluster.endpoints;
   auto [rc, out] = Scenario("appends", endpoints);
   ASSERT_EQ(rc, 0) << out;
   json j = json::parse(out.substr(out.rfind('{')), nullptr, false);
