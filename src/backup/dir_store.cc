@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 
@@ -22,7 +23,7 @@ class DirStore final : public BackupStore {
 
   Status PutFile(const std::string& key, const std::string& local) override {
     std::error_code ec;
-    fs::path dst = Path(key), tmp = dst.string() + ".tmp";
+    fs::path dst = Path(key), tmp = TempName(dst);
     fs::create_directories(dst.parent_path(), ec);
     if (ec) return Io("create " + dst.parent_path().string(), ec);
     fs::copy_file(local, tmp, fs::copy_options::overwrite_existing, ec);
@@ -32,7 +33,7 @@ class DirStore final : public BackupStore {
 
   Status PutBytes(const std::string& key, const std::string& bytes) override {
     std::error_code ec;
-    fs::path dst = Path(key), tmp = dst.string() + ".tmp";
+    fs::path dst = Path(key), tmp = TempName(dst);
     fs::create_directories(dst.parent_path(), ec);
     if (ec) return Io("create " + dst.parent_path().string(), ec);
     {
@@ -57,19 +58,31 @@ class DirStore final : public BackupStore {
   }
 
   Result<std::vector<ObjectInfo>> List(const std::string& prefix) override {
-    std::vector<ObjectInfo> out;
+    // Other replicas write and delete in the same directory while this one
+    // lists it: a file or directory that vanishes mid-listing is left out,
+    // and a listing cut short by a vanished directory is started again.
     std::error_code ec;
-    if (!fs::exists(root_, ec)) return out;
-    for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::end(it);
-         it.increment(ec)) {
-      if (!it->is_regular_file()) continue;
-      std::string key = fs::relative(it->path(), root_).string();
-      if (key.size() > 4 && key.compare(key.size() - 4, 4, ".tmp") == 0) continue;
-      if (key.compare(0, prefix.size(), prefix) == 0) out.push_back({key, it->file_size()});
+    for (int attempt = 0;; ++attempt) {
+      std::vector<ObjectInfo> out;
+      ec.clear();
+      if (!fs::exists(root_, ec)) return out;
+      for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::end(it);
+           it.increment(ec)) {
+        std::error_code gone;
+        if (!it->is_regular_file(gone)) continue;
+        std::string key = it->path().lexically_relative(root_).string();
+        if (key.size() > 4 && key.compare(key.size() - 4, 4, ".tmp") == 0) continue;
+        if (key.compare(0, prefix.size(), prefix) != 0) continue;
+        uint64_t size = it->file_size(gone);
+        if (!gone) out.push_back({key, size});
+      }
+      if (!ec) {
+        std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.key < b.key; });
+        return out;
+      }
+      if (ec != std::errc::no_such_file_or_directory || attempt == 4) break;
     }
-    if (ec) return Io("list " + root_, ec);
-    std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.key < b.key; });
-    return out;
+    return Io("list " + root_, ec);
   }
 
   Status Delete(const std::string& key) override {
@@ -82,6 +95,13 @@ class DirStore final : public BackupStore {
 
  private:
   fs::path Path(const std::string& key) const { return fs::path(root_) / key; }
+
+  // Replicas sharing the directory may put the same key (a shared table
+  // file) at once: each writes its own temporary file and renames it.
+  static fs::path TempName(const fs::path& dst) {
+    static std::atomic<uint64_t> seq{0};
+    return dst.string() + "." + std::to_string(::getpid()) + "-" + std::to_string(++seq) + ".tmp";
+  }
 
   // fsync the new file, rename it into place, fsync the directory.
   static Status Commit(const fs::path& tmp, const fs::path& dst) {

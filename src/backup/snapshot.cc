@@ -70,10 +70,12 @@ Status Describe(const RocksStore& s, SnapshotManifest* m) {
 Status ListFiles(const std::string& dir, SnapshotManifest* m) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
-    if (!e.is_regular_file()) continue;
+    std::error_code fe;
+    if (!e.is_regular_file(fe)) continue;
     SnapshotFile f;
     f.name = e.path().filename().string();
-    f.size = e.file_size();
+    f.size = e.file_size(fe);
+    if (fe) return Status(Code::kIoError, "cannot stat " + e.path().string() + ": " + fe.message());
     auto sum = FileChecksum64(e.path().string());
     if (!sum) return Status(Code::kIoError, "cannot read " + e.path().string());
     f.xxh64 = *sum;

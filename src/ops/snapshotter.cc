@@ -202,8 +202,8 @@ Result<std::string> BootstrapIfNeeded(const ServerOptions& opts, Log& log, Backu
   // The log may be trimmed again while a snapshot is restored (the lease
   // holder snapshots and trims as bytes come): then the restored store is
   // behind the log too, and a newer snapshot is restored, a few times at
-  // most.
-  for (int round = 0; round < 5; ++round) {
+  // most. The same when retention removes the picked snapshot under it.
+  for (int round = 0; round < 10; ++round) {
     ApplyState state;
     {
       auto store = RocksStore::Open(store_dir);
@@ -249,7 +249,16 @@ Result<std::string> BootstrapIfNeeded(const ServerOptions& opts, Log& log, Backu
     std::string staging = opts.data_dir + "/store.restoring";
     std::error_code ec;
     fs::remove_all(staging, ec);
-    WALFS_RETURN_IF_ERROR(RestoreSnapshot(*backup, *pick, staging));
+    Status restored = RestoreSnapshot(*backup, *pick, staging);
+    if (restored.code() == Code::kNotFound) {
+      // Newer snapshots were taken meanwhile and retention removed this
+      // one's files: the log and the backup store are looked at again.
+      spdlog::warn("snapshot {} went away while it was restored ({}); trying a newer one", pick->id,
+                   restored.message());
+      fs::remove_all(staging, ec);
+      continue;
+    }
+    WALFS_RETURN_IF_ERROR(restored);
     std::string old = opts.data_dir + "/store.replaced";
     fs::remove_all(old, ec);
     fs::rename(store_dir, old, ec);
@@ -259,7 +268,9 @@ Result<std::string> BootstrapIfNeeded(const ServerOptions& opts, Log& log, Backu
     said = "restored snapshot " + pick->id + " (position " + pick->position.ToString() + ") from " +
            backup->Describe() + "; this replica had applied " + state.applied.ToString();
   }
-  return said;
+  return Status(Code::kNotReady,
+                "the log was trimmed past every snapshot restored from " + backup->Describe() +
+                    " in 10 attempts: start again once the log is trimmed less often");
 }
 
 }  // namespace walfs

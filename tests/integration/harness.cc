@@ -32,7 +32,11 @@ void ServeProcess::Start() {
   if (!WaitFor([&] { return PortAcceptsConnections(port_) || !proc_.running(); },
                std::chrono::seconds(20)) ||
       !proc_.running()) {
-    throw std::runtime_error("walfs serve did not start; see " + log_path());
+    // The log goes with its directory when the test ends: its tail is kept here.
+    std::ifstream log(log_path());
+    std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    if (text.size() > 4000) text = "..." + text.substr(text.size() - 4000);
+    throw std::runtime_error("walfs serve did not start; " + log_path() + ":\n" + text);
   }
 }
 

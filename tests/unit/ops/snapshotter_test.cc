@@ -6,7 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "codec/entry.h"
 #include "ops/snapshotter.h"
@@ -186,6 +188,46 @@ TEST_F(SnapshotTest, AFailedUploadIsNeverASnapshotAndNeverTrims) {
     Position latest = snaps->empty() ? Position{} : snaps->back().position;
     EXPECT_FALSE(TrimPoint(tail, latest, {}, TrimPolicy{}));
   }
+}
+
+// Replicas share a backup directory: one lists it while others put and
+// delete snapshots in it. A file or directory that goes away mid-listing is
+// left out; the listing neither fails nor throws (a replica starting while
+// old snapshots were pruned died of that).
+TEST(DirStoreTest, ListingWhileFilesComeAndGo) {
+  testing::TempDir dir;
+  auto url = "dir://" + dir.path() + "/backup";
+  auto lister = std::move(OpenBackupStore(url, S3Options{})).value();
+  auto writer = std::move(OpenBackupStore(url, S3Options{})).value();
+  ASSERT_TRUE(writer->PutBytes("snapshots/keep", "k").ok());
+  std::atomic<bool> done{false};
+  std::thread churn([&] {
+    for (int i = 0; i < 400; ++i) {
+      std::string d = "snapshots/s" + std::to_string(i % 4) + "/";
+      for (int f = 0; f < 8; ++f) (void)writer->PutBytes(d + std::to_string(f), "x");
+      for (int f = 0; f < 8; ++f) (void)writer->Delete(d + std::to_string(f));
+      std::error_code ec;
+      std::filesystem::remove(dir.path() + "/backup/" + d, ec);
+    }
+    done = true;
+  });
+  int listings = 0;
+  while (!done) {
+    auto l = lister->List("snapshots/");
+    if (!l.ok()) {
+      ADD_FAILURE() << l.status().message();
+      break;
+    }
+    bool kept = false;
+    for (const auto& o : *l) {
+      EXPECT_EQ(o.key.find(".tmp"), std::string::npos) << o.key;
+      kept = kept || o.key == "snapshots/keep";
+    }
+    EXPECT_TRUE(kept);
+    ++listings;
+  }
+  churn.join();
+  EXPECT_GT(listings, 0);
 }
 
 TEST(TrimPointTest, OnlyBelowTheSnapshotTheSlowestReplicaAndTheLastEntry) {
