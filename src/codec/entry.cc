@@ -498,10 +498,14 @@ uint8_t MinFormatVersion(const Entry& e) {
     if (c.type == CondType::kVersionIn) v = std::max<uint8_t>(v, 2);
   }
   for (const auto& op : e.ops) {
+    if (op.type == OpType::kUploadCommit && !op.meta.headers.empty()) return 5;
+  }
+  for (const auto& op : e.ops) {
     if (op.type == OpType::kCopy || !op.meta.empty() || op.replace_meta || !op.part_md5s.empty()) {
-      return 4;
+      v = 4;
+    } else if (IsUploadOp(op.type)) {
+      v = std::max<uint8_t>(v, 3);
     }
-    if (IsUploadOp(op.type)) v = 3;
   }
   return v;
 }

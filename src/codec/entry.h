@@ -30,7 +30,7 @@ namespace walfs {
 // Version 4 added per-file metadata (codec/file_meta.h) on put, append,
 // write, upload_create and upload_commit (its ETag and the MD5s the parts
 // must have), and the copy op.
-inline constexpr uint8_t kEntryFormatVersion = 4;
+inline constexpr uint8_t kEntryFormatVersion = 5;
 inline constexpr size_t kMaxVersionsPerCondition = 100;
 inline constexpr size_t kMaxOpsPerEntry = 1000;
 inline constexpr size_t kMaxConditionsPerEntry = 1000;

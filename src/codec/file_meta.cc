@@ -38,6 +38,16 @@ std::optional<std::string_view> FileMeta::Get(std::string_view name) const {
   return std::nullopt;
 }
 
+void FileMeta::Set(const std::string& name, const std::string& value) {
+  auto it = std::lower_bound(headers.begin(), headers.end(), name,
+                             [](const auto& h, const std::string& n) { return h.first < n; });
+  if (it != headers.end() && it->first == name) {
+    it->second = value;
+  } else {
+    headers.emplace(it, name, value);
+  }
+}
+
 void FileMeta::DropContentDigests() {
   etag.clear();
   std::erase_if(headers, [](const auto& h) {

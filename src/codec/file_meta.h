@@ -48,6 +48,8 @@ struct FileMeta {
   bool empty() const { return headers.empty() && etag.empty(); }
   // The value of header name, or nullopt.
   std::optional<std::string_view> Get(std::string_view name) const;
+  // Sets header name to value, in its place among the sorted headers.
+  void Set(const std::string& name, const std::string& value);
   // Drops what a change of part of the content makes untrue: the ETag and
   // the checksums.
   void DropContentDigests();

@@ -11,6 +11,7 @@
 #include <cstddef>
 
 #include "core/status.h"
+#include "http/request.h"
 
 namespace walfs {
 
@@ -32,6 +33,9 @@ class BodyReader {
     }
     co_return got;
   }
+  // Headers that came after the body (an aws-chunked body's trailers), once
+  // Read has answered 0; null if none can come.
+  virtual const HeaderMap* trailers() const { return nullptr; }
 };
 
 }  // namespace walfs

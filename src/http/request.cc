@@ -416,6 +416,7 @@ Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& 
   if (req.s3 && (op->type == OpType::kPut || op->type == OpType::kAppend)) {
     op->meta = req.s3->meta;
     p.write.md5_etag = req.s3->md5_etag && op->type == OpType::kPut;
+    p.write.trailer_checksums = op->type == OpType::kPut;
   }
   WALFS_RETURN_IF_ERROR(AddConditions(req, *fs_path, &p.write.entry));
   p.write.entry.ops.push_back(std::move(op).value());

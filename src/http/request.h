@@ -101,6 +101,8 @@ struct ReadCommand {
 struct WriteCommand {
   Entry entry;
   bool md5_etag = false;  // S3Call::md5_etag
+  // S3's put: a checksum the body's trailers bring is stored with the file.
+  bool trailer_checksums = false;
   bool is_tx = false;
   bool ack_log = false;
   uint32_t timeout_ms = 0;

@@ -402,12 +402,18 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
   unsigned version = h.version();
   req.body = std::move(h.body());
   req.principal = std::move(identity.principal);
-  if (Status body_ok = VerifyWholeBody(identity.payload, &req.body); !body_ok.ok()) {
+  HeaderMap trailers;
+  if (Status body_ok = VerifyWholeBody(identity.payload, &req.body, &trailers); !body_ok.ok()) {
     co_await WriteResponse(c, o,
                            ctx.frontend->SessionError(HttpStatusFor(body_ok.code()),
                                                       CodeName(body_ok.code()), body_ok.message()),
                            version, false);
     co_return false;
+  }
+  // A checksum sent after the body (an aws-chunked trailer) is checked and
+  // stored as if it had been a header; it never replaces one.
+  for (auto& [name, value] : trailers) {
+    if (name.starts_with("x-amz-checksum-")) req.headers.emplace(name, std::move(value));
   }
   std::string method = req.method, target = req.target;
   ++ctx.in_flight;

@@ -148,6 +148,16 @@ void AbortQuietly(NodePort& node, const std::string& id) {
   node.Propose(EncodeEntry(e), [](Result<Position>) {});
 }
 
+// The checksums the body's trailers brought (S3's, checked by the reader),
+// set in meta.
+void SetTrailerChecksums(const BodyReader& body, FileMeta* meta) {
+  if (const HeaderMap* t = body.trailers()) {
+    for (const auto& [name, value] : *t) {
+      if (name.starts_with("x-amz-checksum-")) meta->Set(name, value);
+    }
+  }
+}
+
 }  // namespace
 
 asio::awaitable<Result<UploadRecord>> Api::FindUpload(const std::string& id, uint32_t timeout_ms) {
@@ -202,6 +212,7 @@ asio::awaitable<HttpResponse> Api::HandleStreamed(HttpRequest req, BodyReader& b
   if (*n <= entry_max) {
     // It fits one entry after all (a chunked body of unknown length).
     p->write.entry.ops[0].data = std::move(first);
+    if (p->write.trailer_checksums) SetTrailerChecksums(body, &p->write.entry.ops[0].meta);
     resp = co_await Write(std::move(p).value());
   } else {
     resp = co_await StreamedWrite(std::move(p).value(), body, std::move(first));
@@ -250,6 +261,9 @@ asio::awaitable<HttpResponse> Api::StreamedWrite(ParsedRequest p, BodyReader& bo
   c.offset = target.offset;
   c.content_hash = staged->md5;
   if (w.md5_etag) c.meta.etag = ToHex(staged->md5);  // one part: the body's MD5
+  // A checksum that came after the body: the commit adds it to the
+  // upload's headers (entry format 5).
+  if (w.trailer_checksums) SetTrailerChecksums(body, &c.meta);
   commit.ops.push_back(std::move(c));
   auto done = co_await ProposeAndWait(EncodeEntry(commit), w.ack_log, w.timeout_ms);
   if (auto* r = std::get_if<HttpResponse>(&done)) co_return std::move(*r);

@@ -107,6 +107,19 @@ Result<std::optional<ByteRange>> SelectRange(std::string_view h, uint64_t size) 
   return std::optional<ByteRange>(*r);
 }
 
+std::vector<std::string_view> CommaList(std::string_view value) {
+  std::vector<std::string_view> out;
+  while (!value.empty()) {
+    size_t comma = value.find(',');
+    std::string_view item = value.substr(0, comma);
+    value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
 std::optional<std::vector<std::string>> ParseEtagList(std::string_view h) {
   std::vector<std::string> out;
   size_t i = 0;

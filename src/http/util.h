@@ -35,6 +35,10 @@ Result<ByteRange> ParseRange(std::string_view header, uint64_t size);
 // several ranges; else ParseRange's answer.
 Result<std::optional<ByteRange>> SelectRange(std::string_view header, uint64_t size);
 
+// The items of a comma-separated header value, spaces around each trimmed,
+// empty ones left out.
+std::vector<std::string_view> CommaList(std::string_view value);
+
 // An entity-tag list (If-Match, If-None-Match): each tag as sent, quotes and
 // any W/ prefix kept. nullopt when malformed. "*" is not a list: test for it
 // first.

@@ -16,7 +16,7 @@ Status HashMismatch() {
 
 }  // namespace
 
-Status VerifyWholeBody(const PayloadCheck& check, std::string* body) {
+Status VerifyWholeBody(const PayloadCheck& check, std::string* body, HeaderMap* trailers) {
   switch (check.kind) {
     case PayloadCheck::Kind::kNone:
       return Status::Ok();
@@ -30,6 +30,7 @@ Status VerifyWholeBody(const PayloadCheck& check, std::string* body) {
       WALFS_RETURN_IF_ERROR(d.Feed(*body, &out));
       WALFS_RETURN_IF_ERROR(d.Finish());
       *body = std::move(out);
+      *trailers = d.trailers();
       return Status::Ok();
     }
   }
@@ -67,6 +68,7 @@ boost::asio::awaitable<Result<size_t>> VerifiedBodyReader::Read(char* out, size_
     if (*n == 0) {
       Status done = chunked_->Finish();
       if (!done.ok()) co_return done;
+      ended_ = true;
       co_return size_t{0};
     }
     Status st = chunked_->Feed(std::string_view(raw_.data(), *n), &decoded_);
@@ -76,6 +78,10 @@ boost::asio::awaitable<Result<size_t>> VerifiedBodyReader::Read(char* out, size_
   std::memcpy(out, decoded_.data() + decoded_at_, k);
   decoded_at_ += k;
   co_return k;
+}
+
+const HeaderMap* VerifiedBodyReader::trailers() const {
+  return ended_ ? &chunked_->trailers() : inner_.trailers();
 }
 
 }  // namespace walfs

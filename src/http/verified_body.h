@@ -18,18 +18,21 @@
 namespace walfs {
 
 // A whole body (read before the request is handled): ok, or why not; an
-// aws-chunked body is replaced by what it decodes to.
-Status VerifyWholeBody(const PayloadCheck& check, std::string* body);
+// aws-chunked body is replaced by what it decodes to, and its trailers, if
+// any, go to *trailers.
+Status VerifyWholeBody(const PayloadCheck& check, std::string* body, HeaderMap* trailers);
 
 // A streamed body, checked as it is read.
 class VerifiedBodyReader final : public BodyReader {
  public:
   VerifiedBodyReader(BodyReader& inner, const PayloadCheck& check);
   boost::asio::awaitable<Result<size_t>> Read(char* out, size_t max) override;
+  const HeaderMap* trailers() const override;
 
  private:
   BodyReader& inner_;
   const PayloadCheck& check_;
+  bool ended_ = false;
   Sha256Hasher hash_;                         // kSha256
   std::optional<AwsChunkedDecoder> chunked_;  // kChunked
   std::string raw_, decoded_;                 // kChunked: read, and decoded but not yet handed out

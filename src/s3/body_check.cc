@@ -13,6 +13,19 @@ S3Error BadChecksum(const RequestedChecksum& c) {
                                   "nothing was written"};
 }
 
+std::optional<S3Error> MissingTrailer(const RequestedChecksum& c, const HeaderMap* trailers) {
+  auto it = trailers ? trailers->find(c.header) : HeaderMap::const_iterator();
+  if (trailers == nullptr || it == trailers->end()) {
+    return S3Error{"InvalidRequest",
+                   "x-amz-trailer announced " + c.header +
+                       ", which did not come after the body; nothing was written"};
+  }
+  if (!ValidChecksumValue(c.kind, it->second)) {
+    return S3Error{"InvalidRequest", "Value for " + c.header + " trailer is invalid."};
+  }
+  return std::nullopt;
+}
+
 std::variant<BodyDigests, S3Error> BodyDigestsOf(const HeaderMap& headers) {
   BodyDigests d;
   if (auto it = headers.find("content-md5"); it != headers.end()) {
@@ -30,6 +43,11 @@ std::variant<BodyDigests, S3Error> BodyDigestsOf(const HeaderMap& headers) {
 
 std::optional<S3Error> CheckBody(const BodyDigests& d, std::string_view body) {
   if (d.md5 && *d.md5 != Md5(body)) return BadMd5();
+  if (d.checksum && d.checksum->trailer) {
+    // A whole body's trailers are headers by now (http/session.h): this
+    // one did not come.
+    return MissingTrailer(*d.checksum, nullptr);
+  }
   if (d.checksum) {
     Checksum c(d.checksum->kind);
     c.Update(body);

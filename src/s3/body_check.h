@@ -25,5 +25,8 @@ std::variant<BodyDigests, S3Error> BodyDigestsOf(const HeaderMap& headers);
 std::optional<S3Error> CheckBody(const BodyDigests& d, std::string_view body);
 S3Error BadMd5();
 S3Error BadChecksum(const RequestedChecksum& c);
+// The checksum trailer c announced is not among trailers (null: none came),
+// or is not a digest of its kind.
+std::optional<S3Error> MissingTrailer(const RequestedChecksum& c, const HeaderMap* trailers);
 
 }  // namespace walfs

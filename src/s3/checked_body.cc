@@ -17,8 +17,16 @@ boost::asio::awaitable<Result<size_t>> CheckedBody::Read(char* out, size_t max) 
   }
   // The end: the body is what the client said, or nothing is written.
   if (want_.md5 && md5_.Final() != *want_.md5) failure_ = BadMd5();
+  if (!failure_ && checksum_ && want_.checksum->trailer) {
+    // Sent after the body: its trailers say what it claims.
+    failure_ = MissingTrailer(*want_.checksum, in_.trailers());
+    if (!failure_) want_.checksum->value = in_.trailers()->at(want_.checksum->header);
+  }
   if (!failure_ && checksum_ && checksum_->Base64() != want_.checksum->value) {
     failure_ = BadChecksum(*want_.checksum);
+  }
+  if (!failure_ && checksum_ && want_.checksum->trailer) {
+    checked_.emplace(want_.checksum->header, want_.checksum->value);
   }
   if (failure_) co_return Status(Code::kBadRequest, failure_->message);
   co_return n;

@@ -19,6 +19,9 @@ class CheckedBody final : public BodyReader {
  public:
   CheckedBody(BodyReader& in, const BodyDigests& d);
   boost::asio::awaitable<Result<size_t>> Read(char* out, size_t max) override;
+  // The checksum trailer it checked, once the body has ended (else null):
+  // what is stored with the object.
+  const HeaderMap* trailers() const override { return checked_.empty() ? nullptr : &checked_; }
   const std::optional<S3Error>& failure() const { return failure_; }
 
  private:
@@ -27,6 +30,7 @@ class CheckedBody final : public BodyReader {
   Hasher md5_{Hasher::Algorithm::kMd5};
   std::optional<Checksum> checksum_;
   std::optional<S3Error> failure_;
+  HeaderMap checked_;
 };
 
 }  // namespace walfs

@@ -2,7 +2,9 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "http/util.h"
 
@@ -64,13 +66,32 @@ std::variant<std::optional<RequestedChecksum>, S3Error> ChecksumOf(const HeaderM
     if (found) {
       return S3Error{"InvalidRequest", "Expecting a single x-amz-checksum- header"};
     }
-    auto raw = Base64Decode(it->second);
-    if (!raw || raw->size() != DigestBytes(kind)) {
+    if (!ValidChecksumValue(kind, it->second)) {
       return S3Error{"InvalidRequest", "Value for " + std::string(name) + " header is invalid."};
     }
-    found = RequestedChecksum{std::string(name), kind, it->second};
+    found = RequestedChecksum{std::string(name), kind, it->second, false};
+  }
+  auto trailer = headers.find("x-amz-trailer");
+  if (found || trailer == headers.end()) return found;
+  // x-amz-trailer: names, comma-separated, of headers sent after the body.
+  for (std::string_view n : CommaList(trailer->second)) {
+    std::string lower(n);
+    for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    auto kind = std::find_if(std::begin(kKinds), std::end(kKinds),
+                             [&](const auto& k) { return k.first == lower; });
+    if (kind == std::end(kKinds)) {
+      return S3Error{"InvalidRequest",
+                     "x-amz-trailer names " + lower + ", which is not an x-amz-checksum-* header"};
+    }
+    if (found) return S3Error{"InvalidRequest", "Expecting a single x-amz-checksum- header"};
+    found = RequestedChecksum{lower, kind->second, "", true};
   }
   return found;
+}
+
+bool ValidChecksumValue(ChecksumKind kind, std::string_view value) {
+  auto raw = Base64Decode(value);
+  return raw && raw->size() == DigestBytes(kind);
 }
 
 Checksum::Checksum(ChecksumKind kind) : kind_(kind) {

@@ -25,12 +25,17 @@ enum class ChecksumKind { kCrc32, kCrc32c, kSha1, kSha256 };
 struct RequestedChecksum {
   std::string header;  // x-amz-checksum-crc32, ...
   ChecksumKind kind = ChecksumKind::kCrc32;
-  std::string value;
+  std::string value;     // empty while trailer: the body's end brings it
+  bool trailer = false;  // announced by x-amz-trailer, sent after the body
 };
 
-// The x-amz-checksum-* header of a request, if it has one; InvalidRequest
-// for two of them or a value that is not the base64 of a digest of its kind.
+// The x-amz-checksum-* header of a request, if it has one, else the one
+// its x-amz-trailer announces; InvalidRequest for two of them, a value that
+// is not the base64 of a digest of its kind, or a trailer that is not a
+// checksum.
 std::variant<std::optional<RequestedChecksum>, S3Error> ChecksumOf(const HeaderMap& headers);
+// Whether value is the base64 of a digest of kind.
+bool ValidChecksumValue(ChecksumKind kind, std::string_view value);
 
 class Checksum {
  public:

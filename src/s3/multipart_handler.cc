@@ -105,6 +105,12 @@ asio::awaitable<HttpResponse> S3Api::UploadPart(const Call& c, const HttpRequest
   if (auto pos = AnswerHeader(api, "X-Walfs-Position"); !pos.empty()) {
     out.headers.emplace_back("x-walfs-position", std::string(pos));
   }
+  // The part's checksum, as S3 answers it, whether a header or a trailer
+  // brought it.
+  if (const auto& sum = std::get<BodyDigests>(digests).checksum) {
+    const HeaderMap* t = checked.trailers();
+    out.headers.emplace_back(sum->header, t ? t->at(sum->header) : sum->value);
+  }
   co_return out;
 }
 

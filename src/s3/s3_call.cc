@@ -34,13 +34,7 @@ S3Api::Call S3Api::Call::Start(const HttpRequest& req, const ServerOptions& opts
 
 std::string QuoteEtags(std::string_view value) {
   std::string out;
-  while (!value.empty()) {
-    size_t comma = value.find(',');
-    std::string_view item = value.substr(0, comma);
-    value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item.empty()) continue;
+  for (std::string_view item : CommaList(value)) {
     if (!out.empty()) out += ", ";
     bool quoted = item.size() >= 2 && item.back() == '"' &&
                   (item.front() == '"' || item.substr(0, 3) == "W/\"");
@@ -91,12 +85,7 @@ std::variant<FileMeta, S3Error> MetaFromHeaders(const HeaderMap& headers, bool c
 
 std::vector<std::string> EtagList(std::string_view value) {
   std::vector<std::string> out;
-  while (!value.empty()) {
-    size_t comma = value.find(',');
-    std::string_view t = value.substr(0, comma);
-    value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
-    while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
-    while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  for (std::string_view t : CommaList(value)) {
     if (t.substr(0, 2) == "W/") t.remove_prefix(2);
     if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);
     if (!t.empty()) out.emplace_back(t);

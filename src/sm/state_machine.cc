@@ -36,7 +36,7 @@ Result<Outcome> ApplyDecoded(Overlay* ov, uint32_t bs, Position pos, const Decod
       return *first;
     }
   }
-  auto o = ApplyOps(ov, bs, pos, e);
+  auto o = ApplyOps(ov, bs, pos, e, d.version);
   if (!o.ok()) return o;
   if (!e.idempotency_key.empty()) {
     ov->Put(keys::Idem(e.idempotency_key), EncodeIdem(d.fingerprint, pos.ms, *o, format));

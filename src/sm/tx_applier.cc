@@ -22,7 +22,8 @@ Status Fail(Code c, std::string msg) { return Status(c, std::move(msg)); }
 // Applies the conditions and ops of one entry to its own overlay.
 class TxApplier {
  public:
-  TxApplier(Overlay* tx, uint32_t bs, Position pos) : tx_(tx), view_(tx, bs), bs_(bs), pos_(pos) {}
+  TxApplier(Overlay* tx, uint32_t bs, Position pos, uint8_t format)
+      : tx_(tx), view_(tx, bs), bs_(bs), pos_(pos), format_(format) {}
 
   Status CheckCondition(const Condition& c);
   Result<OpResult> ApplyOp(const Op& op);
@@ -78,6 +79,7 @@ class TxApplier {
   FsView view_;
   uint32_t bs_;
   Position pos_;
+  uint8_t format_;  // of the entry
   int64_t files_delta_ = 0;
   int64_t bytes_delta_ = 0;
 };
@@ -457,8 +459,22 @@ Result<OpResult> TxApplier::CommitUpload(const Op& op) {
   auto plan = PlanCommit(*tx_, pos_, op);
   if (!plan.ok()) return plan.status();
   WALFS_RETURN_IF_ERROR(CheckOpMeta(op, plan->upload.target == OpType::kPut));
+  // Before format 5 a commit carries only an ETag; from format 5 also the
+  // checksums a put's body brought after it (S3's trailers), which replace
+  // the upload's of the same name.
+  FileMeta meta{plan->upload.meta.headers, op.meta.etag};
   if (!op.meta.headers.empty()) {
-    return Fail(Code::kBadRequest, "a commit's headers are its upload's; it carries only an ETag");
+    if (format_ < 5 || plan->upload.target != OpType::kPut) {
+      return Fail(Code::kBadRequest,
+                  "a commit's headers are its upload's; it carries only an ETag");
+    }
+    for (const auto& [name, value] : op.meta.headers) {
+      if (!name.starts_with(kChecksumPrefix)) {
+        return Fail(Code::kBadRequest, "a commit adds only checksums to its upload's headers");
+      }
+      meta.Set(name, value);
+    }
+    if (Status st = CheckFileMeta(meta); !st.ok()) return Fail(Code::kBadRequest, st.message());
   }
   const std::string& path = plan->upload.path;
   bool created = false;
@@ -488,7 +504,7 @@ Result<OpResult> TxApplier::CommitUpload(const Op& op) {
   f.inode.size = std::max(f.inode.size, end);
   bytes_delta_ += static_cast<int64_t>(f.inode.size) - static_cast<int64_t>(before);
   if (plan->upload.target == OpType::kPut) {
-    SetMeta(&f, FileMeta{plan->upload.meta.headers, op.meta.etag});
+    SetMeta(&f, meta);
   } else if (created) {
     SetMeta(&f, plan->upload.meta);
   } else {
@@ -623,9 +639,10 @@ Result<OpResult> TxApplier::ApplyOp(const Op& op) {
 
 }  // namespace
 
-Result<Outcome> ApplyOps(Overlay* batch, uint32_t bs, Position pos, const Entry& e) {
+Result<Outcome> ApplyOps(Overlay* batch, uint32_t bs, Position pos, const Entry& e,
+                         uint8_t format) {
   Overlay tx(batch);
-  TxApplier t(&tx, bs, pos);
+  TxApplier t(&tx, bs, pos, format);
   Outcome o;
   o.position = pos;
   for (size_t i = 0; i < e.conditions.size(); ++i) {

@@ -16,6 +16,10 @@
 
 namespace walfs {
 
-Result<Outcome> ApplyOps(Overlay* batch, uint32_t block_bytes, Position pos, const Entry& e);
+// format: the entry format e was written in; what an op may carry changes
+// with it (from format 5, a commit may add checksums to its upload's
+// headers).
+Result<Outcome> ApplyOps(Overlay* batch, uint32_t block_bytes, Position pos, const Entry& e,
+                         uint8_t format);
 
 }  // namespace walfs

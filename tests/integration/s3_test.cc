@@ -10,6 +10,7 @@
 #include "auth/crypto.h"
 #include "core/hash.h"
 #include "integration/harness.h"
+#include "s3/checksum.h"
 
 namespace walfs::testing {
 namespace {
@@ -203,7 +204,10 @@ TEST(S3Test, RcloneCopiesChecksAndPurges) {
 
 // aws-chunked framing of data: unsigned chunks with a trailer, or chunks
 // with (unchecked) signatures.
-std::string AwsChunked(const std::string& data, size_t chunk, bool signed_chunks) {
+// data in aws-chunked framing, chunk bytes a chunk, ending with trailer
+// ("name:value", empty: none).
+std::string AwsChunked(const std::string& data, size_t chunk, bool signed_chunks,
+                       const std::string& trailer) {
   std::string out, zeros(64, '0');
   auto line = [&](size_t n) {
     char hex[32];
@@ -218,13 +222,20 @@ std::string AwsChunked(const std::string& data, size_t chunk, bool signed_chunks
     out += data.substr(at, n) + "\r\n";
   }
   line(0);
-  out += signed_chunks ? "\r\n" : "x-amz-checksum-crc32:AAAAAA==\r\n\r\n";
-  return out;
+  if (!trailer.empty()) out += trailer + "\r\n";
+  return out + "\r\n";
+}
+
+std::string Crc32Of(const std::string& data) {
+  Checksum c(ChecksumKind::kCrc32);
+  c.Update(data);
+  return c.Base64();
 }
 
 TEST(S3Test, AwsChunkedBodiesAreDecodedWithoutAuthentication) {
   // Newer SDKs send aws-chunked bodies: without --auth their signatures
-  // are not checked, but the framing must never become the object's bytes.
+  // are not checked, but the framing must never become the object's bytes,
+  // and a checksum trailer is checked and stored as a header would be.
   TempDir dir;
   S3Replica r(dir.path() + "/r", "local", "r");
   ASSERT_TRUE(r.proc->WaitReady());
@@ -236,26 +247,53 @@ TEST(S3Test, AwsChunkedBodiesAreDecodedWithoutAuthentication) {
     std::string key;
     std::string data;
     bool signed_chunks;
+    std::string trailer;  // the checksum after the body; x-amz-trailer announces one if set
+    std::string error;    // the S3 error expected, or empty
   };
-  std::vector<Case> cases = {{"small-unsigned", "hello", false},
-                             {"small-signed", "hello", true},
-                             {"big-unsigned", RandomBytes(6 << 20), false},  // streamed
-                             {"big-signed", RandomBytes(6 << 20), true}};
+  std::string small = "hello", big = RandomBytes(6 << 20);  // big: streamed
+  std::vector<Case> cases = {
+      {"small-unsigned", small, false, "x-amz-checksum-crc32:" + Crc32Of(small), ""},
+      {"small-signed", small, true, "", ""},
+      {"big-unsigned", big, false, "x-amz-checksum-crc32:" + Crc32Of(big), ""},
+      {"big-signed", big, true, "", ""},
+      {"small-wrong", small, false, "x-amz-checksum-crc32:AAAAAA==", "BadDigest"},
+      {"big-wrong", big, false, "x-amz-checksum-crc32:AAAAAA==", "BadDigest"},
+      {"small-missing", small, false, "x-amz-checksum-crc32:", "InvalidRequest"},
+      {"big-missing", big, false, "x-amz-checksum-crc32:", "InvalidRequest"}};
   for (const Case& c : cases) {
+    SCOPED_TRACE(c.key);
     std::string file = dir.path() + "/" + c.key;
-    std::ofstream(file, std::ios::binary) << AwsChunked(c.data, 64 << 10, c.signed_chunks);
+    bool missing = !c.trailer.empty() && c.trailer.back() == ':';
+    std::ofstream(file, std::ios::binary)
+        << AwsChunked(c.data, 64 << 10, c.signed_chunks, missing ? "" : c.trailer);
     std::string sha = c.signed_chunks ? "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
                                       : "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
     auto [rc, out] =
-        Shell("curl -sf -X PUT --data-binary @" + file + auth + "-H 'x-amz-content-sha256: " + sha +
-              "' -H 'x-amz-decoded-content-length: " + std::to_string(c.data.size()) +
-              "' -H 'x-amz-trailer: x-amz-checksum-crc32' " + r.endpoint() + "/chunked/" + c.key +
-              " 2>&1");
-    ASSERT_EQ(rc, 0) << c.key << ": " << out;
+        Shell("curl -s -X PUT --data-binary @" + file + auth + "-H 'x-amz-content-sha256: " + sha +
+              "' -H 'x-amz-decoded-content-length: " + std::to_string(c.data.size()) + "' " +
+              (c.trailer.empty() ? "" : "-H 'x-amz-trailer: x-amz-checksum-crc32' ") +
+              "-w '\n%{http_code}' " + r.endpoint() + "/chunked/" + c.key + " 2>&1");
+    ASSERT_EQ(rc, 0) << out;
     auto got = r.proc->Client().Get("/v1/fs/chunked/" + c.key);
     ASSERT_TRUE(got.ok());
-    EXPECT_EQ(got->body.size(), c.data.size()) << c.key;
-    EXPECT_TRUE(got->body == c.data) << c.key;
+    if (!c.error.empty()) {
+      EXPECT_NE(out.find("<Code>" + c.error + "</Code>"), std::string::npos) << out;
+      EXPECT_EQ(out.substr(out.size() - 3), "400") << out;
+      EXPECT_EQ(got->status, 404) << "nothing is written";
+      continue;
+    }
+    EXPECT_EQ(out.substr(out.size() - 3), "200") << out;
+    EXPECT_EQ(got->body.size(), c.data.size());
+    EXPECT_TRUE(got->body == c.data);
+    // The trailer's checksum is the object's, returned when asked.
+    std::tie(rc, out) = Shell("curl -s -I -H 'x-amz-checksum-mode: ENABLED' " + r.endpoint() +
+                              "/chunked/" + c.key + " 2>&1");
+    if (c.trailer.empty()) {
+      EXPECT_EQ(out.find("x-amz-checksum-crc32"), std::string::npos) << out;
+    } else {
+      EXPECT_NE(out.find(c.trailer.substr(0, 21) + " " + Crc32Of(c.data)), std::string::npos)
+          << out;
+    }
   }
 }
 

@@ -69,6 +69,7 @@ struct UploadCounts {
   uint64_t created = 0, staged = 0, sealed = 0, committed = 0, aborted = 0, expired = 0;
   // And of the format-4 ops: copies, and whole writes that stored an ETag.
   uint64_t copied = 0, etags = 0;
+  uint64_t commit_checksums = 0;  // commits that added checksums (format 5)
 };
 
 class Model {
@@ -351,10 +352,21 @@ class Model {
           }
         }
         if (Code c = MetaCheck(op.meta, u.target == OpType::kPut); c != Code::kOk) return c;
-        if (!op.meta.headers.empty()) return Code::kBadRequest;
+        // Format 5: a put's commit may add checksums (its body's trailers)
+        // to the upload's headers, replacing those of the same name.
+        FileMeta meta = u.meta;
+        if (!op.meta.headers.empty()) {
+          if (u.target != OpType::kPut) return Code::kBadRequest;
+          std::map<std::string, std::string> h(u.meta.headers.begin(), u.meta.headers.end());
+          for (const auto& [n, v] : op.meta.headers) {
+            if (n.rfind("x-amz-checksum-", 0) != 0) return Code::kBadRequest;
+            h[n] = v;
+          }
+          meta.headers.assign(h.begin(), h.end());
+          if (!CheckFileMeta(meta).ok()) return Code::kBadRequest;
+        }
         MUpload done = u;
         uploads_.erase(it);
-        FileMeta meta = done.meta;
         if (done.target == OpType::kPut) meta.etag = op.meta.etag;
         return WriteFile(done.path, done.target, done.offset, data, pos, o, meta);
       }
@@ -511,6 +523,7 @@ class Model {
           break;
         case OpType::kUploadCommit:
           ++counts_.committed;
+          counts_.commit_checksums += op.meta.headers.empty() ? 0 : 1;
           break;
         case OpType::kUploadAbort:
           ++counts_.aborted;
@@ -658,6 +671,11 @@ class Workload {
         }
         Op op = Op::UploadCommit(id, parts);
         if (Pct(30)) op.meta.etag = Etag();
+        if (Pct(10)) {  // a checksum that came after the body (format 5)
+          op.meta.headers.emplace_back(Pct(50) ? "x-amz-checksum-crc32" : "x-amz-checksum-sha256",
+                                       Data());
+          if (Pct(10)) op.meta.headers.emplace_back("x-amz-meta-a", Data());  // not a checksum
+        }
         if (Pct(30)) {  // the MD5s the client was told, mostly right
           for (uint32_t n :
                parts.empty() ? std::vector<uint32_t>(sealed.begin(), sealed.end()) : parts) {

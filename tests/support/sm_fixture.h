@@ -62,6 +62,14 @@ class SmFixture {
   }
 
   FsView View() const { return FsView(&store_, bs_); }
+  // The metadata of the file at path (empty if none or no file).
+  FileMeta MetaOf(const std::string& path) const {
+    auto n = View().Lookup(path);
+    if (!n.ok() || !n->has_value()) return {};
+    auto m = View().LoadMeta(**n);
+    EXPECT_TRUE(m.ok()) << m.status().ToString();
+    return m.ok() ? *m : FileMeta{};
+  }
   // The file's bytes, or "<missing>" / "<dir>".
   std::string Cat(const std::string& path) const {
     auto n = View().Lookup(path);

@@ -56,6 +56,14 @@ TEST(EtagTest, ParsesListsAndComparesStronglyOrWeakly) {
   EXPECT_FALSE(EtagMatchesWeak(R"("1-1")", R"("1-0")"));
 }
 
+TEST(CommaListTest, TrimsItemsAndLeavesOutEmptyOnes) {
+  using V = std::vector<std::string_view>;
+  EXPECT_EQ(CommaList(""), V{});
+  EXPECT_EQ(CommaList(" , ,"), V{});
+  EXPECT_EQ(CommaList("a"), V{"a"});
+  EXPECT_EQ(CommaList(" a ,b,, c d "), (V{"a", "b", "c d"}));
+}
+
 TEST(HttpDateTest, ParsesImfFixdateOnly) {
   EXPECT_EQ(ParseHttpDate("Tue, 24 Nov 2026 17:00:00 GMT"), 1795539600u);
   EXPECT_EQ(ParseHttpDate(FormatHttpDate(1795539600123)), 1795539600u);

@@ -12,14 +12,6 @@ const std::string kEtag = "9e107d9d372bb6826bd81d3542a419d6";
 
 class FileMetaTest : public ::testing::Test, public testing::SmFixture {
  protected:
-  // The metadata of the file at path (empty if none or no file).
-  FileMeta MetaOf(const std::string& path) {
-    auto n = View().Lookup(path);
-    if (!n.ok() || !n->has_value()) return {};
-    auto m = View().LoadMeta(**n);
-    EXPECT_TRUE(m.ok()) << m.status().ToString();
-    return m.ok() ? *m : FileMeta{};
-  }
   Outcome PutWith(const std::string& path, std::string data, FileMeta m) {
     Op op = Op::Put(path, std::move(data));
     op.meta = std::move(m);

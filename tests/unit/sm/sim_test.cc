@@ -204,7 +204,8 @@ void RunSeed(uint64_t seed, bool faults) {
       // Every 50th entry is corrupt bytes: a deterministic "rejected".
       // Entries before this seed's upgrade point are in format 1 (written
       // by an older proposer), unless they need a newer one (version_in
-      // conditions: 2; uploads: 3; metadata and copies: 4), as in a cluster being upgraded one
+      // conditions: 2; uploads: 3; metadata and copies: 4; a commit's
+      // checksums: 5), as in a cluster being upgraded one
       // proposer at a time: the digest format moves at the first entry of
       // format 2 or more, on every replica alike.
       uint8_t version = kEntryFormatVersion;
@@ -253,6 +254,7 @@ void RunSeed(uint64_t seed, bool faults) {
   g_upload_totals.expired += uc.expired;
   g_upload_totals.copied += uc.copied;
   g_upload_totals.etags += uc.etags;
+  g_upload_totals.commit_checksums += uc.commit_checksums;
   auto model_dump = model.Dump();
   for (size_t i = 0; i < replicas.size(); ++i) {
     SCOPED_TRACE("replica " + std::to_string(i));
@@ -308,11 +310,12 @@ TEST(SimulationTest, ReplicasAgreeWithEachOtherAndTheModel) {
   const auto& u = g_upload_totals;
   std::printf(
       "uploads: %llu created, %llu chunks staged, %llu parts sealed, %llu committed, %llu "
-      "aborted, %llu expired; %llu copies, %llu puts with an ETag\n",
+      "aborted, %llu expired; %llu copies, %llu puts with an ETag, %llu commits adding checksums\n",
       static_cast<unsigned long long>(u.created), static_cast<unsigned long long>(u.staged),
       static_cast<unsigned long long>(u.sealed), static_cast<unsigned long long>(u.committed),
       static_cast<unsigned long long>(u.aborted), static_cast<unsigned long long>(u.expired),
-      static_cast<unsigned long long>(u.copied), static_cast<unsigned long long>(u.etags));
+      static_cast<unsigned long long>(u.copied), static_cast<unsigned long long>(u.etags),
+      static_cast<unsigned long long>(u.commit_checksums));
   // The workload reaches every upload op's success, not only its refusals.
   EXPECT_GT(u.committed, 0u);
   EXPECT_GT(u.sealed, 0u);
@@ -320,6 +323,7 @@ TEST(SimulationTest, ReplicasAgreeWithEachOtherAndTheModel) {
   EXPECT_GT(u.expired, 0u);
   EXPECT_GT(u.copied, 0u);
   EXPECT_GT(u.etags, 0u);
+  EXPECT_GT(u.commit_checksums, 0u);
 }
 
 TEST(SimulationTest, FaultyLogAndStoreChangeNothing) {

@@ -322,11 +322,38 @@ TEST_F(UploadsTest, ACommitChecksThePartMd5sAndStoresItsEtagAndHeaders) {
   commit.meta.etag = "0123456789abcdef0123456789abcdef-2";
   auto o = One(commit);
   ASSERT_TRUE(o.ok()) << o.message;
-  auto n = View().Lookup("/obj");
-  ASSERT_TRUE(n.ok() && n->has_value());
-  auto meta = View().LoadMeta(**n);
-  ASSERT_TRUE(meta.ok());
-  EXPECT_EQ(*meta, (FileMeta{{{"content-type", "text/csv"}}, commit.meta.etag}));
+  EXPECT_EQ(MetaOf("/obj"), (FileMeta{{{"content-type", "text/csv"}}, commit.meta.etag}));
+  ExpectConsistent();
+}
+
+// A checksum that came after a streamed body (S3's trailer) is added by the
+// commit, from entry format 5 on, to a put's headers only, and only
+// checksums; a format-4 commit with headers is refused as before.
+TEST_F(UploadsTest, FromFormatFiveACommitAddsChecksumsToAPut) {
+  Op create = Op::UploadCreate("/obj", kId, OpType::kPut, 0, 1000);
+  create.meta.headers = {{"content-type", "text/csv"}, {"x-amz-checksum-crc32", "AAAAAA=="}};
+  ASSERT_TRUE(One(create).ok());
+  SendPart(1, {"ab"});
+  Op commit = Op::UploadCommit(kId, {});
+  commit.meta.headers = {{"x-amz-checksum-crc32", "NSRBwg=="}, {"x-amz-checksum-sha1", "c2hh"}};
+  EXPECT_EQ(ApplyPayload(EncodeEntry(Entry{"", {}, {commit}}, 4)).code, OutcomeCode::kBadRequest);
+  Op other = commit;
+  other.meta.headers.emplace_back("x-amz-meta-a", "1");
+  EXPECT_EQ(One(other).code, OutcomeCode::kBadRequest);
+  EXPECT_EQ(Cat("/obj"), "<missing>");
+  auto o = One(commit);
+  ASSERT_TRUE(o.ok()) << o.message;
+  EXPECT_EQ(MetaOf("/obj"), (FileMeta{{{"content-type", "text/csv"},
+                                       {"x-amz-checksum-crc32", "NSRBwg=="},
+                                       {"x-amz-checksum-sha1", "c2hh"}},
+                                      ""}));
+  // An append's commit adds none.
+  Op append = Op::UploadCreate("/log", kOther, OpType::kAppend, 0, 1000);
+  ASSERT_TRUE(One(append).ok());
+  SendPart(1, {"x"}, kOther);
+  Op to_log = Op::UploadCommit(kOther, {});
+  to_log.meta.headers = {{"x-amz-checksum-crc32", "NSRBwg=="}};
+  EXPECT_EQ(One(to_log).code, OutcomeCode::kBadRequest);
   ExpectConsistent();
 }
 
