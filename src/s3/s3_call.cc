@@ -3,6 +3,8 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -13,8 +15,16 @@
 namespace walfs {
 
 std::string NewRequestId() {
-  std::string id = ToHex(RandomBytes(8));
-  for (char& ch : id) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  static const uint64_t prefix = [] {
+    std::string r = RandomBytes(4);
+    uint64_t v = 0;
+    for (unsigned char ch : r) v = v << 8 | ch;
+    return v << 32;
+  }();
+  static std::atomic<uint32_t> counter{0};
+  char id[17];
+  std::snprintf(id, sizeof id, "%016llX",
+                static_cast<unsigned long long>(prefix | counter.fetch_add(1)));
   return id;
 }
 

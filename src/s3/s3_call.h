@@ -18,7 +18,9 @@
 
 namespace walfs {
 
-// A new x-amz-request-id: 16 upper-case hex digits.
+// A new x-amz-request-id: 16 upper-case hex digits, unique in this
+// process: a random prefix drawn once, then a counter (drawing random bytes
+// for each request cost two system calls).
 std::string NewRequestId();
 
 struct S3Api::Call {
