@@ -72,6 +72,21 @@ void EncodeCondition(std::string* out, const Condition& c) {
   }
 }
 
+// The ops that carry a file's metadata (format 4 on).
+bool CarriesMeta(OpType t) {
+  switch (t) {
+    case OpType::kPut:
+    case OpType::kAppend:
+    case OpType::kWrite:
+    case OpType::kUploadCreate:
+    case OpType::kUploadCommit:
+    case OpType::kCopy:
+      return true;
+    default:
+      return false;
+  }
+}
+
 void EncodeOp(std::string* out, const Op& op, uint8_t version) {
   out->push_back(static_cast<char>(op.type));
   PutBytes(out, op.path);
@@ -132,21 +147,10 @@ void EncodeOp(std::string* out, const Op& op, uint8_t version) {
       break;
   }
   if (version < 4) return;
-  switch (op.type) {
-    case OpType::kPut:
-    case OpType::kAppend:
-    case OpType::kWrite:
-    case OpType::kUploadCreate:
-    case OpType::kCopy:
-      EncodeFileMeta(out, op.meta);
-      break;
-    case OpType::kUploadCommit:
-      EncodeFileMeta(out, op.meta);
-      PutVarint(out, op.part_md5s.size());
-      for (const auto& m : op.part_md5s) PutBytes(out, m);
-      break;
-    default:
-      break;
+  if (CarriesMeta(op.type)) EncodeFileMeta(out, op.meta);
+  if (op.type == OpType::kUploadCommit) {
+    PutVarint(out, op.part_md5s.size());
+    for (const auto& m : op.part_md5s) PutBytes(out, m);
   }
 }
 
@@ -285,27 +289,13 @@ Result<Op> DecodeOp(Reader& r, uint64_t max_data, uint8_t version) {
       if (!ReadBool(r, &op.replace_meta)) return Corrupt("bad boolean");
       break;
   }
-  if (version >= 4) {
-    switch (op.type) {
-      case OpType::kPut:
-      case OpType::kAppend:
-      case OpType::kWrite:
-      case OpType::kUploadCreate:
-      case OpType::kCopy:
-        op.meta = DecodeFileMeta(r);
-        break;
-      case OpType::kUploadCommit: {
-        op.meta = DecodeFileMeta(r);
-        uint64_t n = r.Varint();
-        if (!r.ok() || n > kMaxPartsPerUpload || n > r.remaining()) {
-          return Corrupt("bad part MD5 list");
-        }
-        for (uint64_t i = 0; i < n; ++i) op.part_md5s.emplace_back(r.Bytes(16));
-        break;
-      }
-      default:
-        break;
+  if (version >= 4 && CarriesMeta(op.type)) op.meta = DecodeFileMeta(r);
+  if (version >= 4 && op.type == OpType::kUploadCommit) {
+    uint64_t n = r.Varint();
+    if (!r.ok() || n > kMaxPartsPerUpload || n > r.remaining()) {
+      return Corrupt("bad part MD5 list");
     }
+    for (uint64_t i = 0; i < n; ++i) op.part_md5s.emplace_back(r.Bytes(16));
   }
   if (!r.ok()) return Corrupt("truncated op");
   return op;

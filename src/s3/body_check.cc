@@ -56,4 +56,10 @@ std::optional<S3Error> CheckBody(const BodyDigests& d, std::string_view body) {
   return std::nullopt;
 }
 
+std::optional<S3Error> CheckWholeBody(const HeaderMap& headers, std::string_view body) {
+  auto digests = BodyDigestsOf(headers);
+  if (auto* e = std::get_if<S3Error>(&digests)) return *e;
+  return CheckBody(std::get<BodyDigests>(digests), body);
+}
+
 }  // namespace walfs

@@ -23,6 +23,8 @@ struct BodyDigests {
 std::variant<BodyDigests, S3Error> BodyDigestsOf(const HeaderMap& headers);
 // BadDigest naming the first digest body does not have.
 std::optional<S3Error> CheckBody(const BodyDigests& d, std::string_view body);
+// BodyDigestsOf(headers), then CheckBody: a whole body's digests.
+std::optional<S3Error> CheckWholeBody(const HeaderMap& headers, std::string_view body);
 S3Error BadMd5();
 S3Error BadChecksum(const RequestedChecksum& c);
 // The checksum trailer c announced is not among trailers (null: none came),

@@ -100,9 +100,7 @@ std::variant<HeaderMap, S3Error> S3Api::WriteConditions(const Call& c,
 asio::awaitable<HttpResponse> S3Api::PutObject(Call& c) {
   const S3Request& r = *c.parsed;
   if (auto e = BucketMissing(c)) co_return ErrorAnswer(c, *e);
-  auto digests = BodyDigestsOf(c.headers);
-  if (auto* e = std::get_if<S3Error>(&digests)) co_return ErrorAnswer(c, *e);
-  if (auto e = CheckBody(std::get<BodyDigests>(digests), c.body)) co_return ErrorAnswer(c, *e);
+  if (auto e = CheckWholeBody(c.headers, c.body)) co_return ErrorAnswer(c, *e);
   if (r.directory_key) {
     // The console's folder: an empty object whose key ends in "/".
     if (!c.body.empty()) {
@@ -279,9 +277,7 @@ asio::awaitable<HttpResponse> S3Api::DeleteObject(Call& c) {
 asio::awaitable<HttpResponse> S3Api::DeleteObjects(Call& c) {
   const S3Request& r = *c.parsed;
   if (auto e = BucketMissing(c)) co_return ErrorAnswer(c, *e);
-  auto digests = BodyDigestsOf(c.headers);
-  if (auto* e = std::get_if<S3Error>(&digests)) co_return ErrorAnswer(c, *e);
-  if (auto e = CheckBody(std::get<BodyDigests>(digests), c.body)) co_return ErrorAnswer(c, *e);
+  if (auto e = CheckWholeBody(c.headers, c.body)) co_return ErrorAnswer(c, *e);
   auto doc = ParseXml(c.body);
   if (!doc || doc->name != "Delete") {
     co_return ErrorAnswer(c, {"MalformedXML", "the body is not a <Delete> document"});
