@@ -1,14 +1,18 @@
-// libFuzzer target: the S3 request parser and the XML reader. The input is
-// a method line, a Host line and a target line, then an XML document. It
-// never crashes; a request it accepts names a bucket that passes S3's rules
-// and, for an object, a path under that bucket that is canonical; an XML
-// document it accepts is read again the same after being written back.
+// libFuzzer target: the S3 request parser, the checksum headers and the
+// XML reader. The input is a method line, a Host line and a target line,
+// then an XML document. It never crashes; a request it accepts names a
+// bucket that passes S3's rules and, for an object, a path under that
+// bucket that is canonical; the Host and target lines as x-amz-trailer and
+// a checksum header give at most one checksum, named x-amz-checksum-*, with
+// a valid value unless it comes in a trailer; an XML document it accepts is
+// read again the same after being written back.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "core/path.h"
+#include "s3/checksum.h"
 #include "s3/s3_request.h"
 #include "s3/xml.h"
 
@@ -46,6 +50,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   } else if (std::get<walfs::S3Error>(p).code.empty()) {
     std::abort();
+  }
+  walfs::HeaderMap h{{"x-amz-trailer", req.headers["host"]}};
+  h[req.method.size() % 2 ? "x-amz-checksum-sha256" : "x-amz-checksum-crc32"] = req.target;
+  auto c = walfs::ChecksumOf(h);
+  if (auto* got = std::get_if<0>(&c); got && *got) {
+    const walfs::RequestedChecksum& sum = **got;
+    if (sum.header.rfind("x-amz-checksum-", 0) != 0) std::abort();
+    if (!sum.trailer && !walfs::ValidChecksumValue(sum.kind, sum.value)) std::abort();
   }
   auto doc = walfs::ParseXml(in);
   if (doc) {
