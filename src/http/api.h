@@ -93,8 +93,9 @@ class Api final : public Frontend {
   HttpResponse Cluster() const;
   HttpResponse ListSnapshotsResponse() const;
   boost::asio::awaitable<HttpResponse> TakeSnapshotResponse();
+  // etag: the one the read answers (read_handler.cc EtagOf).
   HttpResponse ReadFile(const ReadCommand& c, std::shared_ptr<const StoreReader> snap,
-                        const Node& n, const FileMeta& meta) const;
+                        const Node& n, const FileMeta& meta, const std::string& etag) const;
   HttpResponse List(const ReadCommand& c, const FsView& view, const Node& dir) const;
   NodePort* node_;
   AuthGate* gate_;

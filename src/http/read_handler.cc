@@ -154,6 +154,8 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
   auto n = view.Lookup(c.path);
   bool file = n.ok() && n->has_value() && !(*n)->is_dir();
   Result<FileMeta> meta = file ? view.LoadMeta(**n) : FileMeta{};
+  // Compared by the preconditions and If-Range, and answered: made once.
+  std::string etag = file && meta.ok() ? EtagOf(c, **n, *meta) : std::string();
   HttpResponse resp;
   if (!n.ok() && n.status().code() != Code::kNotADirectory) {
     resp = Error(n.status());
@@ -167,13 +169,13 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
     resp = List(c, view, **n);
   } else if (c.kind == ReadCommand::Kind::kList) {
     resp = Error(Code::kNotADirectory, c.path + " is a file");
-  } else if (auto pre = Preconditions(c, **n, EtagOf(c, **n, *meta))) {
+  } else if (auto pre = Preconditions(c, **n, etag)) {
     resp = std::move(*pre);
   } else {
-    resp = ReadFile(c, snap, **n, *meta);
+    resp = ReadFile(c, snap, **n, *meta, etag);
   }
   if (file && meta.ok() && (resp.status < 300 || resp.status == 304)) {
-    resp.headers.emplace_back("ETag", EtagOf(c, **n, *meta));
+    resp.headers.emplace_back("ETag", std::move(etag));
     resp.headers.emplace_back("Last-Modified", FormatHttpDate((*n)->inode.mtime_ms));
   }
   resp.headers.emplace_back("X-Walfs-Position", state->ToString());
@@ -188,12 +190,12 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
 }
 
 HttpResponse Api::ReadFile(const ReadCommand& c, std::shared_ptr<const StoreReader> snap,
-                           const Node& n, const FileMeta& meta) const {
+                           const Node& n, const FileMeta& meta, const std::string& etag) const {
   uint64_t size = n.inode.size;
   HttpResponse resp;
   FileStream s{std::move(snap), n, 0, size, node_->block_bytes()};
-  auto range = RangeStillApplies(c, n, EtagOf(c, n, meta)) ? SelectRange(c.range, size)
-                                                           : std::optional<ByteRange>();
+  auto range =
+      RangeStillApplies(c, n, etag) ? SelectRange(c.range, size) : std::optional<ByteRange>();
   if (!range.ok()) {
     resp = Error(range.status());
     resp.headers.emplace_back("Content-Range", "bytes */" + std::to_string(size));
