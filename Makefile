@@ -66,7 +66,7 @@ bench-smoke: build
 # its Asio coroutines with libstdc++ 12 anyway.)
 TSA_FLAGS = -std=c++20 -fsyntax-only -Wall -Wextra -Werror -Wno-unused-parameter -Wthread-safety \
   -DSPDLOG_FMT_EXTERNAL -DSPDLOG_COMPILED_LIB -DSPDLOG_SHARED_LIB -DFMT_SHARED \
-  -D_FILE_OFFSET_BITS=64 -Isrc -isystem /usr/include/hiredis
+  -D_FILE_OFFSET_BITS=64 -Isrc -isystem /usr/include/hiredis -isystem /usr/include/fuse3
 thread-safety: deps
 	@if clang++ $(TSA_FLAGS) tests/thread_safety/unguarded_access.cc 2>/dev/null; then \
 	  echo "thread-safety: clang accepted tests/thread_safety/unguarded_access.cc"; exit 1; fi

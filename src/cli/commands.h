@@ -36,6 +36,7 @@ void RegisterStat(CLI::App& app, const ClientOptions* server, RunFn* run);
 void RegisterStatus(CLI::App& app, const ClientOptions* server, RunFn* run);
 void RegisterSnapshots(CLI::App& app, const ClientOptions* server, RunFn* run);
 void RegisterToken(CLI::App& app, RunFn* run);
+void RegisterMount(CLI::App& app, const ClientOptions* server, RunFn* run);
 
 // The backup store's S3: --backup-s3-endpoint (or --s3-endpoint),
 // --backup-s3-region (--s3-region is the S3 endpoint's own region); the

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   RegisterStatus(app, &server, &run);
   RegisterSnapshots(app, &server, &run);
   RegisterToken(app, &run);
+  RegisterMount(app, &server, &run);
   // The first word that is not an option (nor --server's value) must name
   // a command: CLI11 alone says only that an argument was not expected.
   for (int i = 1; i < argc; ++i) {

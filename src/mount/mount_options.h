@@ -1,0 +1,30 @@
+// What `walfs mount` is asked to do (mount.md, "Command").
+// Thread-safety: a value, read-only once the mount runs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace walfs {
+
+enum class MountConsistency { kSession, kStrong, kEventual };
+
+struct MountOptions {
+  std::vector<std::string> servers;  // http(s)://HOST:PORT, in the order they are tried
+  std::string mountpoint;
+  std::string token;         // bearer token (--token, WALFS_TOKEN)
+  std::string cacert;        // PEM of the CAs for https servers
+  std::string subdir = "/";  // the walfs directory shown at the mount point
+  bool read_only = false;
+  bool foreground = false;
+  bool allow_other = false;
+  MountConsistency consistency = MountConsistency::kSession;
+  uint32_t attr_timeout_ms = 1000;
+  uint32_t uid = 0, gid = 0;  // the owner shown for files (default: who mounts)
+  // Buffered bytes of an open file sent as one write when reached.
+  uint64_t write_buffer_bytes = 4 << 20;
+  int request_timeout_ms = 30000;  // every request has a deadline
+};
+
+}  // namespace walfs

@@ -1,0 +1,106 @@
+#include "mount/remote.h"
+
+#include <openssl/rand.h>
+
+#include "core/hash.h"
+
+namespace walfs {
+namespace {
+
+std::string NewKey() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof b) != 1) return "";
+  return "mount-" + ToHex(std::string_view(reinterpret_cast<const char*>(b), sizeof b));
+}
+
+}  // namespace
+
+Remote::Remote(const MountOptions& o) : o_(o) {
+  MutexLock lock(&mu_);
+  idle_.resize(o.servers.size());
+}
+
+Position Remote::token() const {
+  MutexLock lock(&mu_);
+  return token_;
+}
+
+std::string Remote::server() const {
+  MutexLock lock(&mu_);
+  return o_.servers[current_];
+}
+
+void Remote::Saw(const ClientResponse& r) {
+  auto p = Position::Parse(r.header("x-walfs-position"));
+  if (!p) return;
+  MutexLock lock(&mu_);
+  if (token_ < *p) token_ = *p;
+}
+
+std::unique_ptr<HttpClient> Remote::Take(size_t server) {
+  {
+    MutexLock lock(&mu_);
+    auto& idle = idle_[server];
+    if (!idle.empty()) {
+      auto c = std::move(idle.back());
+      idle.pop_back();
+      return c;
+    }
+  }
+  ClientOptions c;
+  c.server = o_.servers[server];
+  c.token = o_.token;
+  c.cacert = o_.cacert;
+  c.timeout_ms = o_.request_timeout_ms;
+  return std::make_unique<HttpClient>(c);
+}
+
+void Remote::Give(size_t server, std::unique_ptr<HttpClient> c) {
+  MutexLock lock(&mu_);
+  idle_[server].push_back(std::move(c));
+}
+
+Result<ClientResponse> Remote::Send(const std::string& method, const std::string& target,
+                                    const std::string& body, const Headers& headers) {
+  Status last(Code::kIoError, "no server");
+  // Each server once, from the one answering now; a server that does not
+  // answer passes the turn to the next for every later request too.
+  for (size_t tries = 0; tries < o_.servers.size(); ++tries) {
+    size_t s;
+    {
+      MutexLock lock(&mu_);
+      s = current_;
+    }
+    auto c = Take(s);
+    auto r = c->Request(method, target, body, headers);
+    if (r.ok()) {
+      Give(s, std::move(c));
+      Saw(*r);
+      return r;
+    }
+    last = r.status();
+    MutexLock lock(&mu_);
+    if (current_ == s) current_ = (s + 1) % o_.servers.size();
+  }
+  return last;
+}
+
+Result<ClientResponse> Remote::Read(const std::string& target, bool barrier) {
+  Headers h;
+  std::string t = target;
+  if (o_.consistency == MountConsistency::kSession) {
+    Position p = token();
+    if (!p.IsZero()) h["X-Walfs-Min-Position"] = p.ToString();
+  } else if (o_.consistency == MountConsistency::kStrong && barrier) {
+    t += (t.find('?') == std::string::npos ? "?" : "&") + std::string("consistency=strong");
+  }
+  return Send("GET", t, "", h);
+}
+
+Result<ClientResponse> Remote::Write(const std::string& method, const std::string& target,
+                                     const std::string& body, Headers headers) {
+  headers["Idempotency-Key"] = NewKey();
+  return Send(method, target, body, headers);
+}
+
+}  // namespace walfs

@@ -1,0 +1,55 @@
+// Remote: the servers a mount talks to. A pool of connections per server
+// (FUSE calls come from several threads), failover to the next server when
+// one does not answer, and the mount's position token: the highest
+// position it has seen, carried to every server so that a session read is
+// never older than what the mount wrote or read (mount.md, "Consistency").
+// Writes carry an Idempotency-Key, so a write retried on another server
+// after a lost answer is applied once.
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "client/http_client.h"
+#include "core/position.h"
+#include "mount/mount_options.h"
+#include "runtime/mutex.h"
+
+namespace walfs {
+
+class Remote {
+ public:
+  explicit Remote(const MountOptions& o);
+
+  using Headers = std::map<std::string, std::string>;
+  // A read: with the position token (session) or a strong barrier
+  // (strong, when barrier is set) in the request.
+  Result<ClientResponse> Read(const std::string& target, bool barrier = false);
+  // A write, with a fresh Idempotency-Key; its answer's position advances
+  // the token.
+  Result<ClientResponse> Write(const std::string& method, const std::string& target,
+                               const std::string& body, Headers headers = {});
+  // Any request, as it is (probes).
+  Result<ClientResponse> Send(const std::string& method, const std::string& target,
+                              const std::string& body, const Headers& headers);
+
+  Position token() const;
+  // The server answering now.
+  std::string server() const;
+
+ private:
+  void Saw(const ClientResponse& r);
+  std::unique_ptr<HttpClient> Take(size_t server);
+  void Give(size_t server, std::unique_ptr<HttpClient> c);
+
+  const MountOptions& o_;
+  mutable Mutex mu_;
+  size_t current_ GUARDED_BY(mu_) = 0;
+  Position token_ GUARDED_BY(mu_);
+  std::vector<std::vector<std::unique_ptr<HttpClient>>> idle_ GUARDED_BY(mu_);
+};
+
+}  // namespace walfs

@@ -1,0 +1,370 @@
+#define FUSE_USE_VERSION 35
+#include "mount/walfs_fs.h"
+
+#include <fuse.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "mount/errno_map.h"
+#include "mount/open_file.h"
+#include "mount/remote.h"
+
+namespace walfs {
+namespace {
+
+using json = nlohmann::json;
+
+// The longest a FUSE write may be: a write() up to it reaches the mount
+// whole, so an O_APPEND write() up to it is one append.
+constexpr unsigned kMaxWrite = 1 << 20;
+
+class WalfsFs {
+ public:
+  explicit WalfsFs(const MountOptions& o) : o_(o), remote_(o) {}
+
+  int GetAttr(const char* path, struct stat* st) {
+    std::string p = Path(path);
+    if (int e = FlushPath(p); e != 0) return -e;
+    auto r = remote_.Read(Target(p) + "?stat", true);
+    if (int e = Failed(r, "stat " + p, false); e != 0) return -e;
+    json j = json::parse(r->body, nullptr, false);
+    if (!j.is_object()) return -EIO;
+    FillStat(j, st);
+    return 0;
+  }
+
+  int ReadDir(const char* path, void* buf, fuse_fill_dir_t fill) {
+    std::string p = Path(path);
+    fill(buf, ".", nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
+    fill(buf, "..", nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
+    std::string after;
+    for (;;) {
+      std::string t = Target(p) + "?list&limit=1000";
+      if (!after.empty()) t += "&after=" + EncodeQueryValue(after);
+      auto r = remote_.Read(t, after.empty());
+      if (int e = Failed(r, "list " + p, false); e != 0) return -e;
+      json j = json::parse(r->body, nullptr, false);
+      if (!j.is_object() || !j["entries"].is_array()) return -EIO;
+      for (const auto& e : j["entries"]) {
+        struct stat st {};
+        FillStat(e, &st);
+        std::string name = e.value("name", "");
+        if (fill(buf, name.c_str(), &st, 0, static_cast<fuse_fill_dir_flags>(0)) != 0) return 0;
+      }
+      if (!j["next"].is_string()) return 0;
+      after = j["next"].get<std::string>();
+    }
+  }
+
+  int Mkdir(const char* path) { return Write("POST", Path(path), "?op=mkdir", ""); }
+  int Unlink(const char* path) { return Write("DELETE", Path(path), "", ""); }
+
+  int Rmdir(const char* path) {
+    std::string p = Path(path);
+    auto r = remote_.Read(Target(p) + "?stat", true);
+    if (int e = Failed(r, "stat " + p, false); e != 0) return -e;
+    if (json::parse(r->body, nullptr, false).value("type", "") != "dir") return -ENOTDIR;
+    return Write("DELETE", p, "", "");
+  }
+
+  int Rename(const char* from, const char* to, unsigned flags) {
+    if (flags & ~static_cast<unsigned>(RENAME_NOREPLACE)) return -EINVAL;  // RENAME_EXCHANGE
+    std::string p = Path(from), q = Path(to);
+    if (int e = FlushPath(p); e != 0) return -e;
+    bool overwrite = !(flags & RENAME_NOREPLACE);
+    return Write("POST", p,
+                 "?op=rename&to=" + EncodeQueryValue(q) + (overwrite ? "&overwrite=true" : ""), "");
+  }
+
+  int Truncate(const char* path, off_t size, fuse_file_info* fi) {
+    if (size < 0) return -EINVAL;
+    std::string p = Path(path);
+    if (int e = FlushPath(p); e != 0) return -e;
+    return Write("POST", p, "?op=truncate&size=" + std::to_string(size), "");
+  }
+
+  int Create(const char* path, fuse_file_info* fi) {
+    std::string p = Path(path);
+    // Created empty unless it exists (an O_CREAT open of an existing file
+    // keeps its bytes); O_EXCL: it must not exist.
+    auto r = remote_.Write("PUT", Target(p), "", {{"If-None-Match", "*"}});
+    if (r.ok() && r->status == 412) {
+      if (fi->flags & O_EXCL) return -EEXIST;
+    } else if (int e = Failed(r, "create " + p, true); e != 0) {
+      return -e;
+    }
+    return Open(path, fi);
+  }
+
+  int Open(const char* path, fuse_file_info* fi) {
+    std::string p = Path(path);
+    // A session open waits for the mount's position (close-to-open on
+    // this mount); a strong open for the log's end.
+    auto r = remote_.Read(Target(p) + "?stat", true);
+    if (int e = Failed(r, "open " + p, false); e != 0) return -e;
+    if (json::parse(r->body, nullptr, false).value("type", "") == "dir") return -EISDIR;
+    if (o_.read_only && (fi->flags & O_ACCMODE) != O_RDONLY) return -EROFS;
+    auto f = std::make_unique<OpenFile>(p, (fi->flags & O_APPEND) != 0);
+    {
+      MutexLock lock(&mu_);
+      open_[p].insert(f.get());
+    }
+    fi->fh = reinterpret_cast<uint64_t>(f.release());
+    return 0;
+  }
+
+  int Read(char* buf, size_t size, off_t offset, fuse_file_info* fi) {
+    OpenFile* f = File(fi);
+    if (int e = Flush(f); e != 0) return -e;
+    auto r = remote_.Read(Target(f->path) + "?offset=" + std::to_string(offset) +
+                          "&length=" + std::to_string(size));
+    if (r.ok() && r->status == 416) return 0;  // past the end
+    if (int e = Failed(r, "read " + f->path, false); e != 0) return -e;
+    size_t n = std::min(size, r->body.size());
+    std::memcpy(buf, r->body.data(), n);
+    return static_cast<int>(n);
+  }
+
+  int WriteBytes(const char* buf, size_t size, off_t offset, fuse_file_info* fi) {
+    if (o_.read_only) return -EROFS;
+    OpenFile* f = File(fi);
+    MutexLock lock(&f->mu);
+    if (f->error != 0) return -std::exchange(f->error, 0);
+    if (!f->append && !f->pending.empty() &&
+        f->offset + f->pending.size() != static_cast<uint64_t>(offset)) {
+      // Not the continuation of the run held: that run goes first.
+      if (int e = SendLocked(f); e != 0) return -e;
+    }
+    if (f->pending.empty()) f->offset = static_cast<uint64_t>(offset);
+    f->pending.append(buf, size);
+    if (f->pending.size() >= o_.write_buffer_bytes) {
+      if (int e = SendLocked(f); e != 0) return -e;
+    }
+    return static_cast<int>(size);
+  }
+
+  int Flush(OpenFile* f) {
+    MutexLock lock(&f->mu);
+    int e = SendLocked(f);
+    if (e == 0) e = std::exchange(f->error, 0);
+    return e;
+  }
+
+  int Release(fuse_file_info* fi) {
+    OpenFile* f = File(fi);
+    (void)Flush(f);
+    {
+      MutexLock lock(&mu_);
+      auto it = open_.find(f->path);
+      if (it != open_.end()) {
+        it->second.erase(f);
+        if (it->second.empty()) open_.erase(it);
+      }
+    }
+    delete f;
+    return 0;
+  }
+
+  static OpenFile* File(fuse_file_info* fi) { return reinterpret_cast<OpenFile*>(fi->fh); }
+
+ private:
+  // The walfs path of a path under the mount point.
+  std::string Path(const char* path) const {
+    std::string p(path);
+    if (o_.subdir == "/" || o_.subdir.empty()) return p;
+    return p == "/" ? o_.subdir : o_.subdir + p;
+  }
+  static std::string Target(const std::string& p) { return "/v1/fs" + EncodePath(p); }
+
+  // errno of an answer (0: it succeeded), logged when it is not one a
+  // caller expects (a missing file is not news).
+  static int Failed(const Result<ClientResponse>& r, const std::string& what, bool write) {
+    if (!r.ok()) {
+      spdlog::warn("{}: {}", what, r.status().message());
+      return ErrnoForTransport(r.status());
+    }
+    if (r->status / 100 == 2) return 0;
+    json j = json::parse(r->body, nullptr, false);
+    std::string code = j.is_object() ? j.value("error", "") : "";
+    int e = ErrnoForAnswer(r->status, code, write);
+    if (e == EIO || e == EAGAIN) {
+      spdlog::warn("{}: {} {}", what, r->status, j.is_object() ? j.value("message", "") : "");
+    }
+    return e;
+  }
+
+  int Write(const std::string& method, const std::string& p, const std::string& query,
+            const std::string& body) {
+    if (o_.read_only) return -EROFS;
+    auto r = remote_.Write(method, Target(p) + query, body);
+    return -Failed(r, method + " " + p + query, true);
+  }
+
+  // Sends what f holds: one append, or one write at its offset.
+  int SendLocked(OpenFile* f) REQUIRES(f->mu) {
+    if (f->pending.empty()) return 0;
+    std::string query = f->append ? "?op=append" : "?op=write&offset=" + std::to_string(f->offset);
+    auto r = remote_.Write("POST", Target(f->path) + query, f->pending);
+    f->pending.clear();
+    int e = Failed(r, "write " + f->path, true);
+    if (e != 0 && f->error == 0) f->error = e;
+    return e;
+  }
+
+  // Sends the writes every open file of p holds (before a stat or a
+  // rename of p, so that they see them).
+  int FlushPath(const std::string& p) {
+    std::vector<OpenFile*> files;
+    {
+      MutexLock lock(&mu_);
+      auto it = open_.find(p);
+      if (it == open_.end()) return 0;
+      files.assign(it->second.begin(), it->second.end());
+    }
+    int first = 0;
+    for (OpenFile* f : files) {
+      MutexLock lock(&f->mu);
+      int e = SendLocked(f);
+      if (first == 0) first = e;
+    }
+    return first;
+  }
+
+  void FillStat(const json& j, struct stat* st) const {
+    std::memset(st, 0, sizeof *st);
+    bool dir = j.value("type", "") == "dir";
+    st->st_mode = dir ? (S_IFDIR | 0755) : (S_IFREG | 0644);
+    st->st_nlink = dir ? 2 : 1;
+    st->st_uid = o_.uid;
+    st->st_gid = o_.gid;
+    st->st_size = dir ? 0 : static_cast<off_t>(j.value("size", uint64_t{0}));
+    st->st_blksize = 4096;
+    st->st_blocks = (st->st_size + 511) / 512;
+    struct timespec t = ParseTime(j.value("mtime", ""));
+    st->st_mtim = st->st_ctim = st->st_atim = t;
+  }
+
+  // "2026-11-24T17:00:00.123Z".
+  static struct timespec ParseTime(const std::string& s) {
+    struct tm tm {};
+    int ms = 0;
+    struct timespec t {};
+    if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) < 6) {
+      return t;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    t.tv_sec = timegm(&tm);
+    t.tv_nsec = static_cast<long>(ms) * 1000000;
+    return t;
+  }
+
+  const MountOptions& o_;
+  Remote remote_;
+  Mutex mu_;
+  std::map<std::string, std::set<OpenFile*>> open_ GUARDED_BY(mu_);
+};
+
+WalfsFs* Fs() { return static_cast<WalfsFs*>(fuse_get_context()->private_data); }
+
+fuse_operations Operations() {
+  fuse_operations ops{};
+  ops.init = [](fuse_conn_info* conn, fuse_config* cfg) -> void* {
+    auto* fs = Fs();
+    conn->max_write = kMaxWrite;
+    cfg->use_ino = 0;
+    cfg->nullpath_ok = 0;
+    // The kernel's page cache is kept while a file's size and mtime stay
+    // the same (a change through another mount shows at the next open).
+    cfg->auto_cache = 1;
+    return fs;
+  };
+  ops.getattr = [](const char* p, struct stat* st, fuse_file_info*) {
+    return Fs()->GetAttr(p, st);
+  };
+  ops.readdir = [](const char* p, void* buf, fuse_fill_dir_t fill, off_t, fuse_file_info*,
+                   fuse_readdir_flags) { return Fs()->ReadDir(p, buf, fill); };
+  ops.mkdir = [](const char* p, mode_t) { return Fs()->Mkdir(p); };
+  ops.unlink = [](const char* p) { return Fs()->Unlink(p); };
+  ops.rmdir = [](const char* p) { return Fs()->Rmdir(p); };
+  ops.rename = [](const char* a, const char* b, unsigned flags) {
+    return Fs()->Rename(a, b, flags);
+  };
+  ops.truncate = [](const char* p, off_t size, fuse_file_info* fi) {
+    return Fs()->Truncate(p, size, fi);
+  };
+  ops.create = [](const char* p, mode_t, fuse_file_info* fi) { return Fs()->Create(p, fi); };
+  ops.open = [](const char* p, fuse_file_info* fi) { return Fs()->Open(p, fi); };
+  ops.read = [](const char*, char* buf, size_t n, off_t off, fuse_file_info* fi) {
+    return Fs()->Read(buf, n, off, fi);
+  };
+  ops.write = [](const char*, const char* buf, size_t n, off_t off, fuse_file_info* fi) {
+    return Fs()->WriteBytes(buf, n, off, fi);
+  };
+  ops.flush = [](const char*, fuse_file_info* fi) { return -Fs()->Flush(WalfsFs::File(fi)); };
+  ops.fsync = [](const char*, int, fuse_file_info* fi) { return -Fs()->Flush(WalfsFs::File(fi)); };
+  ops.release = [](const char*, fuse_file_info* fi) { return Fs()->Release(fi); };
+  ops.statfs = [](const char*, struct statvfs* s) {
+    std::memset(s, 0, sizeof *s);
+    s->f_bsize = s->f_frsize = 4096;
+    s->f_blocks = s->f_bfree = s->f_bavail = uint64_t{1} << 32;  // 16 TiB: no quota
+    s->f_files = s->f_ffree = uint64_t{1} << 32;
+    s->f_namemax = 255;
+    return 0;
+  };
+  // Not stored yet (the next entry format): accepted so that tools that
+  // set times (touch, cp -p) work; link, symlink and mknod are refused.
+  ops.utimens = [](const char*, const struct timespec*, fuse_file_info*) { return 0; };
+  ops.link = [](const char*, const char*) { return -ENOTSUP; };
+  ops.symlink = [](const char*, const char*) { return -ENOTSUP; };
+  ops.mknod = [](const char*, mode_t, dev_t) { return -ENOTSUP; };
+  ops.chmod = [](const char*, mode_t, fuse_file_info*) { return -ENOTSUP; };
+  ops.chown = [](const char*, uid_t, gid_t, fuse_file_info*) { return -ENOTSUP; };
+  return ops;
+}
+
+}  // namespace
+
+int RunMount(const MountOptions& o) {
+  // The first server that answers, before anything is mounted.
+  {
+    Remote probe(o);
+    auto r = probe.Send("GET", "/v1/fs" + EncodePath(o.subdir) + "?stat", "", {});
+    if (!r.ok()) {
+      spdlog::error("no server answers ({}): {}", o.servers.front(), r.status().message());
+      return 1;
+    }
+    if (r->status != 200) {
+      spdlog::error("{} on {}: {} {}", o.subdir, probe.server(), r->status, r->body);
+      return 1;
+    }
+  }
+  std::vector<std::string> args = {"walfs", o.mountpoint};
+  if (o.foreground) args.push_back("-f");
+  std::string opts = "fsname=walfs,subtype=walfs,default_permissions";
+  if (o.allow_other) opts += ",allow_other";
+  if (o.read_only) opts += ",ro";
+  double secs = o.attr_timeout_ms / 1000.0;
+  opts += ",attr_timeout=" + std::to_string(secs) + ",entry_timeout=" + std::to_string(secs) +
+          ",negative_timeout=0";
+  args.push_back("-o");
+  args.push_back(opts);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  fuse_operations ops = Operations();
+  WalfsFs fs(o);
+  return fuse_main(static_cast<int>(argv.size()), argv.data(), &ops, &fs);
+}
+
+}  // namespace walfs
