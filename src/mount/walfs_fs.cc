@@ -66,7 +66,13 @@ class WalfsFs {
     }
   }
 
-  int Mkdir(const char* path) { return Write("POST", Path(path), "?op=mkdir", ""); }
+  int Mkdir(const char* path) {
+    if (o_.read_only) return -EROFS;
+    std::string p = Path(path);
+    auto r = remote_.Write("POST", Target(p) + "?op=mkdir", "");
+    if (int e = Failed(r, "mkdir " + p, true); e != 0) return -e;
+    return r->status == 201 ? 0 : -EEXIST;  // 200: it was there already
+  }
   int Unlink(const char* path) { return Write("DELETE", Path(path), "", ""); }
 
   int Rmdir(const char* path) {
@@ -82,6 +88,23 @@ class WalfsFs {
     std::string p = Path(from), q = Path(to);
     if (int e = FlushPath(p); e != 0) return -e;
     bool overwrite = !(flags & RENAME_NOREPLACE);
+    // POSIX lets a directory replace an empty directory, which the API's
+    // rename never does: that is one transaction, the empty directory's
+    // delete (not_empty if it is not) and the rename.
+    auto target = remote_.Read(Target(q) + "?stat", true);
+    bool target_dir = target.ok() && target->status == 200 &&
+                      json::parse(target->body, nullptr, false).value("type", "") == "dir";
+    if (target_dir && overwrite) {
+      auto source = remote_.Read(Target(p) + "?stat", true);
+      if (int e = Failed(source, "stat " + p, false); e != 0) return -e;
+      if (json::parse(source->body, nullptr, false).value("type", "") != "dir") return -EISDIR;
+      if (o_.read_only) return -EROFS;
+      json tx = {{"ops",
+                  {{{"op", "delete"}, {"path", q}, {"recursive", false}},
+                   {{"op", "rename"}, {"path", p}, {"to", q}, {"overwrite", false}}}}};
+      auto r = remote_.Write("POST", "/v1/tx", tx.dump());
+      return -Failed(r, "rename " + p + " over the directory " + q, true);
+    }
     return Write("POST", p,
                  "?op=rename&to=" + EncodeQueryValue(q) + (overwrite ? "&overwrite=true" : ""), "");
   }
@@ -114,6 +137,11 @@ class WalfsFs {
     if (int e = Failed(r, "open " + p, false); e != 0) return -e;
     if (json::parse(r->body, nullptr, false).value("type", "") == "dir") return -EISDIR;
     if (o_.read_only && (fi->flags & O_ACCMODE) != O_RDONLY) return -EROFS;
+    // libfuse asks for atomic O_TRUNC: the kernel passes the flag here
+    // instead of truncating first.
+    if ((fi->flags & O_TRUNC) && (fi->flags & O_ACCMODE) != O_RDONLY) {
+      if (int e = Truncate(path, 0, fi); e != 0) return e;
+    }
     auto f = std::make_unique<OpenFile>(p, (fi->flags & O_APPEND) != 0);
     {
       MutexLock lock(&mu_);
