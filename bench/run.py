@@ -11,6 +11,7 @@ bench/results/latest.json ({"cases":[{"name","walfs","baseline","ratio","unit","
   bench/run.py --only append_throughput,small_reads
 """
 import argparse
+import collections
 import hashlib
 import json
 import os
@@ -147,6 +148,26 @@ http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
                 except ProcessLookupError:
                     pass
         self.procs = []
+
+
+# One writer of mount_appends: 16-byte records "WWNNNNNNNNNNNNN\n" appended with O_APPEND, one
+# write() each, for the given seconds; prints how many.
+APPEND_WRITER = """import os, sys, time
+path, w, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+n, end = 0, time.monotonic() + secs
+while time.monotonic() < end:
+    for _ in range(100):
+        os.write(fd, b'%02d%013d\\n' % (w, n))
+        n += 1
+os.close(fd)
+print(n)
+"""
+
+
+def mounted(path):
+    with open('/proc/mounts') as f:
+        return any(line.split()[1] == path for line in f)
 
 
 def load(*args):
@@ -532,6 +553,51 @@ class Bench:
         if walfs_lost != 0:
             raise RuntimeError('appends with x-amz-write-offset-bytes lost %d records' % walfs_lost)
 
+    def mount_appends(self, p):
+        """8 writers append 16-byte records with O_APPEND to one file through FUSE mounts of 3 replicas
+        (writer i through mount i mod 3) for the measurement time, then close it: records per second up
+        to the last close, against 8 clients appending each record with POST ?op=append through the HTTP
+        API in the same run. Every record is checked to be in the file once. Needs root (FUSE)."""
+        if os.geteuid() != 0:
+            print('  %-28s skipped: FUSE mounts need root' % 'mount_appends', flush=True)
+            return
+        rport = p.redis()
+        urls = [p.walfs(rport, 'm%d' % i, stream='mount')[0] for i in range(3)]
+        mnts = []
+        try:
+            for i, u in enumerate(urls):
+                d = tempfile.mkdtemp(dir=self.workdir, prefix='mnt-')
+                p.start([WALFS, 'mount', '--foreground', u, d], 'mount%d' % i)
+                wait_for(lambda: mounted(d), 30, 'walfs mount %d' % i)
+                mnts.append(d)
+            writer = os.path.join(self.workdir, 'append_writer.py')
+            with open(writer, 'w') as f:
+                f.write(APPEND_WRITER)
+            secs = self.d / 1000.0
+            t0 = time.monotonic()
+            procs = [subprocess.Popen(['/usr/bin/python3', writer, os.path.join(mnts[w % 3], 'log'), str(w),
+                                       str(secs)], stdout=subprocess.PIPE, text=True) for w in range(8)]
+            counts = [int(pr.communicate(timeout=secs + 300)[0].strip() or -1) for pr in procs]
+            elapsed = time.monotonic() - t0
+            if any(pr.returncode != 0 for pr in procs):
+                raise RuntimeError('an appending writer failed')
+            total = sum(counts)
+            status, body = http('GET', urls[1] + '/v1/fs/log?consistency=strong')
+            seen = collections.Counter(body[i:i + 16] for i in range(0, len(body), 16))
+            want = {b'%02d%013d\n' % (w, n) for w in range(8) for n in range(counts[w])}
+            lost = len(want - set(seen))
+            extra = sum(seen.values()) - total
+            base = load('http', '--url', urls[0], '--method', 'POST', '--target', '/v1/fs/base?op=append',
+                        '--body-bytes', 16, '--clients', 8, '--duration-ms', self.d, '--expect-status', 200)
+            self.add('mount_appends', total / elapsed, base['rps'], 'records/s', '>= 36000/s, none lost',
+                     note='(%d records in %.1f s through 3 mounts, %d lost, %d extra; the HTTP API: 8 clients, '
+                          'one POST each; GlusterFS ~705/s, MooseFS ~3,600/s)' % (total, elapsed, lost, extra))
+            if lost or extra:
+                raise RuntimeError('appends through the mounts lost %d records, %d extra' % (lost, extra))
+        finally:
+            for d in mnts:
+                subprocess.run(['fusermount3', '-u', d], capture_output=True)
+
     def interleaved(self, runs):
         """Each measurement (name -> function returning walfs-bench's result) in turn, ROUNDS times over, so that
         a slow spell of the shared machine falls on all of them alike; the run of median throughput of each."""
@@ -584,7 +650,7 @@ def url_q(url, query):
 
 
 CASES = ['append_throughput', 'reads', 'catch_up', 'replication_lag', 'status_quo', 'large_files',
-         'huge_file_memory', 'snapshot_incremental', 'auth_cost', 's3_cost', 's3_appends']
+         'huge_file_memory', 'snapshot_incremental', 'auth_cost', 's3_cost', 's3_appends', 'mount_appends']
 
 
 def main():
@@ -603,7 +669,8 @@ def main():
     runs = {'append_throughput': b.append_throughput_and_latency, 'reads': b.reads, 'catch_up': b.catch_up,
             'replication_lag': b.replication_lag, 'status_quo': b.status_quo, 'large_files': b.large_files,
             'huge_file_memory': b.huge_file_memory, 'snapshot_incremental': b.snapshot_incremental,
-            'auth_cost': b.auth_cost, 's3_cost': b.s3_cost, 's3_appends': b.s3_appends}
+            'auth_cost': b.auth_cost, 's3_cost': b.s3_cost, 's3_appends': b.s3_appends,
+            'mount_appends': b.mount_appends}
     print('walfs bench (%s) on %d cores; work dir %s' % ('smoke' if a.smoke else 'full', os.cpu_count(), workdir))
     failed = []
     try:

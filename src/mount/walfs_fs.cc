@@ -32,8 +32,9 @@ class WalfsFs {
  public:
   explicit WalfsFs(const MountOptions& o) : o_(o), remote_(o) {}
 
-  int GetAttr(const char* path, struct stat* st) {
-    std::string p = Path(path);
+  // path is null for a call on an open file (nullpath_ok): fi says which.
+  int GetAttr(const char* path, struct stat* st, fuse_file_info* fi) {
+    std::string p = path != nullptr ? Path(path) : File(fi)->path;
     if (int e = FlushPath(p); e != 0) return -e;
     auto r = remote_.Read(Target(p) + "?stat", true);
     if (int e = Failed(r, "stat " + p, false); e != 0) return -e;
@@ -43,8 +44,8 @@ class WalfsFs {
     return 0;
   }
 
-  int ReadDir(const char* path, void* buf, fuse_fill_dir_t fill) {
-    std::string p = Path(path);
+  // p: the walfs path of a directory opened by OpenDir.
+  int ReadDir(const std::string& p, void* buf, fuse_fill_dir_t fill) {
     fill(buf, ".", nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
     fill(buf, "..", nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
     std::string after;
@@ -64,6 +65,11 @@ class WalfsFs {
       if (!j["next"].is_string()) return 0;
       after = j["next"].get<std::string>();
     }
+  }
+
+  int OpenDir(const char* path, fuse_file_info* fi) {
+    fi->fh = reinterpret_cast<uint64_t>(new OpenFile(Path(path), false));
+    return 0;
   }
 
   int Mkdir(const char* path) {
@@ -111,7 +117,7 @@ class WalfsFs {
 
   int Truncate(const char* path, off_t size, fuse_file_info* fi) {
     if (size < 0) return -EINVAL;
-    std::string p = Path(path);
+    std::string p = path != nullptr ? Path(path) : File(fi)->path;
     if (int e = FlushPath(p); e != 0) return -e;
     return Write("POST", p, "?op=truncate&size=" + std::to_string(size), "");
   }
@@ -312,17 +318,28 @@ fuse_operations Operations() {
     auto* fs = Fs();
     conn->max_write = kMaxWrite;
     cfg->use_ino = 0;
-    cfg->nullpath_ok = 0;
+    // Calls on an open file or directory find it by its handle: libfuse
+    // need not build their paths (a lock and a walk up the tree per write).
+    cfg->nullpath_ok = 1;
     // The kernel's page cache is kept while a file's size and mtime stay
     // the same (a change through another mount shows at the next open).
     cfg->auto_cache = 1;
     return fs;
   };
-  ops.getattr = [](const char* p, struct stat* st, fuse_file_info*) {
-    return Fs()->GetAttr(p, st);
+  ops.getattr = [](const char* p, struct stat* st, fuse_file_info* fi) {
+    return Fs()->GetAttr(p, st, fi);
   };
-  ops.readdir = [](const char* p, void* buf, fuse_fill_dir_t fill, off_t, fuse_file_info*,
-                   fuse_readdir_flags) { return Fs()->ReadDir(p, buf, fill); };
+  // An open directory's handle is an OpenFile too, that holds only its
+  // path (nullpath_ok: readdir, and getattr on it, get none).
+  ops.opendir = [](const char* p, fuse_file_info* fi) { return Fs()->OpenDir(p, fi); };
+  ops.releasedir = [](const char*, fuse_file_info* fi) {
+    delete WalfsFs::File(fi);
+    return 0;
+  };
+  ops.readdir = [](const char*, void* buf, fuse_fill_dir_t fill, off_t, fuse_file_info* fi,
+                   fuse_readdir_flags) {
+    return Fs()->ReadDir(WalfsFs::File(fi)->path, buf, fill);
+  };
   ops.mkdir = [](const char* p, mode_t) { return Fs()->Mkdir(p); };
   ops.unlink = [](const char* p) { return Fs()->Unlink(p); };
   ops.rmdir = [](const char* p) { return Fs()->Rmdir(p); };
