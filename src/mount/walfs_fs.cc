@@ -34,7 +34,7 @@ class WalfsFs {
 
   // path is null for a call on an open file (nullpath_ok): fi says which.
   int GetAttr(const char* path, struct stat* st, fuse_file_info* fi) {
-    std::string p = path != nullptr ? Path(path) : File(fi)->path;
+    std::string p = path != nullptr ? Path(path) : File(fi)->Path();
     if (int e = FlushPath(p); e != 0) return -e;
     auto r = remote_.Read(Target(p) + "?stat", true);
     if (int e = Failed(r, "stat " + p, false); e != 0) return -e;
@@ -109,15 +109,47 @@ class WalfsFs {
                   {{{"op", "delete"}, {"path", q}, {"recursive", false}},
                    {{"op", "rename"}, {"path", p}, {"to", q}, {"overwrite", false}}}}};
       auto r = remote_.Write("POST", "/v1/tx", tx.dump());
-      return -Failed(r, "rename " + p + " over the directory " + q, true);
+      int e = Failed(r, "rename " + p + " over the directory " + q, true);
+      if (e == 0) Moved(p, q);
+      return -e;
     }
-    return Write("POST", p,
-                 "?op=rename&to=" + EncodeQueryValue(q) + (overwrite ? "&overwrite=true" : ""), "");
+    int e =
+        Write("POST", p,
+              "?op=rename&to=" + EncodeQueryValue(q) + (overwrite ? "&overwrite=true" : ""), "");
+    if (e == 0) Moved(p, q);
+    return e;
+  }
+
+  // Files open under p (p itself, or below it) follow a rename to q, as an
+  // open descriptor follows its file.
+  void Moved(const std::string& p, const std::string& q) {
+    MutexLock lock(&mu_);
+    std::vector<std::pair<std::string, std::vector<std::shared_ptr<OpenFile>>>> moved;
+    for (auto it = open_.begin(); it != open_.end();) {
+      const std::string& k = it->first;
+      bool under = k == p || (k.size() > p.size() && k.compare(0, p.size(), p) == 0 &&
+                              (p == "/" || k[p.size()] == '/'));
+      if (!under) {
+        ++it;
+        continue;
+      }
+      std::string to = q + k.substr(p.size());
+      for (const auto& f : it->second) {
+        MutexLock fl(&f->mu);
+        f->path = to;
+      }
+      moved.emplace_back(to, std::move(it->second));
+      it = open_.erase(it);
+    }
+    for (auto& [k, files] : moved) {
+      auto& dst = open_[k];
+      dst.insert(dst.end(), files.begin(), files.end());
+    }
   }
 
   int Truncate(const char* path, off_t size, fuse_file_info* fi) {
     if (size < 0) return -EINVAL;
-    std::string p = path != nullptr ? Path(path) : File(fi)->path;
+    std::string p = path != nullptr ? Path(path) : File(fi)->Path();
     if (int e = FlushPath(p); e != 0) return -e;
     return Write("POST", p, "?op=truncate&size=" + std::to_string(size), "");
   }
@@ -148,22 +180,21 @@ class WalfsFs {
     if ((fi->flags & O_TRUNC) && (fi->flags & O_ACCMODE) != O_RDONLY) {
       if (int e = Truncate(path, 0, fi); e != 0) return e;
     }
-    auto f = std::make_unique<OpenFile>(p, (fi->flags & O_APPEND) != 0);
-    {
-      MutexLock lock(&mu_);
-      open_[p].insert(f.get());
-    }
-    fi->fh = reinterpret_cast<uint64_t>(f.release());
+    auto f = std::make_shared<OpenFile>(p, (fi->flags & O_APPEND) != 0);
+    fi->fh = reinterpret_cast<uint64_t>(f.get());
+    MutexLock lock(&mu_);
+    open_[p].push_back(std::move(f));
     return 0;
   }
 
   int Read(char* buf, size_t size, off_t offset, fuse_file_info* fi) {
     OpenFile* f = File(fi);
     if (int e = Flush(f); e != 0) return -e;
-    auto r = remote_.Read(Target(f->path) + "?offset=" + std::to_string(offset) +
+    std::string p = f->Path();
+    auto r = remote_.Read(Target(p) + "?offset=" + std::to_string(offset) +
                           "&length=" + std::to_string(size));
     if (r.ok() && r->status == 416) return 0;  // past the end
-    if (int e = Failed(r, "read " + f->path, false); e != 0) return -e;
+    if (int e = Failed(r, "read " + p, false); e != 0) return -e;
     size_t n = std::min(size, r->body.size());
     std::memcpy(buf, r->body.data(), n);
     return static_cast<int>(n);
@@ -197,15 +228,12 @@ class WalfsFs {
   int Release(fuse_file_info* fi) {
     OpenFile* f = File(fi);
     (void)Flush(f);
-    {
-      MutexLock lock(&mu_);
-      auto it = open_.find(f->path);
-      if (it != open_.end()) {
-        it->second.erase(f);
-        if (it->second.empty()) open_.erase(it);
-      }
-    }
-    delete f;
+    // The registry owns it: a FlushPath that found it keeps it alive.
+    MutexLock lock(&mu_);
+    auto it = open_.find(f->Path());
+    if (it == open_.end()) return 0;
+    std::erase_if(it->second, [&](const auto& o) { return o.get() == f; });
+    if (it->second.empty()) open_.erase(it);
     return 0;
   }
 
@@ -258,17 +286,17 @@ class WalfsFs {
   // Sends the writes every open file of p holds (before a stat or a
   // rename of p, so that they see them).
   int FlushPath(const std::string& p) {
-    std::vector<OpenFile*> files;
+    std::vector<std::shared_ptr<OpenFile>> files;
     {
       MutexLock lock(&mu_);
       auto it = open_.find(p);
       if (it == open_.end()) return 0;
-      files.assign(it->second.begin(), it->second.end());
+      files = it->second;
     }
     int first = 0;
-    for (OpenFile* f : files) {
+    for (const auto& f : files) {
       MutexLock lock(&f->mu);
-      int e = SendLocked(f);
+      int e = SendLocked(f.get());
       if (first == 0) first = e;
     }
     return first;
@@ -307,7 +335,8 @@ class WalfsFs {
   const MountOptions& o_;
   Remote remote_;
   Mutex mu_;
-  std::map<std::string, std::set<OpenFile*>> open_ GUARDED_BY(mu_);
+  // The open files by path (several opens of one path, each its own).
+  std::map<std::string, std::vector<std::shared_ptr<OpenFile>>> open_ GUARDED_BY(mu_);
 };
 
 WalfsFs* Fs() { return static_cast<WalfsFs*>(fuse_get_context()->private_data); }
@@ -338,7 +367,7 @@ fuse_operations Operations() {
   };
   ops.readdir = [](const char*, void* buf, fuse_fill_dir_t fill, off_t, fuse_file_info* fi,
                    fuse_readdir_flags) {
-    return Fs()->ReadDir(WalfsFs::File(fi)->path, buf, fill);
+    return Fs()->ReadDir(WalfsFs::File(fi)->Path(), buf, fill);
   };
   ops.mkdir = [](const char* p, mode_t) { return Fs()->Mkdir(p); };
   ops.unlink = [](const char* p) { return Fs()->Unlink(p); };

@@ -112,7 +112,11 @@ TEST(MountTest, CoreutilsThroughTheMountSeeWhatTheApiSees) {
   EXPECT_NE(out.find("No such file"), std::string::npos) << out;
   std::tie(rc, out) = Shell("cd " + d + " && ln w hard 2>&1");
   EXPECT_NE(rc, 0) << "hard links are not supported";
-  sh("rm -r logs big.bin");
+  // An open descriptor follows its file through a rename.
+  sh("bash -c 'exec 3>>open.log; echo one >&3; mv open.log moved.log; echo two >&3; exec 3>&-'");
+  EXPECT_EQ(api.Get("/v1/fs/moved.log")->body, "one\ntwo\n");
+  EXPECT_EQ(api.Get("/v1/fs/open.log")->status, 404);
+  sh("rm -r logs big.bin moved.log");
   EXPECT_EQ(api.Get("/v1/fs/logs")->status, 404);
   EXPECT_EQ(sh("ls"), "w\n");
   EXPECT_EQ(m.Unmount(), 0);
