@@ -598,6 +598,46 @@ class Bench:
             for d in mnts:
                 subprocess.run(['fusermount3', '-u', d], capture_output=True)
 
+    def mount_large(self, p):
+        """A large file written with cp through a FUSE mount and read back with cat through a fresh
+        mount (no page cache), against curl's PUT and GET of the same bytes through the HTTP API of
+        the same replica, in the same run. Needs root (FUSE)."""
+        if os.geteuid() != 0:
+            print('  %-28s skipped: FUSE mounts need root' % 'mount_large', flush=True)
+            return
+        rport = p.redis()
+        url, _ = p.walfs(rport, 'ml', stream='mountlarge')
+        size = (64 << 20) if self.smoke else (1 << 30)
+        src = os.path.join(self.workdir, 'mount-large.bin')
+        self._random_file(src, size)
+        t0 = time.monotonic()
+        self._curl('-X', 'PUT', '-T', src, url + '/v1/fs/api.bin')
+        api_put = size / (time.monotonic() - t0) / 1e6
+        api_get = float(self._curl('-o', '/dev/null', '-w', '%{speed_download}', url + '/v1/fs/api.bin')) / 1e6
+        mnts = []
+        try:
+            def mount():
+                d = tempfile.mkdtemp(dir=self.workdir, prefix='mnt-')
+                p.start([WALFS, 'mount', '--foreground', url, d], 'mountlarge%d' % len(mnts))
+                wait_for(lambda: mounted(d), 30, 'walfs mount')
+                mnts.append(d)
+                return d
+            d = mount()
+            t0 = time.monotonic()
+            subprocess.run(['cp', src, os.path.join(d, 'm.bin')], check=True)
+            put = size / (time.monotonic() - t0) / 1e6
+            d2 = mount()  # its own page cache: nothing of the file yet
+            t0 = time.monotonic()
+            subprocess.run(['cp', os.path.join(d2, 'm.bin'), '/dev/null'], check=True)
+            get = size / (time.monotonic() - t0) / 1e6
+        finally:
+            for d in mnts:
+                subprocess.run(['fusermount3', '-u', d], capture_output=True)
+        self.add('mount_large_write', put, api_put, 'MB/s', '>= 0.7x',
+                 note='(%d MiB: cp into the mount vs curl PUT)' % (size >> 20))
+        self.add('mount_large_read', get, api_get, 'MB/s', '>= 0.7x',
+                 note='(%d MiB: cp out of a fresh mount vs curl GET)' % (size >> 20))
+
     def interleaved(self, runs):
         """Each measurement (name -> function returning walfs-bench's result) in turn, ROUNDS times over, so that
         a slow spell of the shared machine falls on all of them alike; the run of median throughput of each."""
@@ -650,7 +690,8 @@ def url_q(url, query):
 
 
 CASES = ['append_throughput', 'reads', 'catch_up', 'replication_lag', 'status_quo', 'large_files',
-         'huge_file_memory', 'snapshot_incremental', 'auth_cost', 's3_cost', 's3_appends', 'mount_appends']
+         'huge_file_memory', 'snapshot_incremental', 'auth_cost', 's3_cost', 's3_appends', 'mount_appends',
+         'mount_large']
 
 
 def main():
@@ -670,7 +711,7 @@ def main():
             'replication_lag': b.replication_lag, 'status_quo': b.status_quo, 'large_files': b.large_files,
             'huge_file_memory': b.huge_file_memory, 'snapshot_incremental': b.snapshot_incremental,
             'auth_cost': b.auth_cost, 's3_cost': b.s3_cost, 's3_appends': b.s3_appends,
-            'mount_appends': b.mount_appends}
+            'mount_appends': b.mount_appends, 'mount_large': b.mount_large}
     print('walfs bench (%s) on %d cores; work dir %s' % ('smoke' if a.smoke else 'full', os.cpu_count(), workdir))
     failed = []
     try:

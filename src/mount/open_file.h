@@ -6,7 +6,8 @@
 // they extend one contiguous run and sent as one write at its offset. Sent
 // when the buffer fills, on fsync, on flush (close) and before a stat,
 // read, truncate or rename of the same file; an error of a send is kept
-// and returned by the next fsync or close (mount.md, "Writes").
+// and returned by the next fsync or close (mount.md, "Writes"). Reads that
+// go on where the last one ended fetch kReadAheadBytes at once.
 // Thread-safety: mu guards everything but append; a rename moves path.
 #pragma once
 
@@ -17,6 +18,8 @@
 
 namespace walfs {
 
+inline constexpr size_t kReadAheadBytes = 2 << 20;
+
 struct OpenFile {
   OpenFile(std::string p, bool a) : append(a), path(std::move(p)) {}
   const bool append;  // opened with O_APPEND
@@ -25,6 +28,12 @@ struct OpenFile {
   std::string pending GUARDED_BY(mu);  // bytes not yet sent
   uint64_t offset GUARDED_BY(mu) = 0;  // where pending starts (not for appends)
   int error GUARDED_BY(mu) = 0;        // errno of a failed send, not yet returned
+  // Read ahead: bytes from ahead_offset, fetched when the mount had made
+  // ahead_writes writes (Remote::writes); stale once it has made more.
+  std::string ahead GUARDED_BY(mu);
+  uint64_t ahead_offset GUARDED_BY(mu) = 0;
+  uint64_t ahead_writes GUARDED_BY(mu) = 0;
+  uint64_t next_read GUARDED_BY(mu) = 0;  // where a sequential read goes on
 
   std::string Path() {
     MutexLock lock(&mu);

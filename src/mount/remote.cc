@@ -100,6 +100,7 @@ Result<ClientResponse> Remote::Read(const std::string& target, bool barrier) {
 Result<ClientResponse> Remote::Write(const std::string& method, const std::string& target,
                                      const std::string& body, Headers headers) {
   headers["Idempotency-Key"] = NewKey();
+  writes_.fetch_add(1, std::memory_order_acq_rel);
   return Send(method, target, body, headers);
 }
 

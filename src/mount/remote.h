@@ -8,6 +8,7 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -37,6 +38,9 @@ class Remote {
                               const std::string& body, const Headers& headers);
 
   Position token() const;
+  // How many writes this mount has started: a read that began before a
+  // write may not show it.
+  uint64_t writes() const { return writes_.load(std::memory_order_acquire); }
   // The server answering now.
   std::string server() const;
 
@@ -46,6 +50,7 @@ class Remote {
   void Give(size_t server, std::unique_ptr<HttpClient> c);
 
   const MountOptions& o_;
+  std::atomic<uint64_t> writes_{0};
   mutable Mutex mu_;
   size_t current_ GUARDED_BY(mu_) = 0;
   Position token_ GUARDED_BY(mu_);

@@ -189,14 +189,32 @@ class WalfsFs {
 
   int Read(char* buf, size_t size, off_t offset, fuse_file_info* fi) {
     OpenFile* f = File(fi);
-    if (int e = Flush(f); e != 0) return -e;
-    std::string p = f->Path();
-    auto r = remote_.Read(Target(p) + "?offset=" + std::to_string(offset) +
-                          "&length=" + std::to_string(size));
-    if (r.ok() && r->status == 416) return 0;  // past the end
-    if (int e = Failed(r, "read " + p, false); e != 0) return -e;
-    size_t n = std::min(size, r->body.size());
-    std::memcpy(buf, r->body.data(), n);
+    MutexLock lock(&f->mu);
+    if (int e = SendLocked(f); e != 0) return -e;
+    if (int e = std::exchange(f->error, 0); e != 0) return -e;
+    uint64_t at = static_cast<uint64_t>(offset);
+    bool fresh = f->ahead_writes == remote_.writes();
+    if (!fresh || at < f->ahead_offset || at + size > f->ahead_offset + f->ahead.size()) {
+      // A sequential reader (the kernel's read-ahead sends its reads
+      // a few at a time, not always in order) gets a window ahead; another
+      // read what it asks.
+      bool sequential =
+          at + kReadAheadBytes >= f->next_read && at <= f->next_read + kReadAheadBytes;
+      uint64_t want = sequential ? std::max<uint64_t>(size, kReadAheadBytes) : size;
+      uint64_t writes = remote_.writes();
+      auto r = remote_.Read(Target(f->path) + "?offset=" + std::to_string(at) +
+                            "&length=" + std::to_string(want));
+      f->ahead.clear();
+      if (r.ok() && r->status == 416) return 0;  // past the end
+      if (int e = Failed(r, "read " + f->path, false); e != 0) return -e;
+      f->ahead = std::move(r->body);
+      f->ahead_offset = at;
+      f->ahead_writes = writes;
+    }
+    size_t from = static_cast<size_t>(at - f->ahead_offset);
+    size_t n = std::min(size, f->ahead.size() - std::min(from, f->ahead.size()));
+    std::memcpy(buf, f->ahead.data() + from, n);
+    f->next_read = std::max(f->next_read, at + n);
     return static_cast<int>(n);
   }
 
