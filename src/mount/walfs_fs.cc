@@ -11,7 +11,6 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include <spdlog/spdlog.h>
 
@@ -290,15 +289,14 @@ class WalfsFs {
     return -Failed(r, method + " " + p + query, true);
   }
 
-  // Sends what f holds: one append, or one write at its offset.
+  // Sends what f holds: one append, or one write at its offset; its errno
+  // (the bytes are dropped either way), for the caller to return.
   int SendLocked(OpenFile* f) REQUIRES(f->mu) {
     if (f->pending.empty()) return 0;
     std::string query = f->append ? "?op=append" : "?op=write&offset=" + std::to_string(f->offset);
     auto r = remote_.Write("POST", Target(f->path) + query, f->pending);
     f->pending.clear();
-    int e = Failed(r, "write " + f->path, true);
-    if (e != 0 && f->error == 0) f->error = e;
-    return e;
+    return Failed(r, "write " + f->path, true);
   }
 
   // Sends the writes every open file of p holds (before a stat or a
@@ -315,6 +313,8 @@ class WalfsFs {
     for (const auto& f : files) {
       MutexLock lock(&f->mu);
       int e = SendLocked(f.get());
+      // Its writer learns of it at its next fsync or close.
+      if (e != 0 && f->error == 0) f->error = e;
       if (first == 0) first = e;
     }
     return first;
