@@ -17,7 +17,7 @@ PACKAGES=(
   python3-dateutil
   nginx-light rocksdb-tools libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libfuse3-dev fuse3
+  libfuse3-dev fuse3 autoconf automake
   clang libclang-rt-14-dev clang-format
   python3
 )

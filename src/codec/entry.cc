@@ -1,8 +1,8 @@
-// Entry byte layout, format versions 1 to 4 (docs/entry-format.md has the
+// Entry byte layout, format versions 1 to 6 (docs/entry-format.md has the
 // same):
 //
 //   u8      magic 0x57 ('W')
-//   u8      format version (1 to 4)
+//   u8      format version (1 to 6)
 //   varint  flags (0; reserved, must be 0)
 //   bytes   idempotency key (varint length + bytes; empty = none)
 //   varint  number of conditions, then each:
@@ -14,7 +14,7 @@
 //             version_in: varint n (1..100), n positions of 16 bytes
 //   varint  number of ops, then each:
 //             u8 type (1 put .. 7 mkdir; 8 .. 12 uploads: format 3;
-//                  13 copy: format 4),
+//                  13 copy: format 4; 14 setattr, 15 symlink: format 6),
 //             bytes path, then
 //             put, append: bytes data
 //             write:       varint offset, bytes data
@@ -31,6 +31,8 @@
 //                            varint n, n varint parts, bytes content hash
 //             upload_abort:  bytes upload
 //             copy:          bytes to, u8 replace_meta (0 or 1), meta
+//             setattr:       attributes (codec/attr_change.h)     (format 6)
+//             symlink:       bytes target (at most 4096 bytes)    (format 6)
 //           and from format 4, after the fields above: put, append,
 //           write, upload_create: meta; upload_commit: meta, varint n,
 //           n bytes part MD5s (16 bytes each). meta is codec/file_meta.h's encoding.
@@ -145,6 +147,12 @@ void EncodeOp(std::string* out, const Op& op, uint8_t version) {
       PutBytes(out, op.to);
       out->push_back(op.replace_meta ? 1 : 0);
       break;
+    case OpType::kSetAttr:
+      EncodeAttrChange(out, op.attrs);
+      break;
+    case OpType::kSymlink:
+      PutBytes(out, op.data);
+      break;
   }
   if (version < 4) return;
   if (CarriesMeta(op.type)) EncodeFileMeta(out, op.meta);
@@ -213,7 +221,8 @@ uint32_t ReadPart(Reader& r, bool* ok) {
 Result<Op> DecodeOp(Reader& r, uint64_t max_data, uint8_t version) {
   Op op;
   uint8_t t = r.U8();
-  if (t < 1 || t > (version >= 4 ? 13 : version >= 3 ? 12 : 7)) return Corrupt("unknown op type");
+  uint8_t last = version >= 6 ? 15 : version >= 4 ? 13 : version >= 3 ? 12 : 7;
+  if (t < 1 || t > last) return Corrupt("unknown op type");
   op.type = static_cast<OpType>(t);
   op.path = std::string(r.Bytes(kMaxPathBytes));
   switch (op.type) {
@@ -287,6 +296,12 @@ Result<Op> DecodeOp(Reader& r, uint64_t max_data, uint8_t version) {
     case OpType::kCopy:
       op.to = std::string(r.Bytes(kMaxPathBytes));
       if (!ReadBool(r, &op.replace_meta)) return Corrupt("bad boolean");
+      break;
+    case OpType::kSetAttr:
+      if (!DecodeAttrChange(r, &op.attrs)) return Corrupt("bad attributes");
+      break;
+    case OpType::kSymlink:
+      op.data = std::string(r.Bytes(kMaxPathBytes));
       break;
   }
   if (version >= 4 && CarriesMeta(op.type)) op.meta = DecodeFileMeta(r);
@@ -415,6 +430,20 @@ Op Op::Copy(std::string path, std::string to, bool replace_meta, FileMeta meta) 
   op.meta = std::move(meta);
   return op;
 }
+Op Op::SetAttr(std::string path, AttrChange attrs) {
+  Op op;
+  op.type = OpType::kSetAttr;
+  op.path = std::move(path);
+  op.attrs = attrs;
+  return op;
+}
+Op Op::Symlink(std::string path, std::string target) {
+  Op op;
+  op.type = OpType::kSymlink;
+  op.path = std::move(path);
+  op.data = std::move(target);
+  return op;
+}
 Op Op::Mkdir(std::string path) {
   Op op;
   op.type = OpType::kMkdir;
@@ -478,6 +507,10 @@ std::string_view OpName(OpType t) {
       return "upload_abort";
     case OpType::kCopy:
       return "copy";
+    case OpType::kSetAttr:
+      return "setattr";
+    case OpType::kSymlink:
+      return "symlink";
   }
   return "unknown";
 }
@@ -486,6 +519,9 @@ uint8_t MinFormatVersion(const Entry& e) {
   uint8_t v = 1;
   for (const auto& c : e.conditions) {
     if (c.type == CondType::kVersionIn) v = std::max<uint8_t>(v, 2);
+  }
+  for (const auto& op : e.ops) {
+    if (op.type == OpType::kSetAttr || op.type == OpType::kSymlink) return 6;
   }
   for (const auto& op : e.ops) {
     if (op.type == OpType::kUploadCommit && !op.meta.headers.empty()) return 5;

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "codec/attr_change.h"
 #include "codec/file_meta.h"
 #include "core/position.h"
 #include "core/status.h"
@@ -30,7 +31,10 @@ namespace walfs {
 // Version 4 added per-file metadata (codec/file_meta.h) on put, append,
 // write, upload_create and upload_commit (its ETag and the MD5s the parts
 // must have), and the copy op.
-inline constexpr uint8_t kEntryFormatVersion = 5;
+// Version 5: an upload_commit may add checksums to its upload's headers.
+// Version 6 added setattr (mode, owner, group, times) and symlink, the ops
+// of the POSIX mount.
+inline constexpr uint8_t kEntryFormatVersion = 6;
 inline constexpr size_t kMaxVersionsPerCondition = 100;
 inline constexpr size_t kMaxOpsPerEntry = 1000;
 inline constexpr size_t kMaxConditionsPerEntry = 1000;
@@ -60,6 +64,10 @@ enum class OpType : uint8_t {
   // source's chunks; its blocks are copied) with its metadata kept or
   // replaced.
   kCopy = 13,
+  // Format 6: a node's POSIX attributes (codec/attr_change.h), and a
+  // symbolic link (its target is its content).
+  kSetAttr = 14,
+  kSymlink = 15,
 };
 inline bool IsUploadOp(OpType t) { return t >= OpType::kUploadCreate && t <= OpType::kUploadAbort; }
 
@@ -88,6 +96,7 @@ struct Op {
   FileMeta meta;
   bool replace_meta = false;           // copy
   std::vector<std::string> part_md5s;  // commit: if any, the chosen parts' MD5s, in order
+  AttrChange attrs;                    // setattr (format 6); symlink: the target is `data`
   bool operator==(const Op&) const = default;
 
   static Op Put(std::string path, std::string data);
@@ -99,6 +108,10 @@ struct Op {
   static Op Mkdir(std::string path);
   // Copies the file at path to `to` (format 4).
   static Op Copy(std::string path, std::string to, bool replace_meta, FileMeta meta);
+  // Sets the POSIX attributes of the node at path (format 6).
+  static Op SetAttr(std::string path, AttrChange attrs);
+  // Makes a symbolic link at path to target (format 6).
+  static Op Symlink(std::string path, std::string target);
   // Upload ops. path: the target (create; commit: optional, checked if given).
   static Op UploadCreate(std::string path, std::string upload, OpType target, uint64_t offset,
                          uint64_t expiry_ms);

@@ -2,6 +2,8 @@
 // files streamed from a snapshot, listings.
 #include "http/api.h"
 
+#include <cstdio>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -23,12 +25,28 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
+// "0644": a mode in octal, as chmod takes it.
+std::string OctalMode(uint32_t mode) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04o", mode);
+  return buf;
+}
+
 json NodeJson(const std::string& name_key, const std::string& name, const Node& n) {
-  return {{name_key, name},
-          {"type", n.is_dir() ? "dir" : "file"},
-          {"size", n.is_dir() ? 0 : n.inode.size},
-          {"version", n.inode.version.ToString()},
-          {"mtime", FormatIsoTime(n.inode.mtime_ms)}};
+  const Inode& i = n.inode;
+  json j = {{name_key, name},
+            {"type", n.is_dir()       ? "dir"
+                     : n.is_symlink() ? "symlink"
+                                      : "file"},
+            {"size", n.is_dir() ? 0 : i.size},
+            {"version", i.version.ToString()},
+            {"mtime", FormatIsoTime(i.mtime_ms)},
+            {"mode", OctalMode(i.mode)},
+            {"atime", FormatIsoTime(i.atime_ms)},
+            {"ctime", FormatIsoTime(i.ctime_ms)}};
+  if (i.uid) j["uid"] = *i.uid;
+  if (i.gid) j["gid"] = *i.gid;
+  return j;
 }
 
 // A file's stat with its metadata, if it has some.
@@ -164,7 +182,11 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
   } else if (!meta.ok()) {
     resp = Error(meta.status());
   } else if (c.kind == ReadCommand::Kind::kStat) {
-    resp = JsonResponse(200, StatJson(c.path, **n, *meta));
+    json j = StatJson(c.path, **n, *meta);
+    std::string target;
+    Status read = (*n)->is_symlink() ? view.Read(**n, 0, (*n)->inode.size, &target) : Status::Ok();
+    if ((*n)->is_symlink()) j["target"] = target;
+    resp = read.ok() ? JsonResponse(200, j) : Error(read);
   } else if ((*n)->is_dir()) {
     resp = List(c, view, **n);
   } else if (c.kind == ReadCommand::Kind::kList) {

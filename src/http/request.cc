@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/path.h"
+#include "http/attr_fields.h"
 #include "http/util.h"
 
 #include <nlohmann/json.hpp>
@@ -161,9 +162,25 @@ Result<Op> ParseFsOp(const HttpRequest& req, const Query& q, const std::string& 
     return Op::Delete(path, *r);
   }
   const std::string* op = Get(q, "op");
-  if (op == nullptr) return BadRequest("POST needs ?op=append|write|truncate|rename|mkdir");
+  if (op == nullptr) {
+    return BadRequest("POST needs ?op=append|write|truncate|rename|mkdir|setattr|symlink");
+  }
   if (*op == "append") return Op::Append(path, req.body);
   if (*op == "mkdir") return Op::Mkdir(path);
+  if (*op == "setattr") {
+    AttrChange a;
+    for (std::string_view f : kAttrFields) {
+      if (const std::string* v = Get(q, f)) WALFS_RETURN_IF_ERROR(SetAttrField(f, *v, &a));
+    }
+    if (a == AttrChange{})
+      return BadRequest("op=setattr needs mode, uid, gid, atime_ms or mtime_ms");
+    return Op::SetAttr(path, a);
+  }
+  if (*op == "symlink") {
+    const std::string* target = Get(q, "target");
+    if (target == nullptr) return BadRequest("op=symlink needs target=WHERE (percent-encoded)");
+    return Op::Symlink(path, *target);
+  }
   if (*op == "write") {
     auto off = Number(q, "offset");
     if (!off.ok()) return off.status();

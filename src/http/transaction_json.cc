@@ -7,6 +7,7 @@
 #include <span>
 
 #include "core/path.h"
+#include "http/attr_fields.h"
 #include "http/util.h"
 
 namespace walfs {
@@ -93,11 +94,16 @@ std::span<const std::string_view> KnownOpFields(std::string_view op) {
   static constexpr std::string_view kRename[] = {"op", "path", "to", "overwrite"};
   static constexpr std::string_view kDelete[] = {"op", "path", "recursive"};
   static constexpr std::string_view kPath[] = {"op", "path"};
+  static constexpr std::string_view kSetAttr[] = {"op",  "path",     "mode",    "uid",
+                                                  "gid", "atime_ms", "mtime_ms"};
+  static constexpr std::string_view kSymlink[] = {"op", "path", "target"};
   if (op == "put" || op == "append") return kData;
   if (op == "write") return kWrite;
   if (op == "truncate") return kTruncate;
   if (op == "rename") return kRename;
   if (op == "delete") return kDelete;
+  if (op == "setattr") return kSetAttr;
+  if (op == "symlink") return kSymlink;
   return kPath;  // mkdir, and unknown ops (refused below by name)
 }
 
@@ -114,6 +120,31 @@ Result<Op> ParseJsonOp(const json& j) {
   if (name == "put") return Op::Put(*path, *data);
   if (name == "append") return Op::Append(*path, *data);
   if (name == "mkdir") return Op::Mkdir(*path);
+  if (name == "setattr") {
+    AttrChange a;
+    for (std::string_view f : kAttrFields) {
+      if (!j.contains(f)) continue;
+      std::string text;
+      if (f == "mode") {
+        if (!j[f].is_string()) return BadRequest("\"mode\" must be a string of octal digits");
+        text = j[f].get<std::string>();
+      } else {
+        auto n = JsonU64(j, std::string(f).c_str());
+        if (!n.ok()) return n.status();
+        text = std::to_string(*n);
+      }
+      WALFS_RETURN_IF_ERROR(SetAttrField(f, text, &a));
+    }
+    if (a == AttrChange{})
+      return BadRequest("a setattr needs mode, uid, gid, atime_ms or mtime_ms");
+    return Op::SetAttr(*path, a);
+  }
+  if (name == "symlink") {
+    if (!j.contains("target") || !j["target"].is_string()) {
+      return BadRequest("a symlink needs a string \"target\"");
+    }
+    return Op::Symlink(*path, j["target"].get<std::string>());
+  }
   if (name == "write") {
     auto off = JsonU64(j, "offset");
     if (!off.ok()) return off.status();

@@ -36,7 +36,7 @@ Result<std::optional<Node>> FsView::Lookup(std::string_view path) const {
     if (!v->has_value()) return std::optional<Node>();
     NodeType t;
     if (!DecodeDirent(**v, &t, &ino)) return CorruptRecord("directory entry");
-    if (t == NodeType::kFile && i + 1 < comps.size()) {
+    if (t != NodeType::kDir && i + 1 < comps.size()) {
       return Status(Code::kNotADirectory,
                     "a parent of " + std::string(path) + " is a file, not a directory");
     }

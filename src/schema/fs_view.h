@@ -20,6 +20,7 @@ struct Node {
   uint64_t ino = 0;
   Inode inode;
   bool is_dir() const { return inode.type == NodeType::kDir; }
+  bool is_symlink() const { return inode.type == NodeType::kSymlink; }
 };
 
 struct DirEntry {

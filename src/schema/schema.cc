@@ -80,8 +80,29 @@ std::string EncodeDirent(NodeType type, uint64_t ino) {
   return v;
 }
 
+uint32_t DefaultMode(NodeType t) {
+  switch (t) {
+    case NodeType::kDir:
+      return 0755;
+    case NodeType::kSymlink:
+      return 0777;
+    case NodeType::kFile:
+      break;
+  }
+  return 0644;
+}
+
+Inode NewInode(NodeType type, Position version, uint64_t mtime_ms) {
+  Inode n;
+  n.type = type;
+  n.version = version;
+  n.mtime_ms = n.atime_ms = n.ctime_ms = mtime_ms;
+  n.mode = DefaultMode(type);
+  return n;
+}
+
 bool DecodeDirent(std::string_view v, NodeType* type, uint64_t* ino) {
-  if (v.size() != 9 || (v[0] != 1 && v[0] != 2)) return false;
+  if (v.size() != 9 || v[0] < 1 || v[0] > 3) return false;
   *type = static_cast<NodeType>(v[0]);
   *ino = GetFixed64BE(v.data() + 1);
   return true;
@@ -92,25 +113,53 @@ std::string EncodeInode(const Inode& n) {
   PutVarint(&v, n.size);
   v.append(n.version.Encode());
   PutVarint(&v, n.mtime_ms);
-  uint64_t flags = (n.extents ? 1 : 0) | (n.meta ? 2 : 0);
+  uint64_t flags = (n.extents ? 1 : 0) | (n.meta ? 2 : 0) | (n.posix ? 4 : 0);
   if (flags != 0) PutVarint(&v, flags);
+  if (n.posix) {
+    PutVarint(&v, n.mode);
+    PutVarint(&v, n.uid ? uint64_t{*n.uid} + 1 : 0);
+    PutVarint(&v, n.gid ? uint64_t{*n.gid} + 1 : 0);
+    PutVarint(&v, n.atime_ms);
+    PutVarint(&v, n.ctime_ms);
+  }
   return v;
 }
+
+namespace {
+// An owner as stored: 0 none, else the id + 1.
+bool DecodeId(Reader& r, std::optional<uint32_t>* id) {
+  uint64_t v = r.Varint();
+  if (v > uint64_t{UINT32_MAX}) return false;
+  if (v != 0) *id = static_cast<uint32_t>(v - 1);
+  return true;
+}
+}  // namespace
 
 std::optional<Inode> DecodeInode(std::string_view v) {
   Reader r(v);
   Inode n;
   uint8_t t = r.U8();
-  if (t != 1 && t != 2) return std::nullopt;
+  if (t < 1 || t > 3) return std::nullopt;
   n.type = static_cast<NodeType>(t);
   n.size = r.Varint();
   auto pos = Position::Decode(r.Raw(16));
   n.mtime_ms = r.Varint();
   if (!r.done()) {
     uint64_t flags = r.Varint();
-    if (flags == 0 || flags > 3) return std::nullopt;
+    if (flags == 0 || flags > 7) return std::nullopt;
     n.extents = (flags & 1) != 0;
     n.meta = (flags & 2) != 0;
+    n.posix = (flags & 4) != 0;
+  }
+  if (n.posix) {
+    uint64_t mode = r.Varint();
+    if (mode > UINT32_MAX || !DecodeId(r, &n.uid) || !DecodeId(r, &n.gid)) return std::nullopt;
+    n.mode = static_cast<uint32_t>(mode);
+    n.atime_ms = r.Varint();
+    n.ctime_ms = r.Varint();
+  } else {
+    n.mode = DefaultMode(n.type);
+    n.atime_ms = n.ctime_ms = n.mtime_ms;
   }
   if (!r.ok() || !r.done() || !pos) return std::nullopt;
   n.version = *pos;

@@ -4,9 +4,13 @@
 //                                 count, format, block size, next inode id,
 //                                 file count, byte count
 //   "D" parent_ino(8 BE) name     directory entry -> u8 type, u64 BE inode
-//   "I" ino(8 BE)                 inode -> u8 type, varint size, 16-byte
+//   "I" ino(8 BE)                 inode -> u8 type (1 file, 2 directory,
+//                                 3 symbolic link), varint size, 16-byte
 //                                 version position, varint mtime_ms[,
-//                                 varint flags: 1 extents, 2 metadata]
+//                                 varint flags: 1 extents, 2 metadata,
+//                                 4 POSIX attributes; with 4: varint mode,
+//                                 varint uid + 1, varint gid + 1 (0: none),
+//                                 varint atime_ms, varint ctime_ms]
 //   "A" ino(8 BE)                 a file's metadata (codec/file_meta.h),
 //                                 present iff its inode has flag 2
 //   "B" ino(8 BE) index(8 BE)     one block of file content (<= block size;
@@ -26,6 +30,8 @@
 // bytes are its blocks, except where an extent covers them: extents win
 // (the blocks beneath are stale), so a commit adds one extent per chunk
 // whatever the offset, and a later small write cuts the extents it covers.
+//
+// A symbolic link's target is its content (blocks), as a file's bytes are.
 //
 // Directory entries are keyed by the parent's inode, so a directory rename
 // moves one entry and copies no data, and a listing is one prefix scan in
@@ -47,7 +53,8 @@ inline constexpr uint64_t kRootInode = 1;
 inline constexpr uint32_t kStoreFormatVersion = 1;
 inline constexpr uint32_t kDefaultBlockBytes = 4096;
 inline constexpr uint64_t kIdempotencyRetentionMs = 24ull * 3600 * 1000;
-inline constexpr uint64_t kMaxFileBytes = 1ull << 40;  // 1 TiB
+inline constexpr uint64_t kMaxFileBytes = 1ull << 40;   // 1 TiB
+inline constexpr size_t kMaxSymlinkTargetBytes = 4095;  // PATH_MAX, less its NUL
 // A copy duplicates the blocks of the source (bytes of small writes) in one
 // entry's batch: bounded. Bytes in extents are shared, not copied.
 inline constexpr uint64_t kMaxCopyBlockBytes = 256ull << 20;
@@ -60,19 +67,35 @@ inline constexpr uint64_t kMaxEntryDataBytes = 512ull << 20;
 inline constexpr uint32_t kChunkPieceBytes = 64u << 10;
 inline constexpr uint64_t kMaxUploadExpiryMs = 366ull * 24 * 3600 * 1000;
 
-enum class NodeType : uint8_t { kFile = 1, kDir = 2 };
+enum class NodeType : uint8_t { kFile = 1, kDir = 2, kSymlink = 3 };
+
+// The mode a node shows until a setattr gives it one: 0644 for a file,
+// 0755 for a directory, 0777 for a symbolic link.
+uint32_t DefaultMode(NodeType t);
 
 struct Inode {
   NodeType type = NodeType::kFile;
   uint64_t size = 0;
   Position version;
-  uint64_t mtime_ms = 0;
+  uint64_t mtime_ms = 0;  // the last change of content (or a setattr's mtime)
   // Some of the file's bytes may be in extents ("X" records). Flags are
-  // encoded only when one is set, so a store without uploads or metadata
-  // keeps its exact bytes.
+  // encoded only when one is set, so a store without uploads, metadata or
+  // POSIX attributes keeps its exact bytes.
   bool extents = false;
   bool meta = false;  // the file has an "A" record
+  // POSIX attributes (entry format 6), stored once a setattr gave the node
+  // some (posix). Without them: DefaultMode, no owner, and atime and ctime
+  // equal to mtime (what DecodeInode fills in).
+  bool posix = false;
+  uint32_t mode = 0;
+  std::optional<uint32_t> uid, gid;
+  uint64_t atime_ms = 0;
+  uint64_t ctime_ms = 0;  // the last change of content or attributes
 };
+
+// A new node as created at log time mtime_ms: its default mode, no owner,
+// every time mtime_ms.
+Inode NewInode(NodeType type, Position version, uint64_t mtime_ms);
 
 namespace keys {
 std::string Meta(std::string_view name);

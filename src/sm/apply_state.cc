@@ -87,7 +87,7 @@ Status InitStore(const StoreReader& r, Overlay* batch, uint32_t block_bytes) {
   batch->Put(keys::Meta(keys::kFormat), EncodeU64(kStoreFormatVersion));
   batch->Put(keys::Meta(keys::kBlockBytes), EncodeU64(block_bytes));
   batch->Put(keys::Meta(keys::kNextInode), EncodeU64(kRootInode + 1));
-  batch->Put(keys::Inode(kRootInode), EncodeInode(Inode{NodeType::kDir, 0, {}, 0}));
+  batch->Put(keys::Inode(kRootInode), EncodeInode(NewInode(NodeType::kDir, {}, 0)));
   return Status::Ok();
 }
 

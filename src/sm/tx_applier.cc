@@ -37,14 +37,16 @@ class TxApplier {
   Result<uint64_t> AllocInode();
   Status Touch(uint64_t dir);
   void PutNode(const Node& n) { tx_->Put(keys::Inode(n.ino), EncodeInode(n.inode)); }
-  Result<Node> CreateFile(std::string_view path);
+  // A new file (or symbolic link) at path, with the parents it lacks.
+  Result<Node> CreateFile(std::string_view path, NodeType type = NodeType::kFile);
   // The file at path, created if absent (*created says so); a directory
-  // there is kIsADirectory.
-  Result<Node> OpenForWrite(const std::string& path, bool* created);
+  // there is kIsADirectory. A symbolic link there is replaced by a new
+  // file for a whole write, and is kBadRequest for a write of a part.
+  Result<Node> OpenForWrite(const std::string& path, bool* created, bool whole);
   // Marks f as changed by this entry and stores its inode.
   void Stamp(Node* f) {
     f->inode.version = pos_;
-    f->inode.mtime_ms = pos_.ms;
+    f->inode.mtime_ms = f->inode.ctime_ms = pos_.ms;
     PutNode(*f);
   }
   Status WriteRange(Node* f, uint64_t offset, std::string_view data);
@@ -70,6 +72,8 @@ class TxApplier {
   Result<OpResult> Rename(const std::string& path, const Op& op);
   Result<OpResult> CommitUpload(const Op& op);
   Result<OpResult> Copy(const std::string& path, const Op& op);
+  Result<OpResult> SetAttr(const std::string& path, const Op& op);
+  Result<OpResult> Symlink(const std::string& path, const Op& op);
 
   OpResult ResultFor(const std::string& path, const Node& n) {
     return OpResult{path, n.inode.version, n.is_dir() ? 0 : n.inode.size, std::nullopt, false};
@@ -155,7 +159,7 @@ Status TxApplier::Touch(uint64_t dir) {
   if (!n.ok()) return n.status();
   Node d = *n;
   d.inode.version = pos_;
-  d.inode.mtime_ms = pos_.ms;
+  d.inode.mtime_ms = d.inode.ctime_ms = pos_.ms;
   PutNode(d);
   return Status::Ok();
 }
@@ -178,21 +182,21 @@ Result<uint64_t> TxApplier::EnsureParents(std::string_view path) {
     auto child = AllocInode();
     if (!child.ok()) return child.status();
     tx_->Put(keys::Dirent(ino, comps[i]), EncodeDirent(NodeType::kDir, *child));
-    PutNode(Node{*child, Inode{NodeType::kDir, 0, pos_, pos_.ms}});
+    PutNode(Node{*child, NewInode(NodeType::kDir, pos_, pos_.ms)});
     WALFS_RETURN_IF_ERROR(Touch(ino));
     ino = *child;
   }
   return ino;
 }
 
-Result<Node> TxApplier::CreateFile(std::string_view path) {
+Result<Node> TxApplier::CreateFile(std::string_view path, NodeType type) {
   auto parent = EnsureParents(path);
   if (!parent.ok()) return parent.status();
   auto ino = AllocInode();
   if (!ino.ok()) return ino.status();
-  tx_->Put(keys::Dirent(*parent, BaseName(path)), EncodeDirent(NodeType::kFile, *ino));
+  tx_->Put(keys::Dirent(*parent, BaseName(path)), EncodeDirent(type, *ino));
   WALFS_RETURN_IF_ERROR(Touch(*parent));
-  Node n{*ino, Inode{NodeType::kFile, 0, pos_, pos_.ms}};
+  Node n{*ino, NewInode(type, pos_, pos_.ms)};
   ++files_delta_;
   return n;
 }
@@ -314,19 +318,27 @@ Status CheckOpMeta(const Op& op, bool etag_allowed) {
   return Status::Ok();
 }
 
-Result<Node> TxApplier::OpenForWrite(const std::string& path, bool* created) {
+Result<Node> TxApplier::OpenForWrite(const std::string& path, bool* created, bool whole) {
   auto n = Lookup(path);
   if (!n.ok()) return n.status();
   *created = !n->has_value();
   if (*created) return CreateFile(path);
   if ((*n)->is_dir()) return Fail(Code::kIsADirectory, path + " is a directory");
+  if ((*n)->is_symlink()) {
+    if (!whole) return Fail(Code::kBadRequest, path + " is a symbolic link");
+    auto parent = Lookup(ParentPath(path));
+    if (!parent.ok()) return parent.status();
+    WALFS_RETURN_IF_ERROR(DeleteTree((*parent)->ino, BaseName(path), **n));
+    *created = true;
+    return CreateFile(path);
+  }
   return **n;
 }
 
 Result<OpResult> TxApplier::Put(const std::string& path, const Op& op) {
   WALFS_RETURN_IF_ERROR(CheckOpMeta(op, true));
   bool created = false;
-  auto opened = OpenForWrite(path, &created);
+  auto opened = OpenForWrite(path, &created, true);
   if (!opened.ok()) return opened.status();
   Node f = *opened;
   if (!created) {
@@ -346,7 +358,7 @@ Result<OpResult> TxApplier::Put(const std::string& path, const Op& op) {
 Result<OpResult> TxApplier::AppendOrWrite(const std::string& path, const Op& op) {
   WALFS_RETURN_IF_ERROR(CheckOpMeta(op, false));
   bool created = false;
-  auto opened = OpenForWrite(path, &created);
+  auto opened = OpenForWrite(path, &created, false);
   if (!opened.ok()) return opened.status();
   Node f = *opened;
   uint64_t offset = op.type == OpType::kAppend ? f.inode.size : op.offset;
@@ -373,6 +385,7 @@ Result<OpResult> TxApplier::DoTruncate(const std::string& path, const Op& op) {
   if (!n->has_value()) return Fail(Code::kNotFound, path + " does not exist");
   Node f = **n;
   if (f.is_dir()) return Fail(Code::kIsADirectory, path + " is a directory");
+  if (f.is_symlink()) return Fail(Code::kBadRequest, path + " is a symbolic link");
   if (op.size > kMaxFileBytes) return Fail(Code::kTooLarge, "size exceeds the 1 TiB file limit");
   bytes_delta_ += static_cast<int64_t>(op.size) - static_cast<int64_t>(f.inode.size);
   WALFS_RETURN_IF_ERROR(Truncate(&f, op.size));
@@ -393,7 +406,7 @@ Result<OpResult> TxApplier::Mkdir(const std::string& path) {
   auto ino = AllocInode();
   if (!ino.ok()) return ino.status();
   tx_->Put(keys::Dirent(*parent, BaseName(path)), EncodeDirent(NodeType::kDir, *ino));
-  Node d{*ino, Inode{NodeType::kDir, 0, pos_, pos_.ms}};
+  Node d{*ino, NewInode(NodeType::kDir, pos_, pos_.ms)};
   PutNode(d);
   WALFS_RETURN_IF_ERROR(Touch(*parent));
   OpResult r = ResultFor(path, d);
@@ -447,6 +460,10 @@ Result<OpResult> TxApplier::Rename(const std::string& path, const Op& op) {
   if (dst->has_value()) WALFS_RETURN_IF_ERROR(DeleteTree(*dst_parent, BaseName(*to), **dst));
   tx_->Put(keys::Dirent(*dst_parent, BaseName(*to)), EncodeDirent(s.inode.type, s.ino));
   WALFS_RETURN_IF_ERROR(Touch(*dst_parent));
+  if (s.inode.posix) {  // a rename changes the node's ctime, as on Linux
+    s.inode.ctime_ms = pos_.ms;
+    PutNode(s);
+  }
   auto moved = view_.GetNode(s.ino);
   if (!moved.ok()) return moved.status();
   return ResultFor(*to, *moved);
@@ -478,7 +495,7 @@ Result<OpResult> TxApplier::CommitUpload(const Op& op) {
   }
   const std::string& path = plan->upload.path;
   bool created = false;
-  auto opened = OpenForWrite(path, &created);
+  auto opened = OpenForWrite(path, &created, plan->upload.target == OpType::kPut);
   if (!opened.ok()) return opened.status();
   Node f = *opened;
   uint64_t before = f.inode.size;
@@ -563,6 +580,7 @@ Result<OpResult> TxApplier::Copy(const std::string& path, const Op& op) {
   if (!src->has_value()) return Fail(Code::kNotFound, path + " does not exist");
   Node s = **src;
   if (s.is_dir()) return Fail(Code::kIsADirectory, path + " is a directory");
+  if (s.is_symlink()) return Fail(Code::kBadRequest, path + " is a symbolic link");
   auto meta = view_.LoadMeta(s);
   if (!meta.ok()) return meta.status();
   if (op.replace_meta) {
@@ -580,7 +598,7 @@ Result<OpResult> TxApplier::Copy(const std::string& path, const Op& op) {
   bool created = false;
   Node f = s;
   if (*to != path) {
-    auto opened = OpenForWrite(*to, &created);
+    auto opened = OpenForWrite(*to, &created, true);
     if (!opened.ok()) return opened.status();
     f = *opened;
     if (!created) {
@@ -595,6 +613,49 @@ Result<OpResult> TxApplier::Copy(const std::string& path, const Op& op) {
   Stamp(&f);
   OpResult r = ResultFor(*to, f);
   r.created = created;
+  return r;
+}
+
+// Sets the POSIX attributes asked for; the node's content and version
+// stay, its ctime is now.
+Result<OpResult> TxApplier::SetAttr(const std::string& path, const Op& op) {
+  WALFS_RETURN_IF_ERROR(CheckAttrChange(op.attrs));
+  auto n = Lookup(path);
+  if (!n.ok()) return n.status();
+  if (!n->has_value()) return Fail(Code::kNotFound, path + " does not exist");
+  Node f = **n;
+  const AttrChange& a = op.attrs;
+  f.inode.posix = true;
+  if (a.mode) f.inode.mode = *a.mode;
+  if (a.uid) f.inode.uid = *a.uid;
+  if (a.gid) f.inode.gid = *a.gid;
+  if (a.atime_ms) f.inode.atime_ms = *a.atime_ms;
+  if (a.mtime_ms) f.inode.mtime_ms = *a.mtime_ms;
+  f.inode.ctime_ms = pos_.ms;
+  PutNode(f);
+  return ResultFor(path, f);
+}
+
+// A new symbolic link whose content is its target: 1 to 4095 bytes
+// (PATH_MAX with its terminator) of UTF-8 without NUL, never followed by
+// walfs.
+Result<OpResult> TxApplier::Symlink(const std::string& path, const Op& op) {
+  if (op.data.empty() || op.data.size() > kMaxSymlinkTargetBytes ||
+      op.data.find('\0') != std::string::npos || !IsValidUtf8(op.data)) {
+    return Fail(Code::kBadRequest,
+                "a symbolic link's target is 1 to 4095 bytes of UTF-8 without NUL");
+  }
+  auto n = Lookup(path);
+  if (!n.ok()) return n.status();
+  if (n->has_value()) return Fail(Code::kAlreadyExists, path + " exists");
+  auto made = CreateFile(path, NodeType::kSymlink);
+  if (!made.ok()) return made.status();
+  Node f = *made;
+  WALFS_RETURN_IF_ERROR(WriteRange(&f, 0, op.data));
+  bytes_delta_ += static_cast<int64_t>(f.inode.size);
+  Stamp(&f);
+  OpResult r = ResultFor(path, f);
+  r.created = true;
   return r;
 }
 
@@ -631,6 +692,10 @@ Result<OpResult> TxApplier::ApplyOp(const Op& op) {
       return Rename(*path, op);
     case OpType::kCopy:
       return Copy(*path, op);
+    case OpType::kSetAttr:
+      return SetAttr(*path, op);
+    case OpType::kSymlink:
+      return Symlink(*path, op);
     default:
       break;
   }

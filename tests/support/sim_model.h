@@ -31,10 +31,37 @@ namespace walfs::testing {
 // state machine's code.
 struct MNode {
   bool dir = false;
-  std::string data;
+  std::string data;  // a symbolic link's: its target
   Position version;
   FileMeta meta;
+  bool link = false;  // a symbolic link (format 6)
+  // POSIX attributes (format 6): shown once a setattr set some.
+  bool posix = false;
+  uint32_t mode = 0;
+  std::optional<uint32_t> uid, gid;
+  uint64_t atime_ms = 0, mtime_ms = 0, ctime_ms = 0;
 };
+
+// A new node at log time pos.
+inline MNode NewMNode(bool dir, Position pos, bool link = false) {
+  MNode n;
+  n.dir = dir;
+  n.link = link;
+  n.version = pos;
+  n.mode = dir ? 0755 : link ? 0777 : 0644;
+  n.atime_ms = n.mtime_ms = n.ctime_ms = pos.ms;
+  return n;
+}
+
+// POSIX attributes as the dumps show them (none until a setattr).
+inline std::string PosixString(bool posix, uint32_t mode, std::optional<uint32_t> uid,
+                               std::optional<uint32_t> gid, uint64_t atime, uint64_t mtime,
+                               uint64_t ctime) {
+  if (!posix) return "";
+  auto id = [](std::optional<uint32_t> v) { return v ? std::to_string(*v) : std::string("-"); };
+  return "|posix=" + std::to_string(mode) + ":" + id(uid) + ":" + id(gid) + ":" +
+         std::to_string(atime) + ":" + std::to_string(mtime) + ":" + std::to_string(ctime);
+}
 
 // Metadata as the dumps show it.
 inline std::string MetaString(const FileMeta& m) {
@@ -69,12 +96,13 @@ struct UploadCounts {
   uint64_t created = 0, staged = 0, sealed = 0, committed = 0, aborted = 0, expired = 0;
   // And of the format-4 ops: copies, and whole writes that stored an ETag.
   uint64_t copied = 0, etags = 0;
-  uint64_t commit_checksums = 0;  // commits that added checksums (format 5)
+  uint64_t commit_checksums = 0;        // commits that added checksums (format 5)
+  uint64_t setattrs = 0, symlinks = 0;  // format 6
 };
 
 class Model {
  public:
-  Model() { nodes_["/"] = MNode{true, "", {}, {}}; }
+  Model() { nodes_["/"] = NewMNode(true, Position{}); }
 
   MOutcome Apply(const Entry& e, Position pos) {
     // An upload whose expiry log time has come is gone before the entry.
@@ -137,7 +165,11 @@ class Model {
     std::map<std::string, std::string> out;
     for (const auto& [p, n] : nodes_) {
       if (p == "/") continue;
-      out[p] = (n.dir ? "d:" : "f:") + n.version.ToString() + ":" + n.data + MetaString(n.meta);
+      out[p] = std::string(n.dir    ? "d:"
+                           : n.link ? "l:"
+                                    : "f:") +
+               n.version.ToString() + ":" + n.data + MetaString(n.meta) +
+               PosixString(n.posix, n.mode, n.uid, n.gid, n.atime_ms, n.mtime_ms, n.ctime_ms);
     }
     return out;
   }
@@ -164,13 +196,20 @@ class Model {
   // A directory's version is the last entry that created it or added,
   // removed or renamed one of its children (like a POSIX mtime).
   void Touch(const std::string& child, Position pos) {
-    nodes_[std::string(ParentPath(child))].version = pos;
+    Changed(&nodes_[std::string(ParentPath(child))], pos);
+  }
+  // A change of content: version, mtime and ctime are now (and atime, until
+  // a setattr gives the node attributes of its own).
+  static void Changed(MNode* n, Position pos) {
+    n->version = pos;
+    n->mtime_ms = n->ctime_ms = pos.ms;
+    if (!n->posix) n->atime_ms = pos.ms;
   }
   void MakeParents(const std::string& p, Position pos) {
     std::string parent(ParentPath(p));
     if (parent == "/" || nodes_.count(parent)) return;
     MakeParents(parent, pos);
-    nodes_[parent] = MNode{true, "", pos, {}};
+    nodes_[parent] = NewMNode(true, pos);
     Touch(parent, pos);
   }
   void RemoveTree(const std::string& p) {
@@ -233,10 +272,17 @@ class Model {
     Look l = Lookup(p);
     if (l == Look::kNotDir) return Code::kNotADirectory;
     if (l == Look::kDir) return Code::kIsADirectory;
+    if (l == Look::kFile && nodes_[p].link) {
+      // A whole write replaces a symbolic link with a new file; a write of
+      // part of one is refused.
+      if (type != OpType::kPut) return Code::kBadRequest;
+      nodes_.erase(p);
+      l = Look::kMissing;
+    }
     bool created = l == Look::kMissing;
     if (created) {
       MakeParents(p, pos);
-      nodes_[p] = MNode{};
+      nodes_[p] = NewMNode(false, pos);
       Touch(p, pos);
     }
     MNode& n = nodes_[p];
@@ -252,7 +298,7 @@ class Model {
       n.data.replace(off, data.size(), data);
       o->offsets.push_back(off);
     }
-    n.version = pos;
+    Changed(&n, pos);
     return Code::kOk;
   }
 
@@ -393,8 +439,9 @@ class Model {
         if (l == Look::kNotDir) return Code::kNotADirectory;
         if (l == Look::kMissing) return Code::kNotFound;
         if (l == Look::kDir) return Code::kIsADirectory;
+        if (nodes_[p].link) return Code::kBadRequest;
         nodes_[p].data.resize(op.size, '\0');
-        nodes_[p].version = pos;
+        Changed(&nodes_[p], pos);
         DropDigests(&nodes_[p].meta);
         return Code::kOk;
       }
@@ -404,9 +451,25 @@ class Model {
         if (l == Look::kFile) return Code::kAlreadyExists;
         if (l == Look::kMissing) {
           MakeParents(p, pos);
-          nodes_[p] = MNode{true, "", pos, {}};
+          nodes_[p] = NewMNode(true, pos);
           Touch(p, pos);
         }
+        return Code::kOk;
+      }
+      case OpType::kSetAttr:
+        return SetAttr(p, op, pos);
+      case OpType::kSymlink: {
+        const std::string& t = op.data;
+        if (t.empty() || t.size() > 4095 || t.find('\0') != std::string::npos || !IsValidUtf8(t)) {
+          return Code::kBadRequest;
+        }
+        Look l = Lookup(p);
+        if (l == Look::kNotDir) return Code::kNotADirectory;
+        if (l != Look::kMissing) return Code::kAlreadyExists;
+        MakeParents(p, pos);
+        nodes_[p] = NewMNode(false, pos, true);
+        nodes_[p].data = t;
+        Touch(p, pos);
         return Code::kOk;
       }
       case OpType::kDelete: {
@@ -436,6 +499,7 @@ class Model {
     if (s == Look::kNotDir) return Code::kNotADirectory;
     if (s == Look::kMissing) return Code::kNotFound;
     if (s == Look::kDir) return Code::kIsADirectory;
+    if (nodes_[p].link) return Code::kBadRequest;
     MNode src = nodes_[p];
     FileMeta meta = src.meta;
     if (op.replace_meta) {
@@ -450,15 +514,19 @@ class Model {
       Look d = Lookup(*tr);
       if (d == Look::kNotDir) return Code::kNotADirectory;
       if (d == Look::kDir) return Code::kIsADirectory;
+      if (d == Look::kFile && nodes_[*tr].link) {  // replaced by a new file
+        nodes_.erase(*tr);
+        d = Look::kMissing;
+      }
       if (d == Look::kMissing) {
         MakeParents(*tr, pos);
-        nodes_[*tr] = MNode{};
+        nodes_[*tr] = NewMNode(false, pos);
         Touch(*tr, pos);
       }
       nodes_[*tr].data = src.data;
     }
     nodes_[*tr].meta = meta;
-    nodes_[*tr].version = pos;
+    Changed(&nodes_[*tr], pos);
     return Code::kOk;
   }
 
@@ -491,6 +559,30 @@ class Model {
     MakeParents(to, pos);
     for (auto& [k, v] : moved) nodes_[k] = v;
     Touch(to, pos);
+    if (nodes_[to].posix) nodes_[to].ctime_ms = pos.ms;  // a rename is a change of the node
+    return Code::kOk;
+  }
+
+  // Format 6: the attributes asked for (each in its range); ctime is now,
+  // content and version stay.
+  Code SetAttr(const std::string& p, const Op& op, Position pos) {
+    const AttrChange& a = op.attrs;
+    if ((a.mode && *a.mode > 07777) || (a.uid && *a.uid == 0xffffffffu) ||
+        (a.gid && *a.gid == 0xffffffffu) || (a.atime_ms && *a.atime_ms > kMaxTimeMs) ||
+        (a.mtime_ms && *a.mtime_ms > kMaxTimeMs)) {
+      return Code::kBadRequest;
+    }
+    Look l = Lookup(p);
+    if (l == Look::kNotDir) return Code::kNotADirectory;
+    if (l == Look::kMissing) return Code::kNotFound;
+    MNode& n = nodes_[p];
+    n.posix = true;
+    if (a.mode) n.mode = *a.mode;
+    if (a.uid) n.uid = a.uid;
+    if (a.gid) n.gid = a.gid;
+    if (a.atime_ms) n.atime_ms = *a.atime_ms;
+    if (a.mtime_ms) n.mtime_ms = *a.mtime_ms;
+    n.ctime_ms = pos.ms;
     return Code::kOk;
   }
 
@@ -530,6 +622,12 @@ class Model {
           break;
         case OpType::kCopy:
           ++counts_.copied;
+          break;
+        case OpType::kSetAttr:
+          ++counts_.setattrs;
+          break;
+        case OpType::kSymlink:
+          ++counts_.symlinks;
           break;
         case OpType::kPut:
           counts_.etags += op.meta.etag.empty() ? 0 : 1;
@@ -719,8 +817,30 @@ class Workload {
   static std::string PartMd5(uint32_t part, size_t n) {
     return std::string(n, static_cast<char>('a' + part % 20));
   }
+  // Mostly valid attributes, some of each field; rarely out of range.
+  AttrChange RandomAttrs() {
+    AttrChange a;
+    if (Pct(60)) a.mode = static_cast<uint32_t>(Pick(010000));
+    if (Pct(40)) a.uid = static_cast<uint32_t>(Pick(3) * 1000);
+    if (Pct(40)) a.gid = static_cast<uint32_t>(Pick(3) * 1000);
+    if (Pct(30)) a.atime_ms = Pick(1ull << 42);
+    if (Pct(30)) a.mtime_ms = Pick(1ull << 42);
+    if (Pct(3)) a.mode = 010000 + static_cast<uint32_t>(Pick(100));
+    if (Pct(2)) a.uid = 0xffffffffu;
+    if (Pct(2)) a.mtime_ms = kMaxTimeMs + 1 + Pick(10);
+    return a;
+  }
+  std::string LinkTarget() {
+    if (Pct(3)) return "";
+    if (Pct(2)) return std::string(4096, 'x');
+    if (Pct(2)) return std::string("a\0b", 3);
+    if (Pct(2)) return "\xff\xfe";
+    return Pct(50) ? "../" + Data() : Path();
+  }
   Op RandomOp() {
     if (Pct(35)) return RandomUploadOp();
+    if (Pct(8)) return Op::SetAttr(Path(), RandomAttrs());
+    if (Pct(5)) return Op::Symlink(Path(), LinkTarget());
     switch (Pick(11)) {
       case 0:
       case 1: {
@@ -792,8 +912,13 @@ inline std::map<std::string, std::string> DumpNamespace(const StoreReader& store
     std::string data;
     if (!e.node.is_dir() && !v.Read(e.node, 0, e.node.inode.size, &data).ok()) data = "<error>";
     auto meta = v.LoadMeta(e.node);
-    out["/" + e.name] = (e.node.is_dir() ? "d:" : "f:") + e.node.inode.version.ToString() + ":" +
-                        data + (meta.ok() ? MetaString(*meta) : "<meta error>");
+    const Inode& n = e.node.inode;
+    out["/" + e.name] =
+        std::string(e.node.is_dir()       ? "d:"
+                    : e.node.is_symlink() ? "l:"
+                                          : "f:") +
+        n.version.ToString() + ":" + data + (meta.ok() ? MetaString(*meta) : "<meta error>") +
+        PosixString(n.posix, n.mode, n.uid, n.gid, n.atime_ms, n.mtime_ms, n.ctime_ms);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "core/bytes.h"
 #include "support/reseal.h"
 
 namespace walfs {
@@ -120,11 +121,55 @@ TEST(EntryTest, FormatFiveIsACommitWithChecksums) {
   ASSERT_TRUE(with.ok());
   EXPECT_EQ(with->entry, e);
   EXPECT_NE(with->fingerprint, v5->fingerprint);
-  // Format 6 is not known yet.
-  std::string v6 = EncodeEntry(e);
-  v6 = v6.substr(0, v6.size() - 8);
-  v6[1] = 6;
-  EXPECT_EQ(DecodeEntry(testing::Reseal(v6), 1 << 20).status().code(), Code::kUnsupported);
+}
+
+TEST(EntryTest, FormatSixSetsAttributesAndMakesSymlinks) {
+  AttrChange all{0755, 1000, 2000, 1900000000000ull, 100};
+  AttrChange some;
+  some.gid = 0;
+  some.mtime_ms = 0;
+  Entry e{"k",
+          {},
+          {Op::SetAttr("/a", all), Op::SetAttr("/b", some), Op::SetAttr("/c", {}),
+           Op::Symlink("/l", "../target/x")}};
+  EXPECT_EQ(MinFormatVersion(e), 6);
+  std::string bytes = EncodeEntry(e);
+  auto d = DecodeEntry(bytes, 1 << 20);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->entry, e);
+  EXPECT_EQ(d->version, 6);
+  EXPECT_EQ(OpName(OpType::kSetAttr), "setattr");
+  EXPECT_EQ(OpName(OpType::kSymlink), "symlink");
+  // Any cut or flipped bit is refused, never misread.
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_FALSE(DecodeEntry(bytes.substr(0, n), 1 << 20).ok()) << n;
+  }
+  for (size_t i = 0; i < bytes.size() * 8; ++i) {
+    std::string b = bytes;
+    b[i / 8] = static_cast<char>(b[i / 8] ^ (1 << (i % 8)));
+    EXPECT_FALSE(DecodeEntry(b, 1 << 20).ok()) << i;
+  }
+  // A mask bit that no field has, and a mode over 32 bits, are corruption.
+  std::string unknown = EncodeEntry(Entry{"", {}, {Op::SetAttr("/a", {})}});
+  unknown = unknown.substr(0, unknown.size() - 8);
+  ASSERT_EQ(unknown.back(), 0);  // the mask, last
+  unknown.back() = 32;
+  EXPECT_EQ(DecodeEntry(testing::Reseal(unknown), 1 << 20).status().code(), Code::kCorruption);
+  std::string wide = unknown;
+  wide.back() = 1;
+  PutVarint(&wide, 1ull << 32);
+  EXPECT_EQ(DecodeEntry(testing::Reseal(wide), 1 << 20).status().code(), Code::kCorruption);
+  // An entry without them is fingerprinted alike in formats 5 and 6.
+  Entry plain = SampleEntry();
+  auto v5 = DecodeEntry(EncodeEntry(plain, 5), 1 << 20);
+  auto v6 = DecodeEntry(EncodeEntry(plain, 6), 1 << 20);
+  ASSERT_TRUE(v5.ok() && v6.ok());
+  EXPECT_EQ(v5->fingerprint, v6->fingerprint);
+  // Format 5 knows neither op.
+  std::string old = EncodeEntry(e);
+  old = old.substr(0, old.size() - 8);
+  old[1] = 5;
+  EXPECT_EQ(DecodeEntry(testing::Reseal(old), 1 << 20).status().code(), Code::kCorruption);
 }
 
 TEST(FileMetaTest, OnlyValidMetadataPasses) {

@@ -255,6 +255,8 @@ void RunSeed(uint64_t seed, bool faults) {
   g_upload_totals.copied += uc.copied;
   g_upload_totals.etags += uc.etags;
   g_upload_totals.commit_checksums += uc.commit_checksums;
+  g_upload_totals.setattrs += uc.setattrs;
+  g_upload_totals.symlinks += uc.symlinks;
   auto model_dump = model.Dump();
   for (size_t i = 0; i < replicas.size(); ++i) {
     SCOPED_TRACE("replica " + std::to_string(i));
@@ -310,12 +312,14 @@ TEST(SimulationTest, ReplicasAgreeWithEachOtherAndTheModel) {
   const auto& u = g_upload_totals;
   std::printf(
       "uploads: %llu created, %llu chunks staged, %llu parts sealed, %llu committed, %llu "
-      "aborted, %llu expired; %llu copies, %llu puts with an ETag, %llu commits adding checksums\n",
+      "aborted, %llu expired; %llu copies, %llu puts with an ETag, %llu commits adding checksums; "
+      "%llu setattrs, %llu symlinks\n",
       static_cast<unsigned long long>(u.created), static_cast<unsigned long long>(u.staged),
       static_cast<unsigned long long>(u.sealed), static_cast<unsigned long long>(u.committed),
       static_cast<unsigned long long>(u.aborted), static_cast<unsigned long long>(u.expired),
       static_cast<unsigned long long>(u.copied), static_cast<unsigned long long>(u.etags),
-      static_cast<unsigned long long>(u.commit_checksums));
+      static_cast<unsigned long long>(u.commit_checksums),
+      static_cast<unsigned long long>(u.setattrs), static_cast<unsigned long long>(u.symlinks));
   // The workload reaches every upload op's success, not only its refusals.
   EXPECT_GT(u.committed, 0u);
   EXPECT_GT(u.sealed, 0u);
@@ -324,6 +328,8 @@ TEST(SimulationTest, ReplicasAgreeWithEachOtherAndTheModel) {
   EXPECT_GT(u.copied, 0u);
   EXPECT_GT(u.etags, 0u);
   EXPECT_GT(u.commit_checksums, 0u);
+  EXPECT_GT(u.setattrs, 0u);
+  EXPECT_GT(u.symlinks, 0u);
 }
 
 TEST(SimulationTest, FaultyLogAndStoreChangeNothing) {

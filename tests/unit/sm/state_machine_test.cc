@@ -26,6 +26,58 @@ TEST_F(StateMachineTest, PutCreatesParentsAndReplaces) {
   EXPECT_EQ(Stat("/a/b/c.txt")->inode.mtime_ms, r.position.ms);
 }
 
+TEST_F(StateMachineTest, SetAttrChangesAttributesNotContentOrVersion) {
+  auto put = Put("/d/f", "data");
+  EXPECT_EQ(Stat("/d/f")->inode.mode, 0644u);  // defaults until a setattr
+  EXPECT_FALSE(Stat("/d/f")->inode.uid);
+  EXPECT_EQ(Stat("/d")->inode.mode, 0755u);
+  auto set = One(Op::SetAttr("/d/f", AttrChange{04750, 1000, 0, 5, 100000}));
+  ASSERT_TRUE(set.ok()) << set.message;
+  Inode n = Stat("/d/f")->inode;
+  EXPECT_EQ(n.mode, 04750u);
+  EXPECT_EQ(n.uid, 1000u);
+  EXPECT_EQ(n.gid, 0u);
+  EXPECT_EQ(n.atime_ms, 5u);
+  EXPECT_EQ(n.mtime_ms, 100000u);
+  EXPECT_EQ(n.ctime_ms, set.position.ms);
+  EXPECT_EQ(n.version, put.position);
+  EXPECT_EQ(Cat("/d/f"), "data");
+  // A change of content moves mtime and ctime, and keeps the attributes.
+  auto app = Append("/d/f", "+");
+  n = Stat("/d/f")->inode;
+  EXPECT_EQ(n.mode, 04750u);
+  EXPECT_EQ(n.mtime_ms, app.position.ms);
+  EXPECT_EQ(n.atime_ms, 5u);
+  // Out of range: refused, nothing changes.
+  EXPECT_EQ(One(Op::SetAttr("/d/f", AttrChange{010000, {}, {}, {}, {}})).code,
+            OutcomeCode::kBadRequest);
+  EXPECT_EQ(One(Op::SetAttr("/d/f", AttrChange{{}, kNoId, {}, {}, {}})).code,
+            OutcomeCode::kBadRequest);
+  EXPECT_EQ(One(Op::SetAttr("/none", AttrChange{0600, {}, {}, {}, {}})).code,
+            OutcomeCode::kNotFound);
+  EXPECT_EQ(Stat("/d/f")->inode.mode, 04750u);
+}
+
+TEST_F(StateMachineTest, SymlinksHoldTheirTargetAndAreReplacedOnlyWhole) {
+  auto made = One(Op::Symlink("/l/ink", "../some/where"));
+  ASSERT_TRUE(made.ok()) << made.message;
+  EXPECT_TRUE(Stat("/l/ink")->is_symlink());
+  EXPECT_EQ(Stat("/l/ink")->inode.mode, 0777u);
+  EXPECT_EQ(Cat("/l/ink"), "../some/where");
+  EXPECT_EQ(One(Op::Symlink("/l/ink", "x")).code, OutcomeCode::kAlreadyExists);
+  EXPECT_EQ(One(Op::Symlink("/l/bad", "")).code, OutcomeCode::kBadRequest);
+  EXPECT_EQ(One(Op::Symlink("/l/bad", std::string(4096, 'x'))).code, OutcomeCode::kBadRequest);
+  EXPECT_EQ(One(Op::Symlink("/l/bad", "\xff")).code, OutcomeCode::kBadRequest);
+  EXPECT_EQ(Append("/l/ink", "x").code, OutcomeCode::kBadRequest);
+  EXPECT_EQ(Truncate("/l/ink", 0).code, OutcomeCode::kBadRequest);
+  EXPECT_EQ(Put("/l/ink/under", "x").code, OutcomeCode::kNotADirectory);
+  ASSERT_TRUE(One(Op::Rename("/l/ink", "/l/moved", false)).ok());
+  EXPECT_EQ(Cat("/l/moved"), "../some/where");
+  ASSERT_TRUE(Put("/l/moved", "a file now").ok());
+  EXPECT_FALSE(Stat("/l/moved")->is_symlink());
+  EXPECT_EQ(Cat("/l/moved"), "a file now");
+}
+
 TEST_F(StateMachineTest, AppendReportsWhereBytesLanded) {
   EXPECT_EQ(*Append("/log", "one\n").results[0].offset, 0u);
   EXPECT_EQ(*Append("/log", "two two\n").results[0].offset, 4u);
