@@ -42,8 +42,10 @@ test: format-check thread-safety build test-asan fuzz-smoke bench-smoke
 # local checkout, beside the checkout it was cloned from; or
 # CONFORMANCE_DIR=...): ceph/s3-tests against a walfs it starts, every test
 # listed in tests/conformance/s3-tests-pass.txt (docs/s3.md says what the
-# rest are); fsx on a walfs mount, FSX_SEEDS seeds of FSX_OPS operations
-# (as root: FUSE; docs/mount.md). make test does not need them.
+# rest are); fsx on a walfs mount, FSX_SEEDS seeds of FSX_OPS operations;
+# pjdfstest's groups on a walfs mount, every failure listed with why in
+# tests/conformance/pjdfstest-expected.txt (as root: FUSE; docs/mount.md).
+# make test does not need them.
 CONFORMANCE_DIR ?= $(shell bash scripts/find-conformance.sh)
 FSX_SEEDS ?= 10
 FSX_OPS ?= 10000
@@ -51,6 +53,7 @@ conformance: build
 	@test -d "$(CONFORMANCE_DIR)/s3-tests" || { echo "conformance: no suites at '$(CONFORMANCE_DIR)' (give CONFORMANCE_DIR=.../conformance)"; exit 1; }
 	/usr/bin/python3 tests/conformance/run_s3_tests.py $(CONFORMANCE_DIR)/s3-tests $(BUILD)/walfs
 	/usr/bin/python3 tests/conformance/run_fsx.py $(CONFORMANCE_DIR)/fsx $(BUILD)/walfs $(FSX_SEEDS) $(FSX_OPS)
+	/usr/bin/python3 tests/conformance/run_pjdfstest.py $(CONFORMANCE_DIR)/pjdfstest $(BUILD)/walfs
 
 # Every benchmark case against its baseline, measured in the same run
 # (several minutes); the table goes to stdout and bench/results/latest.json.

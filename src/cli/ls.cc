@@ -28,9 +28,11 @@ int RunLs(const ClientOptions& server, const LsArgs& a) {
     for (const auto& e : j["entries"]) {
       std::string name = e["name"].get<std::string>() + (e["type"] == "dir" ? "/" : "");
       if (a.long_form) {
-        std::cout << (e["type"] == "dir" ? "d " : "- ") << e["size"].get<uint64_t>() << "\t"
-                  << e["mtime"].get<std::string>() << "\t" << e["version"].get<std::string>()
-                  << "\t" << name << "\n";
+        std::cout << (e["type"] == "dir"       ? "d "
+                      : e["type"] == "symlink" ? "l "
+                                               : "- ")
+                  << e["size"].get<uint64_t>() << "\t" << e["mtime"].get<std::string>() << "\t"
+                  << e["version"].get<std::string>() << "\t" << name << "\n";
       } else {
         std::cout << name << "\n";
       }

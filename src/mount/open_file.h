@@ -7,7 +7,10 @@
 // when the buffer fills, on fsync, on flush (close) and before a stat,
 // read, truncate or rename of the same file; an error of a send is kept
 // and returned by the next fsync or close (mount.md, "Writes"). Reads that
-// go on where the last one ended fetch kReadAheadBytes at once.
+// go on where the last one ended fetch kReadAheadBytes at once. A file
+// unlinked through this mount while open keeps nothing: what is written
+// to it after is dropped (it must not make the file again), and reads
+// and stats of it are ESTALE, but fstat, which shows a link count of 0.
 // Thread-safety: mu guards everything but append; a rename moves path.
 #pragma once
 
@@ -34,6 +37,7 @@ struct OpenFile {
   uint64_t ahead_offset GUARDED_BY(mu) = 0;
   uint64_t ahead_writes GUARDED_BY(mu) = 0;
   uint64_t next_read GUARDED_BY(mu) = 0;  // where a sequential read goes on
+  bool unlinked GUARDED_BY(mu) = false;   // its path was unlinked through this mount
 
   std::string Path() {
     MutexLock lock(&mu);

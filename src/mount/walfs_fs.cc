@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -33,7 +34,17 @@ class WalfsFs {
 
   // path is null for a call on an open file (nullpath_ok): fi says which.
   int GetAttr(const char* path, struct stat* st, fuse_file_info* fi) {
+    if (path == nullptr && Unlinked(File(fi))) {
+      std::memset(st, 0, sizeof *st);  // fstat of an unlinked file: no links
+      st->st_mode = S_IFREG | 0600;
+      st->st_uid = fuse_get_context()->uid;
+      st->st_gid = fuse_get_context()->gid;
+      return 0;
+    }
     std::string p = path != nullptr ? Path(path) : File(fi)->Path();
+    // The kernel leaves NAME_MAX to the file system: every call on a new
+    // name looks it up here first.
+    if (TooLong(p)) return -ENAMETOOLONG;
     if (int e = FlushPath(p); e != 0) return -e;
     auto r = remote_.Read(Target(p) + "?stat", true);
     if (int e = Failed(r, "stat " + p, false); e != 0) return -e;
@@ -71,14 +82,118 @@ class WalfsFs {
     return 0;
   }
 
-  int Mkdir(const char* path) {
-    if (o_.read_only) return -EROFS;
+  // A directory made with its mode and the caller as owner, in one entry;
+  // anything there already is EEXIST.
+  int Mkdir(const char* path, mode_t mode) {
     std::string p = Path(path);
-    auto r = remote_.Write("POST", Target(p) + "?op=mkdir", "");
-    if (int e = Failed(r, "mkdir " + p, true); e != 0) return -e;
-    return r->status == 201 ? 0 : -EEXIST;  // 200: it was there already
+    return CreateNode(p, {{"op", "mkdir"}, {"path", p}}, mode, "mkdir " + p);
   }
-  int Unlink(const char* path) { return Write("DELETE", Path(path), "", ""); }
+
+  // A new node at p (op makes it) with the caller as its owner and, unless
+  // it is a symbolic link, mode: 0, or the errno (EEXIST if p exists).
+  int CreateNode(const std::string& p, json op, std::optional<mode_t> mode,
+                 const std::string& what) {
+    if (o_.read_only) return EROFS;
+    const fuse_context* c = fuse_get_context();
+    json attrs = {{"op", "setattr"}, {"path", p}, {"uid", c->uid}, {"gid", c->gid}};
+    if (mode) attrs["mode"] = OctalMode(*mode);
+    json tx = {{"conditions", {{{"path", p}, {"exists", false}}}},
+               {"ops", {std::move(op), std::move(attrs)}}};
+    auto r = remote_.Write("POST", "/v1/tx", tx.dump());
+    if (r.ok() && r->status == 412) return EEXIST;
+    return Failed(r, what, true);
+  }
+
+  static std::string OctalMode(mode_t mode) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+    return buf;
+  }
+
+  // path is null for a call on an open file: fi says which.
+  std::string PathOf(const char* path, fuse_file_info* fi) const {
+    return path != nullptr ? Path(path) : File(fi)->Path();
+  }
+
+  int Chmod(const char* path, mode_t mode, fuse_file_info* fi) {
+    if (path == nullptr && Unlinked(File(fi))) return 0;
+    return Write("POST", PathOf(path, fi), "?op=setattr&mode=" + OctalMode(mode), "");
+  }
+
+  // -1 leaves an id as it is (chown(2)).
+  int Chown(const char* path, uid_t uid, gid_t gid, fuse_file_info* fi) {
+    if (path == nullptr && Unlinked(File(fi))) return 0;
+    std::string q;
+    if (uid != static_cast<uid_t>(-1)) q += "&uid=" + std::to_string(uid);
+    if (gid != static_cast<gid_t>(-1)) q += "&gid=" + std::to_string(gid);
+    if (q.empty()) return 0;
+    return Write("POST", PathOf(path, fi), "?op=setattr" + q, "");
+  }
+
+  // UTIME_NOW is this machine's clock; UTIME_OMIT leaves a time as it is.
+  // Times before 1970 cannot be stored (EINVAL).
+  int Utimens(const char* path, const struct timespec tv[2], fuse_file_info* fi) {
+    if (path == nullptr && Unlinked(File(fi))) return 0;
+    std::string p = PathOf(path, fi);
+    std::string q;
+    const char* names[2] = {"atime_ms", "mtime_ms"};
+    for (int i = 0; i < 2; ++i) {
+      if (tv[i].tv_nsec == UTIME_OMIT) continue;
+      struct timespec t = tv[i];
+      if (t.tv_nsec == UTIME_NOW) clock_gettime(CLOCK_REALTIME, &t);
+      if (t.tv_sec < 0) return -EINVAL;
+      uint64_t ms =
+          static_cast<uint64_t>(t.tv_sec) * 1000 + static_cast<uint64_t>(t.tv_nsec) / 1000000;
+      q += std::string("&") + names[i] + "=" + std::to_string(ms);
+    }
+    if (q.empty()) return 0;
+    // Writes held for it go first: their apply would move mtime again.
+    if (int e = FlushPath(p); e != 0) return -e;
+    return Write("POST", p, "?op=setattr" + q, "");
+  }
+
+  int Symlink(const char* target, const char* path) {
+    std::string p = Path(path);
+    return -CreateNode(p, {{"op", "symlink"}, {"path", p}, {"target", target}}, std::nullopt,
+                       "symlink " + p);
+  }
+
+  int Readlink(const char* path, char* buf, size_t size) {
+    if (size == 0) return -EINVAL;
+    std::string p = Path(path);
+    auto r = remote_.Read(Target(p) + "?stat", true);
+    if (int e = Failed(r, "readlink " + p, false); e != 0) return -e;
+    json j = json::parse(r->body, nullptr, false);
+    if (!j.is_object() || j.value("type", "") != "symlink") return -EINVAL;
+    std::string t = j.value("target", "");
+    size_t n = std::min(t.size(), size - 1);
+    std::memcpy(buf, t.data(), n);
+    buf[n] = '\0';
+    return 0;
+  }
+  // Files open at p (through this mount) are unlinked with it: nothing
+  // they hold or are given later is sent (it would make the file again).
+  int Unlink(const char* path) {
+    std::string p = Path(path);
+    int e = Write("DELETE", p, "", "");
+    if (e != 0) return e;
+    std::vector<std::shared_ptr<OpenFile>> files;
+    {
+      MutexLock lock(&mu_);
+      auto it = open_.find(p);
+      if (it == open_.end()) return 0;
+      files = std::move(it->second);
+      open_.erase(it);
+      unlinked_.insert(unlinked_.end(), files.begin(), files.end());
+    }
+    for (const auto& f : files) {
+      MutexLock fl(&f->mu);
+      f->unlinked = true;
+      f->pending.clear();
+      f->ahead.clear();
+    }
+    return 0;
+  }
 
   int Rmdir(const char* path) {
     std::string p = Path(path);
@@ -91,6 +206,7 @@ class WalfsFs {
   int Rename(const char* from, const char* to, unsigned flags) {
     if (flags & ~static_cast<unsigned>(RENAME_NOREPLACE)) return -EINVAL;  // RENAME_EXCHANGE
     std::string p = Path(from), q = Path(to);
+    if (TooLong(q)) return -ENAMETOOLONG;
     if (int e = FlushPath(p); e != 0) return -e;
     bool overwrite = !(flags & RENAME_NOREPLACE);
     // POSIX lets a directory replace an empty directory, which the API's
@@ -148,21 +264,19 @@ class WalfsFs {
 
   int Truncate(const char* path, off_t size, fuse_file_info* fi) {
     if (size < 0) return -EINVAL;
+    if (path == nullptr && Unlinked(File(fi))) return 0;  // nothing left to cut
     std::string p = path != nullptr ? Path(path) : File(fi)->Path();
     if (int e = FlushPath(p); e != 0) return -e;
     return Write("POST", p, "?op=truncate&size=" + std::to_string(size), "");
   }
 
-  int Create(const char* path, fuse_file_info* fi) {
+  int Create(const char* path, mode_t mode, fuse_file_info* fi) {
     std::string p = Path(path);
-    // Created empty unless it exists (an O_CREAT open of an existing file
-    // keeps its bytes); O_EXCL: it must not exist.
-    auto r = remote_.Write("PUT", Target(p), "", {{"If-None-Match", "*"}});
-    if (r.ok() && r->status == 412) {
-      if (fi->flags & O_EXCL) return -EEXIST;
-    } else if (int e = Failed(r, "create " + p, true); e != 0) {
-      return -e;
-    }
+    // Created empty, with its mode and owner, unless it exists (an O_CREAT
+    // open of a file made meanwhile keeps its bytes); O_EXCL: it must not.
+    int e = CreateNode(p, {{"op", "put"}, {"path", p}, {"data", ""}}, mode, "create " + p);
+    if (e == EEXIST && (fi->flags & O_EXCL)) return -EEXIST;
+    if (e != 0 && e != EEXIST) return -e;
     return Open(path, fi);
   }
 
@@ -189,6 +303,7 @@ class WalfsFs {
   int Read(char* buf, size_t size, off_t offset, fuse_file_info* fi) {
     OpenFile* f = File(fi);
     MutexLock lock(&f->mu);
+    if (f->unlinked) return -ESTALE;
     if (int e = SendLocked(f); e != 0) return -e;
     if (int e = std::exchange(f->error, 0); e != 0) return -e;
     uint64_t at = static_cast<uint64_t>(offset);
@@ -221,6 +336,7 @@ class WalfsFs {
     if (o_.read_only) return -EROFS;
     OpenFile* f = File(fi);
     MutexLock lock(&f->mu);
+    if (f->unlinked) return static_cast<int>(size);  // nowhere to go
     if (f->error != 0) return -std::exchange(f->error, 0);
     if (!f->append && !f->pending.empty() &&
         f->offset + f->pending.size() != static_cast<uint64_t>(offset)) {
@@ -247,6 +363,7 @@ class WalfsFs {
     (void)Flush(f);
     // The registry owns it: a FlushPath that found it keeps it alive.
     MutexLock lock(&mu_);
+    if (std::erase_if(unlinked_, [&](const auto& o) { return o.get() == f; }) > 0) return 0;
     auto it = open_.find(f->Path());
     if (it == open_.end()) return 0;
     std::erase_if(it->second, [&](const auto& o) { return o.get() == f; });
@@ -255,8 +372,26 @@ class WalfsFs {
   }
 
   static OpenFile* File(fuse_file_info* fi) { return reinterpret_cast<OpenFile*>(fi->fh); }
+  static bool Unlinked(OpenFile* f) {
+    MutexLock lock(&f->mu);
+    return f->unlinked;
+  }
 
  private:
+  // Whether p has a component over NAME_MAX (255 bytes) or is over the
+  // API's 4096 bytes.
+  static bool TooLong(const std::string& p) {
+    if (p.size() > 4096) return true;
+    size_t start = 0;
+    while (start < p.size()) {
+      size_t end = p.find('/', start);
+      if (end == std::string::npos) end = p.size();
+      if (end - start > 255) return true;
+      start = end + 1;
+    }
+    return false;
+  }
+
   // The walfs path of a path under the mount point.
   std::string Path(const char* path) const {
     std::string p(path);
@@ -292,6 +427,7 @@ class WalfsFs {
   // Sends what f holds: one append, or one write at its offset; its errno
   // (the bytes are dropped either way), for the caller to return.
   int SendLocked(OpenFile* f) REQUIRES(f->mu) {
+    if (f->unlinked) f->pending.clear();
     if (f->pending.empty()) return 0;
     std::string query = f->append ? "?op=append" : "?op=write&offset=" + std::to_string(f->offset);
     auto r = remote_.Write("POST", Target(f->path) + query, f->pending);
@@ -320,18 +456,24 @@ class WalfsFs {
     return first;
   }
 
+  // A stat or listing entry of the API as struct stat: its type, mode,
+  // owner (the mount's --uid/--gid where it has none) and times.
   void FillStat(const json& j, struct stat* st) const {
     std::memset(st, 0, sizeof *st);
-    bool dir = j.value("type", "") == "dir";
-    st->st_mode = dir ? (S_IFDIR | 0755) : (S_IFREG | 0644);
+    std::string type = j.value("type", "");
+    bool dir = type == "dir";
+    mode_t kind = dir ? S_IFDIR : type == "symlink" ? S_IFLNK : S_IFREG;
+    unsigned long mode = std::strtoul(j.value("mode", dir ? "0755" : "0644").c_str(), nullptr, 8);
+    st->st_mode = kind | static_cast<mode_t>(mode & 07777);
     st->st_nlink = dir ? 2 : 1;
-    st->st_uid = o_.uid;
-    st->st_gid = o_.gid;
+    st->st_uid = j.contains("uid") ? j["uid"].get<uid_t>() : o_.uid;
+    st->st_gid = j.contains("gid") ? j["gid"].get<gid_t>() : o_.gid;
     st->st_size = dir ? 0 : static_cast<off_t>(j.value("size", uint64_t{0}));
     st->st_blksize = 4096;
     st->st_blocks = (st->st_size + 511) / 512;
-    struct timespec t = ParseTime(j.value("mtime", ""));
-    st->st_mtim = st->st_ctim = st->st_atim = t;
+    st->st_mtim = ParseTime(j.value("mtime", ""));
+    st->st_atim = j.contains("atime") ? ParseTime(j.value("atime", "")) : st->st_mtim;
+    st->st_ctim = j.contains("ctime") ? ParseTime(j.value("ctime", "")) : st->st_mtim;
   }
 
   // "2026-11-24T17:00:00.123Z".
@@ -355,6 +497,8 @@ class WalfsFs {
   Mutex mu_;
   // The open files by path (several opens of one path, each its own).
   std::map<std::string, std::vector<std::shared_ptr<OpenFile>>> open_ GUARDED_BY(mu_);
+  // Open files whose path was unlinked through this mount, until released.
+  std::vector<std::shared_ptr<OpenFile>> unlinked_ GUARDED_BY(mu_);
 };
 
 WalfsFs* Fs() { return static_cast<WalfsFs*>(fuse_get_context()->private_data); }
@@ -368,6 +512,11 @@ fuse_operations Operations() {
     // Calls on an open file or directory find it by its handle: libfuse
     // need not build their paths (a lock and a walk up the tree per write).
     cfg->nullpath_ok = 1;
+    // An unlink removes the name at once, for every mount and replica;
+    // libfuse would otherwise rename a file still open to .fuse_hidden*,
+    // a name every other client would see (and keep, were this mount to
+    // die before the last close).
+    cfg->hard_remove = 1;
     // The kernel's page cache is kept while a file's size and mtime stay
     // the same (a change through another mount shows at the next open).
     cfg->auto_cache = 1;
@@ -387,7 +536,7 @@ fuse_operations Operations() {
                    fuse_readdir_flags) {
     return Fs()->ReadDir(WalfsFs::File(fi)->Path(), buf, fill);
   };
-  ops.mkdir = [](const char* p, mode_t) { return Fs()->Mkdir(p); };
+  ops.mkdir = [](const char* p, mode_t mode) { return Fs()->Mkdir(p, mode); };
   ops.unlink = [](const char* p) { return Fs()->Unlink(p); };
   ops.rmdir = [](const char* p) { return Fs()->Rmdir(p); };
   ops.rename = [](const char* a, const char* b, unsigned flags) {
@@ -396,7 +545,9 @@ fuse_operations Operations() {
   ops.truncate = [](const char* p, off_t size, fuse_file_info* fi) {
     return Fs()->Truncate(p, size, fi);
   };
-  ops.create = [](const char* p, mode_t, fuse_file_info* fi) { return Fs()->Create(p, fi); };
+  ops.create = [](const char* p, mode_t mode, fuse_file_info* fi) {
+    return Fs()->Create(p, mode, fi);
+  };
   ops.open = [](const char* p, fuse_file_info* fi) { return Fs()->Open(p, fi); };
   ops.read = [](const char*, char* buf, size_t n, off_t off, fuse_file_info* fi) {
     return Fs()->Read(buf, n, off, fi);
@@ -415,14 +566,21 @@ fuse_operations Operations() {
     s->f_namemax = 255;
     return 0;
   };
-  // Not stored yet (the next entry format): accepted so that tools that
-  // set times (touch, cp -p) work; link, symlink and mknod are refused.
-  ops.utimens = [](const char*, const struct timespec*, fuse_file_info*) { return 0; };
+  // Mode, owner, times and symbolic links are stored in the state machine
+  // (entry format 6); hard links, device nodes and FIFOs are refused.
+  ops.utimens = [](const char* p, const struct timespec tv[2], fuse_file_info* fi) {
+    return Fs()->Utimens(p, tv, fi);
+  };
+  ops.chmod = [](const char* p, mode_t mode, fuse_file_info* fi) {
+    return Fs()->Chmod(p, mode, fi);
+  };
+  ops.chown = [](const char* p, uid_t uid, gid_t gid, fuse_file_info* fi) {
+    return Fs()->Chown(p, uid, gid, fi);
+  };
+  ops.symlink = [](const char* target, const char* p) { return Fs()->Symlink(target, p); };
+  ops.readlink = [](const char* p, char* buf, size_t size) { return Fs()->Readlink(p, buf, size); };
   ops.link = [](const char*, const char*) { return -ENOTSUP; };
-  ops.symlink = [](const char*, const char*) { return -ENOTSUP; };
   ops.mknod = [](const char*, mode_t, dev_t) { return -ENOTSUP; };
-  ops.chmod = [](const char*, mode_t, fuse_file_info*) { return -ENOTSUP; };
-  ops.chown = [](const char*, uid_t, gid_t, fuse_file_info*) { return -ENOTSUP; };
   return ops;
 }
 

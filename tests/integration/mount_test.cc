@@ -17,6 +17,8 @@
 #include <map>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "auth/crypto.h"
 #include "integration/harness.h"
 
@@ -116,11 +118,74 @@ TEST(MountTest, CoreutilsThroughTheMountSeeWhatTheApiSees) {
   sh("bash -c 'exec 3>>open.log; echo one >&3; mv open.log moved.log; echo two >&3; exec 3>&-'");
   EXPECT_EQ(api.Get("/v1/fs/moved.log")->body, "one\ntwo\n");
   EXPECT_EQ(api.Get("/v1/fs/open.log")->status, 404);
+  // A file unlinked while open does not come back with what is written after.
+  sh("bash -c 'exec 3>tmp.f; echo a >&3; rm tmp.f; echo b >&3; exec 3>&-'");
+  EXPECT_EQ(api.Get("/v1/fs/tmp.f")->status, 404);
   sh("rm -r logs big.bin moved.log");
   EXPECT_EQ(api.Get("/v1/fs/logs")->status, 404);
   EXPECT_EQ(sh("ls"), "w\n");
   EXPECT_EQ(m.Unmount(), 0);
   EXPECT_FALSE(Mounted(d));
+}
+
+// Modes, owners, times and symbolic links set through the mount of one
+// replica are the same through the HTTP API and the mount of another, and
+// the kernel checks access against them; a write through a mount is read
+// on another replica with the position of the first, and the reverse.
+TEST(MountTest, ModesOwnersTimesAndLinksAreTheSameOnEveryReplica) {
+  Cluster c(2);
+  // Another user may reach the mount point (the test directory is 0700).
+  std::filesystem::permissions(c.dir(), std::filesystem::perms::others_exec,
+                               std::filesystem::perm_options::add);
+  Mount a(c.node(0).url(), c.dir() + "/a", {"--allow-other"});
+  Mount b(c.node(1).url(), c.dir() + "/b", {"--consistency", "strong", "--attr-timeout-ms", "0"});
+  auto sh = [&](const std::string& cmd) {
+    auto [rc, out] = Shell(cmd + " 2>&1");
+    EXPECT_EQ(rc, 0) << cmd << ": " << out;
+    return out;
+  };
+  const std::string A = a.dir(), B = b.dir();
+  sh("umask 022 && cd " + A + " && echo secret > f && chmod 640 f && chown 1000:1001 f");
+  sh("cd " + A + " && touch -m -d '2001-02-03 04:05:06.789' f && ln -s f link && mkdir -m 700 d");
+  // Replica 0 applied the mount's writes before close returned: its
+  // position is a token that replica 1 waits for.
+  HttpClient h0 = c.node(0).Client(), h1 = c.node(1).Client();
+  std::string token = h0.Get("/v1/fs/?stat")->header("x-walfs-position");
+  ASSERT_FALSE(token.empty());
+  auto st = h1.Get("/v1/fs/f?stat&min_position=" + token);
+  ASSERT_EQ(st->status, 200) << st->body;
+  auto j = nlohmann::json::parse(st->body);
+  EXPECT_EQ(j["mode"], "0640");
+  EXPECT_EQ(j["uid"], 1000);
+  EXPECT_EQ(j["gid"], 1001);
+  EXPECT_EQ(j["mtime"], "2001-02-03T04:05:06.789Z");
+  auto link = nlohmann::json::parse(h1.Get("/v1/fs/link?stat&min_position=" + token)->body);
+  EXPECT_EQ(link["type"], "symlink");
+  EXPECT_EQ(link["target"], "f");
+  EXPECT_EQ(nlohmann::json::parse(h1.Get("/v1/fs/d?stat&min_position=" + token)->body)["mode"],
+            "0700");
+  // The other replica's mount shows the same.
+  EXPECT_EQ(sh("stat -c '%a %u %g %y' " + B + "/f"),
+            "640 1000 1001 2001-02-03 04:05:06.789000000 +0000\n");
+  EXPECT_EQ(sh("readlink " + B + "/link"), "f\n");
+  EXPECT_EQ(sh("cat " + B + "/link"), "secret\n");
+  EXPECT_EQ(sh("stat -c '%A' " + B + "/d"), "drwx------\n");
+  // The kernel checks access against them: another user reads nothing.
+  auto [rc, out] = Shell("setpriv --reuid 65534 --regid 65534 --clear-groups cat " + A + "/f 2>&1");
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(out.find("Permission denied"), std::string::npos) << out;
+  sh("chmod 644 " + A + "/f");
+  EXPECT_EQ(sh("setpriv --reuid 65534 --regid 65534 --clear-groups cat " + A + "/f"), "secret\n");
+  // The reverse: written through HTTP on replica 1, read through the
+  // strong mount of replica 1 and the session mount of replica 0 after
+  // it has applied that position.
+  auto w = h1.Request("PUT", "/v1/fs/from-api", "api bytes");
+  ASSERT_EQ(w->status, 201);
+  std::string pos = w->header("x-walfs-position");
+  EXPECT_EQ(sh("cat " + B + "/from-api"), "api bytes");
+  ASSERT_EQ(h0.Get("/v1/fs/from-api?min_position=" + pos)->status, 200);
+  EXPECT_EQ(sh("cat " + A + "/from-api"), "api bytes");
+  EXPECT_EQ(sh("stat -c '%a' " + A + "/from-api"), "644\n");  // no attributes: the defaults
 }
 
 // 8 processes append records with >> through mounts of 3 replicas: every

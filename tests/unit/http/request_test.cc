@@ -233,6 +233,48 @@ TEST(TransactionTest, ParsesTheContractExample) {
   EXPECT_EQ(e->ops[6], Op::Mkdir("/h"));
 }
 
+TEST(RequestTest, SetAttrAndSymlinkFromTheQuery) {
+  ServerOptions o;
+  auto set = ParseRequest(
+      Req("POST", "/v1/fs/a?op=setattr&mode=04755&uid=1000&gid=0&atime_ms=5&mtime_ms=6"), o);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->write.entry.ops[0], Op::SetAttr("/a", AttrChange{04755, 1000, 0, 5, 6}));
+  auto some = ParseRequest(Req("POST", "/v1/fs/a?op=setattr&mode=600"), o);
+  ASSERT_TRUE(some.ok());
+  EXPECT_EQ(some->write.entry.ops[0], Op::SetAttr("/a", AttrChange{0600, {}, {}, {}, {}}));
+  auto link = ParseRequest(Req("POST", "/v1/fs/l?op=symlink&target=..%2Fx%20y"), o);
+  ASSERT_TRUE(link.ok());
+  EXPECT_EQ(link->write.entry.ops[0], Op::Symlink("/l", "../x y"));
+  for (const char* bad :
+       {"/v1/fs/a?op=setattr", "/v1/fs/a?op=setattr&mode=10000", "/v1/fs/a?op=setattr&mode=0x1",
+        "/v1/fs/a?op=setattr&mode=", "/v1/fs/a?op=setattr&uid=-1",
+        "/v1/fs/a?op=setattr&uid=4294967295", "/v1/fs/a?op=setattr&gid=99999999999",
+        "/v1/fs/a?op=setattr&mtime_ms=253402300800000", "/v1/fs/a?op=symlink"}) {
+    EXPECT_EQ(ErrorOf(Req("POST", bad)), Code::kBadRequest) << bad;
+  }
+}
+
+TEST(TransactionTest, SetAttrAndSymlinkOps) {
+  auto e = ParseTransaction(R"({"ops": [{"op": "put", "path": "/f", "data": ""},
+      {"op": "setattr", "path": "/f", "mode": "0600", "uid": 7, "mtime_ms": 9},
+      {"op": "symlink", "path": "/l", "target": "f"}]})");
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  AttrChange a;
+  a.mode = 0600;
+  a.uid = 7;
+  a.mtime_ms = 9;
+  EXPECT_EQ(e->ops[1], Op::SetAttr("/f", a));
+  EXPECT_EQ(e->ops[2], Op::Symlink("/l", "f"));
+  for (const char* body : {R"({"ops": [{"op": "setattr", "path": "/f"}]})",
+                           R"({"ops": [{"op": "setattr", "path": "/f", "mode": 384}]})",
+                           R"({"ops": [{"op": "setattr", "path": "/f", "uid": "7"}]})",
+                           R"({"ops": [{"op": "setattr", "path": "/f", "owner": 7}]})",
+                           R"({"ops": [{"op": "symlink", "path": "/l"}]})",
+                           R"({"ops": [{"op": "symlink", "path": "/l", "target": 5}]})"}) {
+    EXPECT_FALSE(ParseTransaction(body).ok()) << body;
+  }
+}
+
 TEST(TransactionTest, RejectsMalformedBodies) {
   for (
       const char* body :
