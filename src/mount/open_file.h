@@ -4,9 +4,11 @@
 // one append, so that each write() lands whole, in the writer's order,
 // never interleaved with another writer's; other writes are kept while
 // they extend one contiguous run and sent as one write at its offset. Sent
-// when the buffer fills, on fsync, on flush (close) and before a stat,
-// read, truncate or rename of the same file; an error of a send is kept
-// and returned by the next fsync or close (mount.md, "Writes"). Reads that
+// when the buffer fills (in the background, while the next fills: one
+// send in flight at a time, so they land in order), on fsync, on flush
+// (close) and before a stat, read, truncate or rename of the same file
+// (after the one in flight); an error of a send is kept and returned by
+// the next write, fsync or close (mount.md, "Writes"). Reads that
 // go on where the last one ended fetch kReadAheadBytes at once. A file
 // unlinked through this mount while open keeps nothing: what is written
 // to it after is dropped (it must not make the file again), and reads
@@ -15,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <string>
 
 #include "runtime/mutex.h"
@@ -30,6 +33,7 @@ struct OpenFile {
   std::string path GUARDED_BY(mu);     // the walfs path, moved by a rename
   std::string pending GUARDED_BY(mu);  // bytes not yet sent
   uint64_t offset GUARDED_BY(mu) = 0;  // where pending starts (not for appends)
+  std::future<int> inflight GUARDED_BY(mu);  // a full buffer being sent: its errno
   int error GUARDED_BY(mu) = 0;        // errno of a failed send, not yet returned
   // Read ahead: bytes from ahead_offset, fetched when the mount had made
   // ahead_writes writes (Remote::writes); stale once it has made more.

@@ -175,6 +175,7 @@ class WalfsFs {
   // they hold or are given later is sent (it would make the file again).
   int Unlink(const char* path) {
     std::string p = Path(path);
+    WaitInflight(p);  // a send landing after the delete would make the file again
     int e = Write("DELETE", p, "", "");
     if (e != 0) return e;
     std::vector<std::shared_ptr<OpenFile>> files;
@@ -346,7 +347,7 @@ class WalfsFs {
     if (f->pending.empty()) f->offset = static_cast<uint64_t>(offset);
     f->pending.append(buf, size);
     if (f->pending.size() >= o_.write_buffer_bytes) {
-      if (int e = SendLocked(f); e != 0) return -e;
+      if (int e = SendBehindLocked(f); e != 0) return -e;
     }
     return static_cast<int>(size);
   }
@@ -427,12 +428,55 @@ class WalfsFs {
   // Sends what f holds: one append, or one write at its offset; its errno
   // (the bytes are dropped either way), for the caller to return.
   int SendLocked(OpenFile* f) REQUIRES(f->mu) {
+    int before = WaitInflightLocked(f);
     if (f->unlinked) f->pending.clear();
-    if (f->pending.empty()) return 0;
+    if (f->pending.empty()) return before;
     std::string query = f->append ? "?op=append" : "?op=write&offset=" + std::to_string(f->offset);
     auto r = remote_.Write("POST", Target(f->path) + query, f->pending);
     f->pending.clear();
-    return Failed(r, "write " + f->path, true);
+    int e = Failed(r, "write " + f->path, true);
+    return before != 0 ? before : e;
+  }
+
+  // The errno of the send in flight, once it is done (0 if none).
+  static int WaitInflightLocked(OpenFile* f) REQUIRES(f->mu) {
+    return f->inflight.valid() ? f->inflight.get() : 0;
+  }
+
+  // Sends what f holds in the background, after the send before it (so
+  // that the writer fills the next buffer meanwhile); the errno of that
+  // earlier send, if it failed (and then what f holds is dropped too).
+  int SendBehindLocked(OpenFile* f) REQUIRES(f->mu) {
+    if (int e = WaitInflightLocked(f); e != 0) {
+      f->pending.clear();
+      return e;
+    }
+    std::string target = Target(f->path) + (f->append ? "?op=append"
+                                                       : "?op=write&offset=" + std::to_string(f->offset));
+    f->inflight = std::async(std::launch::async,
+                             [this, target = std::move(target), body = std::move(f->pending)] {
+                               return Failed(remote_.Write("POST", target, body), "write " + target,
+                                             true);
+                             });
+    f->pending.clear();
+    return 0;
+  }
+
+  // Waits for the sends in flight of the files open at p; their errors go
+  // to their writers' next call.
+  void WaitInflight(const std::string& p) {
+    std::vector<std::shared_ptr<OpenFile>> files;
+    {
+      MutexLock lock(&mu_);
+      auto it = open_.find(p);
+      if (it == open_.end()) return;
+      files = it->second;
+    }
+    for (const auto& f : files) {
+      MutexLock lock(&f->mu);
+      int e = WaitInflightLocked(f.get());
+      if (e != 0 && f->error == 0) f->error = e;
+    }
   }
 
   // Sends the writes every open file of p holds (before a stat or a
@@ -469,7 +513,9 @@ class WalfsFs {
     st->st_uid = j.contains("uid") ? j["uid"].get<uid_t>() : o_.uid;
     st->st_gid = j.contains("gid") ? j["gid"].get<gid_t>() : o_.gid;
     st->st_size = dir ? 0 : static_cast<off_t>(j.value("size", uint64_t{0}));
-    st->st_blksize = 4096;
+    // What a reader or writer should move at once (cp, cat and dd size
+    // their buffers by it): one FUSE write of max_write.
+    st->st_blksize = kMaxWrite;
     st->st_blocks = (st->st_size + 511) / 512;
     st->st_mtim = ParseTime(j.value("mtime", ""));
     st->st_atim = j.contains("atime") ? ParseTime(j.value("atime", "")) : st->st_mtim;
