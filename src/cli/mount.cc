@@ -37,7 +37,9 @@ void RegisterMount(CLI::App& app, const ClientOptions* server, RunFn* run) {
   cmd->add_option("--uid", o->uid, "the owner shown for files (default: who mounts)");
   cmd->add_option("--gid", o->gid, "the group shown for files (default: who mounts)");
   cmd->add_option("--write-buffer-bytes", o->write_buffer_bytes,
-                  "an open file's buffered writes are sent at this size (default 4 MiB)")
+                  "an open file's buffered writes are sent at this size, in the background "
+                  "while the next fills: up to twice this in memory per writing file "
+                  "(default 32 MiB)")
       ->check(CLI::Range(uint64_t{4096}, uint64_t{64} << 20));
   cmd->add_option("--timeout-ms", o->request_timeout_ms,
                   "every request's deadline; past it the call fails (default 30000)")

@@ -30,11 +30,11 @@ struct OpenFile {
   OpenFile(std::string p, bool a) : append(a), path(std::move(p)) {}
   const bool append;  // opened with O_APPEND
   Mutex mu;
-  std::string path GUARDED_BY(mu);     // the walfs path, moved by a rename
-  std::string pending GUARDED_BY(mu);  // bytes not yet sent
-  uint64_t offset GUARDED_BY(mu) = 0;  // where pending starts (not for appends)
+  std::string path GUARDED_BY(mu);           // the walfs path, moved by a rename
+  std::string pending GUARDED_BY(mu);        // bytes not yet sent
+  uint64_t offset GUARDED_BY(mu) = 0;        // where pending starts (not for appends)
   std::future<int> inflight GUARDED_BY(mu);  // a full buffer being sent: its errno
-  int error GUARDED_BY(mu) = 0;        // errno of a failed send, not yet returned
+  int error GUARDED_BY(mu) = 0;              // errno of a failed send, not yet returned
   // Read ahead: bytes from ahead_offset, fetched when the mount had made
   // ahead_writes writes (Remote::writes); stale once it has made more.
   std::string ahead GUARDED_BY(mu);

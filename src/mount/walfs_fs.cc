@@ -451,13 +451,13 @@ class WalfsFs {
       f->pending.clear();
       return e;
     }
-    std::string target = Target(f->path) + (f->append ? "?op=append"
-                                                       : "?op=write&offset=" + std::to_string(f->offset));
-    f->inflight = std::async(std::launch::async,
-                             [this, target = std::move(target), body = std::move(f->pending)] {
-                               return Failed(remote_.Write("POST", target, body), "write " + target,
-                                             true);
-                             });
+    std::string target =
+        Target(f->path) +
+        (f->append ? "?op=append" : "?op=write&offset=" + std::to_string(f->offset));
+    f->inflight = std::async(
+        std::launch::async, [this, target = std::move(target), body = std::move(f->pending)] {
+          return Failed(remote_.Write("POST", target, body), "write " + target, true);
+        });
     f->pending.clear();
     return 0;
   }
