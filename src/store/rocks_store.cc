@@ -38,7 +38,17 @@ class RocksReader final : public StoreReader {
   }
 
   Status Scan(std::string_view prefix, std::string_view from, const ScanFn& fn) const override {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Options()));
+    // Bounded by the prefix: without a bound, a seek into a prefix with no
+    // live key walks every deleted key after it (RocksDB's tombstones)
+    // until the next live one. A file of extents only has no blocks, and
+    // after its neighbours were rewritten a few times each 256 KiB read of
+    // it walked the tombstones of every freed chunk (99.6 s for 256 MiB
+    // against 0.31 s).
+    rocksdb::ReadOptions o = Options();
+    std::string upper = PrefixEnd(prefix);
+    rocksdb::Slice bound(upper);
+    if (!upper.empty()) o.iterate_upper_bound = &bound;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(o));
     for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
       auto k = it->key();
       std::string_view key(k.data(), k.size());
@@ -50,6 +60,14 @@ class RocksReader final : public StoreReader {
   }
 
  private:
+  // The first key after every key that starts with prefix ("" if none:
+  // an empty prefix, or one of 0xff bytes only).
+  static std::string PrefixEnd(std::string_view prefix) {
+    std::string s(prefix);
+    while (!s.empty() && static_cast<uint8_t>(s.back()) == 0xff) s.pop_back();
+    if (!s.empty()) s.back() = static_cast<char>(static_cast<uint8_t>(s.back()) + 1);
+    return s;
+  }
   rocksdb::ReadOptions Options() const {
     rocksdb::ReadOptions o;
     o.snapshot = snap_;
