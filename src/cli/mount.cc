@@ -41,6 +41,10 @@ void RegisterMount(CLI::App& app, const ClientOptions* server, RunFn* run) {
                   "while the next fills: up to twice this in memory per writing file "
                   "(default 32 MiB)")
       ->check(CLI::Range(uint64_t{4096}, uint64_t{64} << 20));
+  cmd->add_option("--read-ahead-kib", o->read_ahead_kib,
+                  "how far ahead the kernel reads a file of the mount, set if this process may "
+                  "(root; otherwise the kernel's 128 KiB); 0 leaves the kernel's (default 512)")
+      ->check(CLI::Range(0, 65536));
   cmd->add_option("--timeout-ms", o->request_timeout_ms,
                   "every request's deadline; past it the call fails (default 30000)")
       ->check(CLI::Range(100, 600000));

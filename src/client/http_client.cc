@@ -127,6 +127,48 @@ struct HttpClient::Impl {
     if (ec && send_ec) return Status(Code::kIoError, "send: " + send_ec.message());
     if (ec) return Status(Code::kIoError, "receive: " + ec.message());
     auto res = parser.release();
+    ClientResponse out = Head(res);
+    out.body = std::move(res.body());
+    if (!res.keep_alive()) Reset();
+    return out;
+  }
+
+  // Once, for a GET whose 2xx body goes into *body (its capacity reused).
+  Result<ClientResponse> OnceInto(const http::request<http::empty_body>& req, std::string* body) {
+    boost::system::error_code ec;
+    On([&](auto& s) { http::write(s, req, ec); });
+    if (ec) return Status(Code::kIoError, "send: " + ec.message());
+    http::response_parser<http::buffer_body> parser;
+    parser.body_limit(std::numeric_limits<uint64_t>::max());
+    parser.header_limit(1 << 20);
+    On([&](auto& s) { http::read_header(s, buf, parser, ec); });
+    if (ec) return Status(Code::kIoError, "receive: " + ec.message());
+    ClientResponse out = Head(parser.get());
+    std::string& dst = out.status >= 200 && out.status < 300 ? *body : out.body;
+    if (&dst != body) body->clear();
+    // Sized once from Content-Length (a lying server gets at most 16 MiB
+    // before it must send them), then doubled as bytes come; bytes there
+    // already are overwritten, not cleared first.
+    dst.resize(
+        static_cast<size_t>(std::min<uint64_t>(parser.content_length().value_or(0), 16 << 20)));
+    size_t have = 0;
+    while (!parser.is_done()) {
+      if (dst.size() == have) dst.resize(have + std::max<size_t>(have, 64 << 10));
+      parser.get().body().data = dst.data() + have;
+      parser.get().body().size = dst.size() - have;
+      On([&](auto& s) { http::read(s, buf, parser, ec); });
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) return Status(Code::kIoError, "receive: " + ec.message());
+      have = dst.size() - parser.get().body().size;
+    }
+    dst.resize(have);
+    if (!parser.keep_alive()) Reset();
+    return out;
+  }
+
+  // An answer's status and headers (names in lower case).
+  template <class Fields>
+  static ClientResponse Head(const http::response_header<Fields>& res) {
     ClientResponse out;
     out.status = static_cast<int>(res.result_int());
     for (const auto& f : res) {
@@ -134,9 +176,25 @@ struct HttpClient::Impl {
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       out.headers[name] = std::string(f.value());
     }
-    out.body = std::move(res.body());
-    if (!res.keep_alive()) Reset();
     return out;
+  }
+
+  // A kept-alive connection may have been closed by the server while idle:
+  // once retries on a fresh connection, if retry_ok (reads, which are safe
+  // to repeat; a write may have reached the server, its caller decides).
+  template <class F>
+  Result<ClientResponse> WithRetry(bool retry_ok, F once) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      bool fresh = !connected();
+      if (fresh) WALFS_RETURN_IF_ERROR(Connect());
+      auto r = once();
+      if (r.ok() || fresh || !retry_ok) {
+        if (!r.ok()) Reset();
+        return r;
+      }
+      Reset();
+    }
+    return Status(Code::kIoError, "the server closed the connection");
   }
 };
 
@@ -202,21 +260,16 @@ Result<ClientResponse> HttpClient::Request(const std::string& method, const std:
   req.body() = body;
   req.prepare_payload();
   req.keep_alive(true);
-  // A kept-alive connection may have been closed by the server while idle:
-  // retry once on a fresh connection, but only reads, which are safe to
-  // repeat (a write may have reached the server; its caller decides).
-  bool retry_ok = method == "GET" || method == "HEAD";
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    bool fresh = !impl_->connected();
-    if (fresh) WALFS_RETURN_IF_ERROR(impl_->Connect());
-    auto r = impl_->Once(req);
-    if (r.ok() || fresh || !retry_ok) {
-      if (!r.ok()) impl_->Reset();
-      return r;
-    }
-    impl_->Reset();
-  }
-  return Status(Code::kIoError, "the server closed the connection");
+  return impl_->WithRetry(method == "GET" || method == "HEAD", [&] { return impl_->Once(req); });
+}
+
+Result<ClientResponse> HttpClient::GetInto(const std::string& target, std::string* body,
+                                           const std::map<std::string, std::string>& headers) {
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  impl_->Prepare(req);
+  for (const auto& [k, v] : headers) req.set(k, v);
+  req.keep_alive(true);
+  return impl_->WithRetry(true, [&] { return impl_->OnceInto(req, body); });
 }
 
 Result<ClientResponse> HttpClient::GetStreaming(const std::string& target, const Sink& sink,
@@ -234,13 +287,7 @@ Result<ClientResponse> HttpClient::GetStreaming(const std::string& target, const
   parser.body_limit(std::numeric_limits<uint64_t>::max());
   impl_->On([&](auto& s) { http::read_header(s, impl_->buf, parser, ec); });
   if (ec) return Status(Code::kIoError, "receive: " + ec.message());
-  ClientResponse out;
-  out.status = static_cast<int>(parser.get().result_int());
-  for (const auto& f : parser.get()) {
-    std::string name(f.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers[name] = std::string(f.value());
-  }
+  ClientResponse out = Impl::Head(parser.get());
   bool ok_status = out.status >= 200 && out.status < 300;
   std::vector<char> chunk(256 << 10);
   while (!parser.is_done()) {

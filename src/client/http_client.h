@@ -50,6 +50,13 @@ class HttpClient {
                                  const std::map<std::string, std::string>& headers = {});
   Result<ClientResponse> Get(const std::string& target) { return Request("GET", target); }
 
+  // A GET whose 2xx body is read into *body, reusing its capacity (a reader
+  // fetching window after window keeps one buffer instead of a fresh
+  // allocation each, whose pages the kernel would fault in again); the
+  // answer's body is empty then. Another status's body is in the answer.
+  Result<ClientResponse> GetInto(const std::string& target, std::string* body,
+                                 const std::map<std::string, std::string>& headers = {});
+
   // A GET whose body is passed to sink chunk by chunk as it arrives, never
   // held whole; a non-2xx answer's body is returned in the response instead.
   // The sink sees the answer's status and headers with each chunk; false stops.

@@ -60,8 +60,8 @@ void Remote::Give(size_t server, std::unique_ptr<HttpClient> c) {
   idle_[server].push_back(std::move(c));
 }
 
-Result<ClientResponse> Remote::Send(const std::string& method, const std::string& target,
-                                    const std::string& body, const Headers& headers) {
+template <class F>
+Result<ClientResponse> Remote::OnServers(F call) {
   Status last(Code::kIoError, "no server");
   // Each server once, from the one answering now; a server that does not
   // answer passes the turn to the next for every later request too.
@@ -72,7 +72,7 @@ Result<ClientResponse> Remote::Send(const std::string& method, const std::string
       s = current_;
     }
     auto c = Take(s);
-    auto r = c->Request(method, target, body, headers);
+    auto r = call(*c);
     if (r.ok()) {
       Give(s, std::move(c));
       Saw(*r);
@@ -85,16 +85,33 @@ Result<ClientResponse> Remote::Send(const std::string& method, const std::string
   return last;
 }
 
-Result<ClientResponse> Remote::Read(const std::string& target, bool barrier) {
+Result<ClientResponse> Remote::Send(const std::string& method, const std::string& target,
+                                    const std::string& body, const Headers& headers) {
+  return OnServers([&](HttpClient& c) { return c.Request(method, target, body, headers); });
+}
+
+Remote::Headers Remote::ReadHeaders(std::string* target, bool barrier) const {
   Headers h;
-  std::string t = target;
   if (o_.consistency == MountConsistency::kSession) {
     Position p = token();
     if (!p.IsZero()) h["X-Walfs-Min-Position"] = p.ToString();
   } else if (o_.consistency == MountConsistency::kStrong && barrier) {
-    t += (t.find('?') == std::string::npos ? "?" : "&") + std::string("consistency=strong");
+    *target +=
+        (target->find('?') == std::string::npos ? "?" : "&") + std::string("consistency=strong");
   }
+  return h;
+}
+
+Result<ClientResponse> Remote::Read(const std::string& target, bool barrier) {
+  std::string t = target;
+  Headers h = ReadHeaders(&t, barrier);
   return Send("GET", t, "", h);
+}
+
+Result<ClientResponse> Remote::ReadInto(const std::string& target, std::string* body) {
+  std::string t = target;
+  Headers h = ReadHeaders(&t, false);
+  return OnServers([&](HttpClient& c) { return c.GetInto(t, body, h); });
 }
 
 Result<ClientResponse> Remote::Write(const std::string& method, const std::string& target,

@@ -29,6 +29,9 @@ class Remote {
   // A read: with the position token (session) or a strong barrier
   // (strong, when barrier is set) in the request.
   Result<ClientResponse> Read(const std::string& target, bool barrier = false);
+  // A read without a barrier whose 2xx body goes into *body, reusing its
+  // capacity (HttpClient::GetInto): the read-ahead window.
+  Result<ClientResponse> ReadInto(const std::string& target, std::string* body);
   // A write, with a fresh Idempotency-Key; its answer's position advances
   // the token.
   Result<ClientResponse> Write(const std::string& method, const std::string& target,
@@ -45,6 +48,11 @@ class Remote {
   std::string server() const;
 
  private:
+  // call(client) on the server answering now, then on each other once.
+  template <class F>
+  Result<ClientResponse> OnServers(F call);
+  // A read's headers (the token), and its target's barrier.
+  Headers ReadHeaders(std::string* target, bool barrier) const;
   void Saw(const ClientResponse& r);
   std::unique_ptr<HttpClient> Take(size_t server);
   void Give(size_t server, std::unique_ptr<HttpClient> c);

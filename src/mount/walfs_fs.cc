@@ -6,16 +6,21 @@
 #include <sys/statvfs.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <ctime>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "mount/errno_map.h"
+#include "mount/kernel_read_ahead.h"
 #include "mount/open_file.h"
 #include "mount/remote.h"
 
@@ -27,10 +32,35 @@ using json = nlohmann::json;
 // The longest a FUSE write may be: a write() up to it reaches the mount
 // whole, so an O_APPEND write() up to it is one append.
 constexpr unsigned kMaxWrite = 1 << 20;
+// The longest a FUSE read may be. libfuse answers each from a buffer of its
+// size it allocates and frees; at 1 MiB (what cp's sequential advice makes
+// the kernel ask) the allocator hands such buffers back to the kernel at
+// once (malloc_conf, src/cli/main.cc), and faulting them in again took most
+// of a read's time: cp out of the mount ran at 268 MB/s, 997 MB/s with
+// reads of at most 512 KiB (docs/performance.md).
+constexpr unsigned kMaxRead = 512 << 10;
 
 class WalfsFs {
  public:
   explicit WalfsFs(const MountOptions& o) : o_(o), remote_(o) {}
+  // The fetches in flight finish first (an open file waits for its own).
+  ~WalfsFs() { fetchers_.join(); }
+  WalfsFs(const WalfsFs&) = delete;
+  WalfsFs& operator=(const WalfsFs&) = delete;
+
+  // The kernel's read-ahead for this mount, once, at the first open (not
+  // in init: the kernel sets it from init's answer, after init returns).
+  void SetReadAhead() {
+    if (o_.read_ahead_kib == 0) return;
+    char abs[PATH_MAX];
+    if (realpath(o_.mountpoint.c_str(), abs) == nullptr) return;
+    Status s = SetKernelReadAhead(abs, o_.read_ahead_kib);
+    if (s.ok()) {
+      spdlog::info("kernel read-ahead for {}: {} KiB", abs, o_.read_ahead_kib);
+    } else {
+      spdlog::info("kernel read-ahead stays the kernel's: {}", s.message());
+    }
+  }
 
   // path is null for a call on an open file (nullpath_ok): fi says which.
   int GetAttr(const char* path, struct stat* st, fuse_file_info* fi) {
@@ -191,7 +221,7 @@ class WalfsFs {
       MutexLock fl(&f->mu);
       f->unlinked = true;
       f->pending.clear();
-      f->ahead.clear();
+      f->reads.Clear();
     }
     return 0;
   }
@@ -282,6 +312,7 @@ class WalfsFs {
   }
 
   int Open(const char* path, fuse_file_info* fi) {
+    std::call_once(read_ahead_set_, [this] { SetReadAhead(); });
     std::string p = Path(path);
     // A session open waits for the mount's position (close-to-open on
     // this mount); a strong open for the log's end.
@@ -307,30 +338,18 @@ class WalfsFs {
     if (f->unlinked) return -ESTALE;
     if (int e = SendLocked(f); e != 0) return -e;
     if (int e = std::exchange(f->error, 0); e != 0) return -e;
-    uint64_t at = static_cast<uint64_t>(offset);
-    bool fresh = f->ahead_writes == remote_.writes();
-    if (!fresh || at < f->ahead_offset || at + size > f->ahead_offset + f->ahead.size()) {
-      // A sequential reader (the kernel's read-ahead sends its reads
-      // a few at a time, not always in order) gets a window ahead; another
-      // read what it asks.
-      bool sequential =
-          at + kReadAheadBytes >= f->next_read && at <= f->next_read + kReadAheadBytes;
-      uint64_t want = sequential ? std::max<uint64_t>(size, kReadAheadBytes) : size;
-      uint64_t writes = remote_.writes();
-      auto r = remote_.Read(Target(f->path) + "?offset=" + std::to_string(at) +
-                            "&length=" + std::to_string(want));
-      f->ahead.clear();
-      if (r.ok() && r->status == 416) return 0;  // past the end
-      if (int e = Failed(r, "read " + f->path, false); e != 0) return -e;
-      f->ahead = std::move(r->body);
-      f->ahead_offset = at;
-      f->ahead_writes = writes;
-    }
-    size_t from = static_cast<size_t>(at - f->ahead_offset);
-    size_t n = std::min(size, f->ahead.size() - std::min(from, f->ahead.size()));
-    std::memcpy(buf, f->ahead.data() + from, n);
-    f->next_read = std::max(f->next_read, at + n);
-    return static_cast<int>(n);
+    std::string path = f->path;
+    ReadAhead::Fetch fetch = [this, path](uint64_t at, uint64_t length, std::string* into) {
+      auto r = remote_.ReadInto(
+          Target(path) + "?offset=" + std::to_string(at) + "&length=" + std::to_string(length),
+          into);
+      if (!r.ok() || r->status != 200) into->clear();  // perhaps half of it
+      if (r.ok() && r->status == 416) return 0;        // past the end
+      return Failed(r, "read " + path, false);
+    };
+    return f->reads.Read(
+        buf, size, static_cast<uint64_t>(offset), remote_.writes(), fetch,
+        [this](std::function<void()> task) { boost::asio::post(fetchers_, std::move(task)); });
   }
 
   int WriteBytes(const char* buf, size_t size, off_t offset, fuse_file_info* fi) {
@@ -545,6 +564,10 @@ class WalfsFs {
   std::map<std::string, std::vector<std::shared_ptr<OpenFile>>> open_ GUARDED_BY(mu_);
   // Open files whose path was unlinked through this mount, until released.
   std::vector<std::shared_ptr<OpenFile>> unlinked_ GUARDED_BY(mu_);
+  // Where windows are fetched ahead of readers: as many at once as one
+  // reader has ahead.
+  boost::asio::thread_pool fetchers_{ReadAhead::kAheadWindows};
+  std::once_flag read_ahead_set_;
 };
 
 WalfsFs* Fs() { return static_cast<WalfsFs*>(fuse_get_context()->private_data); }
@@ -554,6 +577,7 @@ fuse_operations Operations() {
   ops.init = [](fuse_conn_info* conn, fuse_config* cfg) -> void* {
     auto* fs = Fs();
     conn->max_write = kMaxWrite;
+    conn->max_read = kMaxRead;
     cfg->use_ino = 0;
     // Calls on an open file or directory find it by its handle: libfuse
     // need not build their paths (a lock and a walk up the tree per write).
@@ -649,6 +673,7 @@ int RunMount(const MountOptions& o) {
   std::vector<std::string> args = {"walfs", o.mountpoint};
   if (o.foreground) args.push_back("-f");
   std::string opts = "fsname=walfs,subtype=walfs,default_permissions";
+  opts += ",max_read=" + std::to_string(kMaxRead);
   if (o.allow_other) opts += ",allow_other";
   if (o.read_only) opts += ",ro";
   double secs = o.attr_timeout_ms / 1000.0;
