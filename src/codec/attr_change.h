@@ -18,11 +18,11 @@
 #include <string>
 
 #include "core/bytes.h"
+#include "core/file_mode.h"
 #include "core/status.h"
 
 namespace walfs {
 
-inline constexpr uint32_t kMaxMode = 07777;  // permission, set-id and sticky bits
 // uid and gid 0xffffffff mean "no change" to chown(2): never stored.
 inline constexpr uint32_t kNoId = 0xffffffffu;
 // 9999-12-31T23:59:59.999Z: the last time the API's ISO 8601 times show.

@@ -8,16 +8,9 @@ namespace walfs {
 
 Status SetAttrField(std::string_view name, std::string_view text, AttrChange* a) {
   if (name == "mode") {
-    uint32_t mode = 0;
-    bool octal = !text.empty() && text.size() <= 6;
-    for (char c : text) {
-      octal = octal && c >= '0' && c <= '7';
-      mode = mode * 8 + static_cast<uint32_t>(c - '0');
-    }
-    if (!octal || mode > kMaxMode) {
-      return Status(Code::kBadRequest, "mode must be octal, 0 to 07777 (e.g. 0644)");
-    }
-    a->mode = mode;
+    auto mode = ParseMode(text);
+    if (!mode) return Status(Code::kBadRequest, "mode must be octal, 0 to 07777 (e.g. 0644)");
+    a->mode = *mode;
     return Status::Ok();
   }
   auto n = ParseU64(text);

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include "core/file_mode.h"
 #include "core/hash.h"
 #include "http/errors.h"
 #include "http/util.h"
@@ -25,13 +26,6 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
-// "0644": a mode in octal, as chmod takes it.
-std::string OctalMode(uint32_t mode) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04o", mode);
-  return buf;
-}
-
 json NodeJson(const std::string& name_key, const std::string& name, const Node& n) {
   const Inode& i = n.inode;
   json j = {{name_key, name},
@@ -41,7 +35,7 @@ json NodeJson(const std::string& name_key, const std::string& name, const Node& 
             {"size", n.is_dir() ? 0 : i.size},
             {"version", i.version.ToString()},
             {"mtime", FormatIsoTime(i.mtime_ms)},
-            {"mode", OctalMode(i.mode)},
+            {"mode", FormatMode(i.mode)},
             {"atime", FormatIsoTime(i.atime_ms)},
             {"ctime", FormatIsoTime(i.ctime_ms)}};
   if (i.uid) j["uid"] = *i.uid;

@@ -36,6 +36,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "codec/file_meta.h"
 #include "http/api.h"
 #include "http/body_reader.h"
 #include "http/errors.h"
@@ -413,7 +414,7 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
   // A checksum sent after the body (an aws-chunked trailer) is checked and
   // stored as if it had been a header; it never replaces one.
   for (auto& [name, value] : trailers) {
-    if (name.starts_with("x-amz-checksum-")) req.headers.emplace(name, std::move(value));
+    if (name.starts_with(kChecksumPrefix)) req.headers.emplace(name, std::move(value));
   }
   std::string method = req.method, target = req.target;
   ++ctx.in_flight;

@@ -12,6 +12,7 @@
 #include <deque>
 #include <nlohmann/json.hpp>
 
+#include "codec/file_meta.h"
 #include "core/hash.h"
 #include "core/path.h"
 #include "http/api.h"
@@ -153,7 +154,7 @@ void AbortQuietly(NodePort& node, const std::string& id) {
 void SetTrailerChecksums(const BodyReader& body, FileMeta* meta) {
   if (const HeaderMap* t = body.trailers()) {
     for (const auto& [name, value] : *t) {
-      if (name.starts_with("x-amz-checksum-")) meta->Set(name, value);
+      if (name.starts_with(kChecksumPrefix)) meta->Set(name, value);
     }
   }
 }

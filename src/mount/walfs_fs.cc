@@ -19,6 +19,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "core/file_mode.h"
 #include "mount/errno_map.h"
 #include "mount/kernel_read_ahead.h"
 #include "mount/open_file.h"
@@ -64,14 +65,15 @@ class WalfsFs {
 
   // path is null for a call on an open file (nullpath_ok): fi says which.
   int GetAttr(const char* path, struct stat* st, fuse_file_info* fi) {
-    if (path == nullptr && Unlinked(File(fi))) {
+    auto at = PathOf(path, fi);
+    if (!at) {
       std::memset(st, 0, sizeof *st);  // fstat of an unlinked file: no links
       st->st_mode = S_IFREG | 0600;
       st->st_uid = fuse_get_context()->uid;
       st->st_gid = fuse_get_context()->gid;
       return 0;
     }
-    std::string p = path != nullptr ? Path(path) : File(fi)->Path();
+    const std::string& p = *at;
     // The kernel leaves NAME_MAX to the file system: every call on a new
     // name looks it up here first.
     if (TooLong(p)) return -ENAMETOOLONG;
@@ -126,7 +128,7 @@ class WalfsFs {
     if (o_.read_only) return EROFS;
     const fuse_context* c = fuse_get_context();
     json attrs = {{"op", "setattr"}, {"path", p}, {"uid", c->uid}, {"gid", c->gid}};
-    if (mode) attrs["mode"] = OctalMode(*mode);
+    if (mode) attrs["mode"] = FormatMode(*mode);
     json tx = {{"conditions", {{{"path", p}, {"exists", false}}}},
                {"ops", {std::move(op), std::move(attrs)}}};
     auto r = remote_.Write("POST", "/v1/tx", tx.dump());
@@ -134,37 +136,40 @@ class WalfsFs {
     return Failed(r, what, true);
   }
 
-  static std::string OctalMode(mode_t mode) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
-    return buf;
-  }
-
-  // path is null for a call on an open file: fi says which.
-  std::string PathOf(const char* path, fuse_file_info* fi) const {
-    return path != nullptr ? Path(path) : File(fi)->Path();
+  // The walfs path of a call: path is null for a call on an open file
+  // (nullpath_ok), and fi says which; none for an open file whose path was
+  // unlinked through this mount (nothing is left of it to change).
+  std::optional<std::string> PathOf(const char* path, fuse_file_info* fi) const {
+    if (path != nullptr) return Path(path);
+    OpenFile* f = File(fi);
+    MutexLock lock(&f->mu);
+    if (f->unlinked) return std::nullopt;
+    return f->path;
   }
 
   int Chmod(const char* path, mode_t mode, fuse_file_info* fi) {
-    if (path == nullptr && Unlinked(File(fi))) return 0;
-    return Write("POST", PathOf(path, fi), "?op=setattr&mode=" + OctalMode(mode), "");
+    auto p = PathOf(path, fi);
+    if (!p) return 0;
+    return Write("POST", *p, "?op=setattr&mode=" + FormatMode(mode), "");
   }
 
   // -1 leaves an id as it is (chown(2)).
   int Chown(const char* path, uid_t uid, gid_t gid, fuse_file_info* fi) {
-    if (path == nullptr && Unlinked(File(fi))) return 0;
+    auto p = PathOf(path, fi);
+    if (!p) return 0;
     std::string q;
     if (uid != static_cast<uid_t>(-1)) q += "&uid=" + std::to_string(uid);
     if (gid != static_cast<gid_t>(-1)) q += "&gid=" + std::to_string(gid);
     if (q.empty()) return 0;
-    return Write("POST", PathOf(path, fi), "?op=setattr" + q, "");
+    return Write("POST", *p, "?op=setattr" + q, "");
   }
 
   // UTIME_NOW is this machine's clock; UTIME_OMIT leaves a time as it is.
   // Times before 1970 cannot be stored (EINVAL).
   int Utimens(const char* path, const struct timespec tv[2], fuse_file_info* fi) {
-    if (path == nullptr && Unlinked(File(fi))) return 0;
-    std::string p = PathOf(path, fi);
+    auto at = PathOf(path, fi);
+    if (!at) return 0;
+    const std::string& p = *at;
     std::string q;
     const char* names[2] = {"atime_ms", "mtime_ms"};
     for (int i = 0; i < 2; ++i) {
@@ -295,8 +300,9 @@ class WalfsFs {
 
   int Truncate(const char* path, off_t size, fuse_file_info* fi) {
     if (size < 0) return -EINVAL;
-    if (path == nullptr && Unlinked(File(fi))) return 0;  // nothing left to cut
-    std::string p = path != nullptr ? Path(path) : File(fi)->Path();
+    auto at = PathOf(path, fi);
+    if (!at) return 0;  // nothing left to cut
+    const std::string& p = *at;
     if (int e = FlushPath(p); e != 0) return -e;
     return Write("POST", p, "?op=truncate&size=" + std::to_string(size), "");
   }
@@ -392,10 +398,6 @@ class WalfsFs {
   }
 
   static OpenFile* File(fuse_file_info* fi) { return reinterpret_cast<OpenFile*>(fi->fh); }
-  static bool Unlinked(OpenFile* f) {
-    MutexLock lock(&f->mu);
-    return f->unlinked;
-  }
 
  private:
   // Whether p has a component over NAME_MAX (255 bytes) or is over the
@@ -526,8 +528,8 @@ class WalfsFs {
     std::string type = j.value("type", "");
     bool dir = type == "dir";
     mode_t kind = dir ? S_IFDIR : type == "symlink" ? S_IFLNK : S_IFREG;
-    unsigned long mode = std::strtoul(j.value("mode", dir ? "0755" : "0644").c_str(), nullptr, 8);
-    st->st_mode = kind | static_cast<mode_t>(mode & 07777);
+    uint32_t mode = ParseMode(j.value("mode", "")).value_or(dir ? 0755 : 0644);
+    st->st_mode = kind | static_cast<mode_t>(mode);
     st->st_nlink = dir ? 2 : 1;
     st->st_uid = j.contains("uid") ? j["uid"].get<uid_t>() : o_.uid;
     st->st_gid = j.contains("gid") ? j["gid"].get<gid_t>() : o_.gid;
