@@ -576,11 +576,14 @@ class Bench:
             secs = self.d / 1000.0
             t0 = time.monotonic()
             procs = [subprocess.Popen(['/usr/bin/python3', writer, os.path.join(mnts[w % 3], 'log'), str(w),
-                                       str(secs)], stdout=subprocess.PIPE, text=True) for w in range(8)]
-            counts = [int(pr.communicate(timeout=secs + 300)[0].strip() or -1) for pr in procs]
+                                       str(secs)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                     for w in range(8)]
+            outs = [pr.communicate(timeout=secs + 300) for pr in procs]
             elapsed = time.monotonic() - t0
-            if any(pr.returncode != 0 for pr in procs):
-                raise RuntimeError('an appending writer failed')
+            for w, pr in enumerate(procs):
+                if pr.returncode != 0:
+                    raise RuntimeError('appending writer %d failed: %s' % (w, outs[w][1].strip()[-500:]))
+            counts = [int(out.strip() or -1) for out, _ in outs]
             total = sum(counts)
             status, body = http('GET', urls[1] + '/v1/fs/log?consistency=strong')
             seen = collections.Counter(body[i:i + 16] for i in range(0, len(body), 16))

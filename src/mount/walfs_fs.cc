@@ -2,6 +2,7 @@
 #include "mount/walfs_fs.h"
 
 #include <fuse.h>
+#include <fuse_lowlevel.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
@@ -21,6 +22,7 @@
 
 #include "core/file_mode.h"
 #include "mount/errno_map.h"
+#include "mount/fuse_loop.h"
 #include "mount/kernel_read_ahead.h"
 #include "mount/open_file.h"
 #include "mount/remote.h"
@@ -40,12 +42,20 @@ constexpr unsigned kMaxWrite = 1 << 20;
 // of a read's time: cp out of the mount ran at 268 MB/s, 997 MB/s with
 // reads of at most 512 KiB (docs/performance.md).
 constexpr unsigned kMaxRead = 512 << 10;
+// Threads for the requests that may wait for a server (libfuse's own loop
+// allowed 10).
+constexpr size_t kFuseWorkers = 10;
 
 class WalfsFs {
  public:
   explicit WalfsFs(const MountOptions& o) : o_(o), remote_(o) {}
   // The fetches in flight finish first (an open file waits for its own).
-  ~WalfsFs() { fetchers_.join(); }
+  ~WalfsFs() {
+    if (fetchers_) fetchers_->join();
+  }
+  // Called by libfuse's init, in the process that serves the mount (after
+  // it detached: threads started before the fork would not be there).
+  void Start() { fetchers_ = std::make_unique<boost::asio::thread_pool>(ReadAhead::kAheadWindows); }
   WalfsFs(const WalfsFs&) = delete;
   WalfsFs& operator=(const WalfsFs&) = delete;
 
@@ -355,7 +365,7 @@ class WalfsFs {
     };
     return f->reads.Read(
         buf, size, static_cast<uint64_t>(offset), remote_.writes(), fetch,
-        [this](std::function<void()> task) { boost::asio::post(fetchers_, std::move(task)); });
+        [this](std::function<void()> task) { boost::asio::post(*fetchers_, std::move(task)); });
   }
 
   int WriteBytes(const char* buf, size_t size, off_t offset, fuse_file_info* fi) {
@@ -375,6 +385,18 @@ class WalfsFs {
       if (int e = SendBehindLocked(f); e != 0) return -e;
     }
     return static_cast<int>(size);
+  }
+
+  // Whether a write of size at offset to the open file fh would only join
+  // its buffer (WriteBytes sends nothing and waits for nothing): answered
+  // on the thread that receives requests (fuse_loop.h).
+  bool JoinsBuffer(uint64_t fh, uint64_t offset, uint32_t size) {
+    if (o_.read_only) return false;
+    auto* f = reinterpret_cast<OpenFile*>(fh);
+    MutexLock lock(&f->mu);
+    bool continues = f->append || f->pending.empty() || f->offset + f->pending.size() == offset;
+    return !f->unlinked && f->error == 0 && continues &&
+           f->pending.size() + size < o_.write_buffer_bytes;
   }
 
   int Flush(OpenFile* f) {
@@ -568,7 +590,7 @@ class WalfsFs {
   std::vector<std::shared_ptr<OpenFile>> unlinked_ GUARDED_BY(mu_);
   // Where windows are fetched ahead of readers: as many at once as one
   // reader has ahead.
-  boost::asio::thread_pool fetchers_{ReadAhead::kAheadWindows};
+  std::unique_ptr<boost::asio::thread_pool> fetchers_;
   std::once_flag read_ahead_set_;
 };
 
@@ -592,6 +614,7 @@ fuse_operations Operations() {
     // The kernel's page cache is kept while a file's size and mtime stay
     // the same (a change through another mount shows at the next open).
     cfg->auto_cache = 1;
+    fs->Start();
     return fs;
   };
   ops.getattr = [](const char* p, struct stat* st, fuse_file_info* fi) {
@@ -687,7 +710,26 @@ int RunMount(const MountOptions& o) {
   for (auto& a : args) argv.push_back(a.data());
   fuse_operations ops = Operations();
   WalfsFs fs(o);
-  return fuse_main(static_cast<int>(argv.size()), argv.data(), &ops, &fs);
+  // fuse_main's steps, with the mount's own loop (fuse_loop.h).
+  fuse_args fargs = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+  fuse_cmdline_opts cmd{};
+  if (fuse_parse_cmdline(&fargs, &cmd) != 0) return 1;
+  std::unique_ptr<char, decltype(&std::free)> mountpoint(cmd.mountpoint, &std::free);
+  std::unique_ptr<fuse_args, decltype(&fuse_opt_free_args)> free_args(&fargs, &fuse_opt_free_args);
+  fuse* f = fuse_new(&fargs, &ops, sizeof ops, &fs);
+  if (f == nullptr) return 1;
+  std::unique_ptr<fuse, decltype(&fuse_destroy)> destroy(f, &fuse_destroy);
+  if (fuse_mount(f, mountpoint.get()) != 0) return 1;
+  std::unique_ptr<fuse, decltype(&fuse_unmount)> unmount(f, &fuse_unmount);
+  if (fuse_daemonize(cmd.foreground) != 0) return 1;
+  fuse_session* se = fuse_get_session(f);
+  if (fuse_set_signal_handlers(se) != 0) return 1;
+  int e = ServeFuse(se, kFuseWorkers, [&fs](uint64_t fh, uint64_t offset, uint32_t size) {
+    return fs.JoinsBuffer(fh, offset, size);
+  });
+  fuse_remove_signal_handlers(se);
+  if (e != 0) spdlog::error("the FUSE session ended: {}", std::strerror(e));
+  return e == 0 ? 0 : 1;
 }
 
 }  // namespace walfs
