@@ -14,20 +14,28 @@
 namespace walfs {
 namespace {
 
-// Whether the request in buf is a write that cheap_write takes.
-bool IsCheapWrite(const fuse_buf& buf, const CheapWrite& cheap_write) {
-  if (buf.size < sizeof(fuse_in_header) + sizeof(fuse_write_in)) return false;
+// Whether the request in buf is a read or write that cheap takes.
+bool IsCheap(const fuse_buf& buf, const Cheap& cheap) {
   fuse_in_header in;
+  if (buf.size < sizeof in + sizeof(fuse_write_in)) return false;
   std::memcpy(&in, buf.mem, sizeof in);
-  if (in.opcode != FUSE_WRITE) return false;
-  fuse_write_in w;
-  std::memcpy(&w, static_cast<const char*>(buf.mem) + sizeof in, sizeof w);
-  return cheap_write(w.fh, w.offset, w.size);
+  const char* arg = static_cast<const char*>(buf.mem) + sizeof in;
+  if (in.opcode == FUSE_WRITE) {
+    fuse_write_in w;
+    std::memcpy(&w, arg, sizeof w);
+    return cheap(true, w.fh, w.offset, w.size);
+  }
+  if (in.opcode == FUSE_READ) {
+    fuse_read_in r;
+    std::memcpy(&r, arg, sizeof r);
+    return cheap(false, r.fh, r.offset, r.size);
+  }
+  return false;
 }
 
 }  // namespace
 
-int ServeFuse(fuse_session* se, size_t workers, const CheapWrite& cheap_write) {
+int ServeFuse(fuse_session* se, size_t workers, const Cheap& cheap) {
   boost::asio::thread_pool pool(workers);
   fuse_buf buf{};
   int result = 0;
@@ -38,7 +46,7 @@ int ServeFuse(fuse_session* se, size_t workers, const CheapWrite& cheap_write) {
       result = n < 0 ? -n : 0;
       break;
     }
-    if ((buf.flags & FUSE_BUF_IS_FD) != 0 || IsCheapWrite(buf, cheap_write)) {
+    if ((buf.flags & FUSE_BUF_IS_FD) != 0 || IsCheap(buf, cheap)) {
       fuse_session_process_buf(se, &buf);
       continue;
     }

@@ -66,6 +66,25 @@ void ReadAhead::DropIf(const std::function<bool(const Window&)>& drop) {
   }
 }
 
+bool ReadAhead::Ready(size_t size, uint64_t at, uint64_t generation) const {
+  const uint64_t span = kWindowBytes * kAheadWindows;
+  if (size == 0 || at + span < next_read_ || at > next_read_ + span) return false;
+  for (uint64_t pos = at; pos < at + size;) {
+    uint64_t index = pos / kWindowBytes;
+    auto it = std::find_if(windows_.begin(), windows_.end(), [&](const auto& w) {
+      return w->index == index && w->generation == generation;
+    });
+    if (it == windows_.end() || !(*it)->Ready() || (*it)->done.get() != 0) return false;
+    const Window& w = **it;
+    if (w.bytes.size() < kWindowBytes) {
+      // The file's last window: read again if a read already went to its end.
+      return !w.served || at + size <= index * kWindowBytes + w.bytes.size();
+    }
+    pos = (index + 1) * kWindowBytes;
+  }
+  return true;
+}
+
 int ReadAhead::Read(char* buf, size_t size, uint64_t at, uint64_t generation, const Fetch& fetch,
                     const Post& post) {
   const uint64_t span = kWindowBytes * kAheadWindows;

@@ -47,6 +47,9 @@ class ReadAhead {
   // the file), or -errno.
   int Read(char* buf, size_t size, uint64_t at, uint64_t generation, const Fetch& fetch,
            const Post& post);
+  // Whether Read(at, size) in generation would be answered from windows
+  // fetched already, without waiting for anything.
+  bool Ready(size_t size, uint64_t at, uint64_t generation) const;
   // Forgets every window (the file is gone), once their fetches are done.
   void Clear();
   // Windows held, fetched or being fetched (tests).

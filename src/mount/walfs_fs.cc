@@ -399,6 +399,15 @@ class WalfsFs {
            f->pending.size() + size < o_.write_buffer_bytes;
   }
 
+  // Whether a read of size at offset of the open file fh is answered from
+  // windows fetched already (Read waits for nothing).
+  bool ReadsFetched(uint64_t fh, uint64_t offset, uint32_t size) {
+    auto* f = reinterpret_cast<OpenFile*>(fh);
+    MutexLock lock(&f->mu);
+    return !f->unlinked && f->error == 0 && f->pending.empty() && !f->inflight.valid() &&
+           f->reads.Ready(size, offset, remote_.writes());
+  }
+
   int Flush(OpenFile* f) {
     MutexLock lock(&f->mu);
     int e = SendLocked(f);
@@ -724,9 +733,10 @@ int RunMount(const MountOptions& o) {
   if (fuse_daemonize(cmd.foreground) != 0) return 1;
   fuse_session* se = fuse_get_session(f);
   if (fuse_set_signal_handlers(se) != 0) return 1;
-  int e = ServeFuse(se, kFuseWorkers, [&fs](uint64_t fh, uint64_t offset, uint32_t size) {
-    return fs.JoinsBuffer(fh, offset, size);
-  });
+  int e =
+      ServeFuse(se, kFuseWorkers, [&fs](bool write, uint64_t fh, uint64_t offset, uint32_t size) {
+        return write ? fs.JoinsBuffer(fh, offset, size) : fs.ReadsFetched(fh, offset, size);
+      });
   fuse_remove_signal_handlers(se);
   if (e != 0) spdlog::error("the FUSE session ended: {}", std::strerror(e));
   return e == 0 ? 0 : 1;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -171,6 +172,33 @@ TEST(ReadAheadTest, AFailedFetchIsTheReadsErrorAndIsTriedAgain) {
   EXPECT_EQ(ra.Read(&c, 1, 0, 1, file.Fetch(), threads.Post()), 1);
   EXPECT_EQ(c, file.bytes[0]);
   EXPECT_EQ(file.Fetched(0), 2);
+}
+
+TEST(ReadAheadTest, ReadyOnlyForBytesFetchedAlready) {
+  Threads threads;
+  FakeFile file;
+  file.Set(Pattern(2 * kW + 100));
+  ReadAhead ra;
+  std::vector<char> buf(4096);
+  EXPECT_FALSE(ra.Ready(buf.size(), 0, 1));  // nothing fetched yet
+  ASSERT_EQ(ra.Read(buf.data(), buf.size(), 0, 1, file.Fetch(), threads.Post()), 4096);
+  EXPECT_TRUE(ra.Ready(buf.size(), 4096, 1));      // the window read from
+  EXPECT_FALSE(ra.Ready(buf.size(), 4096, 2));     // not in a later generation
+  EXPECT_FALSE(ra.Ready(buf.size(), 40 * kW, 1));  // a jump: fetched when asked
+  ra.Clear();                                      // the windows ahead are done
+  ASSERT_EQ(ra.Read(buf.data(), buf.size(), 0, 1, file.Fetch(), threads.Post()), 4096);
+  ra.Clear();
+  // Nothing held after a Clear; a read fetches them again, and once those
+  // ahead are in, reads of them are ready, the end of the file too.
+  ASSERT_EQ(ra.Read(buf.data(), buf.size(), 0, 1, file.Fetch(), threads.Post()), 4096);
+  for (int i = 0; i < 1000 && !ra.Ready(100, 2 * kW, 1); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_TRUE(ra.Ready(100, 2 * kW, 1));
+  EXPECT_TRUE(ra.Ready(buf.size(), kW - 10, 1));  // across two windows
+  ASSERT_EQ(ra.Read(buf.data(), 100, 2 * kW, 1, file.Fetch(), threads.Post()), 100);
+  // The file's end was read: a read past it fetches again (it may have grown).
+  EXPECT_FALSE(ra.Ready(buf.size(), 2 * kW, 1));
 }
 
 TEST(ReadAheadTest, ClearForgetsEverything) {
