@@ -34,10 +34,7 @@ ReadAhead::Window* ReadAhead::Find(uint64_t index, uint64_t generation, const Fe
   auto it = std::find_if(windows_.begin(), windows_.end(), [&](const auto& w) {
     return w->index == index && w->generation == generation;
   });
-  if (it != windows_.end()) {
-    windows_.splice(windows_.begin(), windows_, it);
-    return windows_.front().get();
-  }
+  if (it != windows_.end()) return it->get();
   Window* w = Add(index, generation);
   std::promise<int> done;
   done.set_value(fetch(index * kWindowBytes, kWindowBytes, &w->bytes));
@@ -129,8 +126,7 @@ int ReadAhead::Read(char* buf, size_t size, uint64_t at, uint64_t generation, co
   }
   next_read_ = std::max(next_read_, at + copied);
   if (!ended) {
-    // The windows after the last one read (ahead of the ones behind it,
-    // which go first when the bound is reached).
+    // The windows after the last one read.
     uint64_t last = (at + size - 1) / kWindowBytes;
     for (uint64_t i = last + 1; i <= last + kAheadWindows; ++i) {
       bool held = std::any_of(windows_.begin(), windows_.end(), [&](const auto& w) {

@@ -67,7 +67,7 @@ class ReadAhead {
 
   // The window of index in generation: held, or fetched now.
   Window* Find(uint64_t index, uint64_t generation, const Fetch& fetch);
-  // A new window (most recently used), with a buffer of one dropped.
+  // A new window, with the buffer of one dropped if there is one.
   Window* Add(uint64_t index, uint64_t generation);
   // Drops the windows done that are not the one before current, current or
   // the kAheadWindows after it.
@@ -75,7 +75,7 @@ class ReadAhead {
   // Drops the windows drop says (done ones only), keeping their buffers.
   void DropIf(const std::function<bool(const Window&)>& drop);
 
-  std::list<std::unique_ptr<Window>> windows_;  // the last found first
+  std::list<std::unique_ptr<Window>> windows_;  // dropped by index (Evict), not by age
   std::vector<std::string> spare_;              // buffers of windows dropped
   uint64_t next_read_ = 0;                      // where a sequential reader goes on
 };
