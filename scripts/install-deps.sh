@@ -18,6 +18,7 @@ PACKAGES=(
   nginx-light rocksdb-tools libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libfuse3-dev fuse3 autoconf automake
+  libnats-dev nats-server
   clang libclang-rt-14-dev clang-format
   python3
 )

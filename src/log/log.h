@@ -47,6 +47,9 @@ class LogConnection {
   // MEMORY USAGE estimates it; the local log: its file). kUnsupported where
   // a log cannot tell.
   virtual Result<uint64_t> Bytes() { return Status(Code::kUnsupported, "the log cannot tell"); }
+  // The largest entry the log takes (NATS: the servers' max_payload less
+  // room for headers); 0 where it sets no limit of its own.
+  virtual uint64_t EntryBytesMax() { return 0; }
   // Removes every entry below min_keep (entries at or above it stay).
   virtual Status Trim(Position min_keep) = 0;
   // Publishes this replica's heartbeat (a JSON document), kept ttl_ms.
@@ -80,7 +83,8 @@ struct LogOptions {
 Status ValidateLogUrl(const std::string& url);
 
 // "local" or "local?fsync=always|none" (under data_dir/log), "memory" (in
-// this process only: for tests), or "redis://host:port[/db][?stream=NAME]".
+// this process only: for tests), "redis://host:port[/db][?stream=NAME]", or
+// "nats://host:port[,host:port...][?stream=NAME][&replicas=N][&subject=S]".
 Result<std::shared_ptr<Log>> OpenLog(const std::string& url, const std::string& data_dir,
                                      const LogOptions& opts);
 

@@ -12,6 +12,16 @@ Result<std::unique_ptr<ServerNode>> ServerNode::Open(const ServerOptions& opts) 
   if (!log.ok()) return log.status();
   r->log_ = *log;
   r->log_desc_ = r->log_->Describe();
+  if (auto c = r->log_->Connect(); c.ok()) {
+    // A write of more than one entry's worth is staged in chunks: entries
+    // are kept to what the log takes (NATS's max_payload is 1 MB unless set).
+    uint64_t max = (*c)->EntryBytesMax();
+    if (max != 0 && r->opts_.entry_bytes_max > max) {
+      spdlog::warn("entries are kept to {} bytes, what the log takes (--max-entry-bytes was {})",
+                   max, r->opts_.entry_bytes_max);
+      r->opts_.entry_bytes_max = max;
+    }
+  }
   std::unique_ptr<BackupStore> backup;
   if (!opts.backup_url.empty()) {
     auto b = OpenBackupStore(opts.backup_url, opts.s3);

@@ -16,8 +16,8 @@
 namespace walfs {
 namespace {
 
-Result<Outcome> ApplyDecoded(Overlay* ov, uint32_t bs, Position pos, const DecodedEntry& d,
-                             uint8_t format) {
+Result<Outcome> ApplyDecoded(Overlay* ov, uint32_t bs, Position pos, uint64_t now_ms,
+                             const DecodedEntry& d, uint8_t format) {
   const Entry& e = d.entry;
   if (!e.idempotency_key.empty()) {
     auto rec = LookupIdempotency(*ov, e.idempotency_key);
@@ -36,14 +36,14 @@ Result<Outcome> ApplyDecoded(Overlay* ov, uint32_t bs, Position pos, const Decod
       return *first;
     }
   }
-  auto o = ApplyOps(ov, bs, pos, e, d.version);
+  auto o = ApplyOps(ov, bs, pos, now_ms, e, d.version);
   if (!o.ok()) return o;
   if (!e.idempotency_key.empty()) {
-    ov->Put(keys::Idem(e.idempotency_key), EncodeIdem(d.fingerprint, pos.ms, *o, format));
-    ov->Put(keys::IdemTime(pos.ms, e.idempotency_key), "");
+    ov->Put(keys::Idem(e.idempotency_key), EncodeIdem(d.fingerprint, now_ms, *o, format));
+    ov->Put(keys::IdemTime(now_ms, e.idempotency_key), "");
     auto oldest = ov->Get(keys::Meta(keys::kIdemOldest));
     if (!oldest.ok()) return oldest.status();
-    if (!oldest->has_value()) ov->Put(keys::Meta(keys::kIdemOldest), EncodeU64(pos.ms));
+    if (!oldest->has_value()) ov->Put(keys::Meta(keys::kIdemOldest), EncodeU64(now_ms));
   }
   return o;
 }
@@ -51,18 +51,23 @@ Result<Outcome> ApplyDecoded(Overlay* ov, uint32_t bs, Position pos, const Decod
 
 Result<Outcome> ApplyEntry(Overlay* batch, uint32_t bs, Position pos, std::string_view payload,
                            uint8_t* digest_format) {
+  return ApplyEntry(batch, bs, pos, pos.ms, payload, digest_format);
+}
+
+Result<Outcome> ApplyEntry(Overlay* batch, uint32_t bs, Position pos, uint64_t now_ms,
+                           std::string_view payload, uint8_t* digest_format) {
   // Everything this entry does goes through its own overlay, so a replica
   // failure half way leaves the batch exactly as before the entry.
   Overlay ov(batch);
-  WALFS_RETURN_IF_ERROR(PruneIdempotency(&ov, pos.ms));
-  WALFS_RETURN_IF_ERROR(ExpireUploads(&ov, pos.ms));
+  WALFS_RETURN_IF_ERROR(PruneIdempotency(&ov, now_ms));
+  WALFS_RETURN_IF_ERROR(ExpireUploads(&ov, now_ms));
   auto d = DecodeEntry(payload, kMaxEntryDataBytes);
   Result<Outcome> o = Outcome{};
   if (d.ok()) {
     // The first entry of format 2 moves the store to digest format 2, at the
     // same position on every replica, for good.
     if (d->version >= 2) *digest_format = std::max<uint8_t>(*digest_format, 2);
-    o = ApplyDecoded(&ov, bs, pos, *d, *digest_format);
+    o = ApplyDecoded(&ov, bs, pos, now_ms, *d, *digest_format);
   } else if (d.status().code() == Code::kUnsupported) {
     return d.status();
   } else {
@@ -96,7 +101,7 @@ BatchResult ApplyBatch(const ApplyState& start, Overlay* batch, uint32_t bs,
       break;
     }
     uint8_t format = out.state.digest_format;
-    auto o = ApplyEntry(batch, bs, rec.pos, rec.payload, &format);
+    auto o = ApplyEntry(batch, bs, rec.pos, rec.LogTime(), rec.payload, &format);
     if (!o.ok()) {
       out.stop = o.status();
       break;

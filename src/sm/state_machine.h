@@ -54,8 +54,12 @@ Result<Position> LoadAppliedPosition(const StoreReader& r);
 // size) into batch if the store has none yet.
 Status InitStore(const StoreReader& r, Overlay* batch, uint32_t block_bytes);
 
-// Applies one entry at pos; its mutations go into batch only if it succeeds.
-// *digest_format is the store's, and becomes 2 at an entry of format 2.
+// Applies one entry at pos, whose log time is now_ms (LogRecord::LogTime);
+// its mutations go into batch only if it succeeds. *digest_format is the
+// store's, and becomes 2 at an entry of format 2.
+Result<Outcome> ApplyEntry(Overlay* batch, uint32_t block_bytes, Position pos, uint64_t now_ms,
+                           std::string_view payload, uint8_t* digest_format);
+// The same at a position that is its own log time (Redis, the local log).
 Result<Outcome> ApplyEntry(Overlay* batch, uint32_t block_bytes, Position pos,
                            std::string_view payload, uint8_t* digest_format);
 

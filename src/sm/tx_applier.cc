@@ -22,8 +22,8 @@ Status Fail(Code c, std::string msg) { return Status(c, std::move(msg)); }
 // Applies the conditions and ops of one entry to its own overlay.
 class TxApplier {
  public:
-  TxApplier(Overlay* tx, uint32_t bs, Position pos, uint8_t format)
-      : tx_(tx), view_(tx, bs), bs_(bs), pos_(pos), format_(format) {}
+  TxApplier(Overlay* tx, uint32_t bs, Position pos, uint64_t now_ms, uint8_t format)
+      : tx_(tx), view_(tx, bs), bs_(bs), pos_(pos), now_ms_(now_ms), format_(format) {}
 
   Status CheckCondition(const Condition& c);
   Result<OpResult> ApplyOp(const Op& op);
@@ -46,7 +46,7 @@ class TxApplier {
   // Marks f as changed by this entry and stores its inode.
   void Stamp(Node* f) {
     f->inode.version = pos_;
-    f->inode.mtime_ms = f->inode.ctime_ms = pos_.ms;
+    f->inode.mtime_ms = f->inode.ctime_ms = now_ms_;
     PutNode(*f);
   }
   Status WriteRange(Node* f, uint64_t offset, std::string_view data);
@@ -83,7 +83,8 @@ class TxApplier {
   FsView view_;
   uint32_t bs_;
   Position pos_;
-  uint8_t format_;  // of the entry
+  uint64_t now_ms_;  // the entry's log time
+  uint8_t format_;   // of the entry
   int64_t files_delta_ = 0;
   int64_t bytes_delta_ = 0;
 };
@@ -159,7 +160,7 @@ Status TxApplier::Touch(uint64_t dir) {
   if (!n.ok()) return n.status();
   Node d = *n;
   d.inode.version = pos_;
-  d.inode.mtime_ms = d.inode.ctime_ms = pos_.ms;
+  d.inode.mtime_ms = d.inode.ctime_ms = now_ms_;
   PutNode(d);
   return Status::Ok();
 }
@@ -182,7 +183,7 @@ Result<uint64_t> TxApplier::EnsureParents(std::string_view path) {
     auto child = AllocInode();
     if (!child.ok()) return child.status();
     tx_->Put(keys::Dirent(ino, comps[i]), EncodeDirent(NodeType::kDir, *child));
-    PutNode(Node{*child, NewInode(NodeType::kDir, pos_, pos_.ms)});
+    PutNode(Node{*child, NewInode(NodeType::kDir, pos_, now_ms_)});
     WALFS_RETURN_IF_ERROR(Touch(ino));
     ino = *child;
   }
@@ -196,7 +197,7 @@ Result<Node> TxApplier::CreateFile(std::string_view path, NodeType type) {
   if (!ino.ok()) return ino.status();
   tx_->Put(keys::Dirent(*parent, BaseName(path)), EncodeDirent(type, *ino));
   WALFS_RETURN_IF_ERROR(Touch(*parent));
-  Node n{*ino, NewInode(type, pos_, pos_.ms)};
+  Node n{*ino, NewInode(type, pos_, now_ms_)};
   ++files_delta_;
   return n;
 }
@@ -406,7 +407,7 @@ Result<OpResult> TxApplier::Mkdir(const std::string& path) {
   auto ino = AllocInode();
   if (!ino.ok()) return ino.status();
   tx_->Put(keys::Dirent(*parent, BaseName(path)), EncodeDirent(NodeType::kDir, *ino));
-  Node d{*ino, NewInode(NodeType::kDir, pos_, pos_.ms)};
+  Node d{*ino, NewInode(NodeType::kDir, pos_, now_ms_)};
   PutNode(d);
   WALFS_RETURN_IF_ERROR(Touch(*parent));
   OpResult r = ResultFor(path, d);
@@ -461,7 +462,7 @@ Result<OpResult> TxApplier::Rename(const std::string& path, const Op& op) {
   tx_->Put(keys::Dirent(*dst_parent, BaseName(*to)), EncodeDirent(s.inode.type, s.ino));
   WALFS_RETURN_IF_ERROR(Touch(*dst_parent));
   if (s.inode.posix) {  // a rename changes the node's ctime, as on Linux
-    s.inode.ctime_ms = pos_.ms;
+    s.inode.ctime_ms = now_ms_;
     PutNode(s);
   }
   auto moved = view_.GetNode(s.ino);
@@ -473,7 +474,7 @@ Result<OpResult> TxApplier::Rename(const std::string& path, const Op& op) {
 // chunk, whatever the offset, so the commit costs the number of chunks, not
 // of bytes.
 Result<OpResult> TxApplier::CommitUpload(const Op& op) {
-  auto plan = PlanCommit(*tx_, pos_, op);
+  auto plan = PlanCommit(*tx_, pos_, now_ms_, op);
   if (!plan.ok()) return plan.status();
   WALFS_RETURN_IF_ERROR(CheckOpMeta(op, plan->upload.target == OpType::kPut));
   // Before format 5 a commit carries only an ETag; from format 5 also the
@@ -631,7 +632,7 @@ Result<OpResult> TxApplier::SetAttr(const std::string& path, const Op& op) {
   if (a.gid) f.inode.gid = *a.gid;
   if (a.atime_ms) f.inode.atime_ms = *a.atime_ms;
   if (a.mtime_ms) f.inode.mtime_ms = *a.mtime_ms;
-  f.inode.ctime_ms = pos_.ms;
+  f.inode.ctime_ms = now_ms_;
   PutNode(f);
   return ResultFor(path, f);
 }
@@ -662,15 +663,15 @@ Result<OpResult> TxApplier::Symlink(const std::string& path, const Op& op) {
 Result<OpResult> TxApplier::ApplyOp(const Op& op) {
   switch (op.type) {
     case OpType::kUploadCreate:
-      return ApplyUploadCreate(tx_, bs_, pos_, op);
+      return ApplyUploadCreate(tx_, bs_, pos_, now_ms_, op);
     case OpType::kUploadStage:
-      return ApplyUploadStage(tx_, pos_, op);
+      return ApplyUploadStage(tx_, pos_, now_ms_, op);
     case OpType::kUploadPart:
-      return ApplyUploadPart(tx_, pos_, op);
+      return ApplyUploadPart(tx_, pos_, now_ms_, op);
     case OpType::kUploadCommit:
       return CommitUpload(op);
     case OpType::kUploadAbort:
-      return ApplyUploadAbort(tx_, pos_, op);
+      return ApplyUploadAbort(tx_, pos_, now_ms_, op);
     default:
       break;
   }
@@ -704,10 +705,10 @@ Result<OpResult> TxApplier::ApplyOp(const Op& op) {
 
 }  // namespace
 
-Result<Outcome> ApplyOps(Overlay* batch, uint32_t bs, Position pos, const Entry& e,
+Result<Outcome> ApplyOps(Overlay* batch, uint32_t bs, Position pos, uint64_t now_ms, const Entry& e,
                          uint8_t format) {
   Overlay tx(batch);
-  TxApplier t(&tx, bs, pos, format);
+  TxApplier t(&tx, bs, pos, now_ms, format);
   Outcome o;
   o.position = pos;
   for (size_t i = 0; i < e.conditions.size(); ++i) {

@@ -19,7 +19,8 @@ namespace walfs {
 // format: the entry format e was written in; what an op may carry changes
 // with it (from format 5, a commit may add checksums to its upload's
 // headers).
-Result<Outcome> ApplyOps(Overlay* batch, uint32_t block_bytes, Position pos, const Entry& e,
-                         uint8_t format);
+// now_ms: the entry's log time (file times, upload expiry).
+Result<Outcome> ApplyOps(Overlay* batch, uint32_t block_bytes, Position pos, uint64_t now_ms,
+                         const Entry& e, uint8_t format);
 
 }  // namespace walfs

@@ -20,7 +20,7 @@ constexpr size_t kExpiriesPerEntry = 4;
 
 Status Refuse(Code c, std::string msg) { return Status(c, std::move(msg)); }
 
-Result<UploadRecord> LoadOpenUpload(const StoreReader& r, std::string_view id, Position pos) {
+Result<UploadRecord> LoadOpenUpload(const StoreReader& r, std::string_view id, uint64_t now_ms) {
   if (!ValidUploadId(id)) return Refuse(Code::kNotFound, "no upload has that id");
   auto v = r.Get(keys::Upload(id));
   if (!v.ok()) return v.status();
@@ -31,7 +31,7 @@ Result<UploadRecord> LoadOpenUpload(const StoreReader& r, std::string_view id, P
   }
   auto u = DecodeUpload(**v);
   if (!u) return CorruptRecord("upload " + std::string(id));
-  if (u->expires_ms <= pos.ms)
+  if (u->expires_ms <= now_ms)
     return Refuse(Code::kNotFound, "upload " + std::string(id) + " expired");
   return std::move(*u);
 }
@@ -112,7 +112,8 @@ Status EndUpload(Overlay* o, std::string_view id, const UploadRecord& u,
 
 }  // namespace
 
-Result<OpResult> ApplyUploadCreate(Overlay* o, uint32_t block_bytes, Position pos, const Op& op) {
+Result<OpResult> ApplyUploadCreate(Overlay* o, uint32_t block_bytes, Position pos, uint64_t now_ms,
+                                   const Op& op) {
   auto path = NormalizePath(op.path);
   if (!path.ok()) return path.status();
   if (!ValidUploadId(op.upload)) {
@@ -138,7 +139,7 @@ Result<OpResult> ApplyUploadCreate(Overlay* o, uint32_t block_bytes, Position po
   if (exists->has_value()) {
     auto old = DecodeUpload(**exists);
     if (!old) return CorruptRecord("upload " + op.upload);
-    if (old->expires_ms > pos.ms)
+    if (old->expires_ms > now_ms)
       return Refuse(Code::kAlreadyExists, "upload " + op.upload + " exists");
     // Expired but not freed yet (expiry frees a few per entry): free it now.
     WALFS_RETURN_IF_ERROR(EndUpload(o, op.upload, *old, {}));
@@ -148,17 +149,17 @@ Result<OpResult> ApplyUploadCreate(Overlay* o, uint32_t block_bytes, Position po
   u.target = op.target;
   u.offset = op.target == OpType::kWrite ? op.offset : 0;
   u.expiry_ms = op.expiry_ms;
-  u.created_ms = pos.ms;
-  u.expires_ms = pos.ms;  // replaced by Touch
+  u.created_ms = now_ms;
+  u.expires_ms = now_ms;  // replaced by Touch
   u.meta = op.meta;
-  WALFS_RETURN_IF_ERROR(Touch(o, op.upload, &u, pos.ms));
+  WALFS_RETURN_IF_ERROR(Touch(o, op.upload, &u, now_ms));
   WALFS_RETURN_IF_ERROR(AddToMetaCounter(o, keys::kUploads, 1));
   OpResult r{u.path, pos, 0, std::nullopt, true};
   return r;
 }
 
-Result<OpResult> ApplyUploadStage(Overlay* o, Position pos, const Op& op) {
-  auto u = LoadOpenUpload(*o, op.upload, pos);
+Result<OpResult> ApplyUploadStage(Overlay* o, Position pos, uint64_t now_ms, const Op& op) {
+  auto u = LoadOpenUpload(*o, op.upload, now_ms);
   if (!u.ok()) return u.status();
   WALFS_RETURN_IF_ERROR(CheckPart(op.part));
   if (op.data.empty()) return Refuse(Code::kBadRequest, "a staged chunk holds at least one byte");
@@ -173,12 +174,12 @@ Result<OpResult> ApplyUploadStage(Overlay* o, Position pos, const Op& op) {
   u->staged_bytes += op.data.size();
   WALFS_RETURN_IF_ERROR(
       AddToMetaCounter(o, keys::kStagedBytes, static_cast<int64_t>(op.data.size())));
-  WALFS_RETURN_IF_ERROR(Touch(o, op.upload, &*u, pos.ms));
+  WALFS_RETURN_IF_ERROR(Touch(o, op.upload, &*u, now_ms));
   return OpResult{u->path, pos, op.data.size(), std::nullopt, false};
 }
 
-Result<OpResult> ApplyUploadPart(Overlay* o, Position pos, const Op& op) {
-  auto u = LoadOpenUpload(*o, op.upload, pos);
+Result<OpResult> ApplyUploadPart(Overlay* o, Position pos, uint64_t now_ms, const Op& op) {
+  auto u = LoadOpenUpload(*o, op.upload, now_ms);
   if (!u.ok()) return u.status();
   WALFS_RETURN_IF_ERROR(CheckPart(op.part));
   if (op.md5.size() != 16) return Refuse(Code::kBadRequest, "a part's MD5 is 16 bytes");
@@ -215,19 +216,19 @@ Result<OpResult> ApplyUploadPart(Overlay* o, Position pos, const Op& op) {
     }
   }
   o->Put(keys::Part(op.upload, op.part), EncodePart(PartRecord{op.size, op.md5, op.chunks}));
-  WALFS_RETURN_IF_ERROR(Touch(o, op.upload, &*u, pos.ms));
+  WALFS_RETURN_IF_ERROR(Touch(o, op.upload, &*u, now_ms));
   return OpResult{u->path, pos, op.size, std::nullopt, false};
 }
 
-Result<OpResult> ApplyUploadAbort(Overlay* o, Position pos, const Op& op) {
-  auto u = LoadOpenUpload(*o, op.upload, pos);
+Result<OpResult> ApplyUploadAbort(Overlay* o, Position pos, uint64_t now_ms, const Op& op) {
+  auto u = LoadOpenUpload(*o, op.upload, now_ms);
   if (!u.ok()) return u.status();
   WALFS_RETURN_IF_ERROR(EndUpload(o, op.upload, *u, {}));
   return OpResult{u->path, pos, 0, std::nullopt, false};
 }
 
-Result<CommitPlan> PlanCommit(const Overlay& o, Position pos, const Op& op) {
-  auto u = LoadOpenUpload(o, op.upload, pos);
+Result<CommitPlan> PlanCommit(const Overlay& o, Position pos, uint64_t now_ms, const Op& op) {
+  auto u = LoadOpenUpload(o, op.upload, now_ms);
   if (!u.ok()) return u.status();
   CommitPlan plan;
   plan.upload = std::move(*u);

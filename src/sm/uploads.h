@@ -26,10 +26,11 @@ namespace walfs {
 
 // Upload op results: OpResult with the upload's path, this entry's
 // position as version, and the size staged (stage), sealed (part) or 0.
-Result<OpResult> ApplyUploadCreate(Overlay* o, uint32_t block_bytes, Position pos, const Op& op);
-Result<OpResult> ApplyUploadStage(Overlay* o, Position pos, const Op& op);
-Result<OpResult> ApplyUploadPart(Overlay* o, Position pos, const Op& op);
-Result<OpResult> ApplyUploadAbort(Overlay* o, Position pos, const Op& op);
+Result<OpResult> ApplyUploadCreate(Overlay* o, uint32_t block_bytes, Position pos, uint64_t now_ms,
+                                   const Op& op);
+Result<OpResult> ApplyUploadStage(Overlay* o, Position pos, uint64_t now_ms, const Op& op);
+Result<OpResult> ApplyUploadPart(Overlay* o, Position pos, uint64_t now_ms, const Op& op);
+Result<OpResult> ApplyUploadAbort(Overlay* o, Position pos, uint64_t now_ms, const Op& op);
 
 // What a commit writes: the upload's target and the chunks of the chosen
 // parts, in order.
@@ -41,7 +42,7 @@ struct CommitPlan {
 // The plan of op (an upload_commit) at pos: kNotFound for an unknown or
 // expired upload, kBadRequest for a missing or repeated part or a target
 // other than the upload's.
-Result<CommitPlan> PlanCommit(const Overlay& o, Position pos, const Op& op);
+Result<CommitPlan> PlanCommit(const Overlay& o, Position pos, uint64_t now_ms, const Op& op);
 // Ends the upload after its commit: the plan's chunks now belong to the
 // file (one reference each, counted by the caller's extents), everything
 // else it staged is freed, and its records go.

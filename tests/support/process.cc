@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <thread>
 
@@ -174,6 +175,89 @@ void RedisServer::Stop(int sig) { proc_.Stop(sig); }
 
 std::string RedisServer::url(const std::string& stream) const {
   return "redis://127.0.0.1:" + std::to_string(port_) + "?stream=" + stream;
+}
+
+NatsCluster::NatsCluster(const std::string& dir, int servers) : dir_(dir) {
+  procs_.resize(servers);
+  // A port found free can be taken before its server binds it (by another
+  // server's outgoing route connection): then the cluster starts again on
+  // other ports.
+  for (int attempt = 0;; ++attempt) {
+    ports_.clear();
+    cluster_ports_.clear();
+    http_ports_.clear();
+    for (int i = 0; i < servers; ++i) {
+      ports_.push_back(FreePort());
+      cluster_ports_.push_back(FreePort());
+      http_ports_.push_back(FreePort());
+    }
+    try {
+      StartAll();
+      return;
+    } catch (const std::exception&) {
+      for (auto& p : procs_) p.Stop(9);
+      if (attempt == 2) throw;
+    }
+  }
+}
+
+NatsCluster::~NatsCluster() {
+  for (auto& p : procs_) p.Stop(9);
+}
+
+void NatsCluster::Start(int i) {
+  std::string name = "n" + std::to_string(i);
+  std::string conf = dir_ + "/" + name + ".conf";
+  std::ofstream f(conf);
+  f << "server_name: " << name << "\n"
+    << "listen: 127.0.0.1:" << ports_[i] << "\n"
+    << "http: 127.0.0.1:" << http_ports_[i] << "\n"
+    << "jetstream { store_dir: \"" << dir_ << "/" << name << "\" }\n";
+  if (size() > 1) {
+    f << "cluster {\n  name: walfs\n  listen: 127.0.0.1:" << cluster_ports_[i] << "\n  routes: [";
+    const char* sep = " ";
+    for (int j = 0; j < size(); ++j) {
+      if (j == i) continue;
+      f << sep << "nats-route://127.0.0.1:" << cluster_ports_[j];
+      sep = ", ";
+    }
+    f << " ]\n}\n";
+  }
+  f.close();
+  procs_[i] = Process({"nats-server", "-c", conf}, dir_ + "/" + name + ".log");
+  if (!WaitFor([&] { return PortAcceptsConnections(ports_[i]) || !procs_[i].running(); },
+               std::chrono::seconds(10)) ||
+      !procs_[i].running()) {
+    throw std::runtime_error("nats-server did not start on port " + std::to_string(ports_[i]) +
+                             " (is nats-server installed? make test installs it)");
+  }
+}
+
+void NatsCluster::StartAll() {
+  for (int i = 0; i < size(); ++i) Start(i);
+  if (!WaitFor([&] { return Healthy(); }, std::chrono::seconds(30))) {
+    throw std::runtime_error("the NATS servers' JetStream did not become healthy (see " + dir_ +
+                             "/n0.log)");
+  }
+}
+
+void NatsCluster::Stop(int i, int sig) { procs_[i].Stop(sig); }
+
+bool NatsCluster::Healthy() {
+  for (int i = 0; i < size(); ++i) {
+    if (!procs_[i].running()) continue;
+    auto [rc, out] = Shell("curl -sf http://127.0.0.1:" + std::to_string(http_ports_[i]) +
+                           "/healthz 2>/dev/null");
+    if (rc != 0 || out.find("ok") == std::string::npos) return false;
+  }
+  return true;
+}
+
+std::string NatsCluster::url(const std::string& stream) const {
+  std::string u = "nats://";
+  for (int i = 0; i < size(); ++i)
+    u += (i ? ",127.0.0.1:" : "127.0.0.1:") + std::to_string(ports_[i]);
+  return u + "?stream=" + stream + "&replicas=" + (size() > 1 ? "3" : "1");
 }
 
 }  // namespace walfs::testing

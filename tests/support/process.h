@@ -76,4 +76,30 @@ class RedisServer {
   Process proc_;
 };
 
+// A NATS server, or a cluster of them on loopback, with JetStream (each
+// on free ports, its store under dir), stopped when destroyed. Waits until
+// JetStream answers (a cluster has elected its meta leader).
+class NatsCluster {
+ public:
+  NatsCluster(const std::string& dir, int servers);
+  ~NatsCluster();
+  // Starts (again) server i, or every one.
+  void Start(int i);
+  void StartAll();
+  // Sends sig to server i and waits for its exit (SIGKILL: a crash).
+  void Stop(int i, int sig = 15);
+  int size() const { return static_cast<int>(ports_.size()); }
+  int port(int i) const { return ports_[i]; }
+  // Every server's address, or one's: "nats://127.0.0.1:P[,127.0.0.1:Q...]"
+  // with ?stream=NAME&replicas=R (R: 3 for a cluster, 1 for one server).
+  std::string url(const std::string& stream = "walfs") const;
+  // Whether every running server says its JetStream is healthy.
+  bool Healthy();
+
+ private:
+  std::string dir_;
+  std::vector<int> ports_, cluster_ports_, http_ports_;
+  std::vector<Process> procs_;
+};
+
 }  // namespace walfs::testing

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "log/local_log.h"
@@ -26,6 +28,11 @@ class LogContractTest : public ::testing::TestWithParam<std::string> {
       auto l = OpenLog(redis_->url(), dir_.path(), LogOptions{});
       ASSERT_TRUE(l.ok()) << l.status().ToString();
       log_ = *l;
+    } else if (kind.rfind("nats", 0) == 0) {
+      nats_ = std::make_unique<testing::NatsCluster>(dir_.path(), kind == "nats-r3" ? 3 : 1);
+      auto l = OpenLog(nats_->url(), dir_.path(), LogOptions{});
+      ASSERT_TRUE(l.ok()) << l.status().ToString();
+      log_ = *l;
     } else {
       auto l = OpenLog(kind, dir_.path(), LogOptions{});
       ASSERT_TRUE(l.ok()) << l.status().ToString();
@@ -36,6 +43,7 @@ class LogContractTest : public ::testing::TestWithParam<std::string> {
 
   testing::TempDir dir_;
   std::unique_ptr<testing::RedisServer> redis_;
+  std::unique_ptr<testing::NatsCluster> nats_;
   std::shared_ptr<Log> log_;
   std::unique_ptr<LogConnection> conn_;
 };
@@ -129,7 +137,76 @@ TEST_P(LogContractTest, HeartbeatsAndLeases) {
   EXPECT_TRUE(testing::WaitFor([&] { return *conn_->AcquireLease("other", "c", 60000); }, 5s));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, LogContractTest, ::testing::Values("memory", "local", "redis"));
+TEST_P(LogContractTest, SeedContinuesAboveARestoredPosition) {
+  // A position of another log (a Redis id): the seeded log goes on above it.
+  Position restored{1796288270513, 5};
+  ASSERT_TRUE(conn_->Seed(restored, "seed").ok());
+  auto recs = *conn_->Read(restored, 10, 1000ms);
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].prev, restored);
+  EXPECT_GT(recs[0].pos, restored);
+  EXPECT_EQ(recs[0].payload, "seed");
+  // A fresh connection knows it too, and appends chain on.
+  auto other = std::move(log_->Connect()).value();
+  auto next = other->Append({"next"});
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  auto more = *other->Read(recs[0].pos, 10, 1000ms);
+  ASSERT_EQ(more.size(), 1u);
+  EXPECT_EQ(more[0].prev, recs[0].pos);
+  EXPECT_EQ(more[0].pos, (*next)[0]);
+  EXPECT_EQ(*other->Last(), (*next)[0]);
+  EXPECT_EQ(conn_->Seed(restored, "again").code(), Code::kAlreadyExists);
+}
+
+TEST_P(LogContractTest, RacingAppendersLoseNothingAndKeepEachBatchInOrder) {
+  constexpr int kWriters = 3, kBatches = 20, kPerBatch = 5;
+  std::vector<std::thread> writers;
+  std::atomic<int> failures{0};
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      auto c = std::move(log_->Connect()).value();
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<std::string> batch;
+        for (int i = 0; i < kPerBatch; ++i) {
+          batch.push_back(std::to_string(w) + "/" + std::to_string(b * kPerBatch + i));
+        }
+        // A batch that timed out (a slow machine) is not retried: it may be
+        // in the log, and a second copy would count as a duplicate.
+        if (!c->Append(batch).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  ASSERT_EQ(failures, 0);
+  std::vector<LogRecord> all;
+  Position at;
+  while (all.size() < kWriters * kBatches * kPerBatch) {
+    auto r = conn_->Read(at, 1000, 1000ms);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_FALSE(r->empty()) << "only " << all.size() << " entries";
+    for (auto& rec : *r) {
+      EXPECT_EQ(rec.prev, at);
+      at = rec.pos;
+      all.push_back(std::move(rec));
+    }
+  }
+  EXPECT_TRUE(conn_->Read(at, 10, 50ms)->empty());
+  std::map<int, int> next;  // writer -> the record it appends next
+  for (const auto& rec : all) {
+    int w = std::stoi(rec.payload.substr(0, rec.payload.find('/')));
+    int n = std::stoi(rec.payload.substr(rec.payload.find('/') + 1));
+    EXPECT_EQ(n, next[w]) << "writer " << w;
+    next[w] = n + 1;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, LogContractTest,
+                         ::testing::Values("memory", "local", "redis", "nats", "nats-r3"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
 
 TEST(LocalLogTest, SurvivesReopenAndCutsATornTail) {
   testing::TempDir dir;

@@ -284,6 +284,23 @@ TEST_F(StateMachineTest, PredecessorMismatchStopsWithoutApplying) {
   EXPECT_EQ(batch.size(), 0u);
 }
 
+TEST_F(StateMachineTest, LogTimeComesFromTheRecordWhereThePositionIsNotATime) {
+  // A JetStream record: its position is a sequence, its time the message's.
+  Entry e;
+  e.ops.push_back(Op::Put("/seq", "x"));
+  e.idempotency_key = "k";
+  Overlay batch(&store());
+  LogRecord rec{{7, 0}, state().applied, EncodeEntry(e), 1796288270513};
+  auto r = ApplyBatch(state(), &batch, 8, std::span<const LogRecord>(&rec, 1));
+  ASSERT_TRUE(r.stop.ok()) << r.stop.ToString();
+  store().Apply(batch);
+  auto n = Stat("/seq");
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->inode.version, (Position{7, 0}));
+  EXPECT_EQ(n->inode.mtime_ms, 1796288270513u);
+  EXPECT_EQ(n->inode.ctime_ms, 1796288270513u);
+}
+
 TEST_F(StateMachineTest, UnsupportedFormatStopsTheApplier) {
   std::string bytes = EncodeEntry(Entry{});
   bytes[1] = 9;
