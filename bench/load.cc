@@ -29,6 +29,10 @@
 //   walfs-bench walfs-lag --url URL --watch URL [--watch URL ...] --rate R --duration-ms D
 //       appends at R/s through one replica (ack=log) and measures, for a sample
 //       of them, the time until every watched replica has applied it.
+//   walfs-bench js-publish --nats HOST:PORT[,HOST:PORT...] --clients C --body-bytes N
+//                    --duration-ms D [--stream S] [--replicas R]
+//       the NATS log's limit: synchronous JetStream publishes (each acknowledged
+//       once a quorum stores it) by C connections to a stream like walfs's.
 // Every figure it prints is measured in this run; compare them only with
 // baselines measured in the same run.
 #include <hiredis/hiredis.h>
@@ -48,6 +52,8 @@
 #include <thread>
 #include <vector>
 
+#include <nats/nats.h>
+
 #include "auth/crypto.h"
 #include "auth/sigv4.h"
 #include "backup/s3_store.h"
@@ -64,6 +70,8 @@ struct Args {
   std::string mode;
   std::vector<std::string> urls, watch;
   std::string method = "GET", target = "/", endpoint, bucket, key, redis;
+  std::string nats, stream = "raw";  // js-publish: host:port[,host:port...]
+  size_t replicas = 3;
   std::map<std::string, std::string> headers;
   std::string token, sigv4, cacert;
   size_t body_bytes = 0, clients = 1, writers = 1, readers = 0, record_bytes = 100, init_bytes = 0;
@@ -477,8 +485,99 @@ int RunWalfsLag(const Args& a) {
   return 0;
 }
 
+// The log's own limit on NATS: synchronous JetStream publishes of
+// --body-bytes by --clients connections (each waits for its message's
+// acknowledgement, stored by a quorum), to a stream --stream (subject
+// <stream>.x) created like walfs's (file storage, --replicas).
+int RunJsPublish(const Args& a) {
+  std::vector<std::string> servers;
+  for (size_t from = 0; from <= a.nats.size();) {
+    size_t comma = a.nats.find(',', from);
+    servers.push_back("nats://" + a.nats.substr(from, comma - from));
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  std::vector<const char*> urls;
+  for (const auto& s : servers) urls.push_back(s.c_str());
+  auto connect = [&](natsConnection** nc, jsCtx** js) {
+    natsOptions* o = nullptr;
+    natsOptions_Create(&o);
+    natsOptions_SetServers(o, urls.data(), static_cast<int>(urls.size()));
+    natsStatus s = natsConnection_Connect(nc, o);
+    natsOptions_Destroy(o);
+    if (s == NATS_OK) s = natsConnection_JetStream(js, *nc, nullptr);
+    return s;
+  };
+  std::string subject = a.stream + ".x";
+  {
+    natsConnection* nc = nullptr;
+    jsCtx* js = nullptr;
+    if (connect(&nc, &js) != NATS_OK) {
+      std::cerr << "cannot reach " << a.nats << "\n";
+      return 1;
+    }
+    jsStreamConfig c;
+    jsStreamConfig_Init(&c);
+    const char* subjects[] = {subject.c_str()};
+    c.Name = a.stream.c_str();
+    c.Subjects = subjects;
+    c.SubjectsLen = 1;
+    c.Storage = js_FileStorage;
+    c.Replicas = static_cast<int64_t>(a.replicas);
+    jsStreamInfo* si = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    js_AddStream(&si, js, &c, nullptr, &jerr);  // or it exists
+    if (si != nullptr) jsStreamInfo_Destroy(si);
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+  }
+  std::atomic<uint64_t> acked{0}, errors{0};
+  std::mutex mu;
+  std::vector<double> lat;
+  std::string body(a.body_bytes, 'x');
+  auto end = Clock::now() + std::chrono::milliseconds(a.duration_ms);
+  auto start = Clock::now();
+  std::vector<std::thread> ts;
+  for (size_t c = 0; c < a.clients; ++c) {
+    ts.emplace_back([&] {
+      natsConnection* nc = nullptr;
+      jsCtx* js = nullptr;
+      if (connect(&nc, &js) != NATS_OK) {
+        ++errors;
+        return;
+      }
+      std::vector<double> mine;
+      while (Clock::now() < end) {
+        auto t0 = Clock::now();
+        jsPubAck* ack = nullptr;
+        jsErrCode jerr = static_cast<jsErrCode>(0);
+        natsStatus s = js_Publish(&ack, js, subject.c_str(), body.data(),
+                                  static_cast<int>(body.size()), nullptr, &jerr);
+        mine.push_back(Ms(Clock::now() - t0));
+        if (ack != nullptr) jsPubAck_Destroy(ack);
+        (s == NATS_OK ? acked : errors)++;
+      }
+      jsCtx_Destroy(js);
+      natsConnection_Destroy(nc);
+      std::lock_guard lock(mu);
+      lat.insert(lat.end(), mine.begin(), mine.end());
+    });
+  }
+  for (auto& t : ts) t.join();
+  double secs = Ms(Clock::now() - start) / 1000;
+  json out = {{"requests", acked.load()},
+              {"errors", errors.load()},
+              {"seconds", secs},
+              {"rps", static_cast<double>(acked) / secs},
+              {"p50_ms", Percentile(lat, 0.50)},
+              {"p99_ms", Percentile(lat, 0.99)}};
+  std::cout << out.dump() << "\n";
+  return 0;
+}
+
 int Usage() {
-  std::cerr << "usage: walfs-bench http|s3-append|s3-offset-append|xadd-lag|xadd-bulk|walfs-lag "
+  std::cerr << "usage: walfs-bench "
+               "http|s3-append|s3-offset-append|xadd-lag|xadd-bulk|walfs-lag|js-publish "
                "[options] (see "
                "bench/load.cc)\n";
   return 2;
@@ -511,6 +610,9 @@ int main(int argc, char** argv) {
         {"--bucket", [&] { a.bucket = v; }},
         {"--key", [&] { a.key = v; }},
         {"--redis", [&] { a.redis = v; }},
+        {"--nats", [&] { a.nats = v; }},
+        {"--stream", [&] { a.stream = v; }},
+        {"--replicas", [&] { a.replicas = std::stoull(v); }},
         {"--init-bytes", [&] { a.init_bytes = std::stoull(v); }},
         {"--token", [&] { a.token = v; }},
         {"--sigv4", [&] { a.sigv4 = v; }},
@@ -527,5 +629,6 @@ int main(int argc, char** argv) {
   if (a.mode == "xadd-lag") return RunXaddLag(a);
   if (a.mode == "xadd-bulk") return RunXaddBulk(a);
   if (a.mode == "walfs-lag" && !a.urls.empty()) return RunWalfsLag(a);
+  if (a.mode == "js-publish" && !a.nats.empty()) return RunJsPublish(a);
   return Usage();
 }

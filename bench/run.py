@@ -100,9 +100,27 @@ class Procs:
         wait_for(lambda: port_open(port), 10, 'redis-server')
         return port
 
-    def walfs(self, redis_port, name, extra=(), ready=True, stream='bench'):
+    def nats(self, servers=3):
+        """A JetStream cluster of `servers` nats-servers on loopback; their addresses, comma-separated."""
+        ports = [(free_port(), free_port(), free_port()) for _ in range(servers)]
+        for i, (client, route, mon) in enumerate(ports):
+            d = tempfile.mkdtemp(dir=self.workdir, prefix='nats-')
+            conf = os.path.join(d, 'n%d.conf' % i)
+            routes = ', '.join('nats-route://127.0.0.1:%d' % r for j, (_, r, _) in enumerate(ports) if j != i)
+            with open(conf, 'w') as f:
+                f.write('server_name: n%d\nlisten: 127.0.0.1:%d\nhttp: 127.0.0.1:%d\n'
+                        'jetstream { store_dir: "%s" }\n' % (i, client, mon, d))
+                if servers > 1:
+                    f.write('cluster { name: bench, listen: 127.0.0.1:%d, routes: [%s] }\n' % (route, routes))
+            self.start(['nats-server', '-c', conf], 'nats-%d' % i)
+        for _, _, mon in ports:
+            wait_for(lambda: http('GET', 'http://127.0.0.1:%d/healthz' % mon)[0] == 200, 30, 'nats-server')
+        return ','.join('127.0.0.1:%d' % c for c, _, _ in ports)
+
+    def walfs(self, redis_port, name, extra=(), ready=True, stream='bench', log=None):
         port = free_port()
-        log = 'redis://127.0.0.1:%d?stream=%s' % (redis_port, stream) if redis_port else 'local'
+        if log is None:
+            log = 'redis://127.0.0.1:%d?stream=%s' % (redis_port, stream) if redis_port else 'local'
         data = tempfile.mkdtemp(dir=self.workdir, prefix=name + '-')  # a store is tied to its log
         p = self.start([WALFS, 'serve', '--data', data, '--listen',
                         '127.0.0.1:%d' % port, '--log', log, '--replica-id', name, '--log-level', 'warn',
@@ -255,6 +273,35 @@ class Bench:
                   '--body-bytes', 100, '--clients', 1, '--duration-ms', self.d, '--expect-status', 200)
         self.add('append_latency_p50', w1['p50_ms'], base1['p50_ms'], 'ms', 'p50 <= 3x')
         self.add('append_latency_p99', w1['p99_ms'], base1['p99_ms'], 'ms', '(reported)')
+
+    def nats_appends(self, p):
+        """Appends through one replica on a NATS JetStream log (R3 over three nats-servers) against
+        the same on Redis, and against raw JetStream publishes (each acknowledged by a quorum) to a
+        stream of the same configuration, in the same run."""
+        servers = p.nats(3)
+        nurl, _ = p.walfs(None, 'n0', log='nats://%s?stream=bench&replicas=3' % servers)
+        rurl, _ = p.walfs(p.redis(), 'r0')
+
+        def appends(url, clients, target):
+            return load('http', '--url', url, '--method', 'POST', '--target', target, '--body-bytes', 100,
+                        '--clients', clients, '--duration-ms', self.d, '--expect-status', 200)
+
+        raw = load('js-publish', '--nats', servers, '--clients', 64, '--body-bytes', 100, '--duration-ms', self.d)
+        on_nats = appends(nurl, 64, '/v1/fs/bench/tp?op=append')
+        on_redis = appends(rurl, 64, '/v1/fs/bench/tp?op=append')
+        self.add('nats_append_throughput', on_nats['rps'], on_redis['rps'], 'appends/s', '(reported)',
+                 note='(64 clients, 100 B; baseline: the same through a replica on Redis)')
+        self.add('nats_append_vs_raw', on_nats['rps'], raw['rps'], 'appends/s', '(reported)',
+                 note='(baseline: 64 connections publishing 100 B to an R3 stream, each waiting for its ack)')
+        raw1 = load('js-publish', '--nats', servers, '--stream', 'raw1', '--clients', 1, '--body-bytes', 100,
+                    '--duration-ms', self.d)
+        n1 = appends(nurl, 1, '/v1/fs/bench/lat?op=append')
+        r1 = appends(rurl, 1, '/v1/fs/bench/lat?op=append')
+        self.add('nats_append_latency_p50', n1['p50_ms'], r1['p50_ms'], 'ms', '(reported)',
+                 note='(1 client; baseline: Redis; a raw publish p50 %.3f ms, p99 %.3f ms)' % (
+                     raw1['p50_ms'], raw1['p99_ms']))
+        self.add('nats_append_latency_p99', n1['p99_ms'], r1['p99_ms'], 'ms', '(reported)',
+                 note='(1 client; baseline: Redis)')
 
     def reads(self, p):
         rport = p.redis()
@@ -703,7 +750,7 @@ def url_q(url, query):
     return url + ('&' if '?' in url else '?') + query
 
 
-CASES = ['append_throughput', 'reads', 'catch_up', 'replication_lag', 'status_quo', 'large_files',
+CASES = ['append_throughput', 'nats_appends', 'reads', 'catch_up', 'replication_lag', 'status_quo', 'large_files',
          'huge_file_memory', 'snapshot_incremental', 'auth_cost', 's3_cost', 's3_appends', 'mount_appends',
          'mount_large']
 
@@ -722,7 +769,8 @@ def main():
     os.chmod(workdir, 0o755)  # nginx's workers run as www-data
     b = Bench(a.smoke, workdir)
     only = set(filter(None, a.only.split(',')))
-    runs = {'append_throughput': b.append_throughput_and_latency, 'reads': b.reads, 'catch_up': b.catch_up,
+    runs = {'append_throughput': b.append_throughput_and_latency, 'nats_appends': b.nats_appends,
+            'reads': b.reads, 'catch_up': b.catch_up,
             'replication_lag': b.replication_lag, 'status_quo': b.status_quo, 'large_files': b.large_files,
             'huge_file_memory': b.huge_file_memory, 'snapshot_incremental': b.snapshot_incremental,
             'auth_cost': b.auth_cost, 's3_cost': b.s3_cost, 's3_appends': b.s3_appends,

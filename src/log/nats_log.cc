@@ -151,6 +151,7 @@ class NatsConnection final : public LogConnection {
   uint64_t ids_ = 0;        // message ids handed out
   uint64_t rounds_ = 0;     // pipelined publishes sent (tags their acks)
   uint64_t next_read_ = 0;  // the sequence the reader delivers next
+  uint64_t pending_ = 0;    // what the stream held after it, as last known
   uint64_t base_ = 0;       // positions are sequences plus this (Seed)
 };
 
@@ -434,6 +435,14 @@ Status NatsConnection::Subscribe(uint64_t start) {
     return Unavailable("reading the stream " + addr_.stream, s);
   }
   next_read_ = start;
+  // What the stream holds from start is on its way: a read waits for it
+  // (the consumer's first messages come a round trip or more after it is
+  // made) even when it was asked not to wait for new ones.
+  auto si = Info();
+  if (!si.ok()) return si.status();
+  pending_ = (*si)->State.Msgs > 0 && (*si)->State.LastSeq >= start
+                 ? (*si)->State.LastSeq - std::max(start, (*si)->State.FirstSeq) + 1
+                 : 0;
   return Status::Ok();
 }
 
@@ -446,11 +455,12 @@ Result<std::vector<LogRecord>> NatsConnection::Read(Position after, size_t max,
   if (reader_ == nullptr || next_read_ != start) WALFS_RETURN_IF_ERROR(Subscribe(start));
   std::vector<LogRecord> out;
   int64_t wait = std::max<int64_t>(1, block.count());
-  uint64_t pending = 0;  // what the stream holds after the last one delivered
   while (out.size() < max) {
-    // The first waits up to block; then what the stream holds already
-    // (it may still be on its way) up to a round trip's time.
-    int64_t ms = out.empty() ? wait : pending > 0 ? opts_.command_timeout_ms : 0;
+    // What the stream holds already (it may still be on its way) is waited
+    // for up to a round trip's time; new entries up to block.
+    int64_t ms = pending_ > 0  ? std::max<int64_t>(wait, opts_.command_timeout_ms)
+                 : out.empty() ? wait
+                               : 0;
     natsMsg* raw = nullptr;
     natsStatus s = natsSubscription_NextMsg(&raw, reader_, ms);
     Msg m(raw);
@@ -478,7 +488,7 @@ Result<std::vector<LogRecord>> NatsConnection::Read(Position after, size_t max,
     rec.payload.assign(natsMsg_GetData(m.get()),
                        static_cast<size_t>(natsMsg_GetDataLength(m.get())));
     next_read_ = meta->Sequence.Stream + 1;
-    pending = meta->NumPending;
+    pending_ = meta->NumPending;
     out.push_back(std::move(rec));
   }
   return out;

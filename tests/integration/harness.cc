@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 
@@ -50,24 +51,65 @@ bool ServeProcess::WaitReady(std::chrono::milliseconds deadline) {
       deadline);
 }
 
+TestLog TestLogFromEnvironment() {
+  const char* v = std::getenv("WALFS_TEST_LOG");
+  std::string log = v != nullptr ? v : "redis";
+  if (log == "redis") return TestLog::kRedis;
+  if (log == "nats") return TestLog::kNats;
+  throw std::runtime_error("WALFS_TEST_LOG is redis or nats, not '" + log + "'");
+}
+
 Cluster::Cluster(size_t n, bool redis_appendonly, std::vector<std::string> extra_args,
                  std::vector<std::string> env)
     : extra_(std::move(extra_args)), env_(std::move(env)) {
-  redis_ = std::make_unique<RedisServer>(dir_.path(), redis_appendonly);
+  if (TestLogFromEnvironment() == TestLog::kNats) {
+    // JetStream's own durability (a quorum of three) stands in for
+    // Redis's appendfsync.
+    nats_ = std::make_unique<NatsCluster>(dir_.path(), 3);
+    log_url_ = nats_->url();
+  } else {
+    redis_ = std::make_unique<RedisServer>(dir_.path(), redis_appendonly);
+    log_url_ = redis_->url();
+  }
+  Start(n);
+}
+
+Cluster::Cluster(TestLog log, size_t n, std::vector<std::string> extra_args)
+    : extra_(std::move(extra_args)) {
+  if (log == TestLog::kNats) {
+    nats_ = std::make_unique<NatsCluster>(dir_.path(), 3);
+    log_url_ = nats_->url();
+  } else {
+    redis_ = std::make_unique<RedisServer>(dir_.path());
+    log_url_ = redis_->url();
+  }
+  Start(n);
+}
+
+void Cluster::Start(size_t n) {
   for (size_t i = 0; i < n; ++i) {
-    nodes_.push_back(std::make_unique<ServeProcess>(dir_.path() + "/r" + std::to_string(i),
-                                                    redis_->url(), "r" + std::to_string(i), extra_,
-                                                    env_));
+    nodes_.push_back(std::make_unique<ServeProcess>(
+        dir_.path() + "/r" + std::to_string(i), log_url_, "r" + std::to_string(i), extra_, env_));
     nodes_.back()->Start();
   }
-  for (auto& n : nodes_) {
-    if (!n->WaitReady()) throw std::runtime_error("replica not ready: " + n->log_path());
+  for (auto& node : nodes_) {
+    if (!node->WaitReady()) throw std::runtime_error("replica not ready: " + node->log_path());
   }
+}
+
+RedisServer& Cluster::redis() {
+  if (!redis_) throw std::runtime_error("this test needs Redis; the cluster runs on " + log_url_);
+  return *redis_;
+}
+
+NatsCluster& Cluster::nats() {
+  if (!nats_) throw std::runtime_error("this test needs NATS; the cluster runs on " + log_url_);
+  return *nats_;
 }
 
 ServeProcess& Cluster::AddReplica(const std::string& id) {
   nodes_.push_back(
-      std::make_unique<ServeProcess>(dir_.path() + "/" + id, redis_->url(), id, extra_, env_));
+      std::make_unique<ServeProcess>(dir_.path() + "/" + id, log_url_, id, extra_, env_));
   nodes_.back()->Start();
   return *nodes_.back();
 }

@@ -37,21 +37,35 @@ class ServeProcess {
   Process proc_;
 };
 
-// redis-server plus n replicas on one stream.
+// The log the cluster tests run on: WALFS_TEST_LOG, "redis" (the default)
+// or "nats" (make test runs the cluster scenarios on both).
+enum class TestLog { kRedis, kNats };
+TestLog TestLogFromEnvironment();
+
+// n replicas on one log: a redis-server's stream, or a stream on a
+// 3-server NATS JetStream cluster (R3).
 class Cluster {
  public:
   explicit Cluster(size_t n, bool redis_appendonly = false,
                    std::vector<std::string> extra_args = {}, std::vector<std::string> env = {});
+  Cluster(TestLog log, size_t n, std::vector<std::string> extra_args = {});
   // Adds (and starts) one more replica on the same log.
   ServeProcess& AddReplica(const std::string& id);
   ServeProcess& node(size_t i) { return *nodes_[i]; }
   size_t size() const { return nodes_.size(); }
-  RedisServer& redis() { return *redis_; }
+  // The log's servers: a test that needs one kind fails on the other.
+  RedisServer& redis();
+  NatsCluster& nats();
+  const std::string& log_url() const { return log_url_; }
   const std::string& dir() const { return dir_.path(); }
 
  private:
+  void Start(size_t n);
+
   TempDir dir_;
   std::unique_ptr<RedisServer> redis_;
+  std::unique_ptr<NatsCluster> nats_;
+  std::string log_url_;
   std::vector<std::unique_ptr<ServeProcess>> nodes_;
   std::vector<std::string> extra_, env_;
 };

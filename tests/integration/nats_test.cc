@@ -15,40 +15,24 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct NatsReplicas {
-  TempDir dir;
-  NatsCluster nats{dir.path(), 3};
-  std::vector<std::unique_ptr<ServeProcess>> nodes;
-
-  NatsReplicas() {
-    for (int i = 0; i < 3; ++i) {
-      nodes.push_back(std::make_unique<ServeProcess>(dir.path() + "/r" + std::to_string(i),
-                                                     nats.url(), "r" + std::to_string(i)));
-      nodes.back()->Start();
-    }
-    for (auto& n : nodes) {
-      if (!n->WaitReady()) throw std::runtime_error("replica not ready: " + n->log_path());
-    }
+bool Converged(Cluster& c) {
+  json first;
+  for (size_t i = 0; i < c.size(); ++i) {
+    auto cl = c.node(i).Client();
+    json r = Ready(cl);
+    if (!r.is_object() || r.value("status", "") != "ready") return false;
+    if (i == 0) first = r;
+    if (r["applied"] != first["applied"] || r["digest"] != first["digest"]) return false;
   }
-  bool Converged() {
-    json first;
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      auto c = nodes[i]->Client();
-      json r = Ready(c);
-      if (!r.is_object() || r.value("status", "") != "ready") return false;
-      if (i == 0) first = r;
-      if (r["applied"] != first["applied"] || r["digest"] != first["digest"]) return false;
-    }
-    return first["applied"] == first["log_last"];
-  }
-};
+  return first["applied"] == first["log_last"];
+}
 
 // Appends of 16-byte records from 6 clients over the three replicas, one
 // NATS server killed (-9) half way and started again: each client retries a
 // failed append with its idempotency key, so every record is in the file
 // exactly once, none torn, and the replicas converge.
 TEST(NatsTest, AppendsThroughAKilledNatsServerAreNeitherLostNorDoubled) {
-  NatsReplicas c;
+  Cluster c(TestLog::kNats, 3);
   constexpr int kClients = 6, kAppends = 150;
   std::atomic<int> done{0}, gave_up{0};
   std::mutex mu;
@@ -62,7 +46,7 @@ TEST(NatsTest, AppendsThroughAKilledNatsServerAreNeitherLostNorDoubled) {
         std::string key = std::string("k-") + std::string(rec, 9);
         bool ok = false;
         for (int attempt = 0; attempt < 60 && !ok; ++attempt) {
-          auto cl = c.nodes[(t + i + attempt) % 3]->Client(10000);
+          auto cl = c.node((t + i + attempt) % 3).Client(10000);
           auto r = cl.Request("POST", "/v1/fs/shared/log.txt?op=append", rec,
                               {{"Idempotency-Key", key}});
           if (r.ok() && r->status == 200) {
@@ -77,11 +61,11 @@ TEST(NatsTest, AppendsThroughAKilledNatsServerAreNeitherLostNorDoubled) {
     });
   }
   ASSERT_TRUE(WaitFor([&] { return done >= kClients * kAppends / 2; }, 120s));
-  c.nats.Stop(0, 9);
-  c.nats.Start(0);
+  c.nats().Stop(0, 9);
+  c.nats().Start(0);
   for (auto& th : threads) th.join();
   ASSERT_EQ(gave_up.load(), 0);
-  auto cl = c.nodes[0]->Client();
+  auto cl = c.node(0).Client();
   std::string content = StrongRead(cl, "/shared/log.txt");
   ASSERT_EQ(content.size(), kClients * kAppends * 16u);
   std::set<std::string> seen;
@@ -92,28 +76,28 @@ TEST(NatsTest, AppendsThroughAKilledNatsServerAreNeitherLostNorDoubled) {
     EXPECT_TRUE(seen.insert(rec).second) << "duplicate " << rec;
   }
   for (int i = 1; i < 3; ++i) {
-    auto other = c.nodes[i]->Client();
+    auto other = c.node(i).Client();
     EXPECT_EQ(StrongRead(other, "/shared/log.txt"), content);
   }
-  EXPECT_TRUE(WaitFor([&] { return c.Converged(); }, 30s));
+  EXPECT_TRUE(WaitFor([&] { return Converged(c); }, 30s));
 }
 
 // A write larger than NATS's max_payload (1 MB: the test servers keep the
 // default) is staged in entries the log takes, and reads back whole from
 // another replica.
 TEST(NatsTest, AWriteLargerThanOneMessageIsStagedAndReadsBackElsewhere) {
-  NatsReplicas c;
+  Cluster c(TestLog::kNats, 3);
   std::string body(20 << 20, '\0');
   for (size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>((i * 131) >> 7);
-  auto cl = c.nodes[0]->Client();
+  auto cl = c.node(0).Client();
   auto r = cl.Request("PUT", "/v1/fs/big.bin", body);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->status, 201) << r->body;
   // More entries than one: the 20 MiB went in chunks of under 1 MB.
   EXPECT_GT(Position::Parse(Json(*r)["position"].get<std::string>())->ms, 20u);
-  auto other = c.nodes[2]->Client();
+  auto other = c.node(2).Client();
   EXPECT_TRUE(StrongRead(other, "/big.bin") == body);
-  EXPECT_TRUE(WaitFor([&] { return c.Converged(); }, 30s));
+  EXPECT_TRUE(WaitFor([&] { return Converged(c); }, 30s));
 }
 
 }  // namespace

@@ -105,7 +105,7 @@ TEST(SnapshotIntegrationTest, SnapshotUnderWritesRestoresExactlyItsPosition) {
   auto state = *LoadApplyState(restored->live());
   EXPECT_EQ(state.applied, pos);
   EXPECT_EQ(ToHex(state.digest), m["digest"]);
-  auto [replayed_state, replayed] = Replay(c.redis().url(), pos);
+  auto [replayed_state, replayed] = Replay(c.log_url(), pos);
   EXPECT_EQ(replayed_state.applied, pos);
   EXPECT_EQ(replayed_state.digest, state.digest);
   EXPECT_EQ(Dump(restored->live()), replayed);
@@ -281,11 +281,11 @@ TEST(SnapshotIntegrationTest, OnDemandSnapshotsOnAnyReplicaLetTheLogBeTrimmed) {
 
 TEST(SnapshotIntegrationTest, WithoutASnapshotAReplicaBehindATrimRefusesToStart) {
   Cluster c(1);
-  auto log = *OpenLog(c.redis().url(), c.dir(), LogOptions{});
+  auto log = *OpenLog(c.log_url(), c.dir(), LogOptions{});
   auto conn = std::move(log->Connect()).value();
   HttpClient a = c.node(0).Client();
   for (int i = 0; i < 5; ++i) ASSERT_LT(a.Request("PUT", "/v1/fs/f", "x")->status, 300);
-  ServeProcess late(c.dir() + "/late", c.redis().url(), "late");
+  ServeProcess late(c.dir() + "/late", c.log_url(), "late");
   auto tail = *conn->Tail();
   ASSERT_TRUE(conn->Trim(tail.last).ok());  // by hand, with no snapshot
   EXPECT_THROW(late.Start(), std::runtime_error);

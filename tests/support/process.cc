@@ -1,5 +1,7 @@
 #include "support/process.h"
 
+#include <nats/nats.h>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -251,6 +253,30 @@ bool NatsCluster::Healthy() {
     if (rc != 0 || out.find("ok") == std::string::npos) return false;
   }
   return true;
+}
+
+int NatsCluster::StreamLeader(const std::string& stream) {
+  for (int i = 0; i < size(); ++i) {
+    if (!procs_[i].running()) continue;
+    natsConnection* nc = nullptr;
+    jsCtx* js = nullptr;
+    jsStreamInfo* si = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    std::string leader;
+    std::string u = "nats://127.0.0.1:" + std::to_string(ports_[i]);
+    if (natsConnection_ConnectTo(&nc, u.c_str()) == NATS_OK &&
+        natsConnection_JetStream(&js, nc, nullptr) == NATS_OK &&
+        js_GetStreamInfo(&si, js, stream.c_str(), nullptr, &jerr) == NATS_OK &&
+        si->Cluster != nullptr && si->Cluster->Leader != nullptr) {
+      leader = si->Cluster->Leader;
+    }
+    if (si != nullptr) jsStreamInfo_Destroy(si);
+    if (js != nullptr) jsCtx_Destroy(js);
+    if (nc != nullptr) natsConnection_Destroy(nc);
+    // Servers are named n<index>.
+    if (leader.size() > 1 && leader[0] == 'n') return std::stoi(leader.substr(1));
+  }
+  return -1;
 }
 
 std::string NatsCluster::url(const std::string& stream) const {

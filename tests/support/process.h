@@ -88,6 +88,8 @@ class NatsCluster {
   void StartAll();
   // Sends sig to server i and waits for its exit (SIGKILL: a crash).
   void Stop(int i, int sig = 15);
+  // Sends sig to server i and does not wait (SIGSTOP freezes it).
+  void Signal(int i, int sig) { procs_[i].Kill(sig); }
   int size() const { return static_cast<int>(ports_.size()); }
   int port(int i) const { return ports_[i]; }
   // Every server's address, or one's: "nats://127.0.0.1:P[,127.0.0.1:Q...]"
@@ -95,6 +97,9 @@ class NatsCluster {
   std::string url(const std::string& stream = "walfs") const;
   // Whether every running server says its JetStream is healthy.
   bool Healthy();
+  // The index of the server that leads the stream now, or -1 (none, or
+  // no answer).
+  int StreamLeader(const std::string& stream = "walfs");
 
  private:
   std::string dir_;
