@@ -105,7 +105,8 @@ test-tsan: deps
 
 # Fault scenarios with real processes (replicas and Redis killed, the log
 # lost, answers lost, a full disk, a network partition; the last two need
-# root for tmpfs and network namespaces), the simulations with a faulty log
+# root for tmpfs and network namespaces; NATS servers killed, frozen and cut
+# off, and the replica kills and lost answers again on NATS), the simulations with a faulty log
 # and store (SIM_FAULT_SEEDS seeds each: the state machine's, and the real
 # applier, proposer and waiters'), and the unit tests and the simulation
 # under TSan. docs/reliability.md says what each shows.
@@ -114,6 +115,8 @@ faults: build test-tsan
 	WALFS_SIM_SEEDS=$(SIM_FAULT_SEEDS) ./$(BUILD)/tests/sim_test --gtest_filter='*Faulty*'
 	WALFS_SIM_SEEDS=$(SIM_FAULT_SEEDS) ./$(BUILD)/tests/actor_sim_test
 	./$(BUILD)/tests/faults_test
+	WALFS_TEST_LOG=nats ./$(BUILD)/tests/faults_test \
+	  --gtest_filter='FaultsTest.ReplicasKilledUnderLoad*:FaultsTest.RetriesWithIdempotencyKeys*'
 
 # libFuzzer (clang 14) on the entry decoder, paths, Range, transaction JSON,
 # the request parser and the state machine, FUZZ_SECONDS each, from the

@@ -42,6 +42,15 @@ std::string Why(natsStatus s) {
   return last != nullptr && *last != '\0' ? last : natsStatus_GetText(s);
 }
 
+// The second half of an entry's position: 32 bits of its message id's hash.
+// A sequence alone cannot tell two messages apart: after a loss (the NATS
+// servers of a quorum all killed before they wrote what they had
+// acknowledged) the next publish takes the lost one's sequence, and a
+// replica that applied the lost one would not see that the entry after it
+// follows another. With the tag, its predecessor is not what the replica
+// applied, and it stops (design rule 8).
+uint64_t Tag(std::string_view msg_id) { return Checksum64(msg_id) & 0xffffffffu; }
+
 // A replica id or lease name as a key of the bucket: letters, digits, '-'
 // and '_' as they are, every other byte as "=XX".
 std::string KeyPart(std::string_view s) {
@@ -126,14 +135,25 @@ class NatsConnection final : public LogConnection {
   Status EnsureStream();
   Status EnsureBucket();
   Result<StreamInfo> Info();
+  // The stream's last message (its sequence and tag; sequence 0 if none),
+  // or the message at seq.
+  struct Entry {
+    uint64_t seq = 0;
+    uint64_t tag = 0;
+  };
+  Result<Entry> LastEntry();
+  Result<Entry> EntryAt(uint64_t seq);
+  Result<Entry> EntryOf(natsStatus s, natsMsg* raw, const std::string& what);
   // Sends the messages pipelined and waits until deadline for their acks
   // (nullopt where none came).
   Result<std::vector<std::optional<Ack>>> PublishAll(const std::vector<Publish>& msgs,
                                                      Clock::time_point deadline);
   Status Subscribe(uint64_t start);
-  // A sequence's position, and the sequence of a position (0 for one below
-  // this stream's first).
-  Position Pos(uint64_t seq) const { return seq == 0 ? Position{} : Position{seq + base_, 0}; }
+  // A message's position (its sequence and tag), and the sequence of a
+  // position (0 for one below this stream's first).
+  Position Pos(uint64_t seq, uint64_t tag) const {
+    return seq == 0 ? Position{} : Position{seq + base_, tag};
+  }
   uint64_t Seq(Position p) const { return p.ms > base_ ? p.ms - base_ : 0; }
   Status Unavailable(const std::string& what, natsStatus s) {
     return Status(Code::kLogUnavailable, "NATS: " + what + ": " + Why(s));
@@ -169,6 +189,11 @@ Status NatsConnection::Connect() {
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(o, -1);
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(o, 100);
   if (s == NATS_OK) s = natsOptions_SetNoRandomize(o, false);
+  // A server that stops answering (frozen, or behind a partition that
+  // drops packets) is left after two missed pings a second apart, not the
+  // default two minutes.
+  if (s == NATS_OK) s = natsOptions_SetPingInterval(o, 1000);
+  if (s == NATS_OK) s = natsOptions_SetMaxPingsOut(o, 2);
   if (s == NATS_OK) s = natsConnection_Connect(&nc_, o);
   if (s != NATS_OK) {
     Drop();
@@ -298,6 +323,37 @@ Result<StreamInfo> NatsConnection::Info() {
   return si;
 }
 
+Result<NatsConnection::Entry> NatsConnection::EntryOf(natsStatus s, natsMsg* raw,
+                                                      const std::string& what) {
+  Msg m(raw);
+  if (s == NATS_NOT_FOUND) return Entry{};
+  if (s != NATS_OK) return Unavailable(what, s);
+  const char* id = nullptr;
+  if (natsMsgHeader_Get(m.get(), "Nats-Msg-Id", &id) != NATS_OK) {
+    return Status(Code::kCorruption, "stream message " +
+                                         std::to_string(natsMsg_GetSequence(m.get())) +
+                                         " was not written by walfs");
+  }
+  return Entry{natsMsg_GetSequence(m.get()), Tag(id)};
+}
+
+Result<NatsConnection::Entry> NatsConnection::LastEntry() {
+  WALFS_RETURN_IF_ERROR(Ready());
+  natsMsg* raw = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s =
+      js_GetLastMsg(&raw, js_, addr_.stream.c_str(), addr_.subject.c_str(), nullptr, &jerr);
+  return EntryOf(s, raw, "the last entry of " + addr_.stream);
+}
+
+Result<NatsConnection::Entry> NatsConnection::EntryAt(uint64_t seq) {
+  WALFS_RETURN_IF_ERROR(Ready());
+  natsMsg* raw = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetMsg(&raw, js_, addr_.stream.c_str(), seq, nullptr, &jerr);
+  return EntryOf(s, raw, "entry " + std::to_string(seq) + " of " + addr_.stream);
+}
+
 Result<std::vector<std::optional<NatsConnection::Ack>>> NatsConnection::PublishAll(
     const std::vector<Publish>& msgs, Clock::time_point deadline) {
   std::string tag = inbox_ + "." + std::to_string(++rounds_) + ".";
@@ -377,17 +433,18 @@ Result<std::vector<Position>> NatsConnection::Append(const std::vector<std::stri
   std::vector<Position> out;
   bool maybe_sent = false;  // some publish may be stored, unacknowledged
   while (out.size() < payloads.size()) {
-    auto info = Info();
-    if (!info.ok()) {
-      if (!maybe_sent && out.empty()) return info.status();
-      return Status(Code::kTimeout, info.status().message());
+    auto last = LastEntry();
+    if (!last.ok()) {
+      if (!maybe_sent && out.empty()) return last.status();
+      return Status(Code::kTimeout, last.status().message());
     }
-    uint64_t last = (*info)->State.LastSeq;
     std::vector<Publish> msgs;
     for (size_t i = out.size(); i < payloads.size(); ++i) {
-      uint64_t expect = last + (i - out.size());
-      std::string expect_id = i == out.size() ? std::string() : ids[i - 1];
-      msgs.push_back(Publish{&payloads[i], ids[i], expect, std::move(expect_id), Pos(expect)});
+      uint64_t expect = last->seq + (i - out.size());
+      bool first = i == out.size();
+      std::string expect_id = first ? std::string() : ids[i - 1];
+      Position prev = first ? Pos(last->seq, last->tag) : Pos(expect, Tag(ids[i - 1]));
+      msgs.push_back(Publish{&payloads[i], ids[i], expect, std::move(expect_id), prev});
     }
     maybe_sent = true;
     auto acks = PublishAll(msgs, deadline);
@@ -406,7 +463,7 @@ Result<std::vector<Position>> NatsConnection::Append(const std::vector<std::stri
         Status st(Code::kLogUnavailable, "NATS: " + a->error);
         return out.empty() ? st : Status(Code::kTimeout, st.message());
       }
-      out.push_back(Pos(a->seq));
+      out.push_back(Pos(a->seq, Tag(ids[out.size()])));
     }
     if (out.size() < payloads.size() && !raced && Clock::now() >= deadline) {
       return Status(Code::kTimeout, "NATS: no acknowledgement from JetStream in " +
@@ -475,7 +532,12 @@ Result<std::vector<LogRecord>> NatsConnection::Read(Position after, size_t max,
     if (natsMsg_GetMetaData(&md, m.get()) != NATS_OK) continue;  // not a stream message
     MetaData meta(md);
     LogRecord rec;
-    rec.pos = Pos(meta->Sequence.Stream);
+    const char* id = nullptr;
+    if (natsMsgHeader_Get(m.get(), "Nats-Msg-Id", &id) != NATS_OK) {
+      return Status(Code::kCorruption, "stream message " + std::to_string(meta->Sequence.Stream) +
+                                           " was not written by walfs");
+    }
+    rec.pos = Pos(meta->Sequence.Stream, Tag(id));
     rec.time_ms = static_cast<uint64_t>(meta->Timestamp / 1000000);
     const char* prev = nullptr;
     std::optional<Position> p;
@@ -491,14 +553,25 @@ Result<std::vector<LogRecord>> NatsConnection::Read(Position after, size_t max,
     pending_ = meta->NumPending;
     out.push_back(std::move(rec));
   }
+  if (out.empty()) {
+    // Nothing came: either nothing is there, or the consumer is gone (its
+    // server restarted or was cut off) without libnats noticing. The
+    // stream says which; a consumer that misses entries is made again.
+    auto si = Info();
+    if (!si.ok()) return si.status();
+    const jsStreamState& st = (*si)->State;
+    if (st.Msgs > 0 && st.LastSeq >= next_read_) {
+      natsSubscription_Destroy(reader_);
+      reader_ = nullptr;
+    }
+  }
   return out;
 }
 
 Result<Position> NatsConnection::Last() {
-  auto si = Info();
-  if (!si.ok()) return si.status();
-  if ((*si)->State.Msgs == 0) return Position{};
-  return Pos((*si)->State.LastSeq);
+  auto last = LastEntry();
+  if (!last.ok()) return last.status();
+  return Pos(last->seq, last->tag);
 }
 
 Result<LogTail> NatsConnection::Tail() {
@@ -509,8 +582,12 @@ Result<LogTail> NatsConnection::Tail() {
   t.length = st.Msgs;
   t.entries_added = st.LastSeq;
   if (st.Msgs > 0) {
-    t.first = Pos(st.FirstSeq);
-    t.last = Pos(st.LastSeq);
+    auto first = EntryAt(st.FirstSeq);
+    if (!first.ok()) return first.status();
+    auto last = LastEntry();
+    if (!last.ok()) return last.status();
+    t.first = Pos(first->seq, first->tag);
+    t.last = Pos(last->seq, last->tag);
   }
   return t;
 }
@@ -523,9 +600,9 @@ Result<uint64_t> NatsConnection::Bytes() {
 
 Status NatsConnection::Trim(Position min_keep) {
   WALFS_RETURN_IF_ERROR(Ready());
-  // Keeps every entry at or above min_keep (a position of this stream, or
-  // the restored one it was seeded after).
-  uint64_t keep = min_keep.seq == 0 ? Seq(min_keep) : Seq(min_keep) + 1;
+  // Keeps every entry at or above min_keep (a position of this stream; the
+  // restored one it was seeded after keeps them all).
+  uint64_t keep = Seq(min_keep);
   if (keep <= 1) return Status::Ok();  // a purge up to sequence 0 would purge everything
   jsOptions o;
   jsOptions_Init(&o);

@@ -1,10 +1,13 @@
 // NatsLog: the shared log as a NATS JetStream stream, through libnats.
 //
-// Positions are stream sequence numbers, written "<seq>-0" (so that they
-// order and parse like every other position, and a log seeded after a
-// restored Redis position continues above it). Each entry is one message
-// on the stream's subject with the encoded entry as its data and headers:
-//   Walfs-Prev                   the predecessor's position (design rule 8)
+// Positions are stream sequence numbers with a tag, "<seq>-<tag>" (so that
+// they order and parse like every other position, and a log seeded after a
+// restored Redis position continues above it): the tag is 32 bits of the
+// message id's hash, so that two messages stored at one sequence (a loss
+// the servers made up for) are two positions. Each entry is one message on
+// the stream's subject with the encoded entry as its data and headers:
+//   Walfs-Prev                   the predecessor's position, tag included
+//                                (design rule 8)
 //   Nats-Expected-Last-Sequence  the predecessor's sequence: JetStream
 //                                refuses the publish if another came first,
 //                                so an entry is never written after a hole
@@ -12,7 +15,8 @@
 //                                one before it: a batch stays in order even
 //                                when one of its publishes raced another
 //   Nats-Msg-Id                  unique per entry: a publish retried after
-//                                a lost acknowledgement is not stored twice
+//                                a lost acknowledgement is not stored twice;
+//                                its hash is the position's tag
 // A batch is published pipelined (one round trip for a group commit); a
 // publish that raced another is sent again, chained to the new last entry.
 // The entry's log time is the message's timestamp, set by the stream's

@@ -4,70 +4,14 @@
 // keeps serving reads, marked X-Walfs-Stale, answers /readyz 503 and refuses
 // writes; when the link returns it heals by itself and converges.
 #include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <fstream>
 
 #include "faults/history.h"
+#include "faults/netns.h"
 
 namespace walfs::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-void Run(const std::vector<std::string>& argv) {
-  Process p(argv);
-  int st = p.Wait(10s);
-  if (st != 0) {
-    std::string cmd;
-    for (const auto& a : argv) cmd += a + " ";
-    throw std::runtime_error("failed (" + std::to_string(st) + "): " + cmd);
-  }
-}
-
-// A network namespace joined to this one by two veth links: "client"
-// (10.N.1.0/30) and "log" (10.N.2.0/30); this side holds .1, the
-// namespace .2.
-class Namespace {
- public:
-  Namespace() {
-    int tag = static_cast<int>(::getpid() % 100000);
-    name_ = "walfs-test-" + std::to_string(tag);
-    net_ = "10." + std::to_string(100 + tag % 100) + ".";
-    Run({"ip", "netns", "add", name_});
-    Run({"ip", "-n", name_, "link", "set", "lo", "up"});
-    for (int link = 1; link <= 2; ++link) {
-      std::string outer = Outer(link),
-                  inner = "wt" + std::to_string(tag) + "i" + std::to_string(link);
-      Run({"ip", "link", "add", outer, "type", "veth", "peer", "name", inner});
-      Run({"ip", "link", "set", inner, "netns", name_});
-      Run({"ip", "addr", "add", Address(link, 1) + "/30", "dev", outer});
-      Run({"ip", "-n", name_, "addr", "add", Address(link, 2) + "/30", "dev", inner});
-      Run({"ip", "link", "set", outer, "up"});
-      Run({"ip", "-n", name_, "link", "set", inner, "up"});
-    }
-  }
-  ~Namespace() {
-    for (int link = 1; link <= 2; ++link) {
-      Process p({"ip", "link", "del", Outer(link)});
-      p.Wait(10s);
-    }
-    Process p({"ip", "netns", "del", name_});
-    p.Wait(10s);
-  }
-  const std::string& name() const { return name_; }
-  // link 1: clients, link 2: the log. side 1: here, side 2: the namespace.
-  std::string Address(int link, int side) const {
-    return net_ + std::to_string(link) + "." + std::to_string(side);
-  }
-  void SetLink(int link, bool up) { Run({"ip", "link", "set", Outer(link), up ? "up" : "down"}); }
-
- private:
-  std::string Outer(int link) const {
-    return "wt" + std::to_string(::getpid() % 100000) + "o" + std::to_string(link);
-  }
-  std::string name_, net_;
-};
 
 bool ReadyIs(HttpClient& h, int status) {
   auto r = h.Get("/readyz");

@@ -73,6 +73,11 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  // WALFS_KEEP_TEST_DIRS=1 leaves them (stores, logs) for a look after a failure.
+  if (const char* keep = std::getenv("WALFS_KEEP_TEST_DIRS"); keep != nullptr && *keep != '\0') {
+    std::fprintf(stderr, "kept %s\n", path_.c_str());
+    return;
+  }
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }
