@@ -113,8 +113,13 @@ class Procs:
                 if servers > 1:
                     f.write('cluster { name: bench, listen: 127.0.0.1:%d, routes: [%s] }\n' % (route, routes))
             self.start(['nats-server', '-c', conf], 'nats-%d' % i)
+        def healthy(mon):
+            try:
+                return http('GET', 'http://127.0.0.1:%d/healthz' % mon)[0] == 200
+            except RuntimeError:  # 503 until JetStream has a meta leader
+                return False
         for _, _, mon in ports:
-            wait_for(lambda: http('GET', 'http://127.0.0.1:%d/healthz' % mon)[0] == 200, 30, 'nats-server')
+            wait_for(lambda: healthy(mon), 30, 'nats-server')
         return ','.join('127.0.0.1:%d' % c for c, _, _ in ports)
 
     def walfs(self, redis_port, name, extra=(), ready=True, stream='bench', log=None):
@@ -283,8 +288,11 @@ class Bench:
         rurl, _ = p.walfs(p.redis(), 'r0')
 
         def appends(url, clients, target):
-            return load('http', '--url', url, '--method', 'POST', '--target', target, '--body-bytes', 100,
-                        '--clients', clients, '--duration-ms', self.d, '--expect-status', 200)
+            r = load('http', '--url', url, '--method', 'POST', '--target', target, '--body-bytes', 100,
+                     '--clients', clients, '--duration-ms', self.d, '--expect-status', 200)
+            if r['errors'] > r['requests'] / 100:  # a figure of failures would mislead
+                raise RuntimeError('%d of %d appends to %s failed' % (r['errors'], r['errors'] + r['requests'], url))
+            return r
 
         raw = load('js-publish', '--nats', servers, '--clients', 64, '--body-bytes', 100, '--duration-ms', self.d)
         on_nats = appends(nurl, 64, '/v1/fs/bench/tp?op=append')

@@ -2,8 +2,10 @@
 
 #include <nats/nats.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <optional>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -173,6 +175,12 @@ class NatsConnection final : public LogConnection {
   uint64_t next_read_ = 0;  // the sequence the reader delivers next
   uint64_t pending_ = 0;    // what the stream held after it, as last known
   uint64_t base_ = 0;       // positions are sequences plus this (Seed)
+  // The last entry this connection appended, while it is believed to be
+  // the stream's last: the next append follows it without asking (its
+  // first publish then also expects that message id, so a stale belief is
+  // refused by the server and the stream is asked).
+  std::optional<Entry> appended_last_;
+  std::string appended_last_id_;
 };
 
 Status NatsConnection::Connect() {
@@ -233,9 +241,14 @@ Status NatsConnection::Ready() { return nc_ != nullptr ? Status::Ok() : Connect(
 // The stream: created if absent, checked if present (its subject, its
 // replicas, and no limits of its own: walfs trims it itself).
 Status NatsConnection::EnsureStream() {
+  // Making a replicated stream places it and elects its leader: seconds,
+  // not a round trip.
+  jsOptions slow;
+  jsOptions_Init(&slow);
+  slow.Wait = std::max<int64_t>(opts_.command_timeout_ms, 15000);
   jsStreamInfo* raw = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
-  natsStatus s = js_GetStreamInfo(&raw, js_, addr_.stream.c_str(), nullptr, &jerr);
+  natsStatus s = js_GetStreamInfo(&raw, js_, addr_.stream.c_str(), &slow, &jerr);
   StreamInfo si(raw);
   if (s == NATS_NOT_FOUND || jerr == JSStreamNotFoundErr) {
     jsStreamConfig c;
@@ -249,12 +262,12 @@ Status NatsConnection::EnsureStream() {
     c.Discard = js_DiscardNew;
     c.Retention = js_LimitsPolicy;
     jsStreamInfo* created = nullptr;
-    s = js_AddStream(&created, js_, &c, nullptr, &jerr);
+    s = js_AddStream(&created, js_, &c, &slow, &jerr);
     StreamInfo owned(created);
     // Another replica may have created it meanwhile: checked below.
     if (s != NATS_OK) {
       raw = nullptr;
-      s = js_GetStreamInfo(&raw, js_, addr_.stream.c_str(), nullptr, &jerr);
+      s = js_GetStreamInfo(&raw, js_, addr_.stream.c_str(), &slow, &jerr);
       si.reset(raw);
       if (s != NATS_OK) return Unavailable("cannot create the stream " + addr_.stream, s);
     } else {
@@ -433,7 +446,9 @@ Result<std::vector<Position>> NatsConnection::Append(const std::vector<std::stri
   std::vector<Position> out;
   bool maybe_sent = false;  // some publish may be stored, unacknowledged
   while (out.size() < payloads.size()) {
-    auto last = LastEntry();
+    bool believed = appended_last_.has_value();
+    auto last = believed ? Result<Entry>(*appended_last_) : LastEntry();
+    appended_last_.reset();  // set again once this round is all stored
     if (!last.ok()) {
       if (!maybe_sent && out.empty()) return last.status();
       return Status(Code::kTimeout, last.status().message());
@@ -442,7 +457,7 @@ Result<std::vector<Position>> NatsConnection::Append(const std::vector<std::stri
     for (size_t i = out.size(); i < payloads.size(); ++i) {
       uint64_t expect = last->seq + (i - out.size());
       bool first = i == out.size();
-      std::string expect_id = first ? std::string() : ids[i - 1];
+      std::string expect_id = !first ? ids[i - 1] : believed ? appended_last_id_ : std::string();
       Position prev = first ? Pos(last->seq, last->tag) : Pos(expect, Tag(ids[i - 1]));
       msgs.push_back(Publish{&payloads[i], ids[i], expect, std::move(expect_id), prev});
     }
@@ -464,6 +479,10 @@ Result<std::vector<Position>> NatsConnection::Append(const std::vector<std::stri
         return out.empty() ? st : Status(Code::kTimeout, st.message());
       }
       out.push_back(Pos(a->seq, Tag(ids[out.size()])));
+      if (out.size() == payloads.size()) {
+        appended_last_ = Entry{a->seq, Tag(ids.back())};
+        appended_last_id_ = ids.back();
+      }
     }
     if (out.size() < payloads.size() && !raced && Clock::now() >= deadline) {
       return Status(Code::kTimeout, "NATS: no acknowledgement from JetStream in " +

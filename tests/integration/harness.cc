@@ -92,8 +92,12 @@ void Cluster::Start(size_t n) {
         dir_.path() + "/r" + std::to_string(i), log_url_, "r" + std::to_string(i), extra_, env_));
     nodes_.back()->Start();
   }
+  // A NATS cluster places and elects the new stream's group first: seconds.
+  auto deadline = nats_ ? std::chrono::seconds(60) : std::chrono::seconds(20);
   for (auto& node : nodes_) {
-    if (!node->WaitReady()) throw std::runtime_error("replica not ready: " + node->log_path());
+    if (!node->WaitReady(deadline)) {
+      throw std::runtime_error("replica not ready: " + node->log_path());
+    }
   }
 }
 
