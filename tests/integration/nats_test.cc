@@ -100,5 +100,45 @@ TEST(NatsTest, AWriteLargerThanOneMessageIsStagedAndReadsBackElsewhere) {
   EXPECT_TRUE(WaitFor([&] { return Converged(c); }, 30s));
 }
 
+// Moving from one Redis to NATS (operations.md): a snapshot of the cluster
+// on Redis, `walfs restore --reseed-log` into a new JetStream stream, and
+// replicas on NATS that go on from there: the restored files, positions
+// above the old ones, and a second replica that bootstraps from the same
+// snapshot because the new stream starts after it.
+TEST(NatsTest, AClusterMovesFromRedisToNatsThroughASnapshot) {
+  TempDir dir;
+  std::string backup = "dir://" + dir.path() + "/backup";
+  Cluster old(TestLog::kRedis, 1,
+              {"--backup", backup, "--snapshot-every-entries", "0", "--snapshot-every-ms", "0"});
+  HttpClient a = old.node(0).Client();
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_EQ(a.Request("POST", "/v1/fs/logs/app.log?op=append", "0123456789")->status, 200);
+  }
+  auto snap = a.Request("POST", "/v1/admin/snapshots");
+  ASSERT_EQ(snap->status, 201) << snap->body;
+  auto last_on_redis = Position::Parse(Json(*snap)["position"].get<std::string>());
+  ASSERT_TRUE(last_on_redis);
+
+  NatsCluster nats(dir.path(), 3);
+  auto [code, out] = RunCli(
+      {"restore", "--backup", backup, "--data", dir.path() + "/n0", "--reseed-log", nats.url()});
+  ASSERT_EQ(code, 0) << out;
+  ServeProcess moved(dir.path() + "/n0", nats.url(), "n0");
+  moved.Start();
+  ASSERT_TRUE(moved.WaitReady(60s));
+  HttpClient m = moved.Client();
+  EXPECT_EQ(m.Get("/v1/fs/logs/app.log")->body.size(), 300u);
+  auto w = m.Request("POST", "/v1/fs/logs/app.log?op=append", "after");
+  ASSERT_EQ(w->status, 200) << w->body;
+  EXPECT_EQ(Json(*w)["offset"], 300);
+  auto pos = Position::Parse(Json(*w)["position"].get<std::string>());
+  ASSERT_TRUE(pos);
+  EXPECT_GT(*pos, *last_on_redis);  // positions go on above the Redis ones
+  ServeProcess second(dir.path() + "/n1", nats.url(), "n1", {"--backup", backup});
+  second.Start();
+  ASSERT_TRUE(second.WaitReady(60s));
+  EXPECT_EQ(second.Client().Get("/v1/fs/logs/app.log?consistency=strong")->body.size(), 305u);
+}
+
 }  // namespace
 }  // namespace walfs::testing
