@@ -124,9 +124,9 @@ void RegisterServe(CLI::App& app, RunFn* run) {
   cmd->add_option("--data", o.data_dir, "data directory (env WALFS_DATA)")->capture_default_str();
   cmd->add_option("--listen", o.listen, "HOST:PORT to serve HTTP on (env WALFS_LISTEN)")
       ->capture_default_str();
-  cmd->add_option(
-         "--log", o.log_url,
-         "local, local?fsync=none, or redis://host:port[/db][?stream=NAME] (env WALFS_LOG)")
+  cmd->add_option("--log", o.log_url,
+                  "local, local?fsync=none, redis://host:port[/db][?stream=NAME], or "
+                  "nats://host:port[,host:port...][?stream=NAME][&replicas=N] (env WALFS_LOG)")
       ->capture_default_str();
   cmd->add_option("--replica-id", o.replica_id,
                   "this replica's name (default: the listen address; env WALFS_REPLICA_ID)");

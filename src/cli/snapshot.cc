@@ -114,7 +114,8 @@ void RegisterSnapshots(CLI::App& app, const ClientOptions* server, RunFn* run) {
   restore->add_option("--position", a->position, "the snapshot's position (default: the newest)");
   restore->add_option(
       "--reseed-log", a->reseed_log,
-      "an EMPTY log (e.g. a new Redis) to continue from the snapshot: redis://... or local");
+      "an EMPTY log (a new Redis stream or JetStream stream) to continue from the snapshot: "
+      "redis://..., nats://... or local");
   AddS3Options(restore, &a->s3);
   restore->callback([=] { *run = [=] { return RunRestore(*a); }; });
 }
