@@ -129,6 +129,7 @@ class NatsConnection final : public LogConnection {
   struct Ack {
     uint64_t seq = 0;
     int err_code = 0;  // 0: stored (or a duplicate of one stored)
+    bool duplicate = false;
     std::string error;
   };
 
@@ -427,6 +428,7 @@ Result<std::vector<std::optional<NatsConnection::Ack>>> NatsConnection::PublishA
     } else if (j.is_object() && j.contains("seq") && j["seq"].is_number_unsigned() &&
                j["seq"].get<uint64_t>() > 0) {
       a.seq = j["seq"].get<uint64_t>();
+      a.duplicate = j.value("duplicate", false);
     } else {
       // No JetStream behind the subject (an empty "503 no responders").
       a.err_code = -1;
@@ -467,7 +469,7 @@ Result<std::vector<Position>> NatsConnection::Append(const std::vector<std::stri
       if (acks.status().code() == Code::kTooLarge || out.empty()) return acks.status();
       return Status(Code::kTimeout, acks.status().message());
     }
-    bool raced = false;
+    bool raced = false, had_duplicate = false;
     for (const auto& a : *acks) {
       if (!a) break;  // unanswered: sent again (a duplicate answers with its sequence)
       if (a->err_code == JSStreamWrongLastSequenceErr || a->err_code == JSStreamWrongLastMsgIDErr) {
@@ -478,8 +480,23 @@ Result<std::vector<Position>> NatsConnection::Append(const std::vector<std::stri
         Status st(Code::kLogUnavailable, "NATS: " + a->error);
         return out.empty() ? st : Status(Code::kTimeout, st.message());
       }
+      if (a->duplicate) {
+        // nats-server 2.9 remembers a message id from when its message was
+        // proposed: after a change of leader it can answer "duplicate" with
+        // a sequence that holds another message. Only the stream can say.
+        auto there = EntryAt(a->seq);
+        if (!there.ok())
+          return out.empty() ? there.status() : Status(Code::kTimeout, there.status().message());
+        if (there->tag != Tag(ids[out.size()])) {
+          // Not stored: sent again under a new id (the old one is spent).
+          ids[out.size()] = nonce_ + "-" + std::to_string(++ids_);
+          raced = true;
+          break;
+        }
+        had_duplicate = true;
+      }
       out.push_back(Pos(a->seq, Tag(ids[out.size()])));
-      if (out.size() == payloads.size()) {
+      if (out.size() == payloads.size() && !had_duplicate) {
         appended_last_ = Entry{a->seq, Tag(ids.back())};
         appended_last_id_ = ids.back();
       }
