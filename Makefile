@@ -31,13 +31,12 @@ run: build
 # redis-server and walfs processes), the unit tests under ASan+UBSan, the
 # fuzz targets briefly, the benchmark smoke run, and the fault scenarios
 # that need no root (the disk-full and partition ones, the 2 GiB and 10 GiB
-# files, and the NATS scenarios whose anomalies are not explained yet, a
-# frozen leader and all three servers restarted (reliability.md, "Limits"),
-# are in make faults).
+# files, and the NATS servers killed, frozen and cut off, some of which
+# show anomalies not explained yet (reliability.md, "Limits"), are in make
+# faults).
 test: format-check thread-safety build test-asan fuzz-smoke bench-smoke
 	ctest --test-dir $(BUILD) --output-on-failure --timeout 600 -LE faults -j$(JOBS)
-	./$(BUILD)/tests/faults_test \
-	  --gtest_filter='-*DiskFull*:*CutOff*:LargeFiles*:*FrozenLeader*:*AllThreeServersRestarted*'
+	./$(BUILD)/tests/faults_test --gtest_filter='-*DiskFull*:*CutOff*:LargeFiles*:NatsFaultsTest.*'
 
 
 # Public conformance suites that walfs did not write, run from the shared

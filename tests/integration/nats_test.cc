@@ -27,61 +27,6 @@ bool Converged(Cluster& c) {
   return first["applied"] == first["log_last"];
 }
 
-// Appends of 16-byte records from 6 clients over the three replicas, one
-// NATS server killed (-9) half way and started again: each client retries a
-// failed append with its idempotency key, so every record is in the file
-// exactly once, none torn, and the replicas converge.
-TEST(NatsTest, AppendsThroughAKilledNatsServerAreNeitherLostNorDoubled) {
-  Cluster c(TestLog::kNats, 3);
-  constexpr int kClients = 6, kAppends = 150;
-  std::atomic<int> done{0}, gave_up{0};
-  std::mutex mu;
-  std::map<std::string, uint64_t> offset_of;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kClients; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kAppends; ++i) {
-        char rec[32];
-        std::snprintf(rec, sizeof rec, "c%02d-r%04d-xxxxx\n", t, i);  // 16 bytes
-        std::string key = std::string("k-") + std::string(rec, 9);
-        bool ok = false;
-        for (int attempt = 0; attempt < 60 && !ok; ++attempt) {
-          auto cl = c.node((t + i + attempt) % 3).Client(10000);
-          auto r = cl.Request("POST", "/v1/fs/shared/log.txt?op=append", rec,
-                              {{"Idempotency-Key", key}});
-          if (r.ok() && r->status == 200) {
-            std::lock_guard lock(mu);
-            offset_of[rec] = Json(*r)["offset"].get<uint64_t>();
-            ok = true;
-          }
-        }
-        if (!ok) ++gave_up;
-        ++done;
-      }
-    });
-  }
-  ASSERT_TRUE(WaitFor([&] { return done >= kClients * kAppends / 2; }, 120s));
-  c.nats().Stop(0, 9);
-  c.nats().Start(0);
-  for (auto& th : threads) th.join();
-  ASSERT_EQ(gave_up.load(), 0);
-  auto cl = c.node(0).Client();
-  std::string content = StrongRead(cl, "/shared/log.txt");
-  ASSERT_EQ(content.size(), kClients * kAppends * 16u);
-  std::set<std::string> seen;
-  for (size_t off = 0; off < content.size(); off += 16) {
-    std::string rec = content.substr(off, 16);
-    ASSERT_TRUE(offset_of.count(rec)) << "torn or unknown record at " << off << ": " << rec;
-    EXPECT_EQ(offset_of[rec], off) << rec;
-    EXPECT_TRUE(seen.insert(rec).second) << "duplicate " << rec;
-  }
-  for (int i = 1; i < 3; ++i) {
-    auto other = c.node(i).Client();
-    EXPECT_EQ(StrongRead(other, "/shared/log.txt"), content);
-  }
-  EXPECT_TRUE(WaitFor([&] { return Converged(c); }, 30s));
-}
-
 // A write larger than NATS's max_payload (1 MB: the test servers keep the
 // default) is staged in entries the log takes, and reads back whole from
 // another replica.
