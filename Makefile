@@ -35,7 +35,7 @@ run: build
 # show anomalies not explained yet (reliability.md, "Limits"), are in make
 # faults).
 test: format-check thread-safety build test-asan fuzz-smoke bench-smoke
-	ctest --test-dir $(BUILD) --output-on-failure --timeout 600 -LE faults -j$(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure --timeout 600 -LE 'faults|nats_matrix' -j$(JOBS)
 	./$(BUILD)/tests/faults_test --gtest_filter='-*DiskFull*:*CutOff*:LargeFiles*:NatsFaultsTest.*'
 
 
@@ -117,6 +117,7 @@ faults: build test-tsan
 	WALFS_SIM_SEEDS=$(SIM_FAULT_SEEDS) ./$(BUILD)/tests/sim_test --gtest_filter='*Faulty*'
 	WALFS_SIM_SEEDS=$(SIM_FAULT_SEEDS) ./$(BUILD)/tests/actor_sim_test
 	./$(BUILD)/tests/faults_test
+	ctest --test-dir $(BUILD) --output-on-failure -L nats_matrix
 	WALFS_TEST_LOG=nats ./$(BUILD)/tests/faults_test \
 	  --gtest_filter='FaultsTest.ReplicasKilledUnderLoad*:FaultsTest.RetriesWithIdempotencyKeys*'
 
