@@ -11,8 +11,8 @@
 #include "cli/number_arg.h"
 #include "http/server.h"
 #include "http/util.h"
-#include "node/server_node.h"
 #include "schema/schema.h"
+#include "volume/volume_set.h"
 
 namespace walfs::cli {
 namespace {
@@ -69,6 +69,18 @@ Status Validate(const ServeArgs& a) {
     if (!cfg.ok()) return bad(cfg.status().message());
   }
   WALFS_RETURN_IF_ERROR(ValidateLogUrl(o.log_url));
+  auto map = VolumeMap::Parse(o.log_url, o.volumes);
+  if (!map.ok()) return map.status();
+  for (const auto& v : map->volumes()) {
+    if (Status st = ValidateLogUrl(v.log_url); !st.ok()) {
+      return Status(Code::kBadRequest, "volume " + v.name + ": " + st.message());
+    }
+  }
+  for (const auto& name : o.serve_volumes) {
+    if (map->Find(name) == nullptr) {
+      return bad("--serve-volumes names " + name + ", which no --volume defines (nor is it root)");
+    }
+  }
   if (!o.backup_url.empty()) {
     auto b = OpenBackupStore(o.backup_url, o.s3);  // checks the URL; creates nothing
     if (!b.ok()) return b.status();
@@ -95,9 +107,9 @@ int RunServe(ServeArgs& a) {
     std::cerr << "walfs serve: " << port.status().message() << "\n";
     return kExitError;
   }
-  auto node = ServerNode::Open(o);
-  if (!node.ok()) {
-    std::cerr << "walfs serve: " << node.status().message() << "\n";
+  auto volumes = VolumeSet::Open(o);
+  if (!volumes.ok()) {
+    std::cerr << "walfs serve: " << volumes.status().message() << "\n";
     return kExitError;
   }
   if (Status l = server.Listen(); !l.ok()) {
@@ -108,8 +120,8 @@ int RunServe(ServeArgs& a) {
   if (!o.s3_listen.empty()) {
     spdlog::info("serving S3 on {} (port {})", o.s3_listen, server.s3_port());
   }
-  server.Run(node->get());
-  (*node)->Stop();
+  server.Run(volumes->get());
+  (*volumes)->Stop();
   spdlog::info("stopped");
   return kExitOk;
 }
@@ -128,6 +140,13 @@ void RegisterServe(CLI::App& app, RunFn* run) {
                   "local, local?fsync=none, redis://host:port[/db][?stream=NAME], or "
                   "nats://host:port[,host:port...][?stream=NAME][&replicas=N] (env WALFS_LOG)")
       ->capture_default_str();
+  cmd->add_option("--volume", o.volumes,
+                  "NAME=/prefix@LOG_URL: the subtree /prefix is volume NAME, on its own log "
+                  "(repeat for more; the same on every replica; see docs/operations.md)");
+  cmd->add_option("--serve-volumes", o.serve_volumes,
+                  "the volumes this replica stores and applies, by name (root is the volume "
+                  "of /); default: all")
+      ->delimiter(',');
   cmd->add_option("--replica-id", o.replica_id,
                   "this replica's name (default: the listen address; env WALFS_REPLICA_ID)");
   cmd->add_option("--advertise", o.advertise,

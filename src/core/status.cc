@@ -53,6 +53,8 @@ std::string_view CodeName(Code c) {
       return "forbidden";
     case Code::kTooManyRequests:
       return "too_many_requests";
+    case Code::kCrossVolume:
+      return "cross_volume";
   }
   return "internal";  // not a Code: a bug
 }

@@ -44,6 +44,7 @@ enum class Code : unsigned char {
   kUnauthorized,      // 401: no credentials, or credentials that do not check out
   kForbidden,         // 403: credentials without the right to this request
   kTooManyRequests,   // 429: too many failed authentications from one address
+  kCrossVolume,       // 400: a rename or transaction across volumes (scale-out.md)
 };
 
 // Every code, in declaration order (for tables and tests).
@@ -72,6 +73,7 @@ inline constexpr Code kAllCodes[] = {
     Code::kUnauthorized,
     Code::kForbidden,
     Code::kTooManyRequests,
+    Code::kCrossVolume,
 };
 
 // The contract's snake_case name of a code ("not_found").

@@ -22,10 +22,9 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
-json ManifestJson(const SnapshotManifest& m) {
-  json files = json::array();
+json ManifestJson(const SnapshotManifest& m, std::string_view volume) {
   return {{"id", m.id},
-          {"position", m.position.ToString()},
+          {"position", FormatVolumePosition(volume, m.position)},
           {"digest", m.digest},
           {"entries", m.entries},
           {"files_stored", m.files_stored},
@@ -51,8 +50,8 @@ std::string Api::StaleReason() const {
 HttpResponse Api::Ready() const {
   NodeState st = node_->State();
   const ApplierHealth& h = st.applier;
-  json j = {{"applied", h.applied.ToString()},
-            {"log_last", h.log_last.ToString()},
+  json j = {{"applied", Pos(h.applied)},
+            {"log_last", Pos(h.log_last)},
             {"lag_ms", h.lag_ms},
             {"log", node_->log_description()},
             {"digest", ToHex(st.digest)}};
@@ -83,7 +82,7 @@ HttpResponse Api::ListSnapshotsResponse() const {
   if (!list.ok())
     return Error(Code::kNotReady, "cannot list snapshots: " + list.status().message());
   json arr = json::array();
-  for (const auto& m : *list) arr.push_back(ManifestJson(m));
+  for (const auto& m : *list) arr.push_back(ManifestJson(m, volume()));
   return JsonResponse(200, {{"snapshots", arr}});
 }
 
@@ -111,17 +110,19 @@ asio::awaitable<HttpResponse> Api::TakeSnapshotResponse() {
     co_return Error(e.code() == Code::kBadRequest ? Code::kBadRequest : Code::kNotReady,
                     "snapshot failed: " + e.message());
   }
-  co_return JsonResponse(201, ManifestJson(**st->result));
+  co_return JsonResponse(201, ManifestJson(**st->result, volume()));
 }
 
-HttpResponse Api::Cluster() const {
+HttpResponse Api::Cluster() const { return JsonResponse(200, ClusterJson()); }
+
+json Api::ClusterJson() const {
   ClusterView v = node_->Cluster();
   json replicas = json::array();
   for (const auto& r : v.replicas) {
     json j = {
         {"id", r.id},
         {"address", r.address},
-        {"applied", r.applied.ToString()},
+        {"applied", Pos(r.applied)},
         {"digest", r.digest},
         {"entries", r.entries},
         {"lag_entries", v.log.entries_added > r.entries ? v.log.entries_added - r.entries : 0},
@@ -131,19 +132,27 @@ HttpResponse Api::Cluster() const {
         {"diverged", r.diverged},
         {"self", r.id == v.self}};
     if (!r.stopped.empty()) j["stopped"] = r.stopped;
+    // What it is of each volume it serves (this log's view: this volume).
+    j["volume_map"] = r.volume_map;
+    j["volumes"] = {{volume(),
+                     {{"applied", Pos(r.applied)},
+                      {"digest", r.digest},
+                      {"lag_entries", j["lag_entries"]},
+                      {"lag_ms", j["lag_ms"]},
+                      {"diverged", r.diverged}}}};
     replicas.push_back(j);
   }
-  json log = {{"first", v.log.first.ToString()},
-              {"last", v.log.last.ToString()},
+  json log = {{"first", Pos(v.log.first)},
+              {"last", Pos(v.log.last)},
               {"length", v.log.length},
               {"entries_added", v.log.entries_added},
               {"backend", node_->log_description()}};
   if (v.log_bytes) log["bytes"] = *v.log_bytes;
   if (!v.log_status.ok()) log["error"] = v.log_status.message();
-  return JsonResponse(200, {{"self", v.self},
-                            {"log", log},
-                            {"replicas", replicas},
-                            {"as_of", FormatIsoTime(v.refreshed_ms)}});
+  return {{"self", v.self},
+          {"log", log},
+          {"replicas", replicas},
+          {"as_of", FormatIsoTime(v.refreshed_ms)}};
 }
 
 }  // namespace walfs

@@ -63,6 +63,14 @@ std::string_view Api::MetricsRoute(std::string_view method, std::string_view tar
   return RouteLabel(method, target);
 }
 
+Status Api::AuthorizeOnly(const HttpRequest& req) const {
+  if (gate_ == nullptr) return Status::Ok();
+  auto p = ParseRequest(req, node_->options());
+  if (!p.ok()) return p.status();
+  if (IsUploadByIdRoute(p->route)) return Status::Ok();
+  return gate_->Authorize(req, *p);
+}
+
 asio::awaitable<HttpResponse> Api::Handle(HttpRequest req) {
   auto p = ParseRequest(req, node_->options());
   if (!p.ok()) {

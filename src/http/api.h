@@ -13,6 +13,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <variant>
@@ -25,13 +26,17 @@
 #include "http/response.h"
 #include "node/node_port.h"
 #include "schema/upload_records.h"
+#include "volume/volume_map.h"
 
 namespace walfs {
 
 class Api final : public Frontend {
  public:
   // gate: authentication and authorisation (null: none).
-  explicit Api(NodePort* node, AuthGate* gate = nullptr) : node_(node), gate_(gate) {}
+  // map: the cluster's volumes (null: one, root); node stores the one
+  // named by its options().volume, and every path this Api takes is in it.
+  explicit Api(NodePort* node, AuthGate* gate = nullptr, const VolumeMap* map = nullptr)
+      : node_(node), gate_(gate), map_(map) {}
   boost::asio::awaitable<HttpResponse> Handle(HttpRequest req) override;
   // A request whose body is streamed (StreamsBody): req carries no body,
   // body yields it. A file write whose body turns out to fit one entry is
@@ -53,6 +58,15 @@ class Api final : public Frontend {
   // and answers as a write of the HTTP API does (RenderOutcome), waiting
   // for it to apply here. REQUIRES: the caller has authorized every path.
   boost::asio::awaitable<HttpResponse> Propose(Entry e);
+
+  // The gate's decision on a request answered without Handle (a redirect
+  // to another volume's replica, the merged cluster view); ok without
+  // authentication, and for a route by upload id (decided where it is).
+  Status AuthorizeOnly(const HttpRequest& req) const;
+  // GET /v1/cluster's body: this volume's log and the replicas on it.
+  nlohmann::json ClusterJson() const;
+  // GET /readyz's answer for this volume.
+  HttpResponse Ready() const;
 
   // Reads the stream's next chunk (at most max bytes) into out and advances it.
   static Status NextChunk(FileStream* s, size_t max, std::string* out);
@@ -77,12 +91,18 @@ class Api final : public Frontend {
   // For a route by upload id with authentication on: the upload, found,
   // and the request's right to its target; ok and no lookup without.
   boost::asio::awaitable<Status> AuthorizeUpload(const HttpRequest& req, const ParsedRequest& p);
+  // The volume this Api serves; a position of it, as clients see it.
+  const std::string& volume() const { return node_->options().volume; }
+  std::string Pos(Position p) const { return FormatVolumePosition(volume(), p); }
+  // A new upload id, tagged with this volume (VolumeMap::OfUploadId).
+  std::string NewUploadIdHere() const;
+  // kCrossVolume if the entry names a path of another volume.
+  Status InVolume(const Entry& e) const;
   bool auth_on() const { return gate_ != nullptr && gate_->enabled(); }
   // The open upload with this id as this replica has it, after a strong
   // wait when it is not here yet; kNotFound if none.
   boost::asio::awaitable<Result<UploadRecord>> FindUpload(const std::string& id,
                                                           uint32_t timeout_ms);
-  HttpResponse Ready() const;
   // For an ack=log write with a key this replica has already applied: the
   // first write's answer (202 with its position), or 422 if the key was
   // used for another request. nullopt: not applied here (yet).
@@ -99,6 +119,7 @@ class Api final : public Frontend {
   HttpResponse List(const ReadCommand& c, const FsView& view, const Node& dir) const;
   NodePort* node_;
   AuthGate* gate_;
+  const VolumeMap* map_;
 };
 
 }  // namespace walfs

@@ -2,6 +2,7 @@
 
 #include "http/errors.h"
 #include "sm/outcome_code.h"
+#include "volume/volume_map.h"
 
 namespace walfs {
 using nlohmann::json;
@@ -12,10 +13,11 @@ json OpResultJson(const OpResult& r) {
   return j;
 }
 
-HttpResponse RenderOutcome(const Outcome& o, bool is_tx) {
+HttpResponse RenderOutcome(const Outcome& o, bool is_tx, std::string_view volume) {
   HttpResponse resp;
+  const std::string pos = FormatVolumePosition(volume, o.position);
   if (!o.ok()) {
-    json extra = {{"position", o.position.ToString()}};
+    json extra = {{"position", pos}};
     if (is_tx && o.failed_condition >= 0) extra["failed_condition"] = o.failed_condition;
     if (is_tx && o.failed_index >= 0) extra["failed_index"] = o.failed_index;
     resp = Error(StatusCodeOf(o.code), o.message.empty() ? DefaultOutcomeMessage(o) : o.message,
@@ -23,13 +25,13 @@ HttpResponse RenderOutcome(const Outcome& o, bool is_tx) {
   } else if (is_tx) {
     json results = json::array();
     for (const auto& r : o.results) results.push_back(OpResultJson(r));
-    resp = JsonResponse(200, {{"position", o.position.ToString()}, {"results", results}});
+    resp = JsonResponse(200, {{"position", pos}, {"results", results}});
   } else {
     json j = OpResultJson(o.results.at(0));
-    j["position"] = o.position.ToString();
+    j["position"] = pos;
     resp = JsonResponse(o.results[0].created ? 201 : 200, j);
   }
-  resp.headers.emplace_back("X-Walfs-Position", o.position.ToString());
+  resp.headers.emplace_back("X-Walfs-Position", pos);
   return resp;
 }
 

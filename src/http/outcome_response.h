@@ -5,6 +5,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "http/response.h"
 #include "sm/outcome.h"
@@ -12,6 +13,7 @@
 namespace walfs {
 
 nlohmann::json OpResultJson(const OpResult& r);
-HttpResponse RenderOutcome(const Outcome& o, bool is_tx);
+// volume: the one whose log holds the entry (its positions carry its name).
+HttpResponse RenderOutcome(const Outcome& o, bool is_tx, std::string_view volume = "root");
 
 }  // namespace walfs

@@ -119,6 +119,13 @@ bool RangeStillApplies(const ReadCommand& c, const Node& n, const std::string& e
 
 asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
   const Barrier& b = p.barrier;
+  if (b.min_position && b.min_position_volume != volume()) {
+    co_return Error(Code::kBadRequest,
+                    "min_position " + FormatVolumePosition(b.min_position_volume, *b.min_position) +
+                        " is a position of volume " + b.min_position_volume + ", and " +
+                        p.read.path + " is in volume " + volume() + ": give a position of " +
+                        volume());
+  }
   if (b.min_position || b.strong) {
     // One deadline for the whole wait: asking the log for its tail is part
     // of it.
@@ -139,9 +146,9 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
         // A sound log's last entry is at or past anything a replica has
         // applied: this one lost entries, and writes acknowledged from them
         // may be missing from it. No read can be strong against it.
-        co_return Error(Code::kNotReady, "the log's last position " + tail->ToString() +
+        co_return Error(Code::kNotReady, "the log's last position " + Pos(*tail) +
                                              " is below this replica's applied position " +
-                                             applied.ToString() + ": the log lost entries");
+                                             Pos(applied) + ": the log lost entries");
       }
       target = std::max(target, *tail);
     }
@@ -151,11 +158,11 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
       Status stopped = node_->stopped();
       if (!stopped.ok()) {
         co_return Error(Code::kNotReady, "this replica stopped applying at " +
-                                             node_->applied().ToString() + " and cannot reach " +
-                                             target.ToString() + ": " + stopped.message());
+                                             Pos(node_->applied()) + " and cannot reach " +
+                                             Pos(target) + ": " + stopped.message());
       }
-      co_return Error(Code::kTimeout, "this replica had not applied " + target.ToString() +
-                                          " after " + std::to_string(b.timeout_ms) + " ms");
+      co_return Error(Code::kTimeout, "this replica had not applied " + Pos(target) + " after " +
+                                          std::to_string(b.timeout_ms) + " ms");
     }
   }
   auto snap = node_->ReadSnapshot();
@@ -194,7 +201,7 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
     resp.headers.emplace_back("ETag", std::move(etag));
     resp.headers.emplace_back("Last-Modified", FormatHttpDate((*n)->inode.mtime_ms));
   }
-  resp.headers.emplace_back("X-Walfs-Position", state->ToString());
+  resp.headers.emplace_back("X-Walfs-Position", Pos(*state));
   if (std::string stale = StaleReason(); !stale.empty())
     resp.headers.emplace_back("X-Walfs-Stale", stale);
   if (c.head && resp.status != 304) {

@@ -5,6 +5,7 @@
 #include "core/path.h"
 #include "http/attr_fields.h"
 #include "http/util.h"
+#include "volume/volume_map.h"
 
 #include <nlohmann/json.hpp>
 
@@ -39,8 +40,10 @@ Result<Barrier> ParseBarrier(const HttpRequest& req, const Query& q, const Serve
   if (const auto* v = Get(q, "min_position")) mp = *v;
   if (mp.empty()) mp = std::string(req.header("x-walfs-min-position"));
   if (!mp.empty()) {
-    b.min_position = Position::Parse(mp);
-    if (!b.min_position) return BadRequest("min_position is not a position");
+    auto vp = ParseVolumePosition(mp);
+    if (!vp) return BadRequest("min_position is not a position");
+    b.min_position = vp->pos;
+    b.min_position_volume = std::move(vp->volume);
   }
   if (const auto* c = Get(q, "consistency")) {
     if (*c != "strong" && *c != "eventual")
@@ -373,6 +376,30 @@ bool StreamsBody(std::string_view method, std::string_view target,
   if (method != "POST") return false;
   return target.find("op=append") != std::string_view::npos ||
          target.find("op=write") != std::string_view::npos;
+}
+
+RequestSubject SubjectOf(std::string_view method, std::string_view target) {
+  using Kind = RequestSubject::Kind;
+  auto qmark = target.find('?');
+  std::string_view path = target.substr(0, qmark);
+  if (path == "/v1/tx") return {Kind::kBody, ""};
+  if (path == kUploadsPath) {
+    if (method == "POST") return {Kind::kBody, ""};
+    auto query = ParseQuery(qmark == std::string_view::npos ? "" : target.substr(qmark + 1));
+    const std::string* prefix = query.ok() ? Get(*query, "path") : nullptr;
+    auto canonical = NormalizePath(prefix != nullptr ? *prefix : "/");
+    if (!canonical.ok()) return {};
+    return {Kind::kPath, *canonical};
+  }
+  if (auto split = SplitUploadPath(path)) {
+    auto id = PercentDecode(split->id);
+    if (!id.ok()) return {};
+    return {Kind::kUploadId, *id};
+  }
+  if (path != "/v1/fs" && path.substr(0, 7) != "/v1/fs/") return {};
+  auto fs_path = CanonicalFsPath(path);
+  if (!fs_path.ok()) return {};
+  return {Kind::kPath, *fs_path};
 }
 
 Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& o) {

@@ -79,6 +79,7 @@ std::string_view RouteLabel(std::string_view method, std::string_view target);
 
 struct Barrier {
   std::optional<Position> min_position;
+  std::string min_position_volume = "root";  // the volume whose position it is
   bool strong = false;
   uint32_t timeout_ms = 0;
 };
@@ -130,6 +131,19 @@ struct ParsedRequest {
 };
 
 Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& opts);
+
+// What a request is about, as far as its head tells: where a cluster split
+// into volumes sends it (volume/volume_front.h).
+struct RequestSubject {
+  enum class Kind {
+    kNone,      // no path (health, metrics, cluster, snapshots) or a malformed one
+    kPath,      // a file or directory: value is its canonical path
+    kUploadId,  // an upload by id: value is the id, as sent
+    kBody,      // a transaction or an upload's creation: the path is in the body
+  } kind = Kind::kNone;
+  std::string value;
+};
+RequestSubject SubjectOf(std::string_view method, std::string_view target);
 
 // The conditions headers of a write on path, as entry conditions.
 Status AddConditions(const HttpRequest& req, const std::string& path, Entry* e);

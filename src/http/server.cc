@@ -23,6 +23,7 @@
 #include "http/tls_stream.h"
 #include "http/util.h"
 #include "s3/s3_api.h"
+#include "volume/volume_front.h"
 
 namespace walfs {
 namespace asio = boost::asio;
@@ -48,7 +49,7 @@ struct HttpServer::Impl {
   ServerOptions opts;
   std::unique_ptr<AuthGate> gate;        // set by Bind
   std::unique_ptr<TlsContexts> tls;      // set by Bind with --tls-cert: HTTPS only
-  std::optional<Api> api;                // set by Run
+  std::optional<VolumeFront> front;      // set by Run: the API of each volume served
   std::optional<SessionContext> shared;  // set by Run
   std::optional<S3Api> s3;               // set by Run with --s3-listen
   std::optional<SessionContext> s3_shared;
@@ -123,13 +124,15 @@ Status HttpServer::Listen() {
   return Status::Ok();
 }
 
-void HttpServer::Run(NodePort* node) {
+void HttpServer::Run(VolumeSet* volumes) {
   Impl& s = *impl_;
   AuthGate* gate = s.gate->enabled() ? s.gate.get() : nullptr;
-  s.api.emplace(node, gate);
-  s.shared.emplace(s.opts, &*s.api, node);
+  NodePort* node = volumes->primary();
+  s.front.emplace(volumes, gate);
+  s.shared.emplace(s.opts, &*s.front, node);
   if (s.s3_acceptor->is_open()) {
-    s.s3.emplace(node, &*s.api, gate);
+    // The S3 endpoint serves the primary volume (docs/operations.md, Volumes).
+    s.s3.emplace(node, s.front->primary(), gate);
     s.s3_shared.emplace(s.opts, &*s.s3, node);
   }
   asio::io_context& main = *s.contexts[0];

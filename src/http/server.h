@@ -13,7 +13,7 @@
 
 #include <memory>
 
-#include "node/node_port.h"
+#include "volume/volume_set.h"
 
 namespace walfs {
 
@@ -30,8 +30,9 @@ class HttpServer {
   // Starts accepting connections (once the replica is open: until then the
   // port refuses them rather than leave clients waiting).
   Status Listen();
-  // Serves replica until SIGINT or SIGTERM. REQUIRES: Bind and Listen succeeded.
-  void Run(NodePort* node);
+  // Serves the replica's volumes until SIGINT or SIGTERM. REQUIRES: Bind
+  // and Listen succeeded.
+  void Run(VolumeSet* volumes);
 
  private:
   struct Impl;

@@ -36,6 +36,19 @@ std::string NewUploadId() {
   return ToHex(std::string_view(reinterpret_cast<const char*>(b), sizeof b));
 }
 
+}  // namespace
+
+std::string Api::NewUploadIdHere() const {
+  std::string id = NewUploadId();
+  if (map_ == nullptr) return id;
+  if (volume() != kRootVolume) return UploadIdTag(volume()) + id.substr(kUploadIdTagChars);
+  // Root's ids avoid every other volume's tag.
+  while (map_->OfUploadId(id).name != kRootVolume) id = NewUploadId();
+  return id;
+}
+
+namespace {
+
 class Md5 {
  public:
   Md5() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_md5(), nullptr); }
@@ -229,14 +242,15 @@ asio::awaitable<HttpResponse> Api::StreamedWrite(ParsedRequest p, BodyReader& bo
   WriteCommand& w = p.write;
   const Op target = w.entry.ops[0];
   if (Status refused = WritesRefused(); !refused.ok()) co_return Error(refused);
-  std::string id = NewUploadId();
+  std::string id = NewUploadIdHere();
   Entry create;
   create.ops.push_back(
       Op::UploadCreate(target.path, id, target.type, target.offset, o.upload_expiry_ms));
   create.ops[0].meta.headers = target.meta.headers;
   auto created = co_await ProposeAndWait(EncodeEntry(create), false, w.timeout_ms);
   if (auto* r = std::get_if<HttpResponse>(&created)) co_return std::move(*r);
-  if (!std::get<Outcome>(created).ok()) co_return RenderOutcome(std::get<Outcome>(created), false);
+  if (!std::get<Outcome>(created).ok())
+    co_return RenderOutcome(std::get<Outcome>(created), false, volume());
 
   auto staged = co_await StageBody(*node_, body, id, 1, std::move(first), o.file_bytes_max);
   if (!staged.ok()) {
@@ -249,7 +263,7 @@ asio::awaitable<HttpResponse> Api::StreamedWrite(ParsedRequest p, BodyReader& bo
   if (auto* r = std::get_if<HttpResponse>(&sealed)) co_return std::move(*r);
   if (!std::get<Outcome>(sealed).ok()) {
     AbortQuietly(*node_, id);
-    co_return RenderOutcome(std::get<Outcome>(sealed), false);
+    co_return RenderOutcome(std::get<Outcome>(sealed), false, volume());
   }
   // The commit: the request's conditions and key, decided at apply time;
   // counted for its key by target and content, not by this upload.
@@ -272,7 +286,7 @@ asio::awaitable<HttpResponse> Api::StreamedWrite(ParsedRequest p, BodyReader& bo
   // A refused commit, or a retry answered with the first write's outcome,
   // leaves this upload's bytes unused.
   if (!outcome.ok() || outcome.duplicate) AbortQuietly(*node_, id);
-  HttpResponse r = RenderOutcome(outcome, false);
+  HttpResponse r = RenderOutcome(outcome, false, volume());
   if (w.md5_etag && outcome.ok()) r.headers.emplace_back("ETag", QuotedEtag(staged->md5));
   co_return r;
 }
@@ -299,13 +313,13 @@ asio::awaitable<HttpResponse> Api::PutPart(const HttpRequest& req, const ParsedR
   auto sealed = co_await ProposeAndWait(EncodeEntry(seal), false, o.wait_timeout_ms_max);
   if (auto* r = std::get_if<HttpResponse>(&sealed)) co_return std::move(*r);
   const Outcome& outcome = std::get<Outcome>(sealed);
-  if (!outcome.ok()) co_return RenderOutcome(outcome, false);
+  if (!outcome.ok()) co_return RenderOutcome(outcome, false, volume());
   HttpResponse r = JsonResponse(200, {{"part", u.part},
                                       {"size", staged->size},
                                       {"etag", QuotedEtag(staged->md5)},
-                                      {"position", outcome.position.ToString()}});
+                                      {"position", Pos(outcome.position)}});
   r.headers.emplace_back("ETag", QuotedEtag(staged->md5));
-  r.headers.emplace_back("X-Walfs-Position", outcome.position.ToString());
+  r.headers.emplace_back("X-Walfs-Position", Pos(outcome.position));
   co_return r;
 }
 
@@ -316,14 +330,14 @@ asio::awaitable<HttpResponse> Api::Uploads(const HttpRequest& req, ParsedRequest
   switch (p.route) {
     case Route::kUploadCreate: {
       if (Status refused = WritesRefused(); !refused.ok()) co_return Error(refused);
-      std::string id = NewUploadId();
+      std::string id = NewUploadIdHere();
       Entry e;
       e.ops.push_back(Op::UploadCreate(u.path, id, u.target, u.offset, o.upload_expiry_ms));
       if (req.s3) e.ops.back().meta.headers = req.s3->meta.headers;
       auto a = co_await ProposeAndWait(EncodeEntry(e), false, timeout_ms);
       if (auto* r = std::get_if<HttpResponse>(&a)) co_return std::move(*r);
       const Outcome& out = std::get<Outcome>(a);
-      if (!out.ok()) co_return RenderOutcome(out, false);
+      if (!out.ok()) co_return RenderOutcome(out, false, volume());
       UploadRecord rec{u.path,
                        u.target,
                        u.offset,
@@ -333,9 +347,9 @@ asio::awaitable<HttpResponse> Api::Uploads(const HttpRequest& req, ParsedRequest
                        0,
                        {}};
       json j = UploadJson(id, rec);
-      j["position"] = out.position.ToString();
+      j["position"] = Pos(out.position);
       HttpResponse r = JsonResponse(201, j);
-      r.headers.emplace_back("X-Walfs-Position", out.position.ToString());
+      r.headers.emplace_back("X-Walfs-Position", Pos(out.position));
       co_return r;
     }
     case Route::kUploadGet: {
@@ -396,10 +410,10 @@ asio::awaitable<HttpResponse> Api::Uploads(const HttpRequest& req, ParsedRequest
       auto a = co_await ProposeAndWait(EncodeEntry(e), false, timeout_ms);
       if (auto* r = std::get_if<HttpResponse>(&a)) co_return std::move(*r);
       const Outcome& out = std::get<Outcome>(a);
-      if (!out.ok()) co_return RenderOutcome(out, false);
+      if (!out.ok()) co_return RenderOutcome(out, false, volume());
       HttpResponse r = JsonResponse(
-          200, {{"upload_id", u.id}, {"aborted", true}, {"position", out.position.ToString()}});
-      r.headers.emplace_back("X-Walfs-Position", out.position.ToString());
+          200, {{"upload_id", u.id}, {"aborted", true}, {"position", Pos(out.position)}});
+      r.headers.emplace_back("X-Walfs-Position", Pos(out.position));
       co_return r;
     }
     case Route::kUploadCommit: {
@@ -421,7 +435,7 @@ asio::awaitable<HttpResponse> Api::Uploads(const HttpRequest& req, ParsedRequest
       }
       auto a = co_await ProposeAndWait(EncodeEntry(e), p.write.ack_log, p.write.timeout_ms);
       if (auto* r = std::get_if<HttpResponse>(&a)) co_return std::move(*r);
-      co_return RenderOutcome(std::get<Outcome>(a), false);
+      co_return RenderOutcome(std::get<Outcome>(a), false, volume());
     }
     default:
       co_return Error(Code::kInternal, "not an upload route");

@@ -52,6 +52,8 @@ int HttpStatusFor(Code c) {
       return 403;
     case Code::kTooManyRequests:
       return 429;
+    case Code::kCrossVolume:
+      return 400;
   }
   return 500;
 }

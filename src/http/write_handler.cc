@@ -16,6 +16,7 @@
 #include "http/waits.h"
 #include "sm/outcome_code.h"
 #include "sm/state_machine.h"
+#include "volume/entry_scope.h"
 
 namespace walfs {
 namespace asio = boost::asio;
@@ -42,7 +43,7 @@ std::optional<HttpResponse> Api::FirstWithKey(std::string_view payload,
   if (mine->fingerprint != (*rec)->fingerprint) {
     return Error(Code::kIdempotencyKeyReused, "idempotency key was used for a different request");
   }
-  std::string first = (*rec)->first.position.ToString();
+  std::string first = Pos((*rec)->first.position);
   HttpResponse r = JsonResponse(202, {{"position", first}});
   r.headers.emplace_back("X-Walfs-Position", first);
   return r;
@@ -64,8 +65,13 @@ Status Api::WritesRefused() const {
   return Status::Ok();
 }
 
+Status Api::InVolume(const Entry& e) const {
+  return map_ == nullptr ? Status::Ok() : EntryInVolume(*map_, volume(), e);
+}
+
 asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
   WriteCommand& w = p.write;
+  if (Status scope = InVolume(w.entry); !scope.ok()) co_return Error(scope);
   if (Status refused = WritesRefused(); !refused.ok()) co_return Error(refused);
   if (DataBytes(w.entry) > node_->options().entry_bytes_max) {
     co_return Error(Code::kTooLarge, "the data is over the " +
@@ -79,15 +85,16 @@ asio::awaitable<HttpResponse> Api::Write(ParsedRequest p) {
     if (auto first = FirstWithKey(payload, w.entry.idempotency_key)) co_return std::move(*first);
   }
   auto answer = co_await ProposeAndWait(std::move(payload), w.ack_log, w.timeout_ms);
-  if (auto* o = std::get_if<Outcome>(&answer)) co_return RenderOutcome(*o, w.is_tx);
+  if (auto* o = std::get_if<Outcome>(&answer)) co_return RenderOutcome(*o, w.is_tx, volume());
   co_return std::get<HttpResponse>(std::move(answer));
 }
 
 asio::awaitable<HttpResponse> Api::Propose(Entry e) {
+  if (Status scope = InVolume(e); !scope.ok()) co_return Error(scope);
   if (Status refused = WritesRefused(); !refused.ok()) co_return Error(refused);
   auto answer =
       co_await ProposeAndWait(EncodeEntry(e), false, node_->options().wait_timeout_ms_default);
-  if (auto* o = std::get_if<Outcome>(&answer)) co_return RenderOutcome(*o, false);
+  if (auto* o = std::get_if<Outcome>(&answer)) co_return RenderOutcome(*o, false, volume());
   co_return std::get<HttpResponse>(std::move(answer));
 }
 
@@ -104,25 +111,25 @@ asio::awaitable<std::variant<Outcome, HttpResponse>> Api::ProposeAndWait(std::st
     co_return Error(pos.status());
   }
   if (ack_log) {
-    HttpResponse r = JsonResponse(202, {{"position", pos->ToString()}});
-    r.headers.emplace_back("X-Walfs-Position", pos->ToString());
+    HttpResponse r = JsonResponse(202, {{"position", Pos(*pos)}});
+    r.headers.emplace_back("X-Walfs-Position", Pos(*pos));
     co_return r;
   }
   if (!co_await WaitApplied(*node_, *pos, timeout_ms)) {
     Status why = node_->stopped();
     std::string msg =
-        "the write is in the log at " + pos->ToString() + " but this replica has not applied it";
+        "the write is in the log at " + Pos(*pos) + " but this replica has not applied it";
     co_return Error(why.ok() ? Code::kTimeout : Code::kNotReady,
                     why.ok() ? msg + " within " + std::to_string(timeout_ms) + " ms"
                              : msg + ": " + why.message(),
-                    {{"position", pos->ToString()}});
+                    {{"position", Pos(*pos)}});
   }
   auto o = node_->TakeOutcome(*pos);
   if (!o) {
     co_return Error(Code::kTimeout,
-                    "the write was applied at " + pos->ToString() +
+                    "the write was applied at " + Pos(*pos) +
                         " but its outcome is no longer held; read it back",
-                    {{"position", pos->ToString()}});
+                    {{"position", Pos(*pos)}});
   }
   co_return std::move(*o);
 }

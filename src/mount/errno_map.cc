@@ -17,6 +17,7 @@ int ErrnoForAnswer(int http_status, std::string_view code, bool write) {
   if (code == "forbidden" || code == "unauthorized") return EACCES;
   if (code == "log_unavailable" || code == "not_ready") return write ? EAGAIN : EIO;
   if (code == "read_only") return EROFS;
+  if (code == "cross_volume") return EXDEV;  // as rename(2) across file systems
   // precondition_failed, idempotency_key_reused and the rest: logged by
   // the caller with the answer's message.
   switch (http_status) {

@@ -13,6 +13,7 @@ Result<std::unique_ptr<ServerNode>> ServerNode::Open(const ServerOptions& opts) 
   r->log_ = *log;
   r->log_desc_ = r->log_->Describe();
   if (auto c = r->log_->Connect(); c.ok()) {
+    WALFS_RETURN_IF_ERROR(CheckPeersVolumeMap(c->get(), opts));
     // A write of more than one entry's worth is staged in chunks: entries
     // are kept to what the log takes (NATS's max_payload is 1 MB unless set).
     uint64_t max = (*c)->EntryBytesMax();

@@ -11,7 +11,6 @@
 #include "sm/state_machine.h"
 
 namespace walfs {
-namespace {
 
 using nlohmann::json;
 
@@ -28,17 +27,33 @@ std::optional<ReplicaInfo> ParseHeartbeat(const std::string& s) {
   r.entries = j.value("entries", uint64_t{0});
   r.time_ms = j.value("time_ms", uint64_t{0});
   r.stopped = j.value("stopped", "");
+  r.volume_map = j.value("volume_map", "");
   return r;
 }
-
-}  // namespace
 
 Status PublishHeartbeat(LogConnection* conn, const ServerOptions& opts, const ReplicaInfo& r) {
   json hb = {{"id", r.id},         {"address", r.address}, {"applied", r.applied.ToString()},
              {"digest", r.digest}, {"entries", r.entries}, {"time_ms", r.time_ms}};
   if (!r.stopped.empty()) hb["stopped"] = r.stopped;
+  if (!opts.volume_map.empty()) hb["volume_map"] = opts.volume_map;
   return conn->PutHeartbeat(r.id, hb.dump(),
                             opts.heartbeat_ttl_intervals * opts.heartbeat_interval_ms);
+}
+
+Status CheckPeersVolumeMap(LogConnection* conn, const ServerOptions& opts) {
+  auto beats = conn->Heartbeats();
+  if (!beats.ok()) return Status::Ok();  // the log is not reachable now: the agent says so
+  auto shown = [](const std::string& f) { return f.empty() ? std::string("root only") : f; };
+  for (const auto& b : *beats) {
+    auto r = ParseHeartbeat(b);
+    if (!r || r->id == opts.replica_id || r->volume_map == opts.volume_map) continue;
+    return Status(Code::kBadRequest,
+                  "replica " + r->id + " (" + r->address + ") on the log of volume " + opts.volume +
+                      " was given the volumes '" + shown(r->volume_map) + "' and this one '" +
+                      shown(opts.volume_map) +
+                      "': every replica of a cluster is given the same --volume flags");
+  }
+  return Status::Ok();
 }
 
 ClusterAgent::ClusterAgent(std::shared_ptr<Log> log, RocksStore* store, Waiters* waiters,
@@ -102,7 +117,8 @@ void ClusterAgent::Refresh() {
   auto usage = LoadUsage(*snap);
   if (!state.ok() || !usage.ok()) return;
   ReplicaInfo me{opts_.replica_id, opts_.advertise, state->applied, ToHex(state->digest),
-                 state->entries,   v.refreshed_ms,  health_(),      false};
+                 state->entries,   v.refreshed_ms,  health_(),      false,
+                 opts_.volume_map};
   // An unreachable log shows in the view from the first refresh on (the
   // view holds this replica and the error), not as an empty, healthy view.
   Status connected = Status::Ok();

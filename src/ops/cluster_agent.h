@@ -40,6 +40,7 @@ struct ReplicaInfo {
   uint64_t time_ms = 0;  // the replica's wall clock when it published
   std::string stopped;   // why its applier stopped, if it did
   bool diverged = false;
+  std::string volume_map;  // VolumeMap::Fingerprint() it was given ("" for one volume)
 };
 
 struct ClusterView {
@@ -56,6 +57,12 @@ struct ClusterView {
 // heartbeat (unless the log is over its size or age limits), so a replica
 // publishes one before it checks that the log still follows its store.
 Status PublishHeartbeat(LogConnection* conn, const ServerOptions& opts, const ReplicaInfo& r);
+// kBadRequest if a live replica (other than this one) on conn's log was
+// given another volume map than opts.volume_map: every replica of a cluster
+// is given the same --volume flags (scale-out.md).
+Status CheckPeersVolumeMap(LogConnection* conn, const ServerOptions& opts);
+// A heartbeat as published; nullopt if it is not one.
+std::optional<ReplicaInfo> ParseHeartbeat(const std::string& s);
 
 class ClusterAgent {
  public:

@@ -218,7 +218,7 @@ Result<std::string> BootstrapIfNeeded(const ServerOptions& opts, Log& log, Backu
     (void)PublishHeartbeat(
         conn->get(), opts,
         ReplicaInfo{opts.replica_id, opts.advertise, state.applied, ToHex(state.digest),
-                    state.entries, WallClockMs(), "", false});
+                    state.entries, WallClockMs(), "", false, opts.volume_map});
     auto first = (*conn)->Read(state.applied, 1, std::chrono::milliseconds(0));
     if (!first.ok()) {
       if (!said.empty()) return said;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "backup/backup_store.h"
 #include "log/log.h"
@@ -101,6 +102,15 @@ struct ServerOptions {
   bool trim = true;                            // false: keep the whole log (trim by hand)
   uint64_t trim_log_entries_max = 10'000'000;  // past this, trim even below slow replicas
   uint64_t trim_log_age_ms_max = 7ull * 24 * 3600 * 1000;
+
+  // Volumes (scale-out.md): NAME=/prefix@LOG_URL each, the same on every
+  // replica of a cluster; which this replica serves (empty: all).
+  std::vector<std::string> volumes;
+  std::vector<std::string> serve_volumes;
+  // Set for each volume's node (volume/volume_set.h): the volume it stores,
+  // and the map's fingerprint its heartbeats carry.
+  std::string volume = "root";
+  std::string volume_map;
 
   // Only for a store created by this process; an existing store keeps its own.
   uint32_t block_bytes = kDefaultBlockBytes;

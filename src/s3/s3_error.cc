@@ -70,6 +70,7 @@ S3Error S3ErrorFor(const Status& st) {
     case Code::kBadRequest:
     case Code::kInvalidPath:
     case Code::kIdempotencyKeyReused:
+    case Code::kCrossVolume:
       return e("InvalidArgument");
     case Code::kNotFound:
       return e("NoSuchKey");

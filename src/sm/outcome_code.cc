@@ -42,6 +42,7 @@ std::optional<OutcomeCode> OutcomeFromStatus(Code c) {
     case Code::kUnauthorized:
     case Code::kForbidden:
     case Code::kTooManyRequests:
+    case Code::kCrossVolume:
       return std::nullopt;
   }
   return std::nullopt;

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <cstdio>
+
+#include "core/hash.h"
 #include "core/path.h"
 
 namespace walfs {
@@ -73,13 +76,30 @@ const Volume& VolumeMap::Of(std::string_view path) const {
   return volumes_[0];
 }
 
+const Volume& VolumeMap::OfUploadId(std::string_view id) const {
+  std::string_view tag = id.substr(0, kUploadIdTagChars);
+  for (size_t i = 1; i < volumes_.size(); ++i) {
+    if (UploadIdTag(volumes_[i].name) == tag) return volumes_[i];
+  }
+  return volumes_[0];
+}
+
 std::string VolumeMap::Fingerprint() const {
   std::string out;
   for (const auto& v : volumes_) {
-    if (v.name == kRootVolume) continue;  // its log is each replica's --log
-    out += v.name + "=" + v.prefix + "@" + v.log_url + "\n";
+    if (v.name == kRootVolume) continue;
+    if (!out.empty()) out += ",";
+    out += v.name + "=" + v.prefix;
   }
   return out;
+}
+
+std::string UploadIdTag(std::string_view name) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx",
+                static_cast<unsigned long long>(
+                    Checksum64(std::string("walfs-volume:") + std::string(name))));
+  return std::string(buf, kUploadIdTagChars);
 }
 
 std::string FormatVolumePosition(std::string_view volume, Position pos) {

@@ -45,12 +45,21 @@ class VolumeMap {
   const Volume* Find(std::string_view name) const;
   // The volume of a canonical path.
   const Volume& Of(std::string_view path) const;
-  // Identical on replicas given the same volumes (names, prefixes, logs).
+  // The volume that holds an upload: ids of a volume other than root begin
+  // with its tag (UploadIdTag), so that a request by id reaches it.
+  const Volume& OfUploadId(std::string_view id) const;
+  // Identical on replicas given the same volumes: names and prefixes (not
+  // the log URLs, which replicas may spell differently and which may carry
+  // credentials). Empty for a cluster of one volume. Shown in /v1/cluster.
   std::string Fingerprint() const;
 
  private:
   std::vector<Volume> volumes_;
 };
+
+// The first kUploadIdTagChars hex digits of an upload id of volume name.
+inline constexpr size_t kUploadIdTagChars = 8;
+std::string UploadIdTag(std::string_view name);
 
 // A position within a volume, as clients see it.
 struct VolumePosition {

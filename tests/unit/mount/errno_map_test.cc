@@ -12,6 +12,7 @@ TEST(ErrnoMapTest, TheContractsTable) {
   EXPECT_EQ(ErrnoForAnswer(200, "", false), 0);
   EXPECT_EQ(ErrnoForAnswer(201, "", true), 0);
   EXPECT_EQ(ErrnoForAnswer(404, "not_found", false), ENOENT);
+  EXPECT_EQ(ErrnoForAnswer(400, "cross_volume", true), EXDEV);  // rename(2) across volumes
   EXPECT_EQ(ErrnoForAnswer(409, "already_exists", true), EEXIST);
   EXPECT_EQ(ErrnoForAnswer(409, "not_a_directory", true), ENOTDIR);
   EXPECT_EQ(ErrnoForAnswer(409, "is_a_directory", true), EISDIR);

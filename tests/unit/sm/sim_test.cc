@@ -28,6 +28,7 @@
 #include "sm/outcome_code.h"
 #include "sm/state_machine.h"
 #include "support/sim_model.h"
+#include "volume/entry_scope.h"
 
 namespace walfs {
 namespace {
@@ -330,6 +331,97 @@ TEST(SimulationTest, ReplicasAgreeWithEachOtherAndTheModel) {
   EXPECT_GT(u.commit_checksums, 0u);
   EXPECT_GT(u.setattrs, 0u);
   EXPECT_GT(u.symlinks, 0u);
+}
+
+// Volumes (scale-out.md): the namespace split over three logs, root (/),
+// dv (/d) and xv (/x). Each entry goes to the log of its first path's
+// volume; one that names a path of another volume is refused before any log
+// (cross_volume), as the front end does (volume/entry_scope.h). Each
+// volume's replicas apply their own log alone, with restarts, and must equal
+// each other and that volume's model, and no volume's store may hold a path
+// of another.
+void RunVolumesSeed(uint64_t seed, uint64_t* refused, std::map<std::string, uint64_t>* landed) {
+  SCOPED_TRACE("seed " + std::to_string(seed) +
+               " (replay: sim_test --seed=" + std::to_string(seed) + " --gtest_filter=*Volumes*)");
+  auto map = VolumeMap::Parse("redis://h:1?stream=root",
+                              {"dv=/d@redis://h:1?stream=dv", "xv=/x@redis://h:2?stream=xv"});
+  ASSERT_TRUE(map.ok());
+  struct SimVolume {
+    Model model;
+    std::vector<LogRecord> log;
+    std::map<Position, MOutcome> expected;
+    std::map<Position, Position> versions;
+    std::vector<SimReplica> replicas = std::vector<SimReplica>(2);
+    Position last{1000, 0};
+  };
+  std::map<std::string, SimVolume> volumes;
+  for (const auto& v : map->volumes()) volumes[v.name];
+  Workload w(seed + 1'000'000);
+  Model any;  // the workload's view: what it may name
+  std::map<Position, Position> no_versions;
+  for (int i = 0; i < 400; ++i) {
+    if (w.Pct(60)) {
+      Entry e = w.Next(any, no_versions);
+      const std::string& name = VolumeOfEntry(*map, e).name;
+      if (!EntryInVolume(*map, name, e).ok()) {
+        ++*refused;
+        continue;
+      }
+      SimVolume& v = volumes[name];
+      Position pos{v.last.ms + 1 + w.Pick(3), 0};
+      std::string payload = EncodeEntry(e);
+      v.log.push_back(LogRecord{pos, v.log.empty() ? Position{} : v.last, payload});
+      v.expected[pos] = v.model.Apply(e, pos);
+      w.Landed(e, pos);
+      v.last = pos;
+      ++(*landed)[name];
+    } else {
+      auto it = volumes.begin();
+      std::advance(it, w.Pick(volumes.size()));
+      SimVolume& v = it->second;
+      v.replicas[w.Pick(2)].Step(v.log, 1 + w.Pick(8), w.Pct(10));
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+  }
+  for (auto& [name, v] : volumes) {
+    SCOPED_TRACE("volume " + name);
+    auto want = v.model.Dump();
+    for (auto& r : v.replicas) {
+      while (!v.log.empty() && r.state.applied < v.log.back().pos) {
+        r.Step(v.log, 64, false);
+        if (::testing::Test::HasFatalFailure()) return;
+      }
+      EXPECT_EQ(r.store.data(), v.replicas[0].store.data());
+      EXPECT_EQ(r.state.digest, v.replicas[0].state.digest);
+      EXPECT_EQ(r.Dump(), want);
+    }
+    for (const auto& [path, _] : want) {
+      EXPECT_EQ(map->Of(path).name, name) << path << " is in the store of volume " << name;
+    }
+    for (const auto& [pos, m] : v.expected) {
+      EXPECT_EQ(OutcomeCodeName(v.replicas[0].outcomes.at(pos).code), CodeName(m.code))
+          << "entry at " << pos.ToString();
+    }
+  }
+}
+
+TEST(SimulationTest, VolumesSplitTheNamespaceIntoIndependentLogs) {
+  uint64_t refused = 0;
+  std::map<std::string, uint64_t> landed;
+  uint64_t first = g_only_seed != 0 ? g_only_seed : 1;
+  uint64_t last = g_only_seed != 0 ? g_only_seed : std::min<uint64_t>(g_seed_count, 200);
+  for (uint64_t seed = first; seed <= last && !::testing::Test::HasFailure(); ++seed) {
+    RunVolumesSeed(seed, &refused, &landed);
+  }
+  std::printf(
+      "volumes: %llu entries refused as cross_volume; root %llu, dv %llu, xv %llu\n",
+      static_cast<unsigned long long>(refused), static_cast<unsigned long long>(landed["root"]),
+      static_cast<unsigned long long>(landed["dv"]), static_cast<unsigned long long>(landed["xv"]));
+  // The workload reaches the refusal and every volume, not only one.
+  EXPECT_GT(refused, 0u);
+  EXPECT_GT(landed["root"], 0u);
+  EXPECT_GT(landed["dv"], 0u);
+  EXPECT_GT(landed["xv"], 0u);
 }
 
 TEST(SimulationTest, FaultyLogAndStoreChangeNothing) {

@@ -1,4 +1,5 @@
 #include "volume/volume_map.h"
+#include "volume/entry_scope.h"
 
 #include <gtest/gtest.h>
 
@@ -63,6 +64,50 @@ TEST(VolumeMapTest, PositionsCarryTheirVolumeButRoots) {
   EXPECT_FALSE(ParseVolumePosition("big:"));
   EXPECT_FALSE(ParseVolumePosition(":1-0"));
   EXPECT_FALSE(ParseVolumePosition("big:x"));
+}
+
+TEST(VolumeMapTest, FingerprintsNameVolumesAndPrefixesButNoLogs) {
+  auto a = VolumeMap::Parse("redis://a:1", {"x=/x@redis://user:secret@b:2"});
+  auto b = VolumeMap::Parse("redis://a:1", {"x=/x@redis://user:secret@10.0.0.9:2"});
+  EXPECT_EQ(a->Fingerprint(), "x=/x");
+  EXPECT_EQ(a->Fingerprint(), b->Fingerprint());  // one Redis, spelled two ways
+  EXPECT_EQ(VolumeMap::Parse("local", {})->Fingerprint(), "");
+}
+
+TEST(VolumeMapTest, UploadIdsLeadToTheirVolume) {
+  auto m = VolumeMap::Parse("local", {"big=/big@redis://h:1", "logs=/logs@redis://h:2"});
+  ASSERT_TRUE(m.ok());
+  std::string tail(kUploadIdBytes - kUploadIdTagChars, 'a');
+  EXPECT_EQ(m->OfUploadId(UploadIdTag("big") + tail).name, "big");
+  EXPECT_EQ(m->OfUploadId(UploadIdTag("logs") + tail).name, "logs");
+  EXPECT_EQ(m->OfUploadId(std::string(kUploadIdBytes, '0')).name, "root");
+  EXPECT_NE(UploadIdTag("big"), UploadIdTag("logs"));
+  EXPECT_EQ(UploadIdTag("big").size(), kUploadIdTagChars);
+}
+
+TEST(EntryScopeTest, AnEntryStaysInOneVolume) {
+  auto m = VolumeMap::Parse("local", {"big=/big@redis://h:1"});
+  ASSERT_TRUE(m.ok());
+  Entry inside;
+  inside.ops.push_back(Op::Put("/big/a", "x"));
+  inside.ops.push_back(Op::Rename("/big/a", "/big/b", true));
+  EXPECT_TRUE(EntryInVolume(*m, "big", inside).ok());
+  EXPECT_EQ(VolumeOfEntry(*m, inside).name, "big");
+  EXPECT_EQ(EntryInVolume(*m, "root", inside).code(), Code::kCrossVolume);
+
+  Entry rename_out;
+  rename_out.ops.push_back(Op::Rename("/big/a", "/a", true));
+  Status st = EntryInVolume(*m, "big", rename_out);
+  EXPECT_EQ(st.code(), Code::kCrossVolume);
+  EXPECT_NE(st.message().find("/a is in volume root"), std::string::npos) << st.message();
+
+  Entry condition_out;
+  condition_out.ops.push_back(Op::Put("/a", "x"));
+  Condition c;
+  c.path = "/big/flag";
+  condition_out.conditions.push_back(c);
+  EXPECT_EQ(EntryInVolume(*m, "root", condition_out).code(), Code::kCrossVolume);
+  EXPECT_EQ(VolumeOfEntry(*m, Entry{}).name, "root");
 }
 
 }  // namespace

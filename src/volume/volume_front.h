@@ -1,0 +1,65 @@
+// VolumeFront: the HTTP API of a replica whose cluster is split into
+// volumes (scale-out.md, "Volumes"). One Api per volume served here; each
+// request goes to the Api of its path's volume (the path in its URL, the
+// first path of a transaction or an upload's creation, the volume tag of an
+// upload id). A request for a volume not served here answers 307 to a
+// replica that serves it (VolumeSet::PeersOf), or 503 not_ready if none is
+// known. Requests about no path (health, metrics, snapshots) go to the
+// primary volume's Api, except: /readyz is ready when every served volume
+// is, /v1/cluster merges the views of every served volume, and
+// /v1/admin/snapshots?volume=NAME picks a volume.
+// Thread-safety: as Api (immutable after construction).
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "http/api.h"
+#include "volume/volume_set.h"
+
+namespace walfs {
+
+class VolumeFront final : public Frontend {
+ public:
+  VolumeFront(VolumeSet* set, AuthGate* gate);
+
+  boost::asio::awaitable<HttpResponse> Handle(HttpRequest req) override;
+  boost::asio::awaitable<HttpResponse> HandleStreamed(HttpRequest req, BodyReader& body) override;
+  Admission Admit(const HttpRequest& head, std::string_view client, int64_t now_ms) override {
+    return primary_->Admit(head, client, now_ms);
+  }
+  bool StreamsBody(std::string_view method, std::string_view target,
+                   std::optional<uint64_t> length) const override {
+    return primary_->StreamsBody(method, target, length);
+  }
+  uint64_t BodyLimit(std::string_view target, bool streamed) const override {
+    return primary_->BodyLimit(target, streamed);
+  }
+  HttpResponse SessionError(int status, std::string_view code,
+                            const std::string& message) const override {
+    return primary_->SessionError(status, code, message);
+  }
+  std::string_view MetricsRoute(std::string_view method, std::string_view target) const override {
+    return primary_->MetricsRoute(method, target);
+  }
+
+  // The Api of the primary volume (the S3 endpoint's, for now).
+  Api* primary() const { return primary_; }
+
+ private:
+  // The volume a request is for ("" for none: the primary's), or the error.
+  Result<std::string> VolumeOf(const HttpRequest& req) const;
+  // The answer for a volume not served here: 307 or 503.
+  HttpResponse Elsewhere(const std::string& volume, const HttpRequest& req) const;
+  HttpResponse Ready() const;
+  HttpResponse Cluster() const;
+
+  VolumeSet* set_;
+  std::map<std::string, std::unique_ptr<Api>, std::less<>> apis_;
+  Api* primary_ = nullptr;
+  mutable std::atomic<uint64_t> next_peer_{0};
+};
+
+}  // namespace walfs
