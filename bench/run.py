@@ -23,6 +23,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -310,6 +311,40 @@ class Bench:
                      raw1['p50_ms'], raw1['p99_ms']))
         self.add('nats_append_latency_p99', n1['p99_ms'], r1['p99_ms'], 'ms', '(reported)',
                  note='(1 client; baseline: Redis)')
+
+    def volumes(self, p):
+        """Appends to two volumes on two Redis servers against one volume on one Redis, through one replica
+        each, with the same writers: 32 clients appending to /a/tp and 32 to /b/tp at once (on two volumes,
+        /b is the second volume). Rounds alternate the two set-ups; the median of each is reported."""
+        ra, rb = p.redis(), p.redis()
+        one, _ = p.walfs(ra, 'one', stream='one')
+        two, _ = p.walfs(ra, 'two', stream='two',
+                         extra=('--volume', 'b=/b@redis://127.0.0.1:%d?stream=b' % rb))
+
+        def both(url):
+            out = {}
+
+            def run(target):
+                out[target] = load('http', '--url', url, '--method', 'POST', '--target', target,
+                                   '--body-bytes', 100, '--clients', 32, '--duration-ms', self.d,
+                                   '--expect-status', 200)
+            threads = [threading.Thread(target=run, args=(t,)) for t in ('/v1/fs/a/tp?op=append',
+                                                                        '/v1/fs/b/tp?op=append')]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            if len(out) != 2:
+                raise RuntimeError('a load generator failed against %s' % url)
+            return {'rps': sum(r['rps'] for r in out.values()),
+                    'errors': sum(r['errors'] for r in out.values())}
+
+        got = self.interleaved({'one': lambda: both(one), 'two': lambda: both(two)})
+        for name, r in got.items():
+            if r['errors']:
+                raise RuntimeError('%d appends failed on %s volume(s)' % (r['errors'], name))
+        self.add('two_volumes_appends', got['two']['rps'], got['one']['rps'], 'appends/s', '(reported)',
+                 note='(64 clients, 100 B, half to each volume; baseline: one volume on one Redis)')
 
     def reads(self, p):
         rport = p.redis()
@@ -758,7 +793,7 @@ def url_q(url, query):
     return url + ('&' if '?' in url else '?') + query
 
 
-CASES = ['append_throughput', 'nats_appends', 'reads', 'catch_up', 'replication_lag', 'status_quo', 'large_files',
+CASES = ['append_throughput', 'nats_appends', 'volumes', 'reads', 'catch_up', 'replication_lag', 'status_quo', 'large_files',
          'huge_file_memory', 'snapshot_incremental', 'auth_cost', 's3_cost', 's3_appends', 'mount_appends',
          'mount_large']
 
@@ -777,7 +812,7 @@ def main():
     os.chmod(workdir, 0o755)  # nginx's workers run as www-data
     b = Bench(a.smoke, workdir)
     only = set(filter(None, a.only.split(',')))
-    runs = {'append_throughput': b.append_throughput_and_latency, 'nats_appends': b.nats_appends,
+    runs = {'append_throughput': b.append_throughput_and_latency, 'nats_appends': b.nats_appends, 'volumes': b.volumes,
             'reads': b.reads, 'catch_up': b.catch_up,
             'replication_lag': b.replication_lag, 'status_quo': b.status_quo, 'large_files': b.large_files,
             'huge_file_memory': b.huge_file_memory, 'snapshot_incremental': b.snapshot_incremental,
