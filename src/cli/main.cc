@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   CLI::App app{"walfs: a replicated file store for many concurrent writers"};
   app.require_subcommand(1);
   walfs::ClientOptions server;
+  server.follow_redirects = true;  // to a replica that serves the path's volume
   if (const char* s = std::getenv("WALFS_SERVER")) server.server = s;
   if (const char* s = std::getenv("WALFS_TOKEN")) server.token = s;
   if (const char* s = std::getenv("WALFS_CACERT")) server.cacert = s;

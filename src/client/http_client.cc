@@ -24,6 +24,7 @@ struct HttpClient::Impl {
   bool tls = false;
   std::string token, cacert;
   int timeout_ms = 30000;
+  bool follow_redirects = false;
   asio::io_context ioc;
   std::unique_ptr<tcp::socket> socket;  // plain, or under tls_stream
   std::unique_ptr<ssl::context> tls_context;
@@ -233,10 +234,23 @@ HttpClient::HttpClient(const ClientOptions& o) : impl_(std::make_unique<Impl>())
   impl_->token = o.token;
   impl_->cacert = o.cacert;
   impl_->timeout_ms = o.timeout_ms;
+  impl_->follow_redirects = o.follow_redirects;
+}
+
+std::optional<std::pair<ClientOptions, std::string>> HttpClient::RedirectOf(
+    const ClientResponse& r) const {
+  if (!impl_->follow_redirects || (r.status != 307 && r.status != 308)) return std::nullopt;
+  std::string loc = r.header("location");
+  std::string scheme = impl_->tls ? "https://" : "http://";
+  if (loc.rfind(scheme, 0) != 0) return std::nullopt;  // never to another scheme
+  size_t slash = loc.find('/', scheme.size());
+  if (slash == std::string::npos) return std::nullopt;
+  ClientOptions o{loc.substr(0, slash), impl_->token, impl_->cacert, impl_->timeout_ms, false};
+  return std::make_pair(o, loc.substr(slash));
 }
 
 HttpClient::HttpClient(std::string base, int timeout_ms)
-    : HttpClient(ClientOptions{std::move(base), "", "", timeout_ms}) {}
+    : HttpClient(ClientOptions{std::move(base), "", "", timeout_ms, false}) {}
 
 bool TokenInClear(const ClientOptions& o) {
   Endpoint e = ParseBase(o.server);
@@ -260,7 +274,13 @@ Result<ClientResponse> HttpClient::Request(const std::string& method, const std:
   req.body() = body;
   req.prepare_payload();
   req.keep_alive(true);
-  return impl_->WithRetry(method == "GET" || method == "HEAD", [&] { return impl_->Once(req); });
+  auto r = impl_->WithRetry(method == "GET" || method == "HEAD", [&] { return impl_->Once(req); });
+  for (int hop = 0; hop < 3 && r.ok(); ++hop) {
+    auto to = RedirectOf(*r);
+    if (!to) break;
+    r = HttpClient(to->first).Request(method, to->second, body, headers);
+  }
+  return r;
 }
 
 Result<ClientResponse> HttpClient::GetInto(const std::string& target, std::string* body,
@@ -269,7 +289,13 @@ Result<ClientResponse> HttpClient::GetInto(const std::string& target, std::strin
   impl_->Prepare(req);
   for (const auto& [k, v] : headers) req.set(k, v);
   req.keep_alive(true);
-  return impl_->WithRetry(true, [&] { return impl_->OnceInto(req, body); });
+  auto r = impl_->WithRetry(true, [&] { return impl_->OnceInto(req, body); });
+  for (int hop = 0; hop < 3 && r.ok(); ++hop) {
+    auto to = RedirectOf(*r);
+    if (!to) break;
+    r = HttpClient(to->first).GetInto(to->second, body, headers);
+  }
+  return r;
 }
 
 Result<ClientResponse> HttpClient::GetStreaming(const std::string& target, const Sink& sink,
@@ -305,6 +331,9 @@ Result<ClientResponse> HttpClient::GetStreaming(const std::string& target, const
     }
   }
   impl_->Reset();
+  // A redirect's body is not the file: nothing of it reached the sink.
+  if (auto to = RedirectOf(out))
+    return HttpClient(to->first).GetStreaming(to->second, sink, headers);
   return out;
 }
 

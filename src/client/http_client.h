@@ -11,7 +11,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "core/status.h"
 
@@ -33,6 +35,10 @@ struct ClientOptions {
   std::string token;                             // sent as Authorization: Bearer
   std::string cacert;  // PEM file of the CAs to trust for https (empty: the system's)
   int timeout_ms = 30000;
+  // Follow a 307 (a replica redirecting to one that serves a path's
+  // volume, operations.md) to a server of the same scheme (Request and
+  // GetInto up to 3 hops, GetStreaming one); off: the 307 is the answer.
+  bool follow_redirects = false;
 };
 
 class HttpClient {
@@ -65,6 +71,9 @@ class HttpClient {
                                       const std::map<std::string, std::string>& headers = {});
 
  private:
+  // Where a 307 answer sends the request again (server, target), if it is
+  // to be followed.
+  std::optional<std::pair<ClientOptions, std::string>> RedirectOf(const ClientResponse& r) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

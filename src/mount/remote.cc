@@ -52,6 +52,7 @@ std::unique_ptr<HttpClient> Remote::Take(size_t server) {
   c.token = o_.token;
   c.cacert = o_.cacert;
   c.timeout_ms = o_.request_timeout_ms;
+  c.follow_redirects = true;  // to a replica that serves the path's volume
   return std::make_unique<HttpClient>(c);
 }
 

@@ -110,6 +110,15 @@ TEST(VolumeTest, TwoVolumesOnTwoLogsAnswerAsOneNamespace) {
                                     root_only.url() + "/v1/fs/big/put.txt");
   EXPECT_EQ(put_code, 0) << put_body;
   EXPECT_EQ(StrongRead(b, "/big/put.txt"), "via-redirect");
+  // The CLI (and the mount, over the same client) follows it too.
+  auto [cli_code, cli_out] = RunCli({"--server", root_only.url(), "cat", "/big/data.bin"});
+  EXPECT_EQ(cli_code, 0) << cli_out;
+  EXPECT_EQ(cli_out, "in big+more");
+  { std::ofstream(v.dir.path() + "/more.txt") << "+cli"; }
+  std::tie(cli_code, cli_out) =
+      RunCli({"--server", root_only.url(), "append", "/big/data.bin", v.dir.path() + "/more.txt"});
+  EXPECT_EQ(cli_code, 0) << cli_out;
+  EXPECT_EQ(StrongRead(b, "/big/data.bin"), "in big+more+cli");
   // And the other way: root from the replica that serves only big.
   ASSERT_TRUE(WaitFor([&] { return b.Get("/v1/fs/notes.txt")->status == 307; }, 20s));
   // The replica that serves only root keeps no store for big.
