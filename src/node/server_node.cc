@@ -6,7 +6,8 @@
 
 namespace walfs {
 
-Result<std::unique_ptr<ServerNode>> ServerNode::Open(const ServerOptions& opts) {
+Result<std::unique_ptr<ServerNode>> ServerNode::Open(
+    const ServerOptions& opts, std::shared_ptr<prometheus::Registry> metrics) {
   std::unique_ptr<ServerNode> r(new ServerNode(opts));
   auto log = OpenLog(opts.log_url, opts.data_dir, opts.log);
   if (!log.ok()) return log.status();
@@ -35,7 +36,8 @@ Result<std::unique_ptr<ServerNode>> ServerNode::Open(const ServerOptions& opts) 
   auto store = RocksStore::Open(opts.data_dir + "/store");
   if (!store.ok()) return store.status();
   r->store_ = std::move(store).value();
-  r->metrics_ = std::make_unique<Metrics>();
+  r->metrics_ = metrics ? std::make_unique<Metrics>(std::move(metrics), opts.volume)
+                        : std::make_unique<Metrics>();
   r->waiters_ = std::make_unique<Waiters>(opts.outcomes_kept_max);
   r->applier_ = std::make_unique<Applier>(r->store_.get(), r->log_, r->waiters_.get(),
                                           r->metrics_.get(), opts);

@@ -25,7 +25,10 @@ namespace walfs {
 
 class ServerNode final : public NodePort {
  public:
-  static Result<std::unique_ptr<ServerNode>> Open(const ServerOptions& opts);
+  // metrics: the registry this node's metrics go to, labelled with its
+  // volume when the replica serves several (null: its own, unlabelled).
+  static Result<std::unique_ptr<ServerNode>> Open(
+      const ServerOptions& opts, std::shared_ptr<prometheus::Registry> metrics = nullptr);
   ~ServerNode() override;
   void Stop();
 

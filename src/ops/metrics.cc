@@ -21,7 +21,14 @@ Histogram::BucketBoundaries LatencyBuckets() {
 
 }  // namespace
 
-Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+std::map<std::string, std::string> Metrics::L(std::map<std::string, std::string> labels) const {
+  if (!volume_.empty()) labels.emplace("volume", volume_);
+  return labels;
+}
+
+Metrics::Metrics(std::shared_ptr<prometheus::Registry> registry, std::string volume)
+    : registry_(registry ? std::move(registry) : std::make_shared<prometheus::Registry>()),
+      volume_(std::move(volume)) {
   auto& r = *registry_;
   requests_ = &BuildCounter()
                    .Name("walfs_http_requests_total")
@@ -37,90 +44,90 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                      .Name("walfs_write_seconds")
                      .Help("Write latency by acknowledgement")
                      .Register(r);
-  write_log_seconds_ = &writes.Add({{"ack", "log"}}, LatencyBuckets());
-  write_applied_seconds_ = &writes.Add({{"ack", "applied"}}, LatencyBuckets());
+  write_log_seconds_ = &writes.Add(L({{"ack", "log"}}), LatencyBuckets());
+  write_applied_seconds_ = &writes.Add(L({{"ack", "applied"}}), LatencyBuckets());
   read_seconds_ = &BuildHistogram()
                        .Name("walfs_read_seconds")
                        .Help("Read latency (to the first byte)")
                        .Register(r)
-                       .Add({}, LatencyBuckets());
+                       .Add(L({}), LatencyBuckets());
   apply_batch_entries_ =
       &BuildHistogram()
            .Name("walfs_apply_batch_entries")
            .Help("Entries per applied batch")
            .Register(r)
-           .Add({}, Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
+           .Add(L({}), Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024});
   apply_batch_seconds_ = &BuildHistogram()
                               .Name("walfs_apply_batch_seconds")
                               .Help("Time to apply and commit one batch")
                               .Register(r)
-                              .Add({}, LatencyBuckets());
+                              .Add(L({}), LatencyBuckets());
   snapshot_seconds_ =
       &BuildHistogram()
            .Name("walfs_snapshot_seconds")
            .Help("Time to take and upload one snapshot")
            .Register(r)
-           .Add({}, Histogram::BucketBoundaries{0.1, 0.5, 1, 5, 10, 30, 60, 300, 900});
+           .Add(L({}), Histogram::BucketBoundaries{0.1, 0.5, 1, 5, 10, 30, 60, 300, 900});
   snapshot_bytes_ = &BuildGauge()
                          .Name("walfs_snapshot_bytes")
                          .Help("Size of the last snapshot uploaded")
                          .Register(r)
-                         .Add({});
+                         .Add(L({}));
   applied_entries_ = &BuildCounter()
                           .Name("walfs_applied_entries_total")
                           .Help("Entries applied by this replica, ever (from its store)")
                           .Register(r)
-                          .Add({});
+                          .Add(L({}));
   lag_entries_ = &BuildGauge()
                       .Name("walfs_lag_entries")
                       .Help("Entries in the log not yet applied here")
                       .Register(r)
-                      .Add({});
+                      .Add(L({}));
   lag_ms_ = &BuildGauge()
                  .Name("walfs_lag_milliseconds")
                  .Help("Log time between the log's last entry and the applied one")
                  .Register(r)
-                 .Add({});
-  files_ = &BuildGauge().Name("walfs_files").Help("Files stored").Register(r).Add({});
+                 .Add(L({}));
+  files_ = &BuildGauge().Name("walfs_files").Help("Files stored").Register(r).Add(L({}));
   log_bytes_ = &BuildGauge()
                     .Name("walfs_log_bytes")
                     .Help(
                         "Bytes the log holds (Redis: the stream's memory as MEMORY USAGE "
                         "estimates it; the local log: its file)")
                     .Register(r)
-                    .Add({});
+                    .Add(L({}));
   uploads_ = &BuildGauge()
                   .Name("walfs_uploads_open")
                   .Help("Open uploads (writes of any size staged but not yet committed)")
                   .Register(r)
-                  .Add({});
+                  .Add(L({}));
   staged_bytes_ = &BuildGauge()
                        .Name("walfs_upload_staged_bytes")
                        .Help("Bytes staged by open uploads")
                        .Register(r)
-                       .Add({});
+                       .Add(L({}));
   bytes_ = &BuildGauge()
                 .Name("walfs_bytes")
                 .Help("Bytes stored (sum of file sizes)")
                 .Register(r)
-                .Add({});
+                .Add(L({}));
   trimmed_ = &BuildCounter()
                   .Name("walfs_trimmed_entries_total")
                   .Help("Log entries trimmed by this replica")
                   .Register(r)
-                  .Add({});
+                  .Add(L({}));
   diverged_ = &BuildGauge()
                    .Name("walfs_diverged")
                    .Help("1 if this replica's digest disagrees with its peers at the same position")
                    .Register(r)
-                   .Add({});
+                   .Add(L({}));
   paused_ = &BuildGauge()
                  .Name("walfs_applier_paused")
                  .Help(
                      "1 while the applier is paused because the store cannot be written (disk "
                      "below the reserve, a write failed)")
                  .Register(r)
-                 .Add({});
+                 .Add(L({}));
 }
 
 Metrics::~Metrics() = default;
@@ -188,11 +195,11 @@ void Metrics::SetStored(const Usage& u) {
 }
 
 void Metrics::LogError(std::string_view who) {
-  log_errors_->Add({{"caller", std::string(who)}}).Increment();
+  log_errors_->Add(L({{"caller", std::string(who)}})).Increment();
 }
 
 void Metrics::ObserveSnapshot(bool ok, double seconds, uint64_t bytes) {
-  snapshots_->Add({{"result", ok ? "ok" : "failed"}}).Increment();
+  snapshots_->Add(L({{"result", ok ? "ok" : "failed"}})).Increment();
   if (!ok) return;
   snapshot_seconds_->Observe(seconds);
   snapshot_bytes_->Set(static_cast<double>(bytes));

@@ -3,6 +3,7 @@
 // Thread-safety: every method is thread-safe.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,7 +26,11 @@ namespace walfs {
 
 class Metrics final : public ApplierEvents {
  public:
-  Metrics();
+  // registry: shared by the nodes of a replica's volumes (null: its own);
+  // volume: the label every metric of this node carries ("": none, a
+  // cluster of one volume). Serialize() gives the whole registry.
+  explicit Metrics(std::shared_ptr<prometheus::Registry> registry = nullptr,
+                   std::string volume = "");
   ~Metrics();
 
   // route: fs_read, fs_write, tx, healthz, readyz, metrics, cluster, admin, other;
@@ -54,7 +59,10 @@ class Metrics final : public ApplierEvents {
   std::string Serialize() const;
 
  private:
+  // labels, and this node's volume.
+  std::map<std::string, std::string> L(std::map<std::string, std::string> labels) const;
   std::shared_ptr<prometheus::Registry> registry_;
+  std::string volume_;
   prometheus::Family<prometheus::Counter>* requests_;
   prometheus::Family<prometheus::Counter>* log_errors_;
   prometheus::Family<prometheus::Counter>* snapshots_;

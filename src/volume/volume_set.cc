@@ -42,6 +42,9 @@ Result<std::unique_ptr<VolumeSet>> VolumeSet::Open(const ServerOptions& opts) {
   std::unique_ptr<VolumeSet> s(new VolumeSet());
   s->map_ = std::move(map).value();
   s->opts_ = opts;
+  // One registry for every volume's metrics, each labelled with its volume;
+  // a cluster of one volume keeps its metrics unlabelled.
+  if (s->map_.volumes().size() > 1) s->registry_ = std::make_shared<prometheus::Registry>();
   for (const auto& name : opts.serve_volumes) {
     if (s->map_.Find(name) == nullptr) {
       return Status(Code::kBadRequest, "--serve-volumes names " + name +
@@ -62,7 +65,7 @@ Result<std::unique_ptr<VolumeSet>> VolumeSet::Open(const ServerOptions& opts) {
       }
       continue;
     }
-    auto node = ServerNode::Open(VolumeOptions(opts, s->map_, v));
+    auto node = ServerNode::Open(VolumeOptions(opts, s->map_, v), s->registry_);
     if (!node.ok()) {
       if (v.name == kRootVolume) return node.status();
       return Status(node.status().code(), "volume " + v.name + ": " + node.status().message());

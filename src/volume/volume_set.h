@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include <prometheus/registry.h>
+
 #include "node/server_node.h"
 #include "runtime/mutex.h"
 #include "runtime/worker.h"
@@ -53,6 +55,7 @@ class VolumeSet {
 
   VolumeMap map_;
   ServerOptions opts_;
+  std::shared_ptr<prometheus::Registry> registry_;  // null for one volume
   std::vector<std::pair<std::string, std::unique_ptr<ServerNode>>> nodes_;
   std::vector<std::pair<std::string, std::shared_ptr<Log>>> unserved_;  // name, log
   mutable Mutex mu_;

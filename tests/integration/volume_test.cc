@@ -170,6 +170,13 @@ TEST(VolumeTest, TwoVolumesOnTwoLogsAnswerAsOneNamespace) {
       20s))
       << a.Get("/v1/cluster")->body;
 
+  // Metrics per volume, in one exposition.
+  std::string metrics = a.Get("/metrics")->body;
+  EXPECT_NE(metrics.find("walfs_applied_entries_total{volume=\"big\"}"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("walfs_applied_entries_total{volume=\"root\"}"), std::string::npos);
+  EXPECT_EQ(Json(*c.Get("/readyz"))["volumes"].size(), 1u);
+
   // A replica given another map is refused at start, and says why.
   ServeProcess stray(v.dir.path() + "/stray", v.root.url("root"), "stray",
                      {"--heartbeat-ms", "200"});
