@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "ops/cluster_agent.h"
+#include "schema/fs_view.h"
 
 namespace walfs {
 namespace {
@@ -73,11 +74,30 @@ Result<std::unique_ptr<VolumeSet>> VolumeSet::Open(const ServerOptions& opts) {
     s->nodes_.emplace_back(v.name, std::move(node).value());
   }
   if (s->nodes_.empty()) return Status(Code::kBadRequest, "--serve-volumes serves no volume");
+  WALFS_RETURN_IF_ERROR(s->CheckPrefixesFree());
   if (!s->unserved_.empty()) {
     VolumeSet* self = s.get();
     s->watcher_.Start([self] { self->WatchPeers(); });
   }
   return s;
+}
+
+Status VolumeSet::CheckPrefixesFree() const {
+  NodePort* root = Node(kRootVolume);
+  if (root == nullptr || map_.volumes().size() == 1) return Status::Ok();
+  auto snap = root->ReadSnapshot();
+  FsView view(snap.get(), root->block_bytes());
+  for (const auto& v : map_.volumes()) {
+    if (v.name == kRootVolume) continue;
+    auto n = view.Lookup(v.prefix);
+    if (n.ok() && n->has_value()) {
+      return Status(Code::kBadRequest,
+                    "volume " + v.name + "'s prefix " + v.prefix +
+                        " holds files in volume root, which the volume would hide: copy them "
+                        "out and delete them from root first, or give the volume a new prefix");
+    }
+  }
+  return Status::Ok();
 }
 
 VolumeSet::~VolumeSet() { Stop(); }

@@ -51,6 +51,9 @@ class VolumeSet {
 
  private:
   VolumeSet() : watcher_("walfs-peers") {}
+  // kBadRequest if root's store holds a volume's prefix: its files would be
+  // hidden behind the volume (checked where root is served).
+  Status CheckPrefixesFree() const;
   void WatchPeers();
 
   VolumeMap map_;

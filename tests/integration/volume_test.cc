@@ -251,5 +251,24 @@ TEST(VolumeTest, BadVolumeFlagsAreRefusedBeforeAnythingIsCreated) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/d"));
 }
 
+// A volume added over a prefix that holds files in root would hide them:
+// the replica refuses to start and says so.
+TEST(VolumeTest, AVolumeOverFilesOfRootIsRefused) {
+  TempDir dir;
+  RedisServer root(Made(dir.path() + "/redis-root")), big(Made(dir.path() + "/redis-big"));
+  {
+    ServeProcess before(dir.path() + "/r", root.url("root"), "r");
+    before.Start();
+    ASSERT_TRUE(before.WaitReady(30s));
+    ASSERT_EQ(before.Client().Request("PUT", "/v1/fs/big/old.txt", "old")->status, 201);
+    before.Stop();
+  }
+  ServeProcess after(dir.path() + "/r", root.url("root"), "r",
+                     {"--volume", "big=/big@" + big.url("big")});
+  EXPECT_THROW(after.Start(), std::runtime_error);
+  EXPECT_NE(FileText(after.log_path()).find("would hide"), std::string::npos)
+      << FileText(after.log_path());
+}
+
 }  // namespace
 }  // namespace walfs::testing
