@@ -23,6 +23,7 @@
 #include "http/tls_stream.h"
 #include "http/util.h"
 #include "s3/s3_api.h"
+#include "volume/s3_volume_front.h"
 #include "volume/volume_front.h"
 
 namespace walfs {
@@ -51,7 +52,7 @@ struct HttpServer::Impl {
   std::unique_ptr<TlsContexts> tls;      // set by Bind with --tls-cert: HTTPS only
   std::optional<VolumeFront> front;      // set by Run: the API of each volume served
   std::optional<SessionContext> shared;  // set by Run
-  std::optional<S3Api> s3;               // set by Run with --s3-listen
+  std::optional<S3VolumeFront> s3;       // set by Run with --s3-listen
   std::optional<SessionContext> s3_shared;
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::optional<tcp::acceptor> acceptor;
@@ -131,8 +132,7 @@ void HttpServer::Run(VolumeSet* volumes) {
   s.front.emplace(volumes, gate);
   s.shared.emplace(s.opts, &*s.front, node);
   if (s.s3_acceptor->is_open()) {
-    // The S3 endpoint serves the primary volume (docs/operations.md, Volumes).
-    s.s3.emplace(node, s.front->primary(), gate);
+    s.s3.emplace(volumes, &*s.front, gate);
     s.s3_shared.emplace(s.opts, &*s.s3, node);
   }
   asio::io_context& main = *s.contexts[0];

@@ -11,6 +11,7 @@
 #include "core/hash.h"
 #include "core/path.h"
 #include "http/message.h"
+#include "http/util.h"
 #include "s3/s3_call.h"
 #include "s3/xml.h"
 
@@ -184,6 +185,11 @@ HttpResponse S3Api::SessionError(int status, std::string_view code,
                    : status == 401 || status == 403 ? "AccessDenied"
                                                     : "InvalidRequest";
   return ErrorAnswer(c, {s3, message});
+}
+
+HttpResponse S3Api::Refuse(const HttpRequest& req, const S3Error& e) const {
+  Call c = Call::Start(req, node_->options());
+  return ErrorAnswer(c, e);
 }
 
 HttpResponse S3Api::ErrorAnswer(const Call& c, const S3Error& e) const {

@@ -42,6 +42,9 @@ class S3Api final : public Frontend {
                             const std::string& message) const override;
   std::string_view MetricsRoute(std::string_view method, std::string_view target) const override;
 
+  // An S3 error answer to req, handled by no S3Api (volume/s3_volume_front.h).
+  HttpResponse Refuse(const HttpRequest& req, const S3Error& e) const;
+
  private:
   struct Call;  // one request being answered: the parsed request, its id
 

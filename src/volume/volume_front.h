@@ -45,8 +45,13 @@ class VolumeFront final : public Frontend {
     return primary_->MetricsRoute(method, target);
   }
 
-  // The Api of the primary volume (the S3 endpoint's, for now).
+  // The Api of the primary volume, and of each served volume (null if not
+  // served).
   Api* primary() const { return primary_; }
+  Api* ApiOf(std::string_view volume) const {
+    auto it = apis_.find(volume);
+    return it == apis_.end() ? nullptr : it->second.get();
+  }
 
  private:
   // The volume a request is for ("" for none: the primary's), or the error.

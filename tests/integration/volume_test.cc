@@ -238,6 +238,51 @@ TEST(VolumeTest, EachVolumeIsSnapshottedTrimmedAndBootstrappedOnItsOwn) {
       20s));
 }
 
+// The S3 endpoint routes each object to its volume: a bucket whose path
+// is a volume's prefix lives in that volume; a copy across volumes is
+// refused; a replica that does not serve a bucket's volume says so.
+TEST(VolumeTest, S3ObjectsGoToTheirVolume) {
+  TwoVolumes v;
+  int s3_both = FreePort(), s3_root = FreePort();
+  ServeProcess both = v.Replica("both", {"--s3-listen", "127.0.0.1:" + std::to_string(s3_both)});
+  ServeProcess root_only = v.Replica("root-only", {"--serve-volumes", "root", "--s3-listen",
+                                                   "127.0.0.1:" + std::to_string(s3_root)});
+  both.Start();
+  root_only.Start();
+  ASSERT_TRUE(both.WaitReady(30s));
+  ASSERT_TRUE(root_only.WaitReady(30s));
+  std::string s3 = "http://127.0.0.1:" + std::to_string(s3_both);
+  // curl's answer: the body and then the status; .second of status(): the status alone.
+  auto curl = [](const std::string& args) {
+    return Shell("curl -s -o /dev/stderr -w '%{http_code}' " + args + " 2>&1");
+  };
+  auto status = [](const std::string& args) {
+    return Shell("curl -s -o /dev/null -w '%{http_code}' " + args);
+  };
+  EXPECT_EQ(status("-X PUT " + s3 + "/big").second, "200");
+  EXPECT_EQ(status("-X PUT " + s3 + "/rootb").second, "200");
+  EXPECT_EQ(status("-X PUT --data-binary hello " + s3 + "/big/k.txt").second, "200");
+  EXPECT_EQ(Shell("curl -sf " + s3 + "/big/k.txt").second, "hello");
+  auto [code, listing] = Shell("curl -sf '" + s3 + "/big?list-type=2'");
+  EXPECT_NE(listing.find("<Key>k.txt</Key>"), std::string::npos) << listing;
+  // In big's log and store: the HTTP API reads it with a position of big.
+  auto r = both.Client().Get("/v1/fs/big/k.txt");
+  EXPECT_EQ(r->body, "hello");
+  EXPECT_EQ(r->header("x-walfs-position").rfind("big:", 0), 0u);
+  // A copy across volumes is refused; within one it goes through.
+  auto [c1, across] = curl("-X PUT -H 'x-amz-copy-source: /big/k.txt' " + s3 + "/rootb/k.txt");
+  EXPECT_NE(across.find("400"), std::string::npos) << across;
+  EXPECT_NE(across.find("cross_volume"), std::string::npos) << across;
+  EXPECT_EQ(
+      status("-X PUT --data-binary '' -H 'x-amz-copy-source: /big/k.txt' " + s3 + "/big/k2.txt")
+          .second,
+      "200");
+  // The replica that serves only root does not answer for big's objects.
+  auto [c2, elsewhere] = curl("http://127.0.0.1:" + std::to_string(s3_root) + "/big/k.txt");
+  EXPECT_NE(elsewhere.find("503"), std::string::npos) << elsewhere;
+  EXPECT_NE(elsewhere.find("does not serve volume big"), std::string::npos) << elsewhere;
+}
+
 TEST(VolumeTest, BadVolumeFlagsAreRefusedBeforeAnythingIsCreated) {
   TempDir dir;
   auto [code, out] = RunCli({"serve", "--data", dir.path() + "/d", "--listen", "127.0.0.1:0",
