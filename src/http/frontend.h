@@ -56,4 +56,35 @@ class Frontend {
   virtual std::string_view MetricsRoute(std::string_view method, std::string_view target) const = 0;
 };
 
+// A frontend that routes each request to one of several others and answers
+// the questions at a request's head as one of them, the head frontend,
+// does (the front ends of a replica serving several volumes: their primary
+// volume's). REQUIRES: set_head before the first request.
+class RoutingFrontend : public Frontend {
+ public:
+  Admission Admit(const HttpRequest& head, std::string_view client, int64_t now_ms) override {
+    return head_->Admit(head, client, now_ms);
+  }
+  bool StreamsBody(std::string_view method, std::string_view target,
+                   std::optional<uint64_t> length) const override {
+    return head_->StreamsBody(method, target, length);
+  }
+  uint64_t BodyLimit(std::string_view target, bool streamed) const override {
+    return head_->BodyLimit(target, streamed);
+  }
+  HttpResponse SessionError(int status, std::string_view code,
+                            const std::string& message) const override {
+    return head_->SessionError(status, code, message);
+  }
+  std::string_view MetricsRoute(std::string_view method, std::string_view target) const override {
+    return head_->MetricsRoute(method, target);
+  }
+
+ protected:
+  void set_head(Frontend* f) { head_ = f; }
+
+ private:
+  Frontend* head_ = nullptr;
+};
+
 }  // namespace walfs

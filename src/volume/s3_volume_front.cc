@@ -10,6 +10,7 @@ S3VolumeFront::S3VolumeFront(VolumeSet* set, VolumeFront* api, AuthGate* gate) :
     s3_.emplace(name, std::make_unique<S3Api>(node, api->ApiOf(name), gate));
   }
   primary_ = s3_.at(set->served().front().first).get();
+  set_head(primary_);
 }
 
 std::variant<S3Api*, HttpResponse> S3VolumeFront::Route(const HttpRequest& req) const {

@@ -18,29 +18,12 @@
 
 namespace walfs {
 
-class S3VolumeFront final : public Frontend {
+class S3VolumeFront final : public RoutingFrontend {
  public:
   S3VolumeFront(VolumeSet* set, VolumeFront* api, AuthGate* gate);
 
   boost::asio::awaitable<HttpResponse> Handle(HttpRequest req) override;
   boost::asio::awaitable<HttpResponse> HandleStreamed(HttpRequest req, BodyReader& body) override;
-  Admission Admit(const HttpRequest& head, std::string_view client, int64_t now_ms) override {
-    return primary_->Admit(head, client, now_ms);
-  }
-  bool StreamsBody(std::string_view method, std::string_view target,
-                   std::optional<uint64_t> length) const override {
-    return primary_->StreamsBody(method, target, length);
-  }
-  uint64_t BodyLimit(std::string_view target, bool streamed) const override {
-    return primary_->BodyLimit(target, streamed);
-  }
-  HttpResponse SessionError(int status, std::string_view code,
-                            const std::string& message) const override {
-    return primary_->SessionError(status, code, message);
-  }
-  std::string_view MetricsRoute(std::string_view method, std::string_view target) const override {
-    return primary_->MetricsRoute(method, target);
-  }
 
  private:
   // The S3Api that answers req, or the refusal.

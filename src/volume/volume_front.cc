@@ -15,6 +15,7 @@ VolumeFront::VolumeFront(VolumeSet* set, AuthGate* gate) : set_(set) {
     apis_.emplace(name, std::make_unique<Api>(node, gate, &set->map()));
   }
   primary_ = apis_.at(set->served().front().first).get();
+  set_head(primary_);
 }
 
 Result<std::string> VolumeFront::VolumeOf(const HttpRequest& req) const {
