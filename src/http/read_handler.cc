@@ -119,18 +119,13 @@ bool RangeStillApplies(const ReadCommand& c, const Node& n, const std::string& e
 
 asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
   const Barrier& b = p.barrier;
-  if (b.min_position && b.min_position_volume != volume()) {
-    co_return Error(Code::kBadRequest,
-                    "min_position " + FormatVolumePosition(b.min_position_volume, *b.min_position) +
-                        " is a position of volume " + b.min_position_volume + ", and " +
-                        p.read.path + " is in volume " + volume() + ": give a position of " +
-                        volume());
-  }
-  if (b.min_position || b.strong) {
+  // Positions of other volumes order nothing here.
+  const std::optional<Position> min_position = b.MinPositionFor(volume());
+  if (min_position || b.strong) {
     // One deadline for the whole wait: asking the log for its tail is part
     // of it.
     auto deadline = Steady::now() + std::chrono::milliseconds(b.timeout_ms);
-    Position target = b.min_position.value_or(Position{});
+    Position target = min_position.value_or(Position{});
     if (b.strong) {
       // Read before the log is asked: whatever this replica had applied
       // then was in the log then, so a sound log's tail, read after, is at

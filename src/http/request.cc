@@ -39,11 +39,17 @@ Result<Barrier> ParseBarrier(const HttpRequest& req, const Query& q, const Serve
   std::string mp;
   if (const auto* v = Get(q, "min_position")) mp = *v;
   if (mp.empty()) mp = std::string(req.header("x-walfs-min-position"));
-  if (!mp.empty()) {
-    auto vp = ParseVolumePosition(mp);
-    if (!vp) return BadRequest("min_position is not a position");
-    b.min_position = vp->pos;
-    b.min_position_volume = std::move(vp->volume);
+  // Positions of several volumes, comma-separated: a client that wrote to
+  // several keeps one token each (operations.md, Volumes).
+  for (size_t start = 0; !mp.empty() && start <= mp.size();) {
+    size_t comma = std::min(mp.find(',', start), mp.size());
+    auto vp = ParseVolumePosition(std::string_view(mp).substr(start, comma - start));
+    if (!vp)
+      return BadRequest("min_position is not a position (or a list of them, one per volume)");
+    if (b.min_positions.size() >= 64) return BadRequest("min_position lists over 64 positions");
+    Position& p = b.min_positions[vp->volume];
+    p = std::max(p, vp->pos);
+    start = comma + 1;
   }
   if (const auto* c = Get(q, "consistency")) {
     if (*c != "strong" && *c != "eventual")

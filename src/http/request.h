@@ -78,8 +78,13 @@ bool MethodAllowed(std::string_view method, std::string_view allow);
 std::string_view RouteLabel(std::string_view method, std::string_view target);
 
 struct Barrier {
-  std::optional<Position> min_position;
-  std::string min_position_volume = "root";  // the volume whose position it is
+  // min_position: one position per volume at most ("1732-0,big:1800-0");
+  // a read waits for the one of its path's volume (MinPositionFor).
+  std::map<std::string, Position, std::less<>> min_positions;
+  std::optional<Position> MinPositionFor(std::string_view volume) const {
+    auto it = min_positions.find(volume);
+    return it == min_positions.end() ? std::nullopt : std::optional<Position>(it->second);
+  }
   bool strong = false;
   uint32_t timeout_ms = 0;
 };

@@ -1,5 +1,7 @@
 #include "mount/remote.h"
 
+#include "volume/volume_map.h"
+
 #include <openssl/rand.h>
 
 #include "core/hash.h"
@@ -20,9 +22,14 @@ Remote::Remote(const MountOptions& o) : o_(o) {
   idle_.resize(o.servers.size());
 }
 
-Position Remote::token() const {
+std::string Remote::token() const {
   MutexLock lock(&mu_);
-  return token_;
+  std::string out;
+  for (const auto& [volume, p] : tokens_) {
+    if (!out.empty()) out += ",";
+    out += FormatVolumePosition(volume, p);
+  }
+  return out;
 }
 
 std::string Remote::server() const {
@@ -31,10 +38,11 @@ std::string Remote::server() const {
 }
 
 void Remote::Saw(const ClientResponse& r) {
-  auto p = Position::Parse(r.header("x-walfs-position"));
+  auto p = ParseVolumePosition(r.header("x-walfs-position"));
   if (!p) return;
   MutexLock lock(&mu_);
-  if (token_ < *p) token_ = *p;
+  Position& t = tokens_[p->volume];
+  if (t < p->pos) t = p->pos;
 }
 
 std::unique_ptr<HttpClient> Remote::Take(size_t server) {
@@ -94,8 +102,8 @@ Result<ClientResponse> Remote::Send(const std::string& method, const std::string
 Remote::Headers Remote::ReadHeaders(std::string* target, bool barrier) const {
   Headers h;
   if (o_.consistency == MountConsistency::kSession) {
-    Position p = token();
-    if (!p.IsZero()) h["X-Walfs-Min-Position"] = p.ToString();
+    std::string p = token();
+    if (!p.empty()) h["X-Walfs-Min-Position"] = p;
   } else if (o_.consistency == MountConsistency::kStrong && barrier) {
     *target +=
         (target->find('?') == std::string::npos ? "?" : "&") + std::string("consistency=strong");

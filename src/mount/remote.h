@@ -40,7 +40,9 @@ class Remote {
   Result<ClientResponse> Send(const std::string& method, const std::string& target,
                               const std::string& body, const Headers& headers);
 
-  Position token() const;
+  // The newest position this mount saw of each volume, as min_position
+  // takes them ("1732-0,big:1800-0"; empty before the first).
+  std::string token() const;
   // How many writes this mount has started: a read that began before a
   // write may not show it.
   uint64_t writes() const { return writes_.load(std::memory_order_acquire); }
@@ -61,7 +63,7 @@ class Remote {
   std::atomic<uint64_t> writes_{0};
   mutable Mutex mu_;
   size_t current_ GUARDED_BY(mu_) = 0;
-  Position token_ GUARDED_BY(mu_);
+  std::map<std::string, Position> tokens_ GUARDED_BY(mu_);  // by volume
   std::vector<std::vector<std::unique_ptr<HttpClient>>> idle_ GUARDED_BY(mu_);
 };
 

@@ -132,6 +132,44 @@ TEST(MountTest, CoreutilsThroughTheMountSeeWhatTheApiSees) {
 // replica are the same through the HTTP API and the mount of another, and
 // the kernel checks access against them; a write through a mount is read
 // on another replica with the position of the first, and the reverse.
+// A cluster split into volumes (root on one Redis, /big on another): the
+// mount reaches both; rename(2) across them fails with EXDEV, so mv copies
+// and unlinks, as across file systems.
+TEST(MountTest, ARenameAcrossVolumesIsExdevAndMvCopies) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() + "/redis-root");
+  std::filesystem::create_directories(dir.path() + "/redis-big");
+  RedisServer root(dir.path() + "/redis-root"), big(dir.path() + "/redis-big");
+  ServeProcess server(dir.path() + "/r0", root.url("root"), "r0",
+                      {"--volume", "big=/big@" + big.url("big")});
+  server.Start();
+  ASSERT_TRUE(server.WaitReady());
+  HttpClient api = server.Client();
+  Mount m(server.url(), dir.path() + "/mnt");
+  const std::string d = m.dir();
+  auto sh = [&](const std::string& cmd) {
+    auto [rc, out] = Shell("cd " + d + " && " + cmd + " 2>&1");
+    EXPECT_EQ(rc, 0) << cmd << ": " << out;
+    return out;
+  };
+  sh("mkdir big && echo in-big > big/a.txt && echo in-root > r.txt");
+  auto r = api.Get("/v1/fs/big/a.txt");
+  EXPECT_EQ(r->body, "in-big\n");
+  EXPECT_EQ(r->header("x-walfs-position").rfind("big:", 0), 0u);
+  EXPECT_EQ(sh("cat big/a.txt"), "in-big\n");
+  EXPECT_EQ(sh("/usr/bin/python3 -c \"import errno, os\n"
+               "try:\n  os.rename('r.txt', 'big/r.txt')\n"
+               "except OSError as e:\n  print(errno.errorcode[e.errno])\""),
+            "EXDEV\n");
+  EXPECT_EQ(api.Get("/v1/fs/r.txt")->body, "in-root\n");  // nothing moved
+  sh("mv r.txt big/r.txt");
+  EXPECT_EQ(api.Get("/v1/fs/big/r.txt")->body, "in-root\n");
+  EXPECT_EQ(api.Get("/v1/fs/r.txt")->status, 404);
+  // Within one volume, a rename is one entry as always.
+  sh("mv big/r.txt big/s.txt");
+  EXPECT_EQ(api.Get("/v1/fs/big/s.txt")->body, "in-root\n");
+}
+
 TEST(MountTest, ModesOwnersTimesAndLinksAreTheSameOnEveryReplica) {
   Cluster c(2);
   // Another user may reach the mount point (the test directory is 0700).

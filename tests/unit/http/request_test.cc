@@ -24,7 +24,15 @@ TEST(RequestTest, RoutesReadsAndWrites) {
   ASSERT_TRUE(get.ok());
   EXPECT_EQ(get->route, Route::kFsRead);
   EXPECT_EQ(get->read.path, "/logs/app.log");
-  EXPECT_EQ(*get->barrier.min_position, (Position{5, 1}));
+  EXPECT_EQ(*get->barrier.MinPositionFor("root"), (Position{5, 1}));
+  EXPECT_FALSE(get->barrier.MinPositionFor("big"));
+  // One position per volume, the newest of each.
+  auto many = ParseRequest(Req("GET", "/v1/fs/a?min_position=5-1,big:7-0,big:9-0,2-0"), o);
+  ASSERT_TRUE(many.ok()) << many.status().ToString();
+  EXPECT_EQ(*many->barrier.MinPositionFor("root"), (Position{5, 1}));
+  EXPECT_EQ(*many->barrier.MinPositionFor("big"), (Position{9, 0}));
+  EXPECT_EQ(ParseRequest(Req("GET", "/v1/fs/a?min_position=5-1,,big:7-0"), o).status().code(),
+            Code::kBadRequest);
   EXPECT_EQ(get->barrier.timeout_ms, 100u);
 
   auto app = ParseRequest(Req("POST", "/v1/fs/logs/app.log?op=append&ack=log", "rec"), o);
