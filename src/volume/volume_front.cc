@@ -87,26 +87,21 @@ asio::awaitable<HttpResponse> VolumeFront::HandleStreamed(HttpRequest req, BodyR
     if (!v.ok()) co_return Error(v.status());
     volume = *v;
   }
-  auto it = apis_.find(volume);
-  if (volume.empty() || it == apis_.end()) {
-    if (volume.empty()) co_return co_await primary_->HandleStreamed(std::move(req), body);
-    if (Status st = primary_->AuthorizeOnly(req); !st.ok()) co_return Error(st);
-    co_return Elsewhere(volume, req);
-  }
-  co_return co_await it->second->HandleStreamed(std::move(req), body);
+  if (volume.empty()) co_return co_await primary_->HandleStreamed(std::move(req), body);
+  if (Api* api = ApiOf(volume)) co_return co_await api->HandleStreamed(std::move(req), body);
+  if (Status st = primary_->AuthorizeOnly(req); !st.ok()) co_return Error(st);
+  co_return Elsewhere(volume, req);
 }
 
 HttpResponse VolumeFront::Ready() const {
-  HttpResponse first_ready;
   json volumes = json::object();
-  std::optional<HttpResponse> not_ready;
   for (const auto& [name, api] : apis_) {
     HttpResponse r = api->Ready();
+    if (r.status != 200) return r;  // not ready while any served volume is not
     volumes[name] = json::parse(r.body, nullptr, false);
-    if (r.status != 200 && !not_ready) not_ready = std::move(r);
   }
-  if (not_ready) return std::move(*not_ready);
-  json j = json::parse(primary_->Ready().body, nullptr, false);
+  // The primary's state at the top, as with one volume, and each volume's.
+  json j = volumes[set_->served().front().first];
   j["volumes"] = volumes;
   return JsonResponse(200, j);
 }
