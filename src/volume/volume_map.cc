@@ -30,7 +30,9 @@ Result<VolumeMap> VolumeMap::Parse(const std::string& root_log,
   for (const auto& spec : specs) {
     auto bad = [&](const std::string& why) {
       return Status(Code::kBadRequest,
-                    "bad --volume '" + spec + "': " + why + " (the form is NAME=/prefix@LOG_URL)");
+                    // Not the log URL: it may carry a password.
+                    "bad --volume '" + spec.substr(0, spec.find('@')) + "@...': " + why +
+                        " (the form is NAME=/prefix@LOG_URL)");
     };
     size_t eq = spec.find('='), at = spec.find('@', eq == std::string::npos ? 0 : eq);
     if (eq == std::string::npos || at == std::string::npos) return bad("no '=' or no '@'");

@@ -74,6 +74,13 @@ TEST(VolumeMapTest, FingerprintsNameVolumesAndPrefixesButNoLogs) {
   EXPECT_EQ(VolumeMap::Parse("local", {})->Fingerprint(), "");
 }
 
+TEST(VolumeMapTest, ErrorsNeverShowTheLogUrl) {
+  auto m = VolumeMap::Parse("local", {"BAD NAME=/x@redis://user:secret@h:1"});
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().message().find("secret"), std::string::npos) << m.status().message();
+  EXPECT_NE(m.status().message().find("BAD NAME=/x"), std::string::npos) << m.status().message();
+}
+
 TEST(VolumeMapTest, UploadIdsLeadToTheirVolume) {
   auto m = VolumeMap::Parse("local", {"big=/big@redis://h:1", "logs=/logs@redis://h:2"});
   ASSERT_TRUE(m.ok());
