@@ -61,6 +61,20 @@ class LogConnection {
   // holder has it.
   virtual Result<bool> AcquireLease(const std::string& name, const std::string& holder,
                                     uint32_t ttl_ms) = 0;
+  // Whether the log holds the entry at p: kHeld (this very entry; the
+  // empty position is held by every log), kReplaced (another entry stands
+  // at its place: a replica that applied p read an entry the log did not
+  // keep), or kUnknown (trimmed, beyond the log's end, or a log that
+  // cannot look one entry up).
+  enum class Holding { kHeld, kReplaced, kUnknown };
+  virtual Result<Holding> Holds(Position p) {
+    return p == Position{} ? Holding::kHeld : Holding::kUnknown;
+  }
+  // True for a log that acknowledges an append only once a quorum of its
+  // servers holds it (NATS with replicas > 1): an entry it no longer holds
+  // was never acknowledged, so a replica that applied one may go back to
+  // the log's history instead of stopping for good (BootstrapIfNeeded).
+  virtual bool AcknowledgesOnQuorum() const { return false; }
   // Disaster recovery: makes an empty log continue a restored state, by
   // appending one entry with no ops right after `after`, chained to it.
   // kAlreadyExists if the log is not empty.

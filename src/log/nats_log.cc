@@ -8,6 +8,7 @@
 #include <optional>
 #include <random>
 
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "core/hash.h"
@@ -115,6 +116,8 @@ class NatsConnection final : public LogConnection {
   Result<bool> AcquireLease(const std::string& name, const std::string& holder,
                             uint32_t ttl_ms) override;
   Status Seed(Position after, const std::string& empty_entry) override;
+  Result<Holding> Holds(Position p) override;
+  bool AcknowledgesOnQuorum() const override { return addr_.replicas > 1; }
 
  private:
   // One message of a pipelined publish.
@@ -272,6 +275,8 @@ Status NatsConnection::EnsureStream() {
       si.reset(raw);
       if (s != NATS_OK) return Unavailable("cannot create the stream " + addr_.stream, s);
     } else {
+      spdlog::warn("created the NATS stream {} ({} replicas, subject {})", addr_.stream,
+                   addr_.replicas, addr_.subject);
       si = std::move(owned);
     }
   } else if (s != NATS_OK) {
@@ -366,6 +371,22 @@ Result<NatsConnection::Entry> NatsConnection::EntryAt(uint64_t seq) {
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsStatus s = js_GetMsg(&raw, js_, addr_.stream.c_str(), seq, nullptr, &jerr);
   return EntryOf(s, raw, "entry " + std::to_string(seq) + " of " + addr_.stream);
+}
+
+Result<LogConnection::Holding> NatsConnection::Holds(Position p) {
+  if (p == Position{}) return Holding::kHeld;
+  uint64_t seq = Seq(p);
+  if (seq == 0) return Holding::kUnknown;  // the position this stream was seeded after, or below
+  auto si = Info();
+  if (!si.ok()) return si.status();
+  const jsStreamState& st = (*si)->State;
+  // Beyond the end is not called replaced: the leader may not have applied
+  // all it committed yet, and a replica never reads what was not stored.
+  if (st.Msgs == 0 || seq < st.FirstSeq || seq > st.LastSeq) return Holding::kUnknown;
+  auto at = EntryAt(seq);
+  if (!at.ok()) return at.status();
+  if (at->seq != seq) return Holding::kUnknown;  // not found: deleted, or trimmed meanwhile
+  return at->tag == p.seq ? Holding::kHeld : Holding::kReplaced;
 }
 
 Result<std::vector<std::optional<NatsConnection::Ack>>> NatsConnection::PublishAll(

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "ops/bootstrap.h"
 #include "schema/fs_view.h"
 
 namespace walfs {

@@ -2,10 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
-
-#include "core/hash.h"
-#include "runtime/wall_clock.h"
 #include "sm/state_machine.h"
 
 namespace walfs {
@@ -191,86 +187,6 @@ void Snapshotter::Run() {
     }
     if (worker_.stopping()) return;
   }
-}
-
-Result<std::string> BootstrapIfNeeded(const ServerOptions& opts, Log& log, BackupStore* backup) {
-  namespace fs = std::filesystem;
-  std::string store_dir = opts.data_dir + "/store";
-  auto conn = log.Connect();
-  if (!conn.ok()) return conn.status();
-  std::string said;
-  // The log may be trimmed again while a snapshot is restored (the lease
-  // holder snapshots and trims as bytes come): then the restored store is
-  // behind the log too, and a newer snapshot is restored, a few times at
-  // most. The same when retention removes the picked snapshot under it.
-  for (int round = 0; round < 10; ++round) {
-    ApplyState state;
-    {
-      auto store = RocksStore::Open(store_dir);
-      if (!store.ok()) return store.status();
-      auto st = LoadApplyState((*store)->live());
-      if (!st.ok()) return st.status();
-      state = *st;
-    }
-    // Announced first, so that the lease holder, which trims below every
-    // live heartbeat, does not trim past this store between the check
-    // below and the applier's first read.
-    (void)PublishHeartbeat(
-        conn->get(), opts,
-        ReplicaInfo{opts.replica_id, opts.advertise, state.applied, ToHex(state.digest),
-                    state.entries, WallClockMs(), "", false, opts.volume_map});
-    auto first = (*conn)->Read(state.applied, 1, std::chrono::milliseconds(0));
-    if (!first.ok()) {
-      if (!said.empty()) return said;
-      return std::string("log unreachable at start; bootstrap check skipped: ") +
-             first.status().message();
-    }
-    if (first->empty() || (*first)[0].prev == state.applied) return said;
-    // The next entry this replica would read does not follow its applied position.
-    Position need = (*first)[0].prev;
-    if (need < state.applied) return said;  // not a trim: the applier will say what it is
-    if (backup == nullptr) {
-      return Status(Code::kNotReady,
-                    "this replica applied " + state.applied.ToString() +
-                        " but the log now starts after " + need.ToString() +
-                        " (it was trimmed): start it with --backup to restore a snapshot");
-    }
-    auto snaps = ListSnapshots(*backup);
-    if (!snaps.ok()) return snaps.status();
-    const SnapshotManifest* pick = nullptr;
-    for (const auto& m : *snaps) {
-      if (m.position >= need) pick = &m;  // the newest that reaches the log
-    }
-    if (pick == nullptr) {
-      return Status(Code::kNotReady,
-                    "no snapshot in " + backup->Describe() + " reaches " + need.ToString() +
-                        ", where the log now starts: this replica cannot continue");
-    }
-    std::string staging = opts.data_dir + "/store.restoring";
-    std::error_code ec;
-    fs::remove_all(staging, ec);
-    Status restored = RestoreSnapshot(*backup, *pick, staging);
-    if (restored.code() == Code::kNotFound) {
-      // Newer snapshots were taken meanwhile and retention removed this
-      // one's files: the log and the backup store are looked at again.
-      spdlog::warn("snapshot {} went away while it was restored ({}); trying a newer one", pick->id,
-                   restored.message());
-      fs::remove_all(staging, ec);
-      continue;
-    }
-    WALFS_RETURN_IF_ERROR(restored);
-    std::string old = opts.data_dir + "/store.replaced";
-    fs::remove_all(old, ec);
-    fs::rename(store_dir, old, ec);
-    if (!ec) fs::rename(staging, store_dir, ec);
-    if (ec) return Status(Code::kIoError, "cannot swap in the restored store: " + ec.message());
-    fs::remove_all(old, ec);
-    said = "restored snapshot " + pick->id + " (position " + pick->position.ToString() + ") from " +
-           backup->Describe() + "; this replica had applied " + state.applied.ToString();
-  }
-  return Status(Code::kNotReady,
-                "the log was trimmed past every snapshot restored from " + backup->Describe() +
-                    " in 10 attempts: start again once the log is trimmed less often");
 }
 
 }  // namespace walfs

@@ -78,11 +78,4 @@ class Snapshotter {
   std::deque<Done> demand_ GUARDED_BY(worker_.mu());
 };
 
-// At start: if this replica's store cannot continue from the log (it is
-// empty and the log was trimmed, or it is behind the log's first entry),
-// replaces data_dir/store with the newest snapshot that lets it continue.
-// Returns what it did, for the log; an error if nothing can bring the
-// replica to a contiguous state.
-Result<std::string> BootstrapIfNeeded(const ServerOptions& opts, Log& log, BackupStore* backup);
-
 }  // namespace walfs

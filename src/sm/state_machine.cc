@@ -97,7 +97,9 @@ BatchResult ApplyBatch(const ApplyState& start, Overlay* batch, uint32_t bs,
           "log broken: entry " + rec.pos.ToString() + " follows " + rec.prev.ToString() +
               " but this replica applied " + out.state.applied.ToString() +
               " (entries lost, a fork, a different log, or the log trimmed past this replica: "
-              "restarted with --backup it restores a snapshot)");
+              "restarted with --backup it restores a snapshot; on a NATS log with replicas, "
+              "restarted it goes back to the log's history if it applied an entry the log did "
+              "not keep)");
       break;
     }
     uint8_t format = out.state.digest_format;

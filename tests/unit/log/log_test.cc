@@ -133,6 +133,26 @@ TEST_P(LogContractTest, TailCountsAndTrimKeepsEverythingFromMinKeep) {
   (void)more;
 }
 
+// Holds never calls an entry of the log replaced; a log that can look one
+// up (NATS) tells held, replaced (another entry at that sequence) and
+// unknown (trimmed, beyond the end) apart. Only a NATS stream with replicas
+// acknowledges on a quorum.
+TEST_P(LogContractTest, HoldsTellsAnEntryOfTheLogFromOneItDidNotKeep) {
+  using H = LogConnection::Holding;
+  bool looks_up = GetParam().rfind("nats", 0) == 0;
+  EXPECT_EQ(conn_->AcknowledgesOnQuorum(), GetParam() == "nats-r3");
+  EXPECT_EQ(*conn_->Holds(Position{}), H::kHeld);
+  auto pos = *conn_->Append({"a", "b", "c"});
+  for (const auto& p : pos) EXPECT_EQ(*conn_->Holds(p), looks_up ? H::kHeld : H::kUnknown);
+  Position other_tag{pos[1].ms, pos[1].seq ^ 1};
+  EXPECT_EQ(*conn_->Holds(other_tag), looks_up ? H::kReplaced : H::kUnknown);
+  Position beyond{pos[2].ms + 1000, 7};
+  EXPECT_EQ(*conn_->Holds(beyond), H::kUnknown);
+  ASSERT_TRUE(conn_->Trim(pos[1]).ok());
+  EXPECT_EQ(*conn_->Holds(pos[0]), H::kUnknown);
+  EXPECT_EQ(*conn_->Holds(pos[1]), looks_up ? H::kHeld : H::kUnknown);
+}
+
 TEST_P(LogContractTest, HeartbeatsAndLeases) {
   ASSERT_TRUE(conn_->PutHeartbeat("r1", R"({"id":"r1"})", 60000).ok());
   ASSERT_TRUE(conn_->PutHeartbeat("r2", R"({"id":"r2"})", 60000).ok());

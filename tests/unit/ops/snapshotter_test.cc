@@ -12,8 +12,8 @@
 
 #include "codec/entry.h"
 #include "ops/snapshotter.h"
-#include "schema/fs_view.h"
 #include "sm/state_machine.h"
+#include "support/file_content.h"
 #include "support/process.h"
 
 namespace walfs {
@@ -72,15 +72,7 @@ class SnapshotTest : public ::testing::Test {
       ASSERT_TRUE(store_->Commit(batch).ok());
     }
   }
-  std::string Content(const StoreReader& r) {
-    FsView v(&r, 4096);
-    auto n = v.Lookup("/f");
-    std::string out;
-    if (n.ok() && n->has_value()) {
-      EXPECT_TRUE(v.Read(**n, 0, (*n)->inode.size, &out).ok());
-    }
-    return out;
-  }
+  std::string Content(const StoreReader& r) { return testing::FileContent(r, "/f"); }
 
   testing::TempDir dir_;
   std::unique_ptr<RocksStore> store_;
