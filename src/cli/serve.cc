@@ -206,6 +206,15 @@ void RegisterServe(CLI::App& app, RunFn* run) {
          "or to take an answer chunk")
       ->check(NumberIn(1, 86'400'000))
       ->capture_default_str();
+  cmd->add_option("--watch-keepalive-ms", o.watch_keepalive_ms,
+                  "send a watch a comment line when no event came for this long")
+      ->check(NumberIn(100, 3'600'000))
+      ->capture_default_str();
+  cmd->add_option("--watch-lag-ms-max", o.watch_lag_ms_max,
+                  "end a watch (event: lagging, with where to resume) that has not caught up "
+                  "for this long: a client that reads too slowly")
+      ->check(NumberIn(100, 86'400'000))
+      ->capture_default_str();
   cmd->add_option("--http-threads", o.http_threads, "threads serving HTTP")
       ->check(NumberIn(1, 256))
       ->capture_default_str();

@@ -12,6 +12,8 @@ namespace walfs {
 
 void PutFixed64BE(std::string* out, uint64_t v);
 uint64_t GetFixed64BE(const char* p);
+void PutFixed32BE(std::string* out, uint32_t v);
+uint32_t GetFixed32BE(const char* p);
 void PutFixed32LE(std::string* out, uint32_t v);
 void PutFixed64LE(std::string* out, uint64_t v);
 uint32_t GetFixed32LE(const char* p);

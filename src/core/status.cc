@@ -55,6 +55,8 @@ std::string_view CodeName(Code c) {
       return "too_many_requests";
     case Code::kCrossVolume:
       return "cross_volume";
+    case Code::kGone:
+      return "gone";
   }
   return "internal";  // not a Code: a bug
 }

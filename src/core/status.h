@@ -45,6 +45,7 @@ enum class Code : unsigned char {
   kForbidden,         // 403: credentials without the right to this request
   kTooManyRequests,   // 429: too many failed authentications from one address
   kCrossVolume,       // 400: a rename or transaction across volumes (scale-out.md)
+  kGone,              // 410: a watch from a position whose events are no longer kept
 };
 
 // Every code, in declaration order (for tables and tests).
@@ -74,6 +75,7 @@ inline constexpr Code kAllCodes[] = {
     Code::kForbidden,
     Code::kTooManyRequests,
     Code::kCrossVolume,
+    Code::kGone,
 };
 
 // The contract's snake_case name of a code ("not_found").

@@ -37,6 +37,10 @@ RouteAccess AccessFor(const ParsedRequest& p, bool metrics_public) {
       r.access = Access::kRead;
       AddPath(&r.paths, p.read.path);
       break;
+    case Route::kWatch:
+      r.access = Access::kRead;
+      AddPath(&r.paths, p.watch.path);
+      break;
     case Route::kFsWrite:
     case Route::kTx:
       r.access = Access::kWrite;

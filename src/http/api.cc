@@ -120,6 +120,8 @@ asio::awaitable<HttpResponse> Api::Handle(HttpRequest req) {
       co_return co_await Uploads(req, std::move(p).value());
     case Route::kUploadPart:
       co_return Error(Code::kBadRequest, "a part's body is streamed: send it with PUT");
+    case Route::kWatch:
+      co_return Watch(*p);
     case Route::kFsWrite:
     case Route::kTx: {
       bool ack_log = p->write.ack_log;

@@ -73,6 +73,9 @@ class Api final : public Frontend {
 
  private:
   boost::asio::awaitable<HttpResponse> Read(const ParsedRequest& p);
+  // GET /v1/watch and ?follow (watch_handler.cc).
+  HttpResponse Watch(const ParsedRequest& p) const;
+  HttpResponse Follow(const ReadCommand& c, const Node& n) const;
   boost::asio::awaitable<HttpResponse> Write(ParsedRequest p);
   // Why writes are refused now (stopped applier, unreachable log); ok if not.
   Status WritesRefused() const;

@@ -189,6 +189,8 @@ asio::awaitable<HttpResponse> Api::Read(const ParsedRequest& p) {
     resp = Error(Code::kNotADirectory, c.path + " is a file");
   } else if (auto pre = Preconditions(c, **n, etag)) {
     resp = std::move(*pre);
+  } else if (c.follow && !c.head) {
+    resp = Follow(c, **n);
   } else {
     resp = ReadFile(c, snap, **n, *meta, etag);
   }

@@ -100,6 +100,9 @@ Result<ReadCommand> ParseRead(const HttpRequest& req, const Query& q, std::strin
   r.if_modified_since = opt("if-modified-since");
   r.if_unmodified_since = opt("if-unmodified-since");
   r.if_range = opt("if-range");
+  auto follow = Flag(q, "follow");
+  if (!follow.ok()) return follow.status();
+  r.follow = *follow;
   auto off = Number(q, "offset");
   if (!off.ok()) return off.status();
   auto len = Number(q, "length");
@@ -107,6 +110,40 @@ Result<ReadCommand> ParseRead(const HttpRequest& req, const Query& q, std::strin
   r.offset = *off;
   r.length = *len;
   return r;
+}
+
+// GET /v1/watch?path=/p[&recursive][&from=P], Last-Event-ID.
+Result<WatchCommand> ParseWatch(const HttpRequest& req, const Query& q) {
+  WatchCommand w;
+  const std::string* path = Get(q, "path");
+  if (path == nullptr) return BadRequest("a watch needs ?path=");
+  auto canonical = NormalizePath(*path);
+  if (!canonical.ok()) return canonical.status();
+  w.path = *canonical;
+  auto rec = Flag(q, "recursive");
+  if (!rec.ok()) return rec.status();
+  w.recursive = *rec;
+  // An EventSource that reconnects sends the last id it saw, and the URL
+  // it was opened with: the id wins.
+  std::string from(req.header("last-event-id"));
+  if (from.empty()) {
+    if (const auto* f = Get(q, "from")) from = *f;
+    if (from.empty()) return w;
+  }
+  // "<position>" or "<position>.<index>", the position with its volume.
+  std::string_view id = from;
+  size_t dot = id.rfind('.');
+  if (dot != std::string_view::npos) {
+    auto index = ParseU64(id.substr(dot + 1));
+    if (!index || *index > UINT32_MAX) return BadRequest("not an event id: " + from);
+    w.after_index = static_cast<uint32_t>(*index);
+    id = id.substr(0, dot);
+  }
+  auto vp = ParseVolumePosition(id);
+  if (!vp) return BadRequest("not a position or an event id: " + from);
+  w.after_volume = vp->volume;
+  w.after_pos = vp->pos;
+  return w;
 }
 
 // If-Match: * (the target exists) or a list of ETags compared strongly, at
@@ -389,6 +426,13 @@ RequestSubject SubjectOf(std::string_view method, std::string_view target) {
   auto qmark = target.find('?');
   std::string_view path = target.substr(0, qmark);
   if (path == "/v1/tx") return {Kind::kBody, ""};
+  if (path == "/v1/watch") {
+    auto query = ParseQuery(qmark == std::string_view::npos ? "" : target.substr(qmark + 1));
+    const std::string* watched = query.ok() ? Get(*query, "path") : nullptr;
+    auto canonical = NormalizePath(watched != nullptr ? *watched : "");
+    if (!canonical.ok()) return {};
+    return {Kind::kPath, *canonical};
+  }
   if (path == kUploadsPath) {
     if (method == "POST") return {Kind::kBody, ""};
     auto query = ParseQuery(qmark == std::string_view::npos ? "" : target.substr(qmark + 1));
@@ -437,6 +481,13 @@ Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& 
   if (path == kUploadsPath || path.substr(0, kUploadsPath.size() + 1) == "/v1/uploads/") {
     return ParseUploadRequest(req, *query, path, o);
   }
+  if (path == "/v1/watch") {
+    p.route = Route::kWatch;
+    auto w = ParseWatch(req, *query);
+    if (!w.ok()) return w.status();
+    p.watch = std::move(w).value();
+    return p;
+  }
   if (path == "/v1/tx") {
     p.route = Route::kTx;
     auto e = ParseTransaction(req.body);
@@ -477,6 +528,7 @@ Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& 
 std::string_view AllowedMethods(std::string_view path) {
   if (path == "/v1/fs" || path.substr(0, 7) == "/v1/fs/") return "GET, HEAD, PUT, POST, DELETE";
   if (path == "/v1/tx") return "POST";
+  if (path == "/v1/watch") return "GET";
   if (path == "/v1/admin/snapshots") return "GET, HEAD, POST";
   if (path == kUploadsPath) return "GET, HEAD, POST";
   if (auto u = SplitUploadPath(path)) {
@@ -505,7 +557,8 @@ std::string_view RouteLabel(std::string_view method, std::string_view target) {
   if (path.substr(0, 7) == "/v1/fs/" || path == "/v1/fs") {
     return method == "GET" || method == "HEAD" ? "fs_read" : "fs_write";
   }
-  for (std::string_view r : {"/v1/tx", "/healthz", "/readyz", "/metrics", "/v1/cluster"}) {
+  for (std::string_view r :
+       {"/v1/tx", "/v1/watch", "/healthz", "/readyz", "/metrics", "/v1/cluster"}) {
     if (path == r) return r.substr(r.rfind('/') + 1);
   }
   if (path.substr(0, 10) == "/v1/admin/") return "admin";

@@ -66,6 +66,7 @@ enum class Route {
   kUploadAbort,   // DELETE /v1/uploads/{id}
   kUploadPart,    // PUT /v1/uploads/{id}/parts/{n}
   kUploadCommit,  // POST /v1/uploads/{id}/commit
+  kWatch,         // GET /v1/watch?path=/p[&recursive][&from=P]
 };
 
 // The methods a path takes ("GET, HEAD", for an Allow header); empty for a
@@ -101,7 +102,19 @@ struct ReadCommand {
   std::optional<std::string> if_match, if_none_match, if_modified_since, if_unmodified_since,
       if_range;
   std::optional<uint64_t> offset, length;
-  bool s3 = false;  // the request came through the S3 endpoint (S3Call)
+  bool s3 = false;      // the request came through the S3 endpoint (S3Call)
+  bool follow = false;  // ?follow: stream what is appended after the end
+};
+
+// GET /v1/watch (api-v1.md, "Watching").
+struct WatchCommand {
+  std::string path;  // canonical
+  bool recursive = false;
+  // Where to start: the events after this id (Last-Event-ID, else from=);
+  // unset: from now. Its volume ("" for root) as sent.
+  std::optional<std::string> after_volume;
+  Position after_pos;
+  std::optional<uint32_t> after_index;
 };
 
 struct WriteCommand {
@@ -133,6 +146,7 @@ struct ParsedRequest {
   ReadCommand read;
   WriteCommand write;
   UploadCommand upload;
+  WatchCommand watch;
 };
 
 Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& opts);

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "http/live_body.h"
 #include "schema/fs_view.h"
 
 namespace walfs {
@@ -31,6 +32,9 @@ struct HttpResponse {
   std::optional<FileStream> stream;
   // For HEAD: the Content-Length the GET would have.
   std::optional<uint64_t> head_length;
+  // Set for bodies made as they go (live_body.h); the connection closes
+  // after them.
+  std::shared_ptr<LiveBody> live;
 };
 
 }  // namespace walfs

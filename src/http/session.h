@@ -168,9 +168,40 @@ asio::awaitable<void> WriteSimple(Conn<Stream>& c, const ServerOptions& o, HttpR
   co_await http::async_write(c.stream, res, asio::use_awaitable);
 }
 
+// A live body, chunked: each chunk as Next() makes it. While Next waits
+// (for changes) the connection has no deadline; each write has the I/O
+// timeout, so a client that stops reading is cut off.
+template <class Stream>
+asio::awaitable<void> WriteLive(Conn<Stream>& c, const ServerOptions& o, HttpResponse resp,
+                                unsigned version) {
+  http::response<http::empty_body> res{static_cast<http::status>(resp.status), version};
+  res.set(http::field::server, "walfs");
+  for (auto& [k, v] : resp.headers) res.set(k, v);
+  res.keep_alive(false);
+  res.chunked(true);
+  http::response_serializer<http::empty_body> sr{res};
+  c.ExpiresAfter(std::chrono::milliseconds(o.io_timeout_ms));
+  co_await http::async_write_header(c.stream, sr, asio::use_awaitable);
+  for (;;) {
+    c.deadline = Steady::time_point::max();
+    std::optional<std::string> chunk = co_await resp.live->Next();
+    if (!chunk) break;
+    if (chunk->empty()) continue;
+    c.ExpiresAfter(std::chrono::milliseconds(o.io_timeout_ms));
+    co_await asio::async_write(c.stream, http::make_chunk(asio::buffer(*chunk)),
+                               asio::use_awaitable);
+  }
+  c.ExpiresAfter(std::chrono::milliseconds(o.io_timeout_ms));
+  co_await asio::async_write(c.stream, http::make_chunk_last(), asio::use_awaitable);
+}
+
 template <class Stream>
 asio::awaitable<void> WriteResponse(Conn<Stream>& c, const ServerOptions& o, HttpResponse resp,
                                     unsigned version, bool keep_alive) {
+  if (resp.live) {
+    co_await WriteLive(c, o, std::move(resp), version);
+    co_return;
+  }
   if (!resp.stream && !resp.head_length) {
     co_await WriteSimple(c, o, std::move(resp), version, keep_alive);
     co_return;
@@ -429,6 +460,7 @@ asio::awaitable<bool> Serve(SessionContext& ctx, Conn<Stream>& c, beast::flat_bu
   --ctx.in_flight;
   ctx.node->metrics().ObserveRequest(ctx.frontend->MetricsRoute(method, target), method,
                                      resp.status);
+  if (resp.live) keep_alive = false;  // a live body ends with the connection
   co_await WriteResponse(c, o, std::move(resp), version, keep_alive);
   co_return keep_alive;
 }

@@ -54,6 +54,8 @@ int HttpStatusFor(Code c) {
       return 429;
     case Code::kCrossVolume:
       return 400;
+    case Code::kGone:
+      return 410;
   }
   return 500;
 }

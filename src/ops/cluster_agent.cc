@@ -9,6 +9,7 @@
 #include "core/hash.h"
 #include "runtime/wall_clock.h"
 #include "sm/state_machine.h"
+#include "watch/journal.h"
 
 namespace walfs {
 
@@ -107,6 +108,20 @@ Status ClusterAgent::FindDivergence(const std::string& self, std::vector<Replica
   return mine;
 }
 
+// The change events of entries the log no longer holds go (a watch from
+// before the log's first entry is 410 anyway): a bounded number a round,
+// once the log's first entry has moved.
+void ClusterAgent::PruneJournal(const LogTail& tail) {
+  constexpr size_t kPerRound = 20000;
+  if (tail.length == 0 || tail.first == journal_pruned_to_) return;
+  auto first = conn_->Read(Position{}, 1, std::chrono::milliseconds(0));
+  if (!first.ok() || first->empty()) return;
+  Overlay batch(&store_->live());
+  auto n = PruneEvents(store_->live(), (*first)[0].prev, kPerRound, &batch);
+  if (!n.ok() || (batch.size() > 0 && !store_->Commit(batch).ok())) return;
+  if (*n < kPerRound) journal_pruned_to_ = tail.first;
+}
+
 void ClusterAgent::Refresh() {
   MutexLock refresh(&refresh_mu_);
   ClusterView v;
@@ -134,6 +149,7 @@ void ClusterAgent::Refresh() {
   Status st = tail.ok() ? PublishHeartbeat(conn_.get(), opts_, me) : tail.status();
   auto beats = st.ok() ? conn_->Heartbeats() : Result<std::vector<std::string>>(st);
   if (tail.ok()) {
+    PruneJournal(*tail);
     v.log = *tail;
     auto bytes = conn_->Bytes();
     if (bytes.ok()) {

@@ -92,6 +92,8 @@ class ClusterAgent {
   ServerOptions opts_;
   HealthFn health_;
   Mutex refresh_mu_;  // one Refresh at a time
+  void PruneJournal(const LogTail& tail) REQUIRES(refresh_mu_);
+  Position journal_pruned_to_ GUARDED_BY(refresh_mu_);  // the log's first entry when last pruned
   std::unique_ptr<LogConnection> conn_ GUARDED_BY(refresh_mu_);
   static constexpr int kRoundsToDiverge = 3;
   int suspect_rounds_ GUARDED_BY(refresh_mu_) = 0;

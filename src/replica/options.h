@@ -34,6 +34,8 @@ struct ServerOptions {
   uint64_t header_bytes_max = 16 << 10;
   uint32_t idle_timeout_ms = 30000;         // between requests on a keep-alive connection
   uint32_t io_timeout_ms = 30000;           // to read one request or write one response chunk
+  uint32_t watch_keepalive_ms = 15000;      // a watch's comment line when nothing came
+  uint32_t watch_lag_ms_max = 30000;        // a watch not caught up this long is cut off
   uint32_t wait_timeout_ms_default = 5000;  // min_position, strong, ack=applied
   uint32_t wait_timeout_ms_max = 60000;
   size_t read_chunk_bytes = 256 << 10;  // file bytes read from the store per socket write

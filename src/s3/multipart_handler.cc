@@ -12,6 +12,7 @@
 
 #include "auth/crypto.h"
 #include "core/hash.h"
+#include "core/path.h"
 #include "http/util.h"
 #include "s3/checked_body.h"
 #include "s3/s3_api.h"

@@ -71,6 +71,7 @@ S3Error S3ErrorFor(const Status& st) {
     case Code::kInvalidPath:
     case Code::kIdempotencyKeyReused:
     case Code::kCrossVolume:
+    case Code::kGone:
       return e("InvalidArgument");
     case Code::kNotFound:
       return e("NoSuchKey");

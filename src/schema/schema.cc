@@ -63,6 +63,12 @@ std::string Part(std::string_view upload, uint32_t part) {
   for (int shift = 24; shift >= 0; shift -= 8) k.push_back(static_cast<char>(part >> shift));
   return k;
 }
+std::string Event(const Position& pos, uint32_t index) {
+  std::string k(kEventPrefix);
+  k += pos.Encode();
+  PutFixed32BE(&k, index);
+  return k;
+}
 std::string UploadChunkPrefix(std::string_view upload) { return "S" + std::string(upload); }
 std::string UploadChunk(std::string_view upload, const Position& chunk) {
   return UploadChunkPrefix(upload) + chunk.Encode();

@@ -118,6 +118,10 @@ std::string Part(std::string_view upload, uint32_t part);
 std::string UploadChunkPrefix(std::string_view upload);
 std::string UploadChunk(std::string_view upload, const Position& chunk);
 std::string UploadExpiry(uint64_t ms, std::string_view upload);
+// The change events (sm/change_event.h): one per op that changed a path,
+// ordered by position, then by the op's index.
+std::string Event(const Position& pos, uint32_t index);
+inline constexpr std::string_view kEventPrefix = "V";
 inline constexpr std::string_view kUploadPrefix = "U";
 inline constexpr std::string_view kUploadExpiryPrefix = "E";
 inline constexpr std::string_view kIdemTimePrefix = "T";
@@ -136,6 +140,11 @@ inline constexpr std::string_view kStagedBytes = "staged_bytes";  // bytes stage
 inline constexpr std::string_view kUploads = "uploads";           // open uploads
 // At or below the earliest "E" record's time: no upload expires before it.
 inline constexpr std::string_view kUploadExpiryFloor = "upload_expiry_floor";
+// The position after which the store holds every change event (events of
+// entries at or below it may have been pruned: a watch from before it is
+// 410). Absent in a store made before events: they start at its applied
+// position when this version first opened it.
+inline constexpr std::string_view kEventsFrom = "events_from";
 }  // namespace keys
 
 std::string EncodeDirent(NodeType type, uint64_t ino);

@@ -82,8 +82,18 @@ Status InitStore(const StoreReader& r, Overlay* batch, uint32_t block_bytes) {
       return Status(Code::kUnsupported, "store format " + std::to_string(*v) +
                                             " is newer than this binary understands");
     }
+    // A store made before change events: they start where it is now.
+    auto from = r.Get(keys::Meta(keys::kEventsFrom));
+    if (!from.ok()) return from.status();
+    if (!from->has_value()) {
+      auto applied = r.Get(keys::Meta(keys::kApplied));
+      if (!applied.ok()) return applied.status();
+      batch->Put(keys::Meta(keys::kEventsFrom),
+                 applied->has_value() ? **applied : Position{}.Encode());
+    }
     return Status::Ok();
   }
+  batch->Put(keys::Meta(keys::kEventsFrom), Position{}.Encode());
   batch->Put(keys::Meta(keys::kFormat), EncodeU64(kStoreFormatVersion));
   batch->Put(keys::Meta(keys::kBlockBytes), EncodeU64(block_bytes));
   batch->Put(keys::Meta(keys::kNextInode), EncodeU64(kRootInode + 1));

@@ -43,6 +43,7 @@ std::optional<OutcomeCode> OutcomeFromStatus(Code c) {
     case Code::kForbidden:
     case Code::kTooManyRequests:
     case Code::kCrossVolume:
+    case Code::kGone:
       return std::nullopt;
   }
   return std::nullopt;

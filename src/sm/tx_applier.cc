@@ -8,6 +8,7 @@
 #include "core/path.h"
 #include "schema/fs_view.h"
 #include "schema/schema.h"
+#include "sm/change_event.h"
 #include "sm/chunks.h"
 #include "sm/extents.h"
 #include "sm/meta_counter.h"
@@ -27,11 +28,17 @@ class TxApplier {
 
   Status CheckCondition(const Condition& c);
   Result<OpResult> ApplyOp(const Op& op);
+  // The change event of op, just applied with result r (none for ops that
+  // change no path).
+  std::optional<ChangeEvent> EventFor(const Op& op, const OpResult& r);
   // Adds this transaction's change in file count and bytes to the totals.
   Status CommitUsage();
 
  private:
   Result<std::string> Canonical(std::string_view raw);
+  // What the last upload commit applied: its op and its bytes.
+  OpType commit_target_ = OpType::kPut;
+  uint64_t commit_bytes_ = 0;
   Result<std::optional<Node>> Lookup(std::string_view path) { return view_.Lookup(path); }
   Result<uint64_t> EnsureParents(std::string_view path);
   Result<uint64_t> AllocInode();
@@ -518,6 +525,8 @@ Result<OpResult> TxApplier::CommitUpload(const Op& op) {
     at += size;
   }
   WALFS_RETURN_IF_ERROR(FinishCommit(tx_, op.upload, *plan));
+  commit_target_ = plan->upload.target;
+  commit_bytes_ = plan->bytes;
   if (plan->bytes > 0) f.inode.extents = true;
   f.inode.size = std::max(f.inode.size, end);
   bytes_delta_ += static_cast<int64_t>(f.inode.size) - static_cast<int64_t>(before);
@@ -660,6 +669,18 @@ Result<OpResult> TxApplier::Symlink(const std::string& path, const Op& op) {
   return r;
 }
 
+std::optional<ChangeEvent> TxApplier::EventFor(const Op& op, const OpResult& r) {
+  if (IsUploadOp(op.type)) {
+    return EventOf(op, r.path, "", r, commit_target_, commit_bytes_, now_ms_);
+  }
+  // Both were canonical when the op applied.
+  auto path = Canonical(op.path);
+  auto to = op.type == OpType::kRename || op.type == OpType::kCopy ? Canonical(op.to)
+                                                                   : Result<std::string>("");
+  if (!path.ok() || !to.ok()) return std::nullopt;
+  return EventOf(op, *path, *to, r, commit_target_, commit_bytes_, now_ms_);
+}
+
 Result<OpResult> TxApplier::ApplyOp(const Op& op) {
   switch (op.type) {
     case OpType::kUploadCreate:
@@ -722,9 +743,15 @@ Result<Outcome> ApplyOps(Overlay* batch, uint32_t bs, Position pos, uint64_t now
     o.failed_condition = static_cast<int64_t>(i);
     return o;
   }
+  std::vector<ChangeEvent> events;
   for (size_t i = 0; i < e.ops.size(); ++i) {
     auto r = t.ApplyOp(e.ops[i]);
     if (r.ok()) {
+      if (auto ev = t.EventFor(e.ops[i], *r)) {
+        ev->index = static_cast<uint32_t>(i);
+        ev->in_transaction = e.ops.size() > 1;
+        events.push_back(std::move(*ev));
+      }
       o.results.push_back(std::move(r).value());
       continue;
     }
@@ -737,6 +764,7 @@ Result<Outcome> ApplyOps(Overlay* batch, uint32_t bs, Position pos, uint64_t now
     return o;
   }
   WALFS_RETURN_IF_ERROR(t.CommitUsage());
+  for (const auto& ev : events) tx.Put(keys::Event(pos, ev.index), EncodeChangeEvent(ev));
   tx.MergeInto(batch);
   return o;
 }

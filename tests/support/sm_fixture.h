@@ -96,6 +96,7 @@ class SmFixture {
 
   const ApplyState& state() const { return state_; }
   MemStore& store() { return store_; }
+  Position applied() const { return state_.applied; }
   void set_ms_step(uint64_t ms) { ms_step_ = ms; }
 
  private:

@@ -29,6 +29,7 @@
 #include "sm/state_machine.h"
 #include "support/sim_model.h"
 #include "volume/entry_scope.h"
+#include "watch/journal.h"
 
 namespace walfs {
 namespace {
@@ -179,6 +180,45 @@ std::string Describe(const std::string& payload) {
 FaultCounts g_fault_totals;
 testing::UploadCounts g_upload_totals;
 uint64_t g_timed_out_appends = 0;
+uint64_t g_change_events = 0;
+
+// The change events (sm/change_event.h) the store holds: for each entry
+// applied (not an idempotent replay), one per op that changes a path, in
+// the op's order, naming its path; none for the others. (Replicas hold
+// identical stores, events included: compared above.)
+void ExpectChangeEvents(const SimReplica& r, const std::vector<LogRecord>& log) {
+  std::map<Position, std::vector<ChangeEvent>> events;
+  EventCursor end;
+  ASSERT_TRUE(ScanEvents(
+                  r.store, {}, SIZE_MAX,
+                  [&](const JournalEvent& je) { return events[je.pos].push_back(je.event), true; },
+                  &end)
+                  .ok());
+  size_t seen = 0;
+  for (const auto& rec : log) {
+    const Outcome& got = r.outcomes.at(rec.pos);
+    auto d = DecodeEntry(rec.payload, kMaxEntryDataBytes);
+    std::vector<const Op*> changing;
+    if (got.ok() && !got.duplicate && d.ok()) {
+      for (const auto& op : d->entry.ops) {
+        if (!IsUploadOp(op.type) || op.type == OpType::kUploadCommit) changing.push_back(&op);
+      }
+    }
+    auto it = events.find(rec.pos);
+    size_t n = it == events.end() ? 0 : it->second.size();
+    ASSERT_EQ(n, changing.size()) << "events of the entry at " << rec.pos.ToString();
+    for (size_t k = 0; k < n; ++k) {
+      const ChangeEvent& e = it->second[k];
+      const Op& op = *changing[k];
+      EXPECT_EQ(e.in_transaction, d->entry.ops.size() > 1);
+      if (IsUploadOp(op.type)) continue;  // named by its upload's target
+      EXPECT_EQ(e.path, *NormalizePath(op.type == OpType::kCopy ? op.to : op.path))
+          << "event " << k << " of the entry at " << rec.pos.ToString();
+    }
+    seen += n;
+  }
+  g_change_events += seen;
+}
 
 void RunSeed(uint64_t seed, bool faults) {
   SCOPED_TRACE("seed " + std::to_string(seed) + (faults ? " with faults" : "") +
@@ -289,6 +329,7 @@ void RunSeed(uint64_t seed, bool faults) {
       EXPECT_EQ(offsets, want.offsets) << "entry at " << pos.ToString();
     }
   }
+  ExpectChangeEvents(replicas[0], log);
 }
 
 void RunSeeds(bool faults) {
@@ -309,7 +350,11 @@ void RunSeeds(bool faults) {
 
 TEST(SimulationTest, ReplicasAgreeWithEachOtherAndTheModel) {
   g_upload_totals = {};
+  g_change_events = 0;
   RunSeeds(false);
+  std::printf("change events: %llu, one per applied op that changed a path\n",
+              static_cast<unsigned long long>(g_change_events));
+  EXPECT_GT(g_change_events, 0u);
   const auto& u = g_upload_totals;
   std::printf(
       "uploads: %llu created, %llu chunks staged, %llu parts sealed, %llu committed, %llu "
