@@ -33,6 +33,8 @@ void RegisterRm(CLI::App& app, const ClientOptions* server, RunFn* run);
 void RegisterMkdir(CLI::App& app, const ClientOptions* server, RunFn* run);
 void RegisterLs(CLI::App& app, const ClientOptions* server, RunFn* run);
 void RegisterStat(CLI::App& app, const ClientOptions* server, RunFn* run);
+void RegisterTail(CLI::App& app, const ClientOptions* server, RunFn* run);
+void RegisterWatch(CLI::App& app, const ClientOptions* server, RunFn* run);
 void RegisterStatus(CLI::App& app, const ClientOptions* server, RunFn* run);
 void RegisterSnapshots(CLI::App& app, const ClientOptions* server, RunFn* run);
 void RegisterToken(CLI::App& app, RunFn* run);

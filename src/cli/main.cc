@@ -34,9 +34,9 @@ int main(int argc, char** argv) {
                  "WALFS_CACERT; default: the system's)");
   RunFn run;
   RegisterServe(app, &run);
-  for (auto* reg :
-       {RegisterPut, RegisterAppend, RegisterWrite, RegisterTruncate, RegisterCat, RegisterGet,
-        RegisterMv, RegisterRm, RegisterMkdir, RegisterLs, RegisterStat, RegisterUploads}) {
+  for (auto* reg : {RegisterPut, RegisterAppend, RegisterWrite, RegisterTruncate, RegisterCat,
+                    RegisterGet, RegisterMv, RegisterRm, RegisterMkdir, RegisterLs, RegisterStat,
+                    RegisterUploads, RegisterTail, RegisterWatch}) {
     reg(app, &server, &run);
   }
   RegisterStatus(app, &server, &run);

@@ -299,7 +299,8 @@ Result<ClientResponse> HttpClient::GetInto(const std::string& target, std::strin
 }
 
 Result<ClientResponse> HttpClient::GetStreaming(const std::string& target, const Sink& sink,
-                                                const std::map<std::string, std::string>& headers) {
+                                                const std::map<std::string, std::string>& headers,
+                                                bool live) {
   impl_->Reset();  // a fresh connection: the body is consumed as it streams
   WALFS_RETURN_IF_ERROR(impl_->Connect());
   http::request<http::empty_body> req{http::verb::get, target, 11};
@@ -319,7 +320,11 @@ Result<ClientResponse> HttpClient::GetStreaming(const std::string& target, const
   while (!parser.is_done()) {
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();
-    impl_->On([&](auto& s) { http::read(s, impl_->buf, parser, ec); });
+    if (live) {
+      impl_->On([&](auto& s) { http::read_some(s, impl_->buf, parser, ec); });
+    } else {
+      impl_->On([&](auto& s) { http::read(s, impl_->buf, parser, ec); });
+    }
     if (ec == http::error::need_buffer) ec = {};
     if (ec) return Status(Code::kIoError, "receive: " + ec.message());
     std::string_view got(chunk.data(), chunk.size() - parser.get().body().size);
@@ -333,7 +338,7 @@ Result<ClientResponse> HttpClient::GetStreaming(const std::string& target, const
   impl_->Reset();
   // A redirect's body is not the file: nothing of it reached the sink.
   if (auto to = RedirectOf(out))
-    return HttpClient(to->first).GetStreaming(to->second, sink, headers);
+    return HttpClient(to->first).GetStreaming(to->second, sink, headers, live);
   return out;
 }
 

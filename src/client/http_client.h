@@ -66,9 +66,12 @@ class HttpClient {
   // A GET whose body is passed to sink chunk by chunk as it arrives, never
   // held whole; a non-2xx answer's body is returned in the response instead.
   // The sink sees the answer's status and headers with each chunk; false stops.
+  // live: each chunk as soon as it arrives (a watch's events, a followed
+  // file), not once the buffer is full.
   using Sink = std::function<bool(const ClientResponse& head, std::string_view chunk)>;
   Result<ClientResponse> GetStreaming(const std::string& target, const Sink& sink,
-                                      const std::map<std::string, std::string>& headers = {});
+                                      const std::map<std::string, std::string>& headers = {},
+                                      bool live = false);
 
  private:
   // Where a 307 answer sends the request again (server, target), if it is

@@ -1,0 +1,298 @@
+// Watching (api-v1.md, "Watching") with real processes: the same events on
+// every replica; resumed with Last-Event-ID across a restart and a move to
+// another replica, with nothing lost or repeated; 410 once the log was
+// trimmed past a position; `tail -f` over HTTP; the CLI's watch and tail -f
+// through a replica killed under them.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "client/sse_parser.h"
+#include "integration/harness.h"
+
+namespace walfs::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The events a watch sends until `n` came (or the server ended it), as
+// (id, data) pairs; the last_event_id header if set.
+std::vector<std::pair<std::string, json>> Watch(ServeProcess& node, const std::string& query,
+                                                size_t n, const std::string& last_event_id = "",
+                                                std::string* ended_with = nullptr) {
+  std::vector<std::pair<std::string, json>> out;
+  HttpClient c(node.url(), 10000);
+  SseParser sse;
+  std::map<std::string, std::string> headers;
+  if (!last_event_id.empty()) headers["Last-Event-ID"] = last_event_id;
+  auto r = c.GetStreaming(
+      "/v1/watch?" + query,
+      [&](const ClientResponse&, std::string_view chunk) {
+        sse.Feed(chunk, [&](const SseEvent& e) {
+          if (!e.event.empty() && ended_with != nullptr) *ended_with = e.event + " " + e.data;
+          if (e.event.empty()) out.emplace_back(e.id, json::parse(e.data));
+        });
+        return out.size() < n && (ended_with == nullptr || ended_with->empty());
+      },
+      headers, /*live=*/true);
+  (void)r;
+  return out;
+}
+
+// The status a watch is answered with (200: the stream began; it is not read).
+int WatchStatus(ServeProcess& node, const std::string& query, std::string* body = nullptr) {
+  HttpClient c(node.url(), 10000);
+  int status = 0;
+  auto r = c.GetStreaming(
+      "/v1/watch?" + query,
+      [&](const ClientResponse& head, std::string_view) {
+        status = head.status;
+        return false;
+      },
+      {}, true);
+  if (r.ok()) {
+    if (body != nullptr) *body = r->body;
+    return r->status;
+  }
+  return status;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+TEST(WatchTest, EveryReplicaSendsTheSameEventsAndLastEventIdResumesExactly) {
+  Cluster c(2);
+  HttpClient w0 = c.node(0).Client(), w1 = c.node(1).Client();
+  auto first = w0.Request("POST", "/v1/fs/w/log?op=append", "a\n");
+  ASSERT_EQ(first->status, 200);
+  std::string from = Json(*first)["position"];
+  // Writes through both replicas: appends, a transaction, a failed
+  // write (no event), a rename, a delete, writes elsewhere (no event).
+  for (int i = 0; i < 10; ++i) {
+    HttpClient& w = i % 2 ? w1 : w0;
+    ASSERT_EQ(
+        w.Request("POST", "/v1/fs/w/log?op=append", "line " + std::to_string(i) + "\n")->status,
+        200);
+    ASSERT_LT(w.Request("PUT", "/v1/fs/elsewhere/x", "x")->status, 300);
+  }
+  std::string tx = R"({"ops":[{"op":"put","path":"/w/a","data":"eA=="},)"
+                   R"({"op":"append","path":"/w/log","data":"eQo="}]})";
+  ASSERT_EQ(w0.Request("POST", "/v1/tx", tx)->status, 200);
+  ASSERT_EQ(w1.Request("PUT", "/v1/fs/w/a", "new", {{"If-Match", "\"1-0\""}})->status, 412);
+  ASSERT_EQ(w1.Request("POST", "/v1/fs/w/a?op=rename&to=/w/b")->status, 200);
+  ASSERT_EQ(w0.Request("DELETE", "/v1/fs/w/b")->status, 200);
+  constexpr size_t kEvents = 10 + 2 + 1 + 1;
+  auto on0 = Watch(c.node(0), "path=/w&from=" + from, kEvents);
+  auto on1 = Watch(c.node(1), "path=/w&from=" + from, kEvents);
+  ASSERT_EQ(on0.size(), kEvents);
+  EXPECT_EQ(on0, on1);  // same ids, same data, on both replicas
+  std::vector<std::string> ops;
+  for (const auto& [id, d] : on0)
+    ops.push_back(d["op"].get<std::string>() + " " + d["path"].get<std::string>());
+  EXPECT_EQ(ops.front(), "append /w/log");
+  EXPECT_EQ(ops[10], "put /w/a");
+  EXPECT_EQ(ops[11], "append /w/log");
+  EXPECT_EQ(on0[10].first, on0[10].second["position"].get<std::string>() + ".0");
+  EXPECT_EQ(on0[11].second["index"], 1);
+  EXPECT_EQ(ops[12], "rename /w/a");
+  EXPECT_EQ(on0[12].second["to"], "/w/b");
+  EXPECT_EQ(ops[13], "delete /w/b");
+  EXPECT_EQ(on0[0].second["offset"], 2);  // after "a\n"
+  EXPECT_EQ(on0[0].second["length"], 7);  // "line 0\n"
+  // Resumed after any event (on either replica), the rest exactly.
+  for (size_t k : {size_t{0}, size_t{10}, size_t{12}}) {
+    auto rest = Watch(c.node(k % 2), "path=/w&from=" + from, kEvents - k - 1, on0[k].first);
+    ASSERT_EQ(rest.size(), kEvents - k - 1);
+    EXPECT_EQ(rest.front(), on0[k + 1]) << "after " << on0[k].first;
+  }
+  // Not recursive: a grandchild's change is not the watch's; recursive, it is.
+  ASSERT_LT(w0.Request("PUT", "/v1/fs/w/deep/er", "z")->status, 300);
+  ASSERT_LT(w0.Request("PUT", "/v1/fs/w/c", "z")->status, 300);
+  auto flat = Watch(c.node(0), "path=/w", 1, on0.back().first);
+  ASSERT_EQ(flat.size(), 1u);
+  EXPECT_EQ(flat[0].second["path"], "/w/c");
+  auto deep = Watch(c.node(1), "path=/w&recursive", 2, on0.back().first);
+  ASSERT_EQ(deep.size(), 2u);
+  EXPECT_EQ(deep[0].second["path"], "/w/deep/er");
+  // Bad input: the contract's errors.
+  EXPECT_EQ(WatchStatus(c.node(0), ""), 400);
+  EXPECT_EQ(WatchStatus(c.node(0), "path=/w&from=banana"), 400);
+  EXPECT_EQ(w0.Request("POST", "/v1/watch?path=/w")->status, 405);
+}
+
+TEST(WatchTest, AWatchSeesNewChangesLiveAndAPositionTrimmedAwayIs410) {
+  TempDir backup;
+  ServeProcess node(backup.path() + "/data", "local", "w",
+                    {"--backup", "dir://" + backup.path() + "/b", "--snapshot-every-entries", "0",
+                     "--snapshot-every-ms", "0", "--heartbeat-ms", "100", "--maintenance-ms", "100",
+                     "--watch-keepalive-ms", "200"});
+  node.Start();
+  ASSERT_TRUE(node.WaitReady());
+  HttpClient w = node.Client();
+  auto first = w.Request("POST", "/v1/fs/f?op=append", "0");
+  std::string from = Json(*first)["position"];
+  // A live watch from now sees what lands after it began (it is known to
+  // be connected once it has seen a probe).
+  std::mutex mu;
+  std::vector<json> live;
+  std::atomic<bool> stop{false};
+  std::thread watcher([&] {
+    HttpClient c(node.url(), 10000);
+    SseParser sse;
+    (void)c.GetStreaming(
+        "/v1/watch?path=/&recursive",
+        [&](const ClientResponse&, std::string_view chunk) {
+          sse.Feed(chunk, [&](const SseEvent& e) {
+            std::lock_guard lock(mu);
+            if (e.event.empty()) live.push_back(json::parse(e.data));
+          });
+          return !stop;
+        },
+        {}, true);
+  });
+  auto count = [&](const std::string& path) {
+    std::lock_guard lock(mu);
+    return std::count_if(live.begin(), live.end(),
+                         [&](const json& e) { return e["path"] == path; });
+  };
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        (void)w.Request("PUT", "/v1/fs/probe", "p");
+        return count("/probe") > 0;
+      },
+      10s));
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_EQ(w.Request("POST", "/v1/fs/f?op=append", std::to_string(i))->status, 200);
+  }
+  EXPECT_TRUE(WaitFor([&] { return count("/f") == 3; }, 10s));
+  stop = true;
+  (void)w.Request("PUT", "/v1/fs/probe",
+                  "p");  // one more event: the sink returns and the watch ends
+  watcher.join();
+  // A snapshot, then the log trimmed below it: events before it are pruned.
+  auto snap = w.Request("POST", "/v1/admin/snapshots");
+  ASSERT_EQ(snap->status, 201) << snap->body;
+  ASSERT_EQ(w.Request("POST", "/v1/fs/f?op=append", "4")->status, 200);
+  std::string body;
+  ASSERT_TRUE(WaitFor([&] { return WatchStatus(node, "path=/&from=" + from, &body) == 410; }, 15s));
+  EXPECT_EQ(json::parse(body)["error"], "gone");
+  // From the snapshot's position on, nothing is missing.
+  std::string at = Json(*snap)["position"];
+  auto after = Watch(node, "path=/&recursive&from=" + at, 1);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].second["size"], 5);
+}
+
+// Writers append numbered records while a watcher resumes through a
+// killed replica: on the other replica at once, then back.
+TEST(WatchTest, TheCliWatchResumesThroughAKilledReplicaWithoutLossOrRepeat) {
+  Cluster c(2);
+  TempDir out;
+  std::string servers = c.node(0).url() + "," + c.node(1).url();
+  constexpr int kAppends = 60;
+  std::string cmd = std::string(WALFS_BINARY) + " --server " + servers + " watch -r /q --count " +
+                    std::to_string(kAppends) + " > " + out.path() + "/out 2> " + out.path() +
+                    "/err";
+  Process watch({"/bin/sh", "-c", cmd});
+  auto lines = [&] {
+    std::string s = Slurp(out.path() + "/out");
+    return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+  };
+  HttpClient w = c.node(1).Client();
+  // The watch began from now: wait until it is connected (its first
+  // answer), by writing until an event shows.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        (void)w.Request("PUT", "/v1/fs/q/probe", "p");
+        return Slurp(out.path() + "/out").find("/q/probe") != std::string::npos;
+      },
+      20s));
+  int probes = lines();
+  std::vector<std::string> offsets;
+  for (int i = 0; i < kAppends - probes; ++i) {
+    if (i == (kAppends - probes) / 3) c.node(0).Kill(SIGKILL);  // under the watch
+    if (i == 2 * (kAppends - probes) / 3) {
+      c.node(0).Start();
+      ASSERT_TRUE(c.node(0).WaitReady());
+    }
+    auto r = w.Request("POST", "/v1/fs/q/log?op=append", "r" + std::to_string(i) + "\n");
+    ASSERT_EQ(r->status, 200);
+    offsets.push_back(std::to_string(Json(*r)["offset"].get<uint64_t>()));
+  }
+  ASSERT_EQ(WaitFor([&] { return !watch.running(); }, 30s), true)
+      << lines() << " lines; stderr: " << Slurp(out.path() + "/err");
+  std::istringstream in(Slurp(out.path() + "/out"));
+  std::string line;
+  std::set<std::string> ids;
+  std::vector<std::string> seen_offsets;
+  std::string last_position;
+  while (std::getline(in, line)) {
+    json e = json::parse(line);
+    EXPECT_TRUE(ids.insert(e["id"].get<std::string>()).second) << "repeated: " << line;
+    EXPECT_GT(*Position::Parse(e["position"].get<std::string>()),
+              Position::Parse(last_position).value_or(Position{}));
+    last_position = e["position"];
+    if (e["path"] == "/q/log") seen_offsets.push_back(std::to_string(e["offset"].get<uint64_t>()));
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kAppends));
+  EXPECT_EQ(seen_offsets, offsets);  // every append once, in order
+  // The kill reached the watch: it said so and resumed on the other replica.
+  EXPECT_NE(Slurp(out.path() + "/err").find("resuming after"), std::string::npos)
+      << Slurp(out.path() + "/err");
+}
+
+TEST(WatchTest, FollowStreamsAppendsAndTailFollowsThroughAKilledReplica) {
+  Cluster c(2);
+  HttpClient w = c.node(1).Client();
+  ASSERT_LT(w.Request("PUT", "/v1/fs/t.log", "one\ntwo\nthree\n")->status, 300);
+  // GET ?follow: from an offset, then what is appended, until deleted.
+  std::string followed;
+  std::thread follower([&] {
+    HttpClient f(c.node(1).url(), 10000);
+    (void)f.GetStreaming(
+        "/v1/fs/t.log?follow&offset=4",
+        [&](const ClientResponse&, std::string_view chunk) {
+          followed.append(chunk);
+          return true;
+        },
+        {}, true);
+  });
+  ASSERT_TRUE(WaitFor([&] { return followed == "two\nthree\n"; }, 10s)) << followed;
+  ASSERT_EQ(w.Request("POST", "/v1/fs/t.log?op=append", "four\n")->status, 200);
+  ASSERT_TRUE(WaitFor([&] { return followed == "two\nthree\nfour\n"; }, 10s)) << followed;
+  ASSERT_EQ(w.Request("DELETE", "/v1/fs/t.log")->status, 200);
+  follower.join();  // the stream ended with the file
+  EXPECT_EQ(w.Get("/v1/fs/nope?follow")->status, 404);
+  ASSERT_LT(w.Request("PUT", "/v1/fs/t.log", "a\nb\n")->status, 300);
+  EXPECT_EQ(w.Get("/v1/fs/t.log?follow&offset=99")->status, 416);
+  // walfs tail -f -n 1 over both replicas; the one it reads from is killed.
+  TempDir out;
+  std::string cmd = std::string(WALFS_BINARY) + " --server " + c.node(0).url() + "," +
+                    c.node(1).url() + " tail -f -n 1 /t.log > " + out.path() + "/out 2> " +
+                    out.path() + "/err";
+  Process tail({"/bin/sh", "-c", cmd});
+  ASSERT_TRUE(WaitFor([&] { return Slurp(out.path() + "/out") == "b\n"; }, 10s));
+  std::string want = "b\n";
+  for (int i = 0; i < 30; ++i) {
+    if (i == 10) c.node(0).Kill(SIGKILL);
+    std::string rec = "rec " + std::to_string(i) + "\n";
+    ASSERT_EQ(w.Request("POST", "/v1/fs/t.log?op=append", rec)->status, 200);
+    want += rec;
+  }
+  EXPECT_TRUE(WaitFor([&] { return Slurp(out.path() + "/out") == want; }, 30s))
+      << Slurp(out.path() + "/out") << "\nstderr: " << Slurp(out.path() + "/err");
+  EXPECT_NE(Slurp(out.path() + "/err").find("resuming at byte"), std::string::npos)
+      << Slurp(out.path() + "/err");
+  tail.Stop();
+}
+
+}  // namespace
+}  // namespace walfs::testing
