@@ -40,6 +40,7 @@ int RunWatch(const ClientOptions& server, const WatchArgs& a) {
     bool done = false, switch_server = false;
     std::string fatal;
     auto on_event = [&](const SseEvent& ev) {
+      if (done || !fatal.empty()) return;  // the rest of a chunk after the last wanted
       auto data = nlohmann::json::parse(ev.data, nullptr, false);
       if (ev.event.empty() || ev.event == "message") {
         if (data.is_object()) data["id"] = ev.id;

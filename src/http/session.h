@@ -49,8 +49,10 @@
 
 namespace walfs {
 
-// How to close a stream (ending whatever read or write is pending) and how
-// to end its sending side (the peer reads end-of-stream).
+// How to close a stream (ending whatever read or write is pending), how
+// to end its sending side (the peer reads end-of-stream), and how to keep
+// the kernel's send buffer small for a live body (so that a client that
+// reads slowly holds little there and its watch sees it fall behind).
 template <class Stream>
 struct StreamOps;
 
@@ -63,6 +65,10 @@ struct StreamOps<boost::asio::ip::tcp::socket> {
   static void ShutdownSend(boost::asio::ip::tcp::socket& s) {
     boost::system::error_code ec;
     s.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+  }
+  static void LimitSendBuffer(boost::asio::ip::tcp::socket& s, int bytes) {
+    boost::system::error_code ec;
+    s.set_option(boost::asio::socket_base::send_buffer_size(bytes), ec);
   }
 };
 
@@ -106,6 +112,8 @@ using Steady = std::chrono::steady_clock;
 
 // What the first read of a request asks for: a whole small request.
 constexpr size_t kFirstReadBytes = 16 << 10;
+// The kernel's send buffer under a live body (Linux doubles it).
+constexpr int kLiveSendBufferBytes = 64 << 10;
 
 // One connection: its stream, and the deadline its watchdog enforces. The
 // watchdog wakes every watchdog_interval_ms and closes the stream once the
@@ -179,6 +187,7 @@ asio::awaitable<void> WriteLive(Conn<Stream>& c, const ServerOptions& o, HttpRes
   for (auto& [k, v] : resp.headers) res.set(k, v);
   res.keep_alive(false);
   res.chunked(true);
+  StreamOps<Stream>::LimitSendBuffer(c.stream, kLiveSendBufferBytes);
   http::response_serializer<http::empty_body> sr{res};
   c.ExpiresAfter(std::chrono::milliseconds(o.io_timeout_ms));
   co_await http::async_write_header(c.stream, sr, asio::use_awaitable);

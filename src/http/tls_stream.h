@@ -30,6 +30,10 @@ struct StreamOps<TlsStream> {
     boost::system::error_code ec;
     boost::beast::get_lowest_layer(s).shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
   }
+  static void LimitSendBuffer(TlsStream& s, int bytes) {
+    StreamOps<boost::asio::ip::tcp::socket>::LimitSendBuffer(boost::beast::get_lowest_layer(s),
+                                                             bytes);
+  }
 };
 
 }  // namespace walfs

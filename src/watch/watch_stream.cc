@@ -58,6 +58,14 @@ std::optional<std::string> WatchStream::End(const std::string& kind, const std::
 asio::awaitable<std::optional<std::string>> WatchStream::Next() {
   if (ended_) co_return std::nullopt;
   for (;;) {
+    // Behind since the last time it was caught up for too long: ended
+    // here, before reading on, so that resume_from is just after what the
+    // session has sent.
+    if (behind_ && Steady::now() - caught_up_ > std::chrono::milliseconds(limits_.lag_ms_max)) {
+      co_return End("lagging", "this watch has not caught up for " +
+                                   std::to_string(limits_.lag_ms_max) +
+                                   " ms (it reads too slowly): resume from resume_from");
+    }
     auto snap = node_->ReadSnapshot();
     auto from = EventsFrom(*snap);
     auto state = LoadAppliedPosition(*snap);
@@ -84,14 +92,8 @@ asio::awaitable<std::optional<std::string>> WatchStream::Next() {
     if (!st.ok()) co_return End("error", st.message());
     cursor_ = next;
     bool at_end = scanned < limits_.scan_per_chunk && out.size() < limits_.chunk_bytes;
-    auto now = Steady::now();
-    if (at_end) {
-      caught_up_ = now;
-    } else if (now - caught_up_ > std::chrono::milliseconds(limits_.lag_ms_max)) {
-      co_return End("lagging", "this watch has not caught up for " +
-                                   std::to_string(limits_.lag_ms_max) +
-                                   " ms (it reads too slowly): resume from resume_from");
-    }
+    behind_ = !at_end;
+    if (at_end) caught_up_ = Steady::now();
     if (!out.empty()) co_return out;
     if (!at_end) {
       // Records of other paths only: read on, letting other work run.

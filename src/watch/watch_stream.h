@@ -50,6 +50,7 @@ class WatchStream final : public LiveBody {
   EventCursor cursor_;
   WatchLimits limits_;
   bool ended_ = false;
+  bool behind_ = false;  // the last read stopped before the journal's end
   std::chrono::steady_clock::time_point caught_up_;
 };
 

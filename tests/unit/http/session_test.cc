@@ -27,6 +27,7 @@ template <>
 struct StreamOps<boost::beast::test::stream> {
   static void Close(boost::beast::test::stream& s) { s.close(); }
   static void ShutdownSend(boost::beast::test::stream& s) { s.close(); }
+  static void LimitSendBuffer(boost::beast::test::stream&, int) {}
 };
 
 namespace {
