@@ -33,6 +33,13 @@
 //                    --duration-ms D [--stream S] [--replicas R]
 //       the NATS log's limit: synchronous JetStream publishes (each acknowledged
 //       once a quorum stores it) by C connections to a stream like walfs's.
+//   walfs-bench watch-fanout --url URL --readers W --rate R --clients C --duration-ms D
+//       W watchers of /bench/fan (GET /v1/watch, one connection each) while C
+//       writers append to /bench/fan/log at R/s in all through the same
+//       replica; delivery latency percentiles (from each append's send to
+//       each watcher's receipt of its event) against the appends' own latency
+//       (send to answer, which waits for apply), deliveries missing, and the
+//       watches ended behind (event: lagging).
 // Every figure it prints is measured in this run; compare them only with
 // baselines measured in the same run.
 #include <hiredis/hiredis.h>
@@ -58,6 +65,7 @@
 #include "auth/sigv4.h"
 #include "backup/s3_store.h"
 #include "client/http_client.h"
+#include "client/sse_parser.h"
 #include "core/hash.h"
 
 namespace walfs::bench {
@@ -485,6 +493,114 @@ int RunWalfsLag(const Args& a) {
   return 0;
 }
 
+int RunWatchFanout(const Args& a) {
+  const std::string& url = a.urls[0];
+  size_t n_watchers = std::max<size_t>(1, a.readers);
+  std::mutex mu;
+  std::map<std::string, Clock::time_point> sent_at;  // position -> the append's send time
+  std::vector<double> append_ms;
+  std::vector<std::vector<std::pair<std::string, Clock::time_point>>> got(n_watchers);
+  std::vector<std::atomic<uint64_t>> seen(n_watchers);
+  std::atomic<uint64_t> lagging{0}, errors{0};
+  std::atomic<bool> finished{false};
+  std::vector<std::thread> watchers;
+  for (size_t w = 0; w < n_watchers; ++w) {
+    watchers.emplace_back([&, w] {
+      HttpClient h(ClientOptions{url, a.token, a.cacert, 60000});
+      SseParser sse;
+      std::vector<std::pair<std::string, Clock::time_point>> mine;
+      auto r = h.GetStreaming(
+          "/v1/watch?path=/bench/fan",
+          [&](const ClientResponse&, std::string_view chunk) {
+            auto now = Clock::now();
+            sse.Feed(chunk, [&](const SseEvent& e) {
+              if (e.event == "lagging") ++lagging;
+              if (!e.event.empty()) return;
+              mine.emplace_back(e.id, now);
+              ++seen[w];
+            });
+            return !finished;
+          },
+          {}, true);
+      if (!finished && !r.ok()) ++errors;
+      std::lock_guard lock(mu);
+      got[w] = std::move(mine);
+    });
+  }
+  // Every watcher connected: each has seen a probe.
+  HttpClient probe(url);
+  for (bool all = false; !all;) {
+    (void)probe.Request("POST", "/v1/fs/bench/fan/probe?op=append", "p");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    all = std::all_of(seen.begin(), seen.end(), [](auto& s) { return s.load() > 0; });
+  }
+  auto start = Clock::now();
+  std::atomic<uint64_t> sent{0};
+  std::vector<std::thread> writers;
+  for (size_t c = 0; c < a.clients; ++c) {
+    writers.emplace_back([&] {
+      HttpClient writer(url);
+      auto interval = std::chrono::nanoseconds(1'000'000'000ull * a.clients / a.rate);
+      std::string body(100, 'f');
+      for (uint64_t n = 0; Clock::now() - start < std::chrono::milliseconds(a.duration_ms); ++n) {
+        auto due = start + interval * n;
+        if (Clock::now() < due) std::this_thread::sleep_until(due);
+        auto t0 = Clock::now();
+        auto r = writer.Request("POST", "/v1/fs/bench/fan/log?op=append", body);
+        auto t1 = Clock::now();
+        if (!r.ok() || r->status != 200) {
+          ++errors;
+          continue;
+        }
+        ++sent;
+        std::lock_guard lock(mu);
+        sent_at[json::parse(r->body)["position"].get<std::string>()] = t0;
+        append_ms.push_back(Ms(t1 - t0));
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  double secs = Ms(Clock::now() - start) / 1000;
+  // Let deliveries finish, then one more event ends every watch.
+  uint64_t expected = sent.load() * n_watchers;
+  auto deliveries = [&] {
+    std::lock_guard lock(mu);
+    uint64_t d = 0;
+    for (auto& s : seen) d += s.load();
+    return d;
+  };
+  for (auto until = Clock::now() + std::chrono::seconds(30);
+       deliveries() < expected && Clock::now() < until;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  finished = true;
+  (void)probe.Request("POST", "/v1/fs/bench/fan/probe?op=append", "p");
+  for (auto& t : watchers) t.join();
+  std::vector<double> lat;
+  uint64_t delivered = 0;
+  for (const auto& events : got) {
+    for (const auto& [id, at] : events) {
+      auto it = sent_at.find(id);
+      if (it == sent_at.end()) continue;  // a probe
+      ++delivered;
+      lat.push_back(Ms(at - it->second));
+    }
+  }
+  json out = {{"watchers", n_watchers},
+              {"sent", sent.load()},
+              {"rate", static_cast<double>(sent.load()) / secs},
+              {"errors", errors.load()},
+              {"delivered", delivered},
+              {"missing", sent.load() * n_watchers - delivered},
+              {"lagging", lagging.load()},
+              {"p50_ms", Percentile(lat, 0.5)},
+              {"p99_ms", Percentile(lat, 0.99)},
+              {"append_p50_ms", Percentile(append_ms, 0.5)},
+              {"append_p99_ms", Percentile(append_ms, 0.99)}};
+  std::cout << out.dump() << "\n";
+  return 0;
+}
+
 // The log's own limit on NATS: synchronous JetStream publishes of
 // --body-bytes by --clients connections (each waits for its message's
 // acknowledgement, stored by a quorum), to a stream --stream (subject
@@ -577,7 +693,8 @@ int RunJsPublish(const Args& a) {
 
 int Usage() {
   std::cerr << "usage: walfs-bench "
-               "http|s3-append|s3-offset-append|xadd-lag|xadd-bulk|walfs-lag|js-publish "
+               "http|s3-append|s3-offset-append|xadd-lag|xadd-bulk|walfs-lag|js-publish|"
+               "watch-fanout "
                "[options] (see "
                "bench/load.cc)\n";
   return 2;
@@ -630,5 +747,6 @@ int main(int argc, char** argv) {
   if (a.mode == "xadd-bulk") return RunXaddBulk(a);
   if (a.mode == "walfs-lag" && !a.urls.empty()) return RunWalfsLag(a);
   if (a.mode == "js-publish" && !a.nats.empty()) return RunJsPublish(a);
+  if (a.mode == "watch-fanout" && !a.urls.empty()) return RunWatchFanout(a);
   return Usage();
 }

@@ -421,6 +421,22 @@ class Bench:
                  note='(asked %d/s, sent %.0f/s, %d samples; p50 %.2f vs %.2f ms)' % (
                      rate, w['rate'], w['samples'], w['p50_ms'], base['p50_ms']))
 
+    def watch_fanout(self, p):
+        """100 watchers of one directory on one replica while appends land there at 5,000/s (or
+        what the machine takes): each event's delivery latency, from the append's send to a
+        watcher's receipt, against the append's own latency (send to answer, which waits for the
+        apply) in the same run; every delivery counted, and no watch ended behind."""
+        url, _ = p.walfs(p.redis(), 'r0')
+        watchers, rate = (10, 1000) if self.smoke else (100, 5000)
+        w = load('watch-fanout', '--url', url, '--readers', watchers, '--rate', rate, '--clients', 16,
+                 '--duration-ms', self.d)
+        if w['errors'] or w['missing'] or w['lagging']:
+            raise RuntimeError('watch-fanout: %s' % w)
+        self.add('watch_fanout_p99', w['p99_ms'], w['append_p99_ms'], 'ms', '(reported)',
+                 note='(%d watchers; asked %d/s, sent %.0f/s; %d deliveries, 0 missing, 0 lagging; '
+                      'p50 %.2f vs %.2f ms)' % (watchers, rate, w['rate'], w['delivered'], w['p50_ms'],
+                                                 w['append_p50_ms']))
+
     def status_quo(self, p):
         rport = p.redis()
         url, _ = p.walfs(rport, 'r0')
@@ -793,7 +809,8 @@ def url_q(url, query):
     return url + ('&' if '?' in url else '?') + query
 
 
-CASES = ['append_throughput', 'nats_appends', 'volumes', 'reads', 'catch_up', 'replication_lag', 'status_quo', 'large_files',
+CASES = ['append_throughput', 'nats_appends', 'volumes', 'reads', 'catch_up', 'replication_lag', 'watch_fanout',
+         'status_quo', 'large_files',
          'huge_file_memory', 'snapshot_incremental', 'auth_cost', 's3_cost', 's3_appends', 'mount_appends',
          'mount_large']
 
@@ -814,7 +831,7 @@ def main():
     only = set(filter(None, a.only.split(',')))
     runs = {'append_throughput': b.append_throughput_and_latency, 'nats_appends': b.nats_appends, 'volumes': b.volumes,
             'reads': b.reads, 'catch_up': b.catch_up,
-            'replication_lag': b.replication_lag, 'status_quo': b.status_quo, 'large_files': b.large_files,
+            'replication_lag': b.replication_lag, 'watch_fanout': b.watch_fanout, 'status_quo': b.status_quo, 'large_files': b.large_files,
             'huge_file_memory': b.huge_file_memory, 'snapshot_incremental': b.snapshot_incremental,
             'auth_cost': b.auth_cost, 's3_cost': b.s3_cost, 's3_appends': b.s3_appends,
             'mount_appends': b.mount_appends, 'mount_large': b.mount_large}
