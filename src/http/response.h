@@ -11,10 +11,11 @@
 #include <utility>
 #include <vector>
 
-#include "http/live_body.h"
 #include "schema/fs_view.h"
 
 namespace walfs {
+
+class LiveBody;  // http/live_body.h
 
 struct FileStream {
   std::shared_ptr<const StoreReader> snapshot;

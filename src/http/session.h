@@ -41,6 +41,7 @@
 #include "http/body_reader.h"
 #include "http/errors.h"
 #include "http/frontend.h"
+#include "http/live_body.h"
 #include "http/message.h"
 #include "http/util.h"
 #include "http/verified_body.h"

@@ -57,9 +57,8 @@ Result<std::unique_ptr<ServerNode>> ServerNode::Open(
   // Announce this replica, with its lag, before it starts catching up.
   r->agent_->Refresh();
   if (backup) {
-    r->snapshotter_ =
-        std::make_unique<Snapshotter>(r->log_, std::move(backup), r->store_.get(),
-                                      r->waiters_.get(), r->agent_.get(), r->metrics_.get(), opts);
+    r->snapshotter_ = std::make_unique<Snapshotter>(r->log_, std::move(backup), r->store_.get(),
+                                                    r->agent_.get(), r->metrics_.get(), opts);
   }
   r->applier_->Start();
   r->proposer_->Start();

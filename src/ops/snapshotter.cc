@@ -26,12 +26,11 @@ std::optional<Position> TrimPoint(const LogTail& tail, Position snapshot,
 }
 
 Snapshotter::Snapshotter(std::shared_ptr<Log> log, std::unique_ptr<BackupStore> backup,
-                         RocksStore* store, Waiters* waiters, ClusterAgent* agent, Metrics* metrics,
+                         RocksStore* store, ClusterAgent* agent, Metrics* metrics,
                          const ServerOptions& opts)
     : log_(std::move(log)),
       backup_(std::move(backup)),
       store_(store),
-      waiters_(waiters),
       agent_(agent),
       metrics_(metrics),
       opts_(opts),

@@ -45,7 +45,7 @@ class Snapshotter {
  public:
   using Done = std::function<void(Result<SnapshotManifest>)>;
   Snapshotter(std::shared_ptr<Log> log, std::unique_ptr<BackupStore> backup, RocksStore* store,
-              Waiters* waiters, ClusterAgent* agent, Metrics* metrics, const ServerOptions& opts);
+              ClusterAgent* agent, Metrics* metrics, const ServerOptions& opts);
   ~Snapshotter();
   void Start();
   void Stop();
@@ -65,7 +65,6 @@ class Snapshotter {
   Mutex backup_mu_;  // one user of backup_ at a time
   std::unique_ptr<BackupStore> backup_ PT_GUARDED_BY(backup_mu_);
   RocksStore* store_;
-  Waiters* waiters_;
   ClusterAgent* agent_;
   Metrics* metrics_;
   ServerOptions opts_;
