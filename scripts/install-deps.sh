@@ -20,6 +20,7 @@ PACKAGES=(
   libfuse3-dev fuse3 autoconf automake
   libnats-dev nats-server
   clang libclang-rt-14-dev clang-format
+  chromium chromium-driver python3-selenium
   python3
 )
 

@@ -23,6 +23,7 @@ RouteAccess AccessFor(const ParsedRequest& p, bool metrics_public) {
   switch (p.route) {
     case Route::kHealthz:
     case Route::kReadyz:
+    case Route::kConsole:  // files without data: the console's requests carry the token
       r.access = Access::kPublic;
       break;
     case Route::kMetrics:

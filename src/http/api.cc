@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include "console/console_route.h"
 #include "core/hash.h"
 #include "http/access.h"
 #include "http/errors.h"
@@ -122,6 +123,14 @@ asio::awaitable<HttpResponse> Api::Handle(HttpRequest req) {
       co_return Error(Code::kBadRequest, "a part's body is streamed: send it with PUT");
     case Route::kWatch:
       co_return Watch(*p);
+    case Route::kConsole: {
+      HttpResponse r = ConsoleResponse(p->console_asset);
+      if (req.method == "HEAD") {
+        r.head_length = r.body.size();
+        r.body.clear();
+      }
+      co_return r;
+    }
     case Route::kFsWrite:
     case Route::kTx: {
       bool ack_log = p->write.ack_log;

@@ -481,6 +481,11 @@ Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& 
   if (path == kUploadsPath || path.substr(0, kUploadsPath.size() + 1) == "/v1/uploads/") {
     return ParseUploadRequest(req, *query, path, o);
   }
+  if (path == "/ui" || path.substr(0, 4) == "/ui/") {
+    p.route = Route::kConsole;
+    p.console_asset = std::string(path.substr(std::min<size_t>(path.size(), 4)));
+    return p;
+  }
   if (path == "/v1/watch") {
     p.route = Route::kWatch;
     auto w = ParseWatch(req, *query);
@@ -529,6 +534,7 @@ std::string_view AllowedMethods(std::string_view path) {
   if (path == "/v1/fs" || path.substr(0, 7) == "/v1/fs/") return "GET, HEAD, PUT, POST, DELETE";
   if (path == "/v1/tx") return "POST";
   if (path == "/v1/watch") return "GET";
+  if (path == "/ui" || path.substr(0, 4) == "/ui/") return "GET, HEAD";
   if (path == "/v1/admin/snapshots") return "GET, HEAD, POST";
   if (path == kUploadsPath) return "GET, HEAD, POST";
   if (auto u = SplitUploadPath(path)) {
@@ -562,6 +568,7 @@ std::string_view RouteLabel(std::string_view method, std::string_view target) {
     if (path == r) return r.substr(r.rfind('/') + 1);
   }
   if (path.substr(0, 10) == "/v1/admin/") return "admin";
+  if (path == "/ui" || path.substr(0, 4) == "/ui/") return "ui";
   if (path == kUploadsPath || path.substr(0, 12) == "/v1/uploads/") return "uploads";
   return "other";
 }

@@ -67,6 +67,7 @@ enum class Route {
   kUploadPart,    // PUT /v1/uploads/{id}/parts/{n}
   kUploadCommit,  // POST /v1/uploads/{id}/commit
   kWatch,         // GET /v1/watch?path=/p[&recursive][&from=P]
+  kConsole,       // GET /ui[/NAME]: the web console's files
 };
 
 // The methods a path takes ("GET, HEAD", for an Allow header); empty for a
@@ -147,6 +148,7 @@ struct ParsedRequest {
   WriteCommand write;
   UploadCommand upload;
   WatchCommand watch;
+  std::string console_asset;  // kConsole: NAME ("" for the page)
 };
 
 Result<ParsedRequest> ParseRequest(const HttpRequest& req, const ServerOptions& opts);

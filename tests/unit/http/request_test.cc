@@ -50,6 +50,48 @@ TEST(RequestTest, RoutesReadsAndWrites) {
   EXPECT_EQ(root->read.path, "/");
 }
 
+TEST(RequestTest, RoutesWatchesFollowsAndTheConsole) {
+  ServerOptions o;
+  auto w = ParseRequest(Req("GET", "/v1/watch?path=/logs/&recursive&from=big:12-0.3"), o);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->route, Route::kWatch);
+  EXPECT_EQ(w->watch.path, "/logs");
+  EXPECT_TRUE(w->watch.recursive);
+  EXPECT_EQ(*w->watch.after_volume, "big");
+  EXPECT_EQ(w->watch.after_pos, (Position{12, 0}));
+  EXPECT_EQ(*w->watch.after_index, 3u);
+  // A reconnecting EventSource's Last-Event-ID wins over the URL's from=.
+  auto resumed =
+      ParseRequest(Req("GET", "/v1/watch?path=/logs&from=5-0", "", {{"last-event-id", "9-1"}}), o);
+  ASSERT_TRUE(resumed.ok());
+  EXPECT_EQ(resumed->watch.after_pos, (Position{9, 1}));
+  EXPECT_FALSE(resumed->watch.after_index);
+  EXPECT_EQ(*resumed->watch.after_volume, "root");
+  auto now = ParseRequest(Req("GET", "/v1/watch?path=/"), o);
+  ASSERT_TRUE(now.ok());
+  EXPECT_FALSE(now->watch.after_volume);  // from now
+  EXPECT_EQ(ErrorOf(Req("GET", "/v1/watch")), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("GET", "/v1/watch?path=/a&from=x")), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("GET", "/v1/watch?path=/a&from=5-0.x")), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("GET", "/v1/watch?path=/a&from=5-0.99999999999")), Code::kBadRequest);
+  EXPECT_EQ(ErrorOf(Req("GET", "/v1/watch?path=../x")), Code::kInvalidPath);
+  EXPECT_EQ(ErrorOf(Req("DELETE", "/v1/watch?path=/a")), Code::kMethodNotAllowed);
+  EXPECT_EQ(RouteLabel("GET", "/v1/watch?path=/"), "watch");
+  auto subject = SubjectOf("GET", "/v1/watch?path=/big/x&recursive");
+  EXPECT_EQ(subject.kind, RequestSubject::Kind::kPath);
+  EXPECT_EQ(subject.value, "/big/x");
+  auto follow = ParseRequest(Req("GET", "/v1/fs/a.log?follow&offset=7"), o);
+  ASSERT_TRUE(follow.ok());
+  EXPECT_TRUE(follow->read.follow);
+  EXPECT_EQ(*follow->read.offset, 7u);
+  auto ui = ParseRequest(Req("GET", "/ui/app.js"), o);
+  ASSERT_TRUE(ui.ok());
+  EXPECT_EQ(ui->route, Route::kConsole);
+  EXPECT_EQ(ui->console_asset, "app.js");
+  EXPECT_EQ(ParseRequest(Req("GET", "/ui"), o)->console_asset, "");
+  EXPECT_EQ(ErrorOf(Req("POST", "/ui/")), Code::kMethodNotAllowed);
+}
+
 TEST(RequestTest, RoutesUploads) {
   ServerOptions o;
   const std::string id = "0123456789abcdef0123456789abcdef";
