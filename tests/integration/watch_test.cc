@@ -288,10 +288,10 @@ TEST(WatchTest, ASlowWatcherIsEndedWithWhereToResume) {
 
 // Writers append numbered records while a watcher resumes through a
 // killed replica: on the other replica at once, then back.
-TEST(WatchTest, TheCliWatchResumesThroughAKilledReplicaWithoutLossOrRepeat) {
-  Cluster c(2);
+// `walfs watch` on `servers` while node 0 (the first it reads from) is
+// killed and, later, started again; appends go through node 1.
+void CliWatchThroughAKill(Cluster& c, const std::string& servers) {
   TempDir out;
-  std::string servers = c.node(0).url() + "," + c.node(1).url();
   constexpr int kAppends = 60;
   std::string cmd = std::string(WALFS_BINARY) + " --server " + servers + " watch -r /q > " +
                     out.path() + "/out 2> " + out.path() + "/err";
@@ -340,9 +340,21 @@ TEST(WatchTest, TheCliWatchResumesThroughAKilledReplicaWithoutLossOrRepeat) {
     if (e["path"] == "/q/log") seen_offsets.push_back(std::to_string(e["offset"].get<uint64_t>()));
   }
   EXPECT_EQ(seen_offsets, offsets);  // every append once, in order
-  // The kill reached the watch: it said so and resumed on the other replica.
+  // The kill reached the watch: it said so and resumed.
   EXPECT_NE(Slurp(out.path() + "/err").find("resuming after"), std::string::npos)
       << Slurp(out.path() + "/err");
+}
+
+TEST(WatchTest, TheCliWatchMovesToAnotherReplicaWithoutLossOrRepeat) {
+  Cluster c(2);
+  CliWatchThroughAKill(c, c.node(0).url() + "," + c.node(1).url());
+}
+
+// With only the killed replica to go to, the watch waits for its restart
+// and resumes there.
+TEST(WatchTest, TheCliWatchResumesOnARestartedReplicaWithoutLossOrRepeat) {
+  Cluster c(2);
+  CliWatchThroughAKill(c, c.node(0).url());
 }
 
 TEST(WatchTest, FollowStreamsAppendsAndTailFollowsThroughAKilledReplica) {
