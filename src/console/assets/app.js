@@ -268,20 +268,17 @@ function drawChart() {
   const ids = Object.keys(history).sort();
   const max = Math.max(1, ...ids.flatMap((id) => history[id]));
   const colors = ['#0b5cad', '#b42318', '#1a7f37', '#8250df', '#bf8700', '#57606a'];
-  const label = (x, y, s, color) => {
-    const t = document.createElementNS('http://www.w3.org/2000/svg', 'text');
-    t.setAttribute('x', x);
-    t.setAttribute('y', y);
-    t.setAttribute('font-size', '11');
-    t.setAttribute('fill', color || '#57606a');
-    t.textContent = s;
-    svg.append(t);
-  };
-  label(4, 12, 'max ' + max + ' entries');
-  label(4, 155, '0');
+  const legend = $('lag-legend');
+  legend.textContent = '';
+  const scale = document.createElement('li');
+  scale.textContent = 'top of the chart: ' + max + (max === 1 ? ' entry' : ' entries');
+  legend.append(scale);
   ids.forEach((id, k) => {
     const last = history[id][history[id].length - 1];
-    label(420, 14 + 13 * k, id + ': ' + last, colors[k % colors.length]);
+    const li = document.createElement('li');
+    li.style.color = colors[k % colors.length];
+    li.textContent = id + ': lag ' + last + (last === 1 ? ' entry' : ' entries') + ' now';
+    legend.append(li);
     const pts = history[id].map((v, i) => (i * 600 / (CHART_POINTS - 1)).toFixed(1) + ',' + (155 - v * 150 / max).toFixed(1));
     const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
     line.setAttribute('points', pts.join(' '));
