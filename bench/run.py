@@ -203,6 +203,34 @@ def load(*args):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def wrk(url, seconds, connections=64, threads=2, method='GET', body_bytes=0):
+    """Debian's wrk (event-driven: 2 threads, 64 connections) against url: requests/s, latency
+    percentiles, non-2xx answers, and the CPU it used (cores), to show it was not the bound."""
+    script = None
+    args = ['wrk', '-t', str(threads), '-c', str(connections), '-d', '%ds' % seconds, '--latency']
+    if method != 'GET':
+        fd, script = tempfile.mkstemp(suffix='.lua')
+        with os.fdopen(fd, 'w') as f:
+            f.write('wrk.method = "%s"\nwrk.body = string.rep("x", %d)\n' % (method, body_bytes))
+        args += ['-s', script]
+    t0 = os.times()
+    out = subprocess.run(args + [url], capture_output=True, text=True, timeout=seconds + 60)
+    t1 = os.times()
+    if script:
+        os.unlink(script)
+    if out.returncode != 0:
+        raise RuntimeError('wrk failed: %s' % out.stderr)
+    text = out.stdout
+    rps = float(re.search(r'Requests/sec:\s+([\d.]+)', text).group(1))
+    lat = {}
+    for pct, val, unit in re.findall(r'^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$', text, re.M):
+        lat[pct] = float(val) * {'us': 0.001, 'ms': 1.0, 's': 1000.0}[unit]
+    bad = re.search(r'Non-2xx or 3xx responses:\s+(\d+)', text)
+    cpu = (t1.children_user - t0.children_user) + (t1.children_system - t0.children_system)
+    return {'rps': rps, 'p50_ms': lat.get('50', 0.0), 'p99_ms': lat.get('99', 0.0),
+            'non2xx': int(bad.group(1)) if bad else 0, 'cores': cpu / seconds}
+
+
 def redis_benchmark(port, clients, n, payload):
     out = subprocess.run(['redis-benchmark', '-p', str(port), '-c', str(clients), '-n', str(n), '--csv',
                           'XADD', 'rbench', '*', 'f', payload], capture_output=True, text=True, timeout=600)
@@ -420,6 +448,37 @@ class Bench:
         self.add('replication_lag_p99', w['p99_ms'], base['p99_ms'], 'ms', '<= 5x',
                  note='(asked %d/s, sent %.0f/s, %d samples; p50 %.2f vs %.2f ms)' % (
                      rate, w['rate'], w['samples'], w['p50_ms'], base['p50_ms']))
+
+    def http_ceiling(self, p):
+        """The HTTP ceiling measured with an event-driven generator (wrk: 2 threads, 64 connections)
+        that is not itself the bound (its CPU is reported): nginx serving a 100-byte and a 4 KiB
+        file against walfs appending 100 B (ack=applied, one replica) and reading 4 KiB, in the same
+        run, alternately."""
+        rport = p.redis()
+        url, _ = p.walfs(rport, 'r0')
+        root = os.path.join(self.workdir, 'www-ceiling')
+        os.makedirs(root, mode=0o755, exist_ok=True)
+        small = os.urandom(4096)
+        for name, data in (('tiny', b'x' * 100), ('small', small)):
+            with open(os.path.join(root, name), 'wb') as f:
+                f.write(data)
+        http('PUT', url + '/v1/fs/ceiling/small', small)
+        nginx = p.nginx(root)
+        secs = 3 if self.smoke else 10
+        ng_tiny = wrk(nginx + '/tiny', secs)
+        appends = wrk(url + '/v1/fs/ceiling/log?op=append', secs, method='POST', body_bytes=100)
+        ng_small = wrk(nginx + '/small', secs)
+        reads = wrk(url + '/v1/fs/ceiling/small', secs)
+        for name, r in (('nginx tiny', ng_tiny), ('appends', appends), ('nginx small', ng_small),
+                        ('reads', reads)):
+            if r['non2xx']:
+                raise RuntimeError('wrk %s: %d answers not 2xx' % (name, r['non2xx']))
+        self.add('appends_vs_nginx_wrk', appends['rps'], ng_tiny['rps'], 'req/s', '>= 0.8x',
+                 note='(wrk 2 threads x 64 connections, %.2f/%.2f cores; p50 %.2f vs %.2f ms)' % (
+                     appends['cores'], ng_tiny['cores'], appends['p50_ms'], ng_tiny['p50_ms']))
+        self.add('small_reads_wrk', reads['rps'], ng_small['rps'], 'reads/s', '>= 1.0x',
+                 note='(wrk %.2f/%.2f cores; p50 %.2f vs %.2f ms)' % (
+                     reads['cores'], ng_small['cores'], reads['p50_ms'], ng_small['p50_ms']))
 
     def watch_fanout(self, p):
         """100 watchers of one directory on one replica while appends land there at 5,000/s (or
@@ -809,7 +868,7 @@ def url_q(url, query):
     return url + ('&' if '?' in url else '?') + query
 
 
-CASES = ['append_throughput', 'nats_appends', 'volumes', 'reads', 'catch_up', 'replication_lag', 'watch_fanout',
+CASES = ['http_ceiling', 'append_throughput', 'nats_appends', 'volumes', 'reads', 'catch_up', 'replication_lag', 'watch_fanout',
          'status_quo', 'large_files',
          'huge_file_memory', 'snapshot_incremental', 'auth_cost', 's3_cost', 's3_appends', 'mount_appends',
          'mount_large']
@@ -829,7 +888,7 @@ def main():
     os.chmod(workdir, 0o755)  # nginx's workers run as www-data
     b = Bench(a.smoke, workdir)
     only = set(filter(None, a.only.split(',')))
-    runs = {'append_throughput': b.append_throughput_and_latency, 'nats_appends': b.nats_appends, 'volumes': b.volumes,
+    runs = {'http_ceiling': b.http_ceiling, 'append_throughput': b.append_throughput_and_latency, 'nats_appends': b.nats_appends, 'volumes': b.volumes,
             'reads': b.reads, 'catch_up': b.catch_up,
             'replication_lag': b.replication_lag, 'watch_fanout': b.watch_fanout, 'status_quo': b.status_quo, 'large_files': b.large_files,
             'huge_file_memory': b.huge_file_memory, 'snapshot_incremental': b.snapshot_incremental,
