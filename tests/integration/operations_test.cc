@@ -134,13 +134,18 @@ TEST(OperationsTest, MetricsParseAndMoveWithTraffic) {
                                           "Connection: close\r\nContent-Length: 0\r\n\r\n");
     EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 405") << answer;
   }
+  // The cluster agent sets the stored and applied figures one after another
+  // while a scrape reads them one after another: a scrape may catch some
+  // set and others not yet, so the wait is for all of them in one scrape.
   std::string after;
   ASSERT_TRUE(WaitFor(
       [&] {
         after = a.Get("/metrics")->body;
-        return Sample(after, "walfs_bytes ") == 50;
+        return Sample(after, "walfs_bytes ") == 50 && Sample(after, "walfs_files ") == 1 &&
+               Sample(after, "walfs_applied_entries_total ") >= 10;
       },
-      10s));
+      10s))
+      << after;
   EXPECT_TRUE(ParsesAsPrometheusText(after, c.dir()));
   EXPECT_EQ(
       Sample(after, "walfs_http_requests_total{method=\"POST\",route=\"fs_write\",status=\"200\"}"),
