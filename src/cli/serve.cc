@@ -184,6 +184,11 @@ void RegisterServe(CLI::App& app, RunFn* run) {
                   "likewise, past this much log time between the first and last entry")
       ->check(NumberIn(1, kU64Max))
       ->capture_default_str();
+  cmd->add_option("--trim-hold-ms", o.trim_hold_ms,
+                  "a replica whose heartbeat lapsed (stalled, restarting, crashed) still holds "
+                  "the trim point at its last announced position this long")
+      ->check(NumberIn(0, kU64Max))
+      ->capture_default_str();
   cmd->add_option("--maintenance-ms", o.maintenance_interval_ms,
                   "how often the maintenance lease holder checks for snapshots and trims")
       ->check(NumberIn(10, 3'600'000))

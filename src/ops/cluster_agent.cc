@@ -79,6 +79,13 @@ ClusterView ClusterAgent::view() const {
   return view_;
 }
 
+std::vector<Position> ClusterAgent::TrimHolds() const {
+  MutexLock lock(&mu_);
+  std::vector<Position> out;
+  for (const auto& [id, h] : held_) out.push_back(h.applied);
+  return out;
+}
+
 Status ClusterAgent::diverged() const {
   MutexLock lock(&mu_);
   return diverged_;
@@ -183,6 +190,14 @@ void ClusterAgent::Refresh() {
   metrics_->SetStored(*usage);
   metrics_->SetDiverged(!div.ok());
   MutexLock lock(&mu_);
+  // A heartbeat that lapsed leaves the view at once but holds the trim
+  // point a while longer; when the heartbeats could not be read, every
+  // replica remembered stays as it was.
+  auto now = std::chrono::steady_clock::now();
+  for (const auto& r : v.replicas) held_[r.id] = Held{r.applied, now};
+  std::erase_if(held_, [&](const auto& kv) {
+    return now - kv.second.seen > std::chrono::milliseconds(opts_.trim_hold_ms);
+  });
   view_ = std::move(v);
   diverged_ = div;
 }

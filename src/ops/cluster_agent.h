@@ -12,10 +12,15 @@
 // can make a momentary tie). Replicas are compared only when they are at the
 // same position, which under steady writes is rare: divergence shows when
 // the writes pause.
-// Thread-safety: view() and diverged() from any thread.
+// It also remembers the position each replica last announced for
+// --trim-hold-ms after its heartbeat lapsed: the trim point stays below a
+// replica that stalls or restarts (TrimHolds()).
+// Thread-safety: view(), diverged() and TrimHolds() from any thread.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,6 +81,10 @@ class ClusterAgent {
   ClusterView view() const;
   // Non-ok while this replica is on the minority side of a digest split.
   Status diverged() const;
+  // The applied position of every replica seen live within
+  // --trim-hold-ms (this one included), as last announced: the log is
+  // trimmed no higher than the lowest (unless over its limits).
+  std::vector<Position> TrimHolds() const;
   // Runs one round now (tests, and the first round at start).
   void Refresh();
 
@@ -100,6 +109,11 @@ class ClusterAgent {
 
   mutable Mutex mu_;
   ClusterView view_ GUARDED_BY(mu_);
+  struct Held {
+    Position applied;
+    std::chrono::steady_clock::time_point seen;
+  };
+  std::map<std::string, Held> held_ GUARDED_BY(mu_);  // replica id -> last announcement
   Status diverged_ GUARDED_BY(mu_);
   Worker worker_{"walfs-cluster"};
 };

@@ -12,13 +12,13 @@ constexpr const char* kLease = "maintenance";
 }  // namespace
 
 std::optional<Position> TrimPoint(const LogTail& tail, Position snapshot,
-                                  const std::vector<Position>& live_applied, const TrimPolicy& p) {
+                                  const std::vector<Position>& holds, const TrimPolicy& p) {
   if (snapshot.IsZero() || tail.length == 0) return std::nullopt;
   Position point = std::min(Next(snapshot), tail.last);
   bool over = tail.length > p.log_entries_max ||
               (tail.last.ms > tail.first.ms && tail.last.ms - tail.first.ms > p.log_age_ms_max);
-  if (!over && !live_applied.empty()) {
-    Position slowest = *std::min_element(live_applied.begin(), live_applied.end());
+  if (!over && !holds.empty()) {
+    Position slowest = *std::min_element(holds.begin(), holds.end());
     point = std::min(point, Next(slowest));
   }
   if (point <= tail.first) return std::nullopt;
@@ -120,11 +120,13 @@ void Snapshotter::Trim(LogConnection* conn) {
   if (!tail.ok()) return;
   // The heartbeats as they are now, not as of the last round: a replica
   // that has just restored a snapshot announces itself before it reads.
+  // Replicas whose heartbeat lapsed within --trim-hold-ms hold it too, and
+  // without the heartbeats (the log answered the tail but not them) the
+  // holder does not trim at all.
   agent_->Refresh();
-  std::vector<Position> live;
-  for (const auto& r : agent_->view().replicas) live.push_back(r.applied);
+  if (!agent_->view().log_status.ok()) return;
   TrimPolicy policy{opts_.trim_log_entries_max, opts_.trim_log_age_ms_max};
-  auto point = TrimPoint(*tail, latest_->position, live, policy);
+  auto point = TrimPoint(*tail, latest_->position, agent_->TrimHolds(), policy);
   if (!point) return;
   Status st = conn->Trim(*point);
   if (!st.ok()) {

@@ -6,8 +6,9 @@
 // ones, and trims the log. Any replica takes a snapshot on demand.
 //
 // The log is trimmed only below a position that a verified snapshot covers
-// (TrimPoint), and by default not below the slowest live replica, unless
-// the log is over its size or age bound. A snapshot whose upload failed is
+// (TrimPoint), and by default not below the slowest replica whose heartbeat
+// was live within --trim-hold-ms (ClusterAgent::TrimHolds), unless the log
+// is over its size or age bound. A snapshot whose upload failed is
 // not complete, so it never moves the trim point.
 // Thread-safety: RequestSnapshot and Snapshots from any thread.
 #pragma once
@@ -36,10 +37,10 @@ struct TrimPolicy {
 
 // The position to trim the log to (entries below it go), or nullopt.
 // Never trims the log's last entry (the chain continues from it), never
-// past the snapshot, and not past the slowest live replica unless the log
-// is over a bound.
+// past the snapshot, and not past the slowest of the replicas' announced
+// positions (holds) unless the log is over a bound.
 std::optional<Position> TrimPoint(const LogTail& tail, Position snapshot,
-                                  const std::vector<Position>& live_applied, const TrimPolicy& p);
+                                  const std::vector<Position>& holds, const TrimPolicy& p);
 
 class Snapshotter {
  public:

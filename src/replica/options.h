@@ -104,6 +104,9 @@ struct ServerOptions {
   bool trim = true;                            // false: keep the whole log (trim by hand)
   uint64_t trim_log_entries_max = 10'000'000;  // past this, trim even below slow replicas
   uint64_t trim_log_age_ms_max = 7ull * 24 * 3600 * 1000;
+  // A replica whose heartbeat lapsed (stalled, restarting, crashed) still
+  // holds the trim point at the position it last announced this long.
+  uint64_t trim_hold_ms = 60'000;
 
   // Volumes (scale-out.md): NAME=/prefix@LOG_URL each, the same on every
   // replica of a cluster; which this replica serves (empty: all).

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -116,7 +117,7 @@ TEST(SnapshotIntegrationTest, TrimmedLogBootstrapsFreshAndReturningReplicas) {
   TempDir backup;
   Cluster c(2, false,
             {"--backup", "dir://" + backup.path(), "--snapshot-every-entries", "100",
-             "--heartbeat-ms", "100", "--maintenance-ms", "100"});
+             "--heartbeat-ms", "100", "--maintenance-ms", "100", "--trim-hold-ms", "1000"});
   HttpClient a = c.node(0).Client();
   for (int i = 0; i < 20; ++i)
     ASSERT_EQ(a.Request("POST", "/v1/fs/log?op=append", "early;")->status, 200);
@@ -126,7 +127,7 @@ TEST(SnapshotIntegrationTest, TrimmedLogBootstrapsFreshAndReturningReplicas) {
                Json(*a.Get("/readyz"))["applied"];
       },
       10s));
-  c.node(1).Stop();  // stopped before the trim
+  c.node(1).Stop();  // stopped before the trim, and held for 1 s after
   for (int i = 0; i < 300; ++i)
     ASSERT_EQ(a.Request("POST", "/v1/fs/log?op=append", "later;")->status, 200);
   // A snapshot covers the writes, and the log is trimmed below it.
@@ -240,6 +241,76 @@ TEST(SnapshotIntegrationTest, ReplicasStartingWhileTheLogIsTrimmedKeepUp) {
         [&] { return Json(*h.Get("/readyz"))["digest"] == Json(*a.Get("/readyz"))["digest"]; },
         10s));
   }
+}
+
+// A replica that stalls past its heartbeat's TTL leaves the cluster view,
+// but the position it last announced holds the trim point for
+// --trim-hold-ms (60 s by default): snapshots taken while it is frozen do
+// not trim the log past it, and thawed it catches up from the log (trimmed
+// past, it would stop "log broken" and need a restart to restore one).
+TEST(SnapshotIntegrationTest, AStalledReplicaHoldsTheTrimPointAfterItsHeartbeatLapses) {
+  TempDir backup;
+  Cluster c(2, false,
+            {"--backup", "dir://" + backup.path(), "--snapshot-every-entries", "20",
+             "--heartbeat-ms", "100", "--maintenance-ms", "20"});
+  HttpClient a = c.node(0).Client();
+  HttpClient b = c.node(1).Client();
+  for (int i = 0; i < 30; ++i)
+    ASSERT_EQ(a.Request("POST", "/v1/fs/log?op=append", "early;")->status, 200);
+  std::string held;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        held = Json(*b.Get("/readyz"))["applied"].get<std::string>();
+        return held == Json(*a.Get("/readyz"))["applied"];
+      },
+      10s));
+  // The entries it has applied, as the cluster view counts them.
+  std::string id = Json(*b.Get("/v1/cluster")).value("self", "");
+  ASSERT_FALSE(id.empty()) << b.Get("/v1/cluster")->body;
+  uint64_t held_entries = 0;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        json view = Json(*a.Get("/v1/cluster"));
+        for (const auto& r : view["replicas"])
+          if (r["id"] == id && r["applied"] == held) held_entries = r["entries"].get<uint64_t>();
+        return held_entries > 0;
+      },
+      10s));
+  c.node(1).Kill(SIGSTOP);
+  struct Thaw {
+    ServeProcess& p;
+    ~Thaw() { p.Kill(SIGCONT); }
+  } thaw{c.node(1)};
+  // Its heartbeat lapses (5 intervals): it leaves the view.
+  auto listed = [&] {
+    json view = Json(*a.Get("/v1/cluster"));
+    for (const auto& r : view["replicas"])
+      if (r["id"] == id) return true;
+    return false;
+  };
+  ASSERT_TRUE(WaitFor([&] { return !listed(); }, 10s)) << a.Get("/v1/cluster")->body;
+  for (int i = 0; i < 100; ++i)
+    ASSERT_EQ(a.Request("POST", "/v1/fs/log?op=append", "later;")->status, 200);
+  // Two on-demand snapshots: the holder's round that takes the first trims
+  // after it, before the round that takes the second.
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(a.Request("POST", "/v1/admin/snapshots", "")->status, 201);
+  json snaps = Json(*a.Get("/v1/admin/snapshots"))["snapshots"];
+  ASSERT_FALSE(snaps.empty());
+  EXPECT_GT(*Position::Parse(snaps.back()["position"].get<std::string>()), *Position::Parse(held));
+  // The log still holds every entry the frozen replica has not applied.
+  json log = Json(*a.Get("/v1/cluster"))["log"];
+  EXPECT_GE(log["length"].get<uint64_t>() + held_entries, log["entries_added"].get<uint64_t>())
+      << log.dump() << " (the frozen replica applied " << held_entries << ")";
+  c.node(1).Kill(SIGCONT);
+  ASSERT_TRUE(c.node(1).WaitReady(20s));
+  std::string want = a.Get("/v1/fs/log?consistency=strong")->body;
+  ASSERT_EQ(want.size(), 30 * 6 + 100 * 6u);
+  EXPECT_EQ(b.Get("/v1/fs/log?consistency=strong")->body, want);
+  EXPECT_TRUE(WaitFor(
+      [&] { return Json(*b.Get("/readyz"))["digest"] == Json(*a.Get("/readyz"))["digest"]; }, 10s));
+  std::ifstream lf(c.node(1).log_path());
+  std::string text((std::istreambuf_iterator<char>(lf)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("log broken"), std::string::npos) << text;
 }
 
 // On-demand snapshots taken on any replica let the lease holder trim the
