@@ -49,11 +49,13 @@ Result<std::unique_ptr<ServerNode>> ServerNode::Open(
   r->proposer_ = std::make_unique<Proposer>(r->log_, opts);
   Applier* applier = r->applier_.get();
   r->agent_ = std::make_unique<ClusterAgent>(
-      r->log_, r->store_.get(), r->waiters_.get(), r->metrics_.get(), opts, [applier] {
+      r->log_, r->store_.get(), r->waiters_.get(), r->metrics_.get(), opts,
+      [applier] {
         ApplierHealth h = applier->health();
         if (!h.stopped.ok()) return h.stopped.message();
         return h.paused.ok() ? std::string() : "paused: " + h.paused.message();
-      });
+      },
+      [applier](Position below) { applier->PruneEventsBelow(below); });
   // Announce this replica, with its lag, before it starts catching up.
   r->agent_->Refresh();
   if (backup) {

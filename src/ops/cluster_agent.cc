@@ -9,7 +9,6 @@
 #include "core/hash.h"
 #include "runtime/wall_clock.h"
 #include "sm/state_machine.h"
-#include "watch/journal.h"
 
 namespace walfs {
 
@@ -58,13 +57,15 @@ Status CheckPeersVolumeMap(LogConnection* conn, const ServerOptions& opts) {
 }
 
 ClusterAgent::ClusterAgent(std::shared_ptr<Log> log, RocksStore* store, Waiters* waiters,
-                           Metrics* metrics, const ServerOptions& opts, HealthFn health)
+                           Metrics* metrics, const ServerOptions& opts, HealthFn health,
+                           PruneFn prune_events)
     : log_(std::move(log)),
       store_(store),
       waiters_(waiters),
       metrics_(metrics),
       opts_(opts),
-      health_(std::move(health)) {}
+      health_(std::move(health)),
+      prune_events_(std::move(prune_events)) {}
 
 ClusterAgent::~ClusterAgent() { Stop(); }
 
@@ -116,17 +117,14 @@ Status ClusterAgent::FindDivergence(const std::string& self, std::vector<Replica
 }
 
 // The change events of entries the log no longer holds go (a watch from
-// before the log's first entry is 410 anyway): a bounded number a round,
-// once the log's first entry has moved.
+// before the log's first entry is 410 anyway): once the log's first entry
+// has moved, the applier is asked to prune below its predecessor.
 void ClusterAgent::PruneJournal(const LogTail& tail) {
-  constexpr size_t kPerRound = 20000;
   if (tail.length == 0 || tail.first == journal_pruned_to_) return;
   auto first = conn_->Read(Position{}, 1, std::chrono::milliseconds(0));
   if (!first.ok() || first->empty()) return;
-  Overlay batch(&store_->live());
-  auto n = PruneEvents(store_->live(), (*first)[0].prev, kPerRound, &batch);
-  if (!n.ok() || (batch.size() > 0 && !store_->Commit(batch).ok())) return;
-  if (*n < kPerRound) journal_pruned_to_ = tail.first;
+  prune_events_((*first)[0].prev);
+  journal_pruned_to_ = tail.first;
 }
 
 void ClusterAgent::Refresh() {

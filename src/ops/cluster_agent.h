@@ -72,8 +72,11 @@ std::optional<ReplicaInfo> ParseHeartbeat(const std::string& s);
 class ClusterAgent {
  public:
   using HealthFn = std::function<std::string()>;  // why the applier stopped, or ""
+  // Asks the applier to prune the change events of entries at or below a
+  // position (Applier::PruneEventsBelow).
+  using PruneFn = std::function<void(Position)>;
   ClusterAgent(std::shared_ptr<Log> log, RocksStore* store, Waiters* waiters, Metrics* metrics,
-               const ServerOptions& opts, HealthFn health);
+               const ServerOptions& opts, HealthFn health, PruneFn prune_events);
   ~ClusterAgent();
   void Start();
   void Stop();
@@ -100,9 +103,10 @@ class ClusterAgent {
   Metrics* metrics_;
   ServerOptions opts_;
   HealthFn health_;
+  PruneFn prune_events_;
   Mutex refresh_mu_;  // one Refresh at a time
   void PruneJournal(const LogTail& tail) REQUIRES(refresh_mu_);
-  Position journal_pruned_to_ GUARDED_BY(refresh_mu_);  // the log's first entry when last pruned
+  Position journal_pruned_to_ GUARDED_BY(refresh_mu_);  // the log's first entry when last asked
   std::unique_ptr<LogConnection> conn_ GUARDED_BY(refresh_mu_);
   static constexpr int kRoundsToDiverge = 3;
   int suspect_rounds_ GUARDED_BY(refresh_mu_) = 0;

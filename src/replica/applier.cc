@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "schema/fs_view.h"
+#include "watch/journal.h"
 
 namespace walfs {
 
@@ -60,6 +61,24 @@ void Applier::Stop() { worker_.Stop(); }
 ApplierHealth Applier::health() const {
   MutexLock lock(&mu_);
   return health_;
+}
+
+void Applier::PruneEventsBelow(Position below) {
+  MutexLock lock(&mu_);
+  prune_below_ = std::max(prune_below_, below);
+}
+
+void Applier::PruneJournal() {
+  Position below;
+  {
+    MutexLock lock(&mu_);
+    below = prune_below_;
+  }
+  if (below <= pruned_below_) return;
+  Overlay batch(&store_->live());
+  auto n = PruneEvents(store_->live(), below, kEventsPrunedPerRound, &batch);
+  if (!n.ok() || (batch.size() > 0 && !store_->Commit(batch).ok())) return;  // tried again
+  if (*n < kEventsPrunedPerRound) pruned_below_ = below;
 }
 
 void Applier::Halt(Status why) {
@@ -230,6 +249,7 @@ void Applier::Run(std::shared_ptr<LogConnection> first) {
       Backoff(&backoff_ms);
     } else {
       backoff_ms = 50;
+      PruneJournal();
     }
   }
 }

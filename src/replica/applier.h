@@ -57,6 +57,11 @@ class Applier {
   void Start();
   void Stop();
   ApplierHealth health() const;
+  // Asks for the change events of entries at or below `below` to go (the
+  // log no longer holds them: a watch from there is 410 anyway). The
+  // applier, the store's only writer, deletes them between batches, a
+  // bounded number a round. From any thread.
+  void PruneEventsBelow(Position below);
 
   // One read-apply-commit round on conn; false once the applier has
   // halted. Start() runs it in a loop on the applier's thread; the
@@ -76,6 +81,10 @@ class Applier {
   // The store took a write again after a pause.
   void Unpause();
   void Backoff(uint32_t* backoff_ms);
+  // Deletes up to kEventsPrunedPerRound of the events PruneEventsBelow
+  // asked for (applier thread).
+  void PruneJournal();
+  static constexpr size_t kEventsPrunedPerRound = 4096;
 
   Store* store_;
   std::shared_ptr<Log> log_;
@@ -91,6 +100,8 @@ class Applier {
 
   mutable Mutex mu_;
   ApplierHealth health_ GUARDED_BY(mu_);
+  Position prune_below_ GUARDED_BY(mu_);  // what PruneEventsBelow asked for
+  Position pruned_below_;                 // applier thread: what is done
   Clock::TimePoint last_tail_check_;
   Clock::TimePoint last_space_check_;
   bool paused_ = false;  // applier thread only; health_.paused reports it
