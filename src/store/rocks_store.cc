@@ -99,6 +99,12 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& dir) {
   // 0.051). Deeper levels keep files as large as before.
   opt.target_file_size_base = 8ull << 20;
   opt.target_file_size_multiplier = 2;
+  // A bloom filter over each memtable's whole keys: a Get of a key that a
+  // memtable does not hold (a read of a file written before the last
+  // flush, while appends fill the memtable with other keys) skips that
+  // memtable's skiplist search.
+  opt.memtable_whole_key_filtering = true;
+  opt.memtable_prefix_bloom_size_ratio = 0.02;
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   opt.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
