@@ -411,6 +411,26 @@ int RunXaddBulk(const Args& a) {
 // One watcher thread per replica, each with a kept-alive connection, waits
 // for every sampled position in turn; a sample's lag is the time from its
 // append until the last replica answered.
+// Runs a.clients writer threads until a.duration_ms after start, each
+// calling send(its client) at a.rate / a.clients per second on a fixed
+// schedule (a late answer is caught up, not skipped); joins them.
+void PacedWriters(const Args& a, Clock::time_point start, const std::string& url,
+                  const std::function<void(HttpClient&)>& send) {
+  std::vector<std::thread> writers;
+  for (size_t c = 0; c < a.clients; ++c) {
+    writers.emplace_back([&, c] {
+      HttpClient writer(url.empty() ? a.urls[c % a.urls.size()] : url);
+      auto interval = std::chrono::nanoseconds(1'000'000'000ull * a.clients / a.rate);
+      for (uint64_t n = 0; Clock::now() - start < std::chrono::milliseconds(a.duration_ms); ++n) {
+        auto due = start + interval * n;
+        if (Clock::now() < due) std::this_thread::sleep_until(due);
+        send(writer);
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+}
+
 int RunWalfsLag(const Args& a) {
   struct Sample {
     Clock::time_point t0;
@@ -444,31 +464,21 @@ int RunWalfsLag(const Args& a) {
   // Writers spread over the URLs, each at rate/clients, sampling 1% of appends.
   auto start = Clock::now();
   std::atomic<uint64_t> sent{0};
-  std::vector<std::thread> writers;
-  for (size_t c = 0; c < a.clients; ++c) {
-    writers.emplace_back([&, c] {
-      HttpClient writer(a.urls[c % a.urls.size()]);
-      auto interval = std::chrono::nanoseconds(1'000'000'000ull * a.clients / a.rate);
-      std::string body(100, 'l');
-      for (uint64_t n = 0; Clock::now() - start < std::chrono::milliseconds(a.duration_ms); ++n) {
-        auto due = start + interval * n;
-        if (Clock::now() < due) std::this_thread::sleep_until(due);
-        auto t0 = Clock::now();
-        auto r = writer.Request("POST", "/v1/fs/bench/lag?op=append&ack=log", body);
-        uint64_t k = ++sent;
-        if (!r.ok() || r->status != 202) {
-          if (errors++ == 0)
-            std::cerr << "first failure: " << (r.ok() ? r->body : r.status().ToString()) << "\n";
-          continue;
-        }
-        if (k % 100 != 0) continue;
-        std::lock_guard lock(mu);
-        samples.push_back({t0, json::parse(r->body)["position"]});
-        cv.notify_all();
-      }
-    });
-  }
-  for (auto& w : writers) w.join();
+  const std::string body(100, 'l');
+  PacedWriters(a, start, "", [&](HttpClient& writer) {
+    auto t0 = Clock::now();
+    auto r = writer.Request("POST", "/v1/fs/bench/lag?op=append&ack=log", body);
+    uint64_t k = ++sent;
+    if (!r.ok() || r->status != 202) {
+      if (errors++ == 0)
+        std::cerr << "first failure: " << (r.ok() ? r->body : r.status().ToString()) << "\n";
+      return;
+    }
+    if (k % 100 != 0) return;
+    std::lock_guard lock(mu);
+    samples.push_back({t0, json::parse(r->body)["position"]});
+    cv.notify_all();
+  });
   uint64_t n = sent;
   double secs = Ms(Clock::now() - start) / 1000;
   {
@@ -536,30 +546,20 @@ int RunWatchFanout(const Args& a) {
   }
   auto start = Clock::now();
   std::atomic<uint64_t> sent{0};
-  std::vector<std::thread> writers;
-  for (size_t c = 0; c < a.clients; ++c) {
-    writers.emplace_back([&] {
-      HttpClient writer(url);
-      auto interval = std::chrono::nanoseconds(1'000'000'000ull * a.clients / a.rate);
-      std::string body(100, 'f');
-      for (uint64_t n = 0; Clock::now() - start < std::chrono::milliseconds(a.duration_ms); ++n) {
-        auto due = start + interval * n;
-        if (Clock::now() < due) std::this_thread::sleep_until(due);
-        auto t0 = Clock::now();
-        auto r = writer.Request("POST", "/v1/fs/bench/fan/log?op=append", body);
-        auto t1 = Clock::now();
-        if (!r.ok() || r->status != 200) {
-          ++errors;
-          continue;
-        }
-        ++sent;
-        std::lock_guard lock(mu);
-        sent_at[json::parse(r->body)["position"].get<std::string>()] = t0;
-        append_ms.push_back(Ms(t1 - t0));
-      }
-    });
-  }
-  for (auto& t : writers) t.join();
+  const std::string body(100, 'f');
+  PacedWriters(a, start, url, [&](HttpClient& writer) {
+    auto t0 = Clock::now();
+    auto r = writer.Request("POST", "/v1/fs/bench/fan/log?op=append", body);
+    auto t1 = Clock::now();
+    if (!r.ok() || r->status != 200) {
+      ++errors;
+      return;
+    }
+    ++sent;
+    std::lock_guard lock(mu);
+    sent_at[json::parse(r->body)["position"].get<std::string>()] = t0;
+    append_ms.push_back(Ms(t1 - t0));
+  });
   double secs = Ms(Clock::now() - start) / 1000;
   // Let deliveries finish, then one more event ends every watch.
   uint64_t expected = sent.load() * n_watchers;

@@ -19,10 +19,8 @@ HttpResponse Api::Watch(const ParsedRequest& p) const {
   EventCursor after{*applied, std::nullopt};  // from now
   if (w.after_volume) {
     if (*w.after_volume != volume()) {
-      return Error(Code::kBadRequest,
-                   "the watch's position is of volume " +
-                       (w.after_volume->empty() ? std::string("root") : *w.after_volume) + " but " +
-                       w.path + " is in " + (volume().empty() ? "root" : volume()));
+      return Error(Code::kBadRequest, "the watch's position is of volume " + *w.after_volume +
+                                          " but " + w.path + " is in " + volume());
     }
     after = EventCursor{w.after_pos, w.after_index};
     auto from = EventsFrom(*snap);
