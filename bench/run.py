@@ -11,6 +11,7 @@ bench/results/latest.json ({"cases":[{"name","walfs","baseline","ratio","unit","
   bench/run.py --only append_throughput,small_reads
 """
 import argparse
+import base64
 import collections
 import hashlib
 import json
@@ -203,15 +204,17 @@ def load(*args):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def wrk(url, seconds, connections=64, threads=2, method='GET', body_bytes=0):
+def wrk(url, seconds, connections=64, threads=2, method='GET', body_bytes=0, lua=None):
     """Debian's wrk (event-driven: 2 threads, 64 connections) against url: requests/s, latency
-    percentiles, non-2xx answers, and the CPU it used (cores), to show it was not the bound."""
+    percentiles, non-2xx answers, and the CPU it used (cores), to show it was not the bound. lua:
+    a script of wrk's own instead of the method and body (wrk counts each answer of a pipelined
+    send as a request)."""
     script = None
     args = ['wrk', '-t', str(threads), '-c', str(connections), '-d', '%ds' % seconds, '--latency']
-    if method != 'GET':
+    if method != 'GET' or lua:
         fd, script = tempfile.mkstemp(suffix='.lua')
         with os.fdopen(fd, 'w') as f:
-            f.write('wrk.method = "%s"\nwrk.body = string.rep("x", %d)\n' % (method, body_bytes))
+            f.write(lua or 'wrk.method = "%s"\nwrk.body = string.rep("x", %d)\n' % (method, body_bytes))
         args += ['-s', script]
     t0 = os.times()
     out = subprocess.run(args + [url], capture_output=True, text=True, timeout=seconds + 60)
@@ -231,9 +234,9 @@ def wrk(url, seconds, connections=64, threads=2, method='GET', body_bytes=0):
             'non2xx': int(bad.group(1)) if bad else 0, 'cores': cpu / seconds}
 
 
-def redis_benchmark(port, clients, n, payload):
-    out = subprocess.run(['redis-benchmark', '-p', str(port), '-c', str(clients), '-n', str(n), '--csv',
-                          'XADD', 'rbench', '*', 'f', payload], capture_output=True, text=True, timeout=600)
+def redis_benchmark(port, clients, n, payload, pipeline=1):
+    out = subprocess.run(['redis-benchmark', '-p', str(port), '-c', str(clients), '-n', str(n), '-P', str(pipeline),
+                          '--csv', 'XADD', 'rbench', '*', 'f', payload], capture_output=True, text=True, timeout=600)
     rows = [l for l in out.stdout.splitlines() if l.startswith('"XADD')]
     fields = [float(x.strip('"')) for x in rows[-1].split('","')[1:]]
     # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
@@ -479,6 +482,40 @@ class Bench:
         self.add('small_reads_wrk', reads['rps'], ng_small['rps'], 'reads/s', '>= 1.0x',
                  note='(wrk %.2f/%.2f cores; p50 %.2f vs %.2f ms)' % (
                      reads['cores'], ng_small['cores'], reads['p50_ms'], ng_small['p50_ms']))
+
+    def batched_appends(self, p):
+        """Clients that batch: 64 connections (wrk) each sending 16 appends of 100 B at a time, as
+        16 pipelined HTTP/1.1 requests, or as one transaction of 16 append ops (POST /v1/tx), in
+        records/s (counted from the file's size), against Redis taking XADDs pipelined x16 from 64
+        clients (redis-benchmark -P 16) in the same run."""
+        rport = p.redis()
+        url, _ = p.walfs(rport, 'r0')
+        secs = 3 if self.smoke else 10
+        batch = 16
+        base = redis_benchmark(rport, 64, 50000 if self.smoke else 1000000, 'x' * 100, pipeline=batch)
+        pipelined = ('init = function(args)\n  local r = {}\n  for i = 1, %d do\n'
+                     '    r[i] = wrk.format("POST", nil, nil, string.rep("x", 100))\n  end\n'
+                     '  req = table.concat(r)\nend\nrequest = function() return req end\n' % batch)
+        tx = json.dumps({'ops': [{'op': 'append', 'path': '/bench/batch/tx',
+                                  'data': base64.b64encode(b'x' * 100).decode()}] * batch})
+        tx_lua = ('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                  'wrk.body = [[%s]]\n' % tx)
+        results = {}
+        for name, target, lua in (('pipelined', url + '/v1/fs/bench/batch/pipelined?op=append', pipelined),
+                                  ('tx', url + '/v1/tx', tx_lua)):
+            r = wrk(target, secs, lua=lua)
+            if r['non2xx']:
+                raise RuntimeError('wrk %s: %d answers not 2xx' % (name, r['non2xx']))
+            st = json.loads(http('GET', url + '/v1/fs/bench/batch/%s?stat' % name)[1])
+            r['records'] = st['size'] // 100 / secs
+            results[name] = r
+        pl, t = results['pipelined'], results['tx']
+        self.add('batched_appends_pipelined', pl['records'], base['rps'], 'records/s', '(reported)',
+                 note='(64 connections x %d pipelined POSTs; wrk %.2f cores; baseline: XADD -P %d)'
+                 % (batch, pl['cores'], batch))
+        self.add('batched_appends_tx', t['records'], base['rps'], 'records/s', '(reported)',
+                 note='(64 connections, transactions of %d appends, %.0f tx/s; wrk %.2f cores, p50 %.2f ms)'
+                 % (batch, t['rps'], t['cores'], t['p50_ms']))
 
     def watch_fanout(self, p):
         """100 watchers of one directory on one replica while appends land there at 5,000/s (or
@@ -868,7 +905,7 @@ def url_q(url, query):
     return url + ('&' if '?' in url else '?') + query
 
 
-CASES = ['http_ceiling', 'append_throughput', 'nats_appends', 'volumes', 'reads', 'catch_up', 'replication_lag', 'watch_fanout',
+CASES = ['http_ceiling', 'batched_appends', 'append_throughput', 'nats_appends', 'volumes', 'reads', 'catch_up', 'replication_lag', 'watch_fanout',
          'status_quo', 'large_files',
          'huge_file_memory', 'snapshot_incremental', 'auth_cost', 's3_cost', 's3_appends', 'mount_appends',
          'mount_large']
@@ -888,7 +925,7 @@ def main():
     os.chmod(workdir, 0o755)  # nginx's workers run as www-data
     b = Bench(a.smoke, workdir)
     only = set(filter(None, a.only.split(',')))
-    runs = {'http_ceiling': b.http_ceiling, 'append_throughput': b.append_throughput_and_latency, 'nats_appends': b.nats_appends, 'volumes': b.volumes,
+    runs = {'http_ceiling': b.http_ceiling, 'batched_appends': b.batched_appends, 'append_throughput': b.append_throughput_and_latency, 'nats_appends': b.nats_appends, 'volumes': b.volumes,
             'reads': b.reads, 'catch_up': b.catch_up,
             'replication_lag': b.replication_lag, 'watch_fanout': b.watch_fanout, 'status_quo': b.status_quo, 'large_files': b.large_files,
             'huge_file_memory': b.huge_file_memory, 'snapshot_incremental': b.snapshot_incremental,
