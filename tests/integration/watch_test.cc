@@ -293,8 +293,8 @@ TEST(WatchTest, ASlowWatcherIsEndedWithWhereToResume) {
 void CliWatchThroughAKill(Cluster& c, const std::string& servers) {
   TempDir out;
   constexpr int kAppends = 60;
-  std::string cmd = std::string(WALFS_BINARY) + " --server " + servers + " watch -r /q > " +
-                    out.path() + "/out 2> " + out.path() + "/err";
+  std::string cmd = "exec " + std::string(WALFS_BINARY) + " --server " + servers +
+                    " watch -r /q > " + out.path() + "/out 2> " + out.path() + "/err";
   Process watch({"/bin/sh", "-c", cmd});
   auto lines = [&] {
     std::string s = Slurp(out.path() + "/out");
@@ -383,7 +383,7 @@ TEST(WatchTest, FollowStreamsAppendsAndTailFollowsThroughAKilledReplica) {
   EXPECT_EQ(w.Get("/v1/fs/t.log?follow&offset=99")->status, 416);
   // walfs tail -f -n 1 over both replicas; the one it reads from is killed.
   TempDir out;
-  std::string cmd = std::string(WALFS_BINARY) + " --server " + c.node(0).url() + "," +
+  std::string cmd = "exec " + std::string(WALFS_BINARY) + " --server " + c.node(0).url() + "," +
                     c.node(1).url() + " tail -f -n 1 /t.log > " + out.path() + "/out 2> " +
                     out.path() + "/err";
   Process tail({"/bin/sh", "-c", cmd});
