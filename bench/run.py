@@ -820,9 +820,9 @@ class Bench:
         api_put = size / (time.monotonic() - t0) / 1e6
         mnts = []
         try:
-            def mount():
+            def mount(*flags):
                 d = tempfile.mkdtemp(dir=self.workdir, prefix='mnt-')
-                p.start([WALFS, 'mount', '--foreground', url, d], 'mountlarge%d' % len(mnts))
+                p.start([WALFS, 'mount', '--foreground', url, d, *flags], 'mountlarge%d' % len(mnts))
                 wait_for(lambda: mounted(d), 30, 'walfs mount')
                 mnts.append(d)
                 return d
@@ -833,17 +833,20 @@ class Bench:
             # Reads alternate with curl's, each through a fresh mount (its own page cache: nothing of
             # the file yet), so that the store's work after the writes (flushes, compactions) falls on
             # both alike; the median of each.
-            gets, api_gets = [], []
+            # The same through a mount with --direct-reads (around the page cache).
+            gets, direct_gets, api_gets = [], [], []
             for _ in range(1 if self.smoke else 3):
                 api_gets.append(float(self._curl('-o', '/dev/null', '-w', '%{speed_download}',
                                                  url + '/v1/fs/api.bin')) / 1e6)
-                d2 = mount()
-                t0 = time.monotonic()
-                subprocess.run(['cp', os.path.join(d2, 'm.bin'), '/dev/null'], check=True)
-                gets.append(size / (time.monotonic() - t0) / 1e6)
-                # Its page cache (the whole file) goes with it, not held through the next reads.
-                subprocess.run(['fusermount3', '-u', d2], capture_output=True)
-            get, api_get = sorted(gets)[len(gets) // 2], sorted(api_gets)[len(api_gets) // 2]
+                for flags, into in (((), gets), (('--direct-reads',), direct_gets)):
+                    d2 = mount(*flags)
+                    t0 = time.monotonic()
+                    subprocess.run(['cp', os.path.join(d2, 'm.bin'), '/dev/null'], check=True)
+                    into.append(size / (time.monotonic() - t0) / 1e6)
+                    # Its page cache (the whole file) goes with it, not held through the next reads.
+                    subprocess.run(['fusermount3', '-u', d2], capture_output=True)
+            median = lambda xs: sorted(xs)[len(xs) // 2]
+            get, direct_get, api_get = median(gets), median(direct_gets), median(api_gets)
         finally:
             for d in mnts:
                 subprocess.run(['fusermount3', '-u', d], capture_output=True)
@@ -853,6 +856,9 @@ class Bench:
                  note='(%d MiB: cp out of a fresh mount vs curl GET, alternating, median of %d: %s vs %s)' % (
                      size >> 20, len(gets), ' '.join('%.0f' % g for g in gets),
                      ' '.join('%.0f' % g for g in api_gets)))
+        self.add('mount_large_read_direct', direct_get, api_get, 'MB/s', '>= 0.7x',
+                 note='(%d MiB: cp out of a fresh mount with --direct-reads vs curl GET, median of %d: %s)' % (
+                     size >> 20, len(direct_gets), ' '.join('%.0f' % g for g in direct_gets)))
 
     def interleaved(self, runs):
         """Each measurement (name -> function returning walfs-bench's result) in turn, ROUNDS times over, so that

@@ -45,6 +45,9 @@ void RegisterMount(CLI::App& app, const ClientOptions* server, RunFn* run) {
                   "how far ahead the kernel reads a file of the mount, set if this process may "
                   "(root; otherwise the kernel's 128 KiB); 0 leaves the kernel's (default 512)")
       ->check(CLI::Range(0, 65536));
+  cmd->add_flag("--direct-reads", o->direct_reads,
+                "read files opened read-only around the kernel's page cache: faster for large "
+                "sequential reads, no cache kept, no shared mmap of them (default off)");
   cmd->add_option("--timeout-ms", o->request_timeout_ms,
                   "every request's deadline; past it the call fails (default 30000)")
       ->check(CLI::Range(100, 600000));

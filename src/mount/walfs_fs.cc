@@ -343,6 +343,7 @@ class WalfsFs {
     }
     auto f = std::make_shared<OpenFile>(p, (fi->flags & O_APPEND) != 0);
     fi->fh = reinterpret_cast<uint64_t>(f.get());
+    if (o_.direct_reads && (fi->flags & O_ACCMODE) == O_RDONLY) fi->direct_io = 1;
     MutexLock lock(&mu_);
     open_[p].push_back(std::move(f));
     return 0;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -126,6 +127,63 @@ TEST(MountTest, CoreutilsThroughTheMountSeeWhatTheApiSees) {
   EXPECT_EQ(sh("ls"), "w\n");
   EXPECT_EQ(m.Unmount(), 0);
   EXPECT_FALSE(Mounted(d));
+}
+
+// Pages of path the kernel holds in the page cache of its mount (mincore
+// over a shared mapping of a read-write open, which is never direct), or
+// -1.
+long CachedPages(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR);
+  if (fd < 0) return -1;
+  struct stat st {};
+  long pages = -1;
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+    size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    size_t length = static_cast<size_t>(st.st_size);
+    void* at = ::mmap(nullptr, length, PROT_NONE, MAP_SHARED, fd, 0);
+    if (at != MAP_FAILED) {
+      std::vector<unsigned char> resident((length + page - 1) / page);
+      if (::mincore(at, length, resident.data()) == 0) {
+        pages = 0;
+        for (unsigned char r : resident) pages += r & 1;
+      }
+      ::munmap(at, length);
+    }
+  }
+  ::close(fd);
+  return pages;
+}
+
+// --direct-reads: a file opened read-only is read around the page cache
+// (every byte right, at any offset, and none of it left cached), where a
+// default mount caches what it read.
+TEST(MountTest, DirectReadsLeaveThePageCacheAlone) {
+  Cluster c(1);
+  HttpClient api = c.node(0).Client();
+  std::string data = RandomBytes((3 << 20) + 12345);
+  ASSERT_EQ(api.Request("PUT", "/v1/fs/d.bin", data)->status, 201);
+  std::ofstream(c.dir() + "/d.bin", std::ios::binary) << data;
+  Mount direct(c.node(0).url(), c.dir() + "/direct", {"--direct-reads"});
+  Mount cached(c.node(0).url(), c.dir() + "/cached");
+  for (const Mount* m : {&direct, &cached}) {
+    const std::string f = m->dir() + "/d.bin";
+    auto [rc, out] = Shell("cmp " + f + " " + c.dir() + "/d.bin 2>&1");
+    EXPECT_EQ(rc, 0) << m->dir() << ": " << out;
+    // Unaligned ranges, the last one past the end.
+    for (uint64_t at : {uint64_t{1}, uint64_t{(1 << 20) - 7}, uint64_t{data.size() - 100}}) {
+      int fd = ::open(f.c_str(), O_RDONLY);
+      ASSERT_GE(fd, 0) << f;
+      std::string got(300000, '\0');
+      ssize_t n = ::pread(fd, got.data(), got.size(), static_cast<off_t>(at));
+      ::close(fd);
+      ASSERT_GE(n, 0) << f << " at " << at;
+      got.resize(static_cast<size_t>(n));
+      EXPECT_TRUE(got == data.substr(at, got.size())) << f << " at " << at;
+      EXPECT_EQ(got.size(), std::min<size_t>(300000, data.size() - at));
+    }
+  }
+  EXPECT_EQ(CachedPages(direct.dir() + "/d.bin"), 0);
+  EXPECT_GT(CachedPages(cached.dir() + "/d.bin"), 0);
 }
 
 // Modes, owners, times and symbolic links set through the mount of one
