@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "version/build_info.h"
 
 // jemalloc's options, read at its start. Allocations of 1 MiB and more (the
 // chunks of a large write being staged, each a few MiB and freed within
@@ -17,6 +18,7 @@ const char* malloc_conf = "oversize_threshold:1048576";
 int main(int argc, char** argv) {
   using namespace walfs::cli;
   CLI::App app{"walfs: a replicated file store for many concurrent writers"};
+  app.set_version_flag("--version", walfs::VersionLine());
   app.require_subcommand(1);
   walfs::ClientOptions server;
   server.follow_redirects = true;  // to a replica that serves the path's volume

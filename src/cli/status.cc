@@ -37,6 +37,14 @@ std::string Unhealthy(const json& j) {
   return out;
 }
 
+// "0.1.0 (commit 4817a51c2d3e, entry format 6)", of a replica or of the
+// answering build; "unknown" for a replica whose build published none.
+std::string BuildOf(const json& b) {
+  if (b.value("version", "").empty()) return "unknown (a build from before versions were shown)";
+  return b.value("version", "") + " (commit " + b.value("commit", "") + ", entry format " +
+         std::to_string(b.value("entry_format", 0)) + ")";
+}
+
 int RunStatus(const ClientOptions& server, bool as_json) {
   HttpClient c(server);
   auto r = c.Get("/v1/cluster");
@@ -56,6 +64,7 @@ int RunStatus(const ClientOptions& server, bool as_json) {
     return unhealthy.empty() ? kExitOk : kExitError;
   }
   const json& log = j["log"];
+  if (j.contains("build")) std::cout << "walfs " << BuildOf(j["build"]) << "\n";
   std::cout << "log " << log.value("backend", "") << ": first " << log.value("first", "")
             << ", last " << log.value("last", "") << ", " << log.value("length", 0)
             << " entries held, " << log.value("entries_added", 0) << " ever\n";
@@ -73,6 +82,14 @@ int RunStatus(const ClientOptions& server, bool as_json) {
               << std::setw(22) << rep.value("applied", "") << std::right << std::setw(10)
               << rep.value("lag_entries", 0) << std::setw(10) << rep.value("lag_ms", 0) << "  "
               << std::left << std::setw(34) << rep.value("digest", "") << state << "\n";
+  }
+  if (j.value("mixed_builds", false)) {
+    // Not unhealthy (a rolling upgrade passes through it), but said.
+    std::cout << "builds differ:";
+    for (const auto& rep : j["replicas"]) {
+      std::cout << "\n  " << rep.value("id", "") << ": " << BuildOf(rep);
+    }
+    std::cout << "\n";
   }
   if (!unhealthy.empty()) {
     std::cout << "NOT HEALTHY: " << unhealthy << "\n";

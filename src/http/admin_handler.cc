@@ -1,6 +1,8 @@
 // Operations routes: /readyz, /v1/cluster, snapshots; and why reads are stale.
 #include "http/api.h"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,6 +16,7 @@
 #include "http/waits.h"
 #include "sm/outcome_code.h"
 #include "sm/state_machine.h"
+#include "version/build_info.h"
 
 namespace walfs {
 namespace asio = boost::asio;
@@ -132,6 +135,9 @@ json Api::ClusterJson() const {
         {"diverged", r.diverged},
         {"self", r.id == v.self}};
     if (!r.stopped.empty()) j["stopped"] = r.stopped;
+    j["version"] = r.version;
+    j["commit"] = r.commit;
+    j["entry_format"] = r.entry_format;
     // What it is of each volume it serves (this log's view: this volume).
     j["volume_map"] = r.volume_map;
     j["volumes"] = {{volume(),
@@ -149,7 +155,19 @@ json Api::ClusterJson() const {
               {"backend", node_->log_description()}};
   if (v.log_bytes) log["bytes"] = *v.log_bytes;
   if (!v.log_status.ok()) log["error"] = v.log_status.message();
+  // Replicas of other builds in one cluster (a rolling upgrade, or one
+  // left behind): shown, so that an operator sees it.
+  BuildInfo build = ThisBuild();
+  bool mixed = std::any_of(v.replicas.begin(), v.replicas.end(), [&](const ReplicaInfo& r) {
+    return r.version != build.version || r.commit != build.commit ||
+           r.entry_format != build.entry_format;
+  });
   return {{"self", v.self},
+          {"build",
+           {{"version", build.version},
+            {"commit", build.commit},
+            {"entry_format", build.entry_format}}},
+          {"mixed_builds", mixed},
           {"log", log},
           {"replicas", replicas},
           {"as_of", FormatIsoTime(v.refreshed_ms)}};

@@ -9,6 +9,7 @@
 #include "core/hash.h"
 #include "runtime/wall_clock.h"
 #include "sm/state_machine.h"
+#include "version/build_info.h"
 
 namespace walfs {
 
@@ -28,6 +29,9 @@ std::optional<ReplicaInfo> ParseHeartbeat(const std::string& s) {
   r.time_ms = j.value("time_ms", uint64_t{0});
   r.stopped = j.value("stopped", "");
   r.volume_map = j.value("volume_map", "");
+  r.version = j.value("version", "");
+  r.commit = j.value("commit", "");
+  r.entry_format = j.value("entry_format", uint32_t{0});
   return r;
 }
 
@@ -36,6 +40,10 @@ Status PublishHeartbeat(LogConnection* conn, const ServerOptions& opts, const Re
              {"digest", r.digest}, {"entries", r.entries}, {"time_ms", r.time_ms}};
   if (!r.stopped.empty()) hb["stopped"] = r.stopped;
   if (!opts.volume_map.empty()) hb["volume_map"] = opts.volume_map;
+  BuildInfo build = ThisBuild();
+  hb["version"] = build.version;
+  hb["commit"] = build.commit;
+  hb["entry_format"] = build.entry_format;
   return conn->PutHeartbeat(r.id, hb.dump(),
                             opts.heartbeat_ttl_intervals * opts.heartbeat_interval_ms);
 }
@@ -139,6 +147,10 @@ void ClusterAgent::Refresh() {
   ReplicaInfo me{opts_.replica_id, opts_.advertise, state->applied, ToHex(state->digest),
                  state->entries,   v.refreshed_ms,  health_(),      false,
                  opts_.volume_map};
+  BuildInfo build = ThisBuild();
+  me.version = build.version;
+  me.commit = build.commit;
+  me.entry_format = build.entry_format;
   // An unreachable log shows in the view from the first refresh on (the
   // view holds this replica and the error), not as an empty, healthy view.
   Status connected = Status::Ok();

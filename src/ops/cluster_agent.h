@@ -46,6 +46,12 @@ struct ReplicaInfo {
   std::string stopped;   // why its applier stopped, if it did
   bool diverged = false;
   std::string volume_map;  // VolumeMap::Fingerprint() it was given ("" for one volume)
+  // Its build (version/build_info.h; a heartbeat always carries the
+  // publishing process's own); empty and 0 from builds before they were
+  // published.
+  std::string version{};
+  std::string commit{};
+  uint32_t entry_format = 0;
 };
 
 struct ClusterView {

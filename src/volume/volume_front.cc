@@ -127,8 +127,15 @@ HttpResponse VolumeFront::Cluster() const {
   }
   // Replicas that serve no volume the primary's log has: added from the others'.
   json replicas = json::array();
-  for (auto& [id, r] : by_id.items()) replicas.push_back(r);
+  bool mixed = false;
+  for (auto& [id, r] : by_id.items()) {
+    mixed = mixed || r.value("version", "") != out["build"].value("version", "") ||
+            r.value("commit", "") != out["build"].value("commit", "") ||
+            r.value("entry_format", 0) != out["build"].value("entry_format", 0);
+    replicas.push_back(r);
+  }
   out["replicas"] = replicas;
+  out["mixed_builds"] = mixed;  // over the replicas of every volume
   out["logs"] = logs;
   json volumes = json::array();
   for (const auto& v : set_->map().volumes()) {

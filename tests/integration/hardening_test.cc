@@ -14,6 +14,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <thread>
 #include <tuple>
 
@@ -354,6 +355,63 @@ TEST(ClusterViewTest, AReplicaThatAppliedNothingIsNotDecadesBehind) {
       << a.Get("/v1/cluster")->body;
   EXPECT_EQ(mine["applied"], "0-0");
   EXPECT_LT(mine["lag_ms"].get<uint64_t>(), 60'000u) << mine.dump();
+}
+
+// What a binary is: `walfs --version` names the release, the commit and
+// the entry format; /v1/cluster shows the same for itself and every
+// replica, and says when they differ (here, a heartbeat as a build from
+// before versions were published sends it: none).
+TEST(ClusterViewTest, VersionsAreShownAndMixedBuildsSaidSo) {
+  auto [code, line] = RunCli({"--version"});
+  EXPECT_EQ(code, 0) << line;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      line, m,
+      std::regex(
+          R"(^walfs (\d+\.\d+\.\d+) \(commit ([0-9a-f]{12}(-dirty)?|unknown), entry format (\d+)\)\n$)")))
+      << line;
+  const std::string version = m[1], commit = m[2];
+  const int format = std::stoi(m[4]);
+  Cluster c(2, false, {"--heartbeat-ms", "100"});
+  HttpClient a = c.node(0).Client();
+  json view;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        view = Json(*a.Get("/v1/cluster"));
+        return view["replicas"].size() == 2;
+      },
+      10s))
+      << view.dump();
+  EXPECT_EQ(view["build"],
+            (json{{"version", version}, {"commit", commit}, {"entry_format", format}}));
+  EXPECT_EQ(view["mixed_builds"], false);
+  for (const auto& r : view["replicas"]) {
+    EXPECT_EQ(r["version"], version);
+    EXPECT_EQ(r["commit"], commit);
+    EXPECT_EQ(r["entry_format"], format);
+  }
+  auto log = *OpenLog(c.log_url(), c.dir(), LogOptions{});
+  auto conn = std::move(log->Connect()).value();
+  ASSERT_TRUE(conn->PutHeartbeat("old",
+                                 R"({"id":"old","address":"http://127.0.0.1:1","applied":"0-0"})",
+                                 60000)
+                  .ok());
+  json old;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        view = Json(*a.Get("/v1/cluster"));
+        for (const auto& r : view["replicas"]) {
+          if (r["id"] == "old") old = r;
+        }
+        return old.is_object();
+      },
+      10s))
+      << view.dump();
+  EXPECT_EQ(old["version"], "");
+  EXPECT_EQ(old["entry_format"], 0);
+  EXPECT_EQ(view["mixed_builds"], true);
+  auto [status_code, status] = RunCli({"--server", c.node(0).url(), "status"});
+  EXPECT_NE(status.find("builds differ"), std::string::npos) << status;
 }
 
 std::pair<int, std::string> RunIn(const std::string& cwd, const std::vector<std::string>& args) {
