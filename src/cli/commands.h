@@ -20,6 +20,17 @@ inline constexpr int kExitUsage = 2;
 // to call when one of them was chosen.
 using RunFn = std::function<int()>;
 void RegisterServe(CLI::App& app, RunFn* run);
+// The environment variable that sets serve's option key (its long name
+// without "--"), or nullptr.
+const char* ServeEnvName(const std::string& key);
+// walfs config check|example (src/cli/config.cc).
+void RegisterConfig(CLI::App& app, RunFn* run);
+// argv (the program's name first) with the keys of `serve --config FILE`
+// put before serve's own arguments, but for the options the command line
+// gives and those whose environment variable is set; argv itself when it
+// is not serve --config. kBadRequest ("FILE:LINE: ...") for a bad file,
+// kNotFound for one that cannot be read.
+Result<std::vector<std::string>> ExpandServeConfig(const std::vector<std::string>& argv);
 // The file commands, one file each (src/cli/<name>.cc).
 void RegisterPut(CLI::App& app, const ClientOptions* server, RunFn* run);
 void RegisterAppend(CLI::App& app, const ClientOptions* server, RunFn* run);

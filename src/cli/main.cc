@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   RegisterSnapshots(app, &server, &run);
   RegisterToken(app, &run);
   RegisterMount(app, &server, &run);
+  RegisterConfig(app, &run);
   // The first word that is not an option (nor --server's value) must name
   // a command: CLI11 alone says only that an argument was not expected.
   for (int i = 1; i < argc; ++i) {
@@ -62,8 +63,16 @@ int main(int argc, char** argv) {
     }
     break;
   }
+  // serve --config FILE: the file's keys as arguments.
+  auto expanded = ExpandServeConfig(std::vector<std::string>(argv, argv + argc));
+  if (!expanded.ok()) {
+    std::cerr << "walfs serve: " << expanded.status().message() << "\n";
+    return expanded.status().code() == walfs::Code::kNotFound ? kExitError : kExitUsage;
+  }
+  std::vector<const char*> args;
+  for (const auto& a : *expanded) args.push_back(a.c_str());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <map>
 
 #include <boost/asio/ip/address.hpp>
 
@@ -21,15 +22,16 @@ struct ServeArgs {
   ServerOptions opts;
   std::string log_level = "info";
   uint64_t store_reserve_mib = ServerOptions{}.store_reserve_bytes >> 20;
+  std::string config_file;  // read before parsing (ExpandServeConfig)
 };
 
 void FromEnv(ServerOptions* o) {
-  if (const char* v = std::getenv("WALFS_DATA")) o->data_dir = v;
-  if (const char* v = std::getenv("WALFS_LISTEN")) o->listen = v;
-  if (const char* v = std::getenv("WALFS_LOG")) o->log_url = v;
-  if (const char* v = std::getenv("WALFS_REPLICA_ID")) o->replica_id = v;
-  if (const char* v = std::getenv("WALFS_BACKUP")) o->backup_url = v;
-  if (const char* v = std::getenv("WALFS_AUTH")) o->auth_file = v;
+  if (const char* v = std::getenv(ServeEnvName("data"))) o->data_dir = v;
+  if (const char* v = std::getenv(ServeEnvName("listen"))) o->listen = v;
+  if (const char* v = std::getenv(ServeEnvName("log"))) o->log_url = v;
+  if (const char* v = std::getenv(ServeEnvName("replica-id"))) o->replica_id = v;
+  if (const char* v = std::getenv(ServeEnvName("backup"))) o->backup_url = v;
+  if (const char* v = std::getenv(ServeEnvName("auth"))) o->auth_file = v;
 }
 
 // A listen address (flag: its option): HOST:PORT, and loopback unless
@@ -128,11 +130,32 @@ int RunServe(ServeArgs& a) {
 
 }  // namespace
 
+const char* ServeEnvName(const std::string& key) {
+  static const std::map<std::string, const char*> names = {
+      {"data", "WALFS_DATA"},
+      {"listen", "WALFS_LISTEN"},
+      {"log", "WALFS_LOG"},
+      {"replica-id", "WALFS_REPLICA_ID"},
+      {"backup", "WALFS_BACKUP"},
+      {"auth", "WALFS_AUTH"},
+      {"backup-s3-endpoint", "WALFS_S3_ENDPOINT"},
+      {"s3-endpoint", "WALFS_S3_ENDPOINT"},
+      {"backup-s3-region", "WALFS_S3_REGION"}};
+  auto it = names.find(key);
+  return it == names.end() ? nullptr : it->second;
+}
+
 void RegisterServe(CLI::App& app, RunFn* run) {
   auto args = std::make_shared<ServeArgs>();
   FromEnv(&args->opts);
   auto* cmd = app.add_subcommand("serve", "run a replica (defaults: a single node on a local log)");
   ServerOptions& o = args->opts;
+  // Read before parsing (ExpandServeConfig); here for --help and so that
+  // the parser takes it.
+  cmd->add_option("--config", args->config_file,
+                  "a TOML file whose keys are these flags without their dashes; a flag given "
+                  "here or its environment variable overrides the file's key (walfs config "
+                  "example)");
   cmd->add_option("--data", o.data_dir, "data directory (env WALFS_DATA)")->capture_default_str();
   cmd->add_option("--listen", o.listen, "HOST:PORT to serve HTTP on (env WALFS_LISTEN)")
       ->capture_default_str();

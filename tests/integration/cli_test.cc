@@ -3,7 +3,11 @@
 
 #include <sys/wait.h>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
 
 #include "integration/harness.h"
 
@@ -121,6 +125,110 @@ TEST(CliTest, TransfersOfAnySize) {
   EXPECT_EQ(Cli(s, "uploads").out, "");
   EXPECT_EQ(Cli(s, "uploads abort " + open_id).exit_code, 1);
   EXPECT_EQ(Cli(s, "get /nothing " + copy).exit_code, 1);
+}
+
+}  // namespace
+}  // namespace walfs::testing
+
+namespace walfs::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// `walfs serve --config FILE` started with env; the id of the replica that
+// answers on port (GET /v1/cluster's self), or "" if none did in time.
+std::string ServedId(const std::string& config, int port, std::vector<std::string> flags,
+                     std::vector<std::string> env, const std::string& log) {
+  std::vector<std::string> argv = {WALFS_BINARY, "serve", "--config", config};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  Process p(argv, log, "", env);
+  if (!WaitFor([&] { return PortAcceptsConnections(port) || !p.running(); }, 20s)) return "";
+  HttpClient c("http://127.0.0.1:" + std::to_string(port), 5000);
+  std::string id;
+  WaitFor(
+      [&] {
+        auto r = c.Get("/v1/cluster");
+        if (r.ok() && r->status == 200) id = Json(*r).value("self", "");
+        return !id.empty();
+      },
+      10s);
+  p.Stop();
+  return id;
+}
+
+// serve reads its flags from a TOML file; a flag on the command line
+// overrides the file's key, and so does the key's environment variable.
+TEST(ConfigFileTest, ServeTakesTheFileAndFlagsAndTheEnvironmentOverrideIt) {
+  TempDir dir;
+  int a = FreePort(), b = FreePort(), c = FreePort();
+  const std::string f = dir.path() + "/walfs.toml";
+  std::ofstream(f) << "# a replica\n"
+                   << "data = \"" << dir.path() << "/store\"\n"
+                   << "listen = \"127.0.0.1:" << a << "\"\n"
+                   << "log = \"local\"\n"
+                   << "replica-id = \"from-file\"\n"
+                   << "heartbeat-ms = 100\n";
+  EXPECT_EQ(ServedId(f, a, {}, {}, dir.path() + "/1.log"), "from-file");
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/store")) << "data from the file";
+  EXPECT_EQ(ServedId(f, b, {"--listen", "127.0.0.1:" + std::to_string(b), "--replica-id=flag"}, {},
+                     dir.path() + "/2.log"),
+            "flag");
+  EXPECT_EQ(
+      ServedId(f, c, {}, {"WALFS_LISTEN=127.0.0.1:" + std::to_string(c)}, dir.path() + "/3.log"),
+      "from-file");
+  // A bad file: nothing starts, the line is named.
+  std::ofstream(f, std::ios::app) << "heartbeat = 5\n";
+  auto [rc, out] = RunCli({"serve", "--config", f});
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_NE(out.find(f + ":7: unknown key 'heartbeat'"), std::string::npos) << out;
+  std::tie(rc, out) = RunCli({"serve", "--config", dir.path() + "/missing.toml"});
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("cannot read the configuration file"), std::string::npos) << out;
+}
+
+// walfs config example has every flag of serve as a key, and its keys,
+// uncommented, pass walfs config check; check names the line of a bad key
+// or value.
+TEST(ConfigFileTest, TheExampleHasEveryFlagAndCheckNamesTheLine) {
+  auto [rc, help] = RunCli({"serve", "--help"});
+  ASSERT_EQ(rc, 0) << help;
+  std::set<std::string> flags;
+  std::istringstream lines(help);
+  for (std::string line; std::getline(lines, line);) {
+    size_t at = line.find_first_not_of(' ');
+    if (at == std::string::npos || line.compare(at, 2, "--") != 0) continue;
+    std::string name = line.substr(at + 2, line.find_first_of(" ,=", at) - at - 2);
+    if (name != "help" && name != "config") flags.insert(name);
+  }
+  ASSERT_GT(flags.size(), 40u) << help;
+  auto [erc, example] = RunCli({"config", "example"});
+  ASSERT_EQ(erc, 0) << example;
+  std::set<std::string> keys;
+  std::string uncommented;
+  std::regex key(R"(^# ([a-z0-9-]+) = (.*)$)");
+  std::istringstream ex(example);
+  for (std::string line; std::getline(ex, line);) {
+    std::smatch m;
+    if (!std::regex_match(line, m, key)) continue;
+    keys.insert(m[1]);
+    // Those whose default stands as a value (not the empty ones a check refuses).
+    if (m[2] != "\"\"" && m[2] != "[]") uncommented += line.substr(2) + "\n";
+  }
+  EXPECT_EQ(keys, flags);
+  TempDir dir;
+  const std::string f = dir.path() + "/all.toml";
+  std::ofstream(f) << uncommented;
+  auto [crc, checked] = RunCli({"config", "check", f});
+  EXPECT_EQ(crc, 0) << checked << "\n" << uncommented;
+  EXPECT_NE(checked.find(": ok, "), std::string::npos) << checked;
+  std::ofstream(f) << "listen = \"127.0.0.1:1\"\n\nheartbeat-ms = 5\n";
+  std::tie(crc, checked) = RunCli({"config", "check", f});
+  EXPECT_EQ(crc, 2) << checked;
+  EXPECT_NE(checked.find(f + ":3: --heartbeat-ms"), std::string::npos) << checked;
+  std::ofstream(f) << "listen = \"127.0.0.1:1\"\n[serve]\n";
+  std::tie(crc, checked) = RunCli({"config", "check", f});
+  EXPECT_EQ(crc, 2) << checked;
+  EXPECT_NE(checked.find(f + ":2:"), std::string::npos) << checked;
 }
 
 }  // namespace
