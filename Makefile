@@ -13,7 +13,7 @@ CMAKE_FLAGS ?=
 # build on two cores. UNITY=OFF for quicker rebuilds of one edited file.
 UNITY      ?= ON
 
-.PHONY: all deps build run test test-unit test-asan test-tsan faults bench bench-smoke fuzz fuzz-smoke format format-check thread-safety conformance clean
+.PHONY: all deps build package run test test-unit test-asan test-tsan faults bench bench-smoke fuzz fuzz-smoke format format-check thread-safety conformance clean
 
 all: build
 
@@ -23,6 +23,10 @@ deps:
 build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_UNITY_BUILD=$(UNITY) $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j$(JOBS)
+
+# The Debian package: $(BUILD)/walfs_<version>_<arch>.deb (cmake/package.cmake).
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 run: build
 	./$(BUILD)/walfs serve --s3-listen 127.0.0.1:9000

@@ -10,6 +10,7 @@ PACKAGES=(
   libhiredis-dev redis-server redis-tools
   librocksdb-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
+  help2man lintian
   libxxhash-dev libxml2-dev zlib1g-dev
   prometheus-cpp-dev libcurl4-openssl-dev libssl-dev openssl
   python3-botocore python3-boto3 python3-prometheus-client awscli s3cmd rclone
