@@ -16,7 +16,7 @@ PACKAGES=(
   python3-botocore python3-boto3 python3-prometheus-client awscli s3cmd rclone
   python3-pytest python3-pytest-timeout python3-munch python3-isodate python3-tz python3-requests
   python3-dateutil
-  nginx-light rocksdb-tools libjemalloc-dev wrk
+  nginx-light haproxy rocksdb-tools libjemalloc-dev wrk
   libgtest-dev libgmock-dev libbenchmark-dev
   libfuse3-dev fuse3 autoconf automake
   libnats-dev nats-server
