@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <regex>
 #include <thread>
 
 #include "integration/harness.h"
@@ -115,6 +116,65 @@ double Sample(const std::string& text, const std::string& line_prefix) {
   auto end = text.find('\n', at + 1);
   std::string line = text.substr(at + 1, end - at - 1);
   return std::stod(line.substr(line.rfind(' ') + 1));
+}
+
+// The Grafana dashboard (deploy/grafana/walfs.json) queries only metrics,
+// and labels of them, that a replica exports once it has served some
+// traffic, and has a panel for each thing an operator watches.
+TEST(OperationsTest, EveryMetricTheDashboardQueriesIsExported) {
+  std::ifstream f(std::string(WALFS_SOURCE_DIR) + "/deploy/grafana/walfs.json");
+  json dash = json::parse(f, nullptr, false);
+  ASSERT_TRUE(dash.is_object()) << "deploy/grafana/walfs.json does not parse";
+  std::vector<std::string> exprs;
+  std::string titles;
+  for (const auto& p : dash["panels"]) {
+    titles += p.value("title", "") + "\n";
+    for (const auto& t : p["targets"]) exprs.push_back(t.value("expr", ""));
+  }
+  for (const auto& v : dash["templating"]["list"]) {
+    if (v.contains("definition")) exprs.push_back(v.value("definition", ""));
+  }
+  ASSERT_GE(exprs.size(), 20u);
+  for (const char* want : {"Writes per second", "Reads per second", "Write latency", "Read latency",
+                           "Apply lag per replica", "Log size", "Snapshots", "Errors by code"}) {
+    EXPECT_NE(titles.find(want), std::string::npos) << "no panel titled " << want;
+  }
+  // Traffic that makes every family appear: writes, reads, an error, a snapshot.
+  TempDir backup;
+  Cluster c(1, false, {"--backup", "dir://" + backup.path()});
+  HttpClient a = c.node(0).Client();
+  ASSERT_EQ(a.Request("POST", "/v1/fs/d/log?op=append", "x")->status, 200);
+  ASSERT_EQ(a.Get("/v1/fs/d/log")->status, 200);
+  ASSERT_EQ(a.Get("/v1/fs/missing")->status, 404);
+  ASSERT_EQ(a.Request("POST", "/v1/uploads", R"({"path":"/big","op":"put"})")->status, 201);
+  ASSERT_EQ(a.Request("POST", "/v1/admin/snapshots")->status, 201);
+  std::string metrics = "\n" + a.Get("/metrics")->body;
+  std::regex series(R"((walfs_[a-z_]+)(\{([^}]*)\})?)");
+  std::regex matcher(R"(([a-z_]+)\s*(=~|!=|=))");
+  size_t checked = 0;
+  for (const auto& e : exprs) {
+    for (std::sregex_iterator it(e.begin(), e.end(), series), end; it != end; ++it) {
+      const std::string name = (*it)[1];
+      ++checked;
+      bool exported = metrics.find("\n" + name + "{") != std::string::npos ||
+                      metrics.find("\n" + name + " ") != std::string::npos;
+      EXPECT_TRUE(exported) << name << " (in " << e << ") is not in /metrics";
+      const std::string labels = (*it)[3];
+      for (std::sregex_iterator m(labels.begin(), labels.end(), matcher); m != end; ++m) {
+        const std::string label = (*m)[1];
+        if (label == "instance") continue;  // Prometheus's own
+        bool has = false;
+        for (size_t at = metrics.find("\n" + name + "{"); at != std::string::npos && !has;
+             at = metrics.find("\n" + name + "{", at + 1)) {
+          std::string line = metrics.substr(at + 1, metrics.find('}', at) - at);
+          has = line.find("{" + label + "=") != std::string::npos ||
+                line.find("," + label + "=") != std::string::npos;
+        }
+        EXPECT_TRUE(has) << name << " has no label " << label << " (in " << e << ")";
+      }
+    }
+  }
+  EXPECT_GE(checked, exprs.size());
 }
 
 TEST(OperationsTest, MetricsParseAndMoveWithTraffic) {
