@@ -20,6 +20,11 @@ inline constexpr int kExitUsage = 2;
 // to call when one of them was chosen.
 using RunFn = std::function<int()>;
 void RegisterServe(CLI::App& app, RunFn* run);
+// serve's checks of its arguments (those after "serve"), run as serve runs
+// them before it creates anything: the flags' own, then those across flags
+// (a listen address beyond loopback without --auth, an auth file that does
+// not load, a bad log or backup URL). kBadRequest with why.
+Status ValidateServe(const std::vector<std::string>& args);
 // The environment variable that sets serve's option key (its long name
 // without "--"), or nullptr.
 const char* ServeEnvName(const std::string& key);

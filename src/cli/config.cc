@@ -54,6 +54,15 @@ Status CheckArgs(const std::vector<ConfigArg>& args, const std::string& file) {
 int RunCheck(const std::string& file) {
   auto args = ReadConfigFile(file);
   Status st = args.ok() ? CheckArgs(*args, file) : args.status();
+  if (st.ok()) {
+    // Then the checks across keys, as serve makes them (with this
+    // environment: its variables override the file's keys there too).
+    auto expanded = ExpandServeConfig({"walfs", "serve", "--config", file});
+    std::vector<std::string> serve_args;
+    if (expanded.ok()) serve_args.assign(expanded->begin() + 2, expanded->end());
+    st = expanded.ok() ? ValidateServe(serve_args) : expanded.status();
+    if (!st.ok()) st = Status(st.code(), file + ": " + st.message());
+  }
   if (!st.ok()) {
     std::cerr << "walfs config: " << st.message() << "\n";
     return st.code() == Code::kNotFound ? kExitError : kExitUsage;

@@ -1,6 +1,7 @@
 // walfs serve: run one replica.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -145,7 +146,10 @@ const char* ServeEnvName(const std::string& key) {
   return it == names.end() ? nullptr : it->second;
 }
 
-void RegisterServe(CLI::App& app, RunFn* run) {
+namespace {
+
+// The serve command and its options, bound to the ServeArgs returned.
+std::shared_ptr<ServeArgs> AddServe(CLI::App& app) {
   auto args = std::make_shared<ServeArgs>();
   FromEnv(&args->opts);
   auto* cmd = app.add_subcommand("serve", "run a replica (defaults: a single node on a local log)");
@@ -311,7 +315,29 @@ void RegisterServe(CLI::App& app, RunFn* run) {
   cmd->add_option("--log-level", args->log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
-  cmd->callback([args, run] { *run = [args] { return RunServe(*args); }; });
+  return args;
+}
+
+}  // namespace
+
+void RegisterServe(CLI::App& app, RunFn* run) {
+  auto args = AddServe(app);
+  app.get_subcommand("serve")->callback([args, run] { *run = [args] { return RunServe(*args); }; });
+}
+
+Status ValidateServe(const std::vector<std::string>& args) {
+  CLI::App app;
+  auto a = AddServe(app);
+  std::vector<std::string> reversed = {"serve"};
+  reversed.insert(reversed.end(), args.begin(), args.end());
+  std::reverse(reversed.begin(), reversed.end());  // CLI11 takes a vector in reverse
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    return Status(Code::kBadRequest, e.what());
+  }
+  S3OptionsFromEnv(&a->opts.s3);
+  return Validate(*a);
 }
 
 }  // namespace walfs::cli

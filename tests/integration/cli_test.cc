@@ -225,6 +225,14 @@ TEST(ConfigFileTest, TheExampleHasEveryFlagAndCheckNamesTheLine) {
   std::tie(crc, checked) = RunCli({"config", "check", f});
   EXPECT_EQ(crc, 2) << checked;
   EXPECT_NE(checked.find(f + ":3: --heartbeat-ms"), std::string::npos) << checked;
+  // Checks across keys, as serve makes them.
+  std::ofstream(f) << "listen = \"0.0.0.0:8080\"\n";
+  std::tie(crc, checked) = RunCli({"config", "check", f});
+  EXPECT_EQ(crc, 2) << checked;
+  EXPECT_NE(checked.find("without --auth"), std::string::npos) << checked;
+  std::ofstream(f) << "listen = \"0.0.0.0:8080\"\ninsecure-no-auth = true\n";
+  std::tie(crc, checked) = RunCli({"config", "check", f});
+  EXPECT_EQ(crc, 0) << checked;
   std::ofstream(f) << "listen = \"127.0.0.1:1\"\n[serve]\n";
   std::tie(crc, checked) = RunCli({"config", "check", f});
   EXPECT_EQ(crc, 2) << checked;
