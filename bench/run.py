@@ -11,6 +11,7 @@ bench/results/latest.json ({"cases":[{"name","walfs","baseline","ratio","unit","
   bench/run.py --only append_throughput,small_reads
 """
 import argparse
+import resource
 import base64
 import collections
 import hashlib
@@ -451,6 +452,44 @@ class Bench:
         self.add('replication_lag_p99', w['p99_ms'], base['p99_ms'], 'ms', '<= 5x',
                  note='(asked %d/s, sent %.0f/s, %d samples; p50 %.2f vs %.2f ms)' % (
                      rate, w['rate'], w['samples'], w['p50_ms'], base['p50_ms']))
+
+    def lag_model(self, p):
+        """Replication lag with a core per process, modelled from a run that the 2 cores keep up
+        with: 3 replicas on one Redis at 2,000 appends/s (16 writers, each append then watched
+        applied on all 3), the CPU each process used per append (/proc/PID/stat), hence the share
+        of one core each would use at 10,000/s. The model: the lag's p99 at the low rate, its
+        queueing part scaled as an M/M/1 queue's by 1/(1 - rho) of the busiest process at
+        10,000/s (each process alone on its core, nothing else shares it)."""
+        rport = p.redis()
+        redis_proc = p.procs[-1]
+        reps = [p.walfs(rport, 'm%d' % i, ['--heartbeat-ms', '1000']) for i in range(3)]
+        urls = [u for u, _ in reps]
+        procs = {'redis': redis_proc.pid}
+        procs.update({'replica m%d' % i: proc.pid for i, (_, proc) in enumerate(reps)})
+        def cpu(pid):
+            with open('/proc/%d/stat' % pid) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+        rate, target = (1000 if self.smoke else 2000), 10000
+        before = {n: cpu(pid) for n, pid in procs.items()}
+        gen_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        w = load('walfs-lag', '--url', urls[0], '--url', urls[1], '--url', urls[2], '--watch', urls[0],
+                 '--watch', urls[1], '--watch', urls[2], '--rate', rate, '--clients', 16, '--duration-ms', self.d)
+        gen_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if w['errors'] or not w['samples']:
+            raise RuntimeError('walfs-lag: %s' % w)
+        appends = w['rate'] * self.d / 1000.0
+        cost = {n: (cpu(pid) - before[n]) / appends * 1e6 for n, pid in procs.items()}  # us per append
+        gen = ((gen_after.ru_utime + gen_after.ru_stime) - (gen_before.ru_utime + gen_before.ru_stime)) / appends * 1e6
+        rho = {n: c * target / 1e6 for n, c in cost.items()}
+        busiest = max(rho, key=rho.get)
+        model = w['p50_ms'] + (w['p99_ms'] - w['p50_ms']) / (1 - rho[busiest]) if rho[busiest] < 1 else float('inf')
+        self.add('lag_model_p99_10k', model, w['p99_ms'], 'ms', '<= 20 ms (model)',
+                 note='(measured at %.0f/s: p50 %.2f, p99 %.2f ms; CPU per append: %s, load generator %.0f us; '
+                      'share of a core each at %d/s: %s; busiest %s)' % (
+                          w['rate'], w['p50_ms'], w['p99_ms'],
+                          ', '.join('%s %.0f us' % (n, c) for n, c in cost.items()), gen, target,
+                          ', '.join('%s %.2f' % (n, r) for n, r in rho.items()), busiest))
 
     def http_ceiling(self, p):
         """The HTTP ceiling measured with an event-driven generator (wrk: 2 threads, 64 connections)
@@ -911,7 +950,7 @@ def url_q(url, query):
     return url + ('&' if '?' in url else '?') + query
 
 
-CASES = ['http_ceiling', 'batched_appends', 'append_throughput', 'nats_appends', 'volumes', 'reads', 'catch_up', 'replication_lag', 'watch_fanout',
+CASES = ['http_ceiling', 'batched_appends', 'append_throughput', 'nats_appends', 'volumes', 'reads', 'catch_up', 'replication_lag', 'lag_model', 'watch_fanout',
          'status_quo', 'large_files',
          'huge_file_memory', 'snapshot_incremental', 'auth_cost', 's3_cost', 's3_appends', 'mount_appends',
          'mount_large']
@@ -933,7 +972,7 @@ def main():
     only = set(filter(None, a.only.split(',')))
     runs = {'http_ceiling': b.http_ceiling, 'batched_appends': b.batched_appends, 'append_throughput': b.append_throughput_and_latency, 'nats_appends': b.nats_appends, 'volumes': b.volumes,
             'reads': b.reads, 'catch_up': b.catch_up,
-            'replication_lag': b.replication_lag, 'watch_fanout': b.watch_fanout, 'status_quo': b.status_quo, 'large_files': b.large_files,
+            'replication_lag': b.replication_lag, 'lag_model': b.lag_model, 'watch_fanout': b.watch_fanout, 'status_quo': b.status_quo, 'large_files': b.large_files,
             'huge_file_memory': b.huge_file_memory, 'snapshot_incremental': b.snapshot_incremental,
             'auth_cost': b.auth_cost, 's3_cost': b.s3_cost, 's3_appends': b.s3_appends,
             'mount_appends': b.mount_appends, 'mount_large': b.mount_large}
