@@ -136,6 +136,9 @@ def main():
         wait(d, lambda d: '127.0.0.1:%d' % s.port in text(d, 'replicas'), 'the cluster lists the replica')
         wait(d, lambda d: len(d.find_elements(By.CSS_SELECTOR, '#lag-chart polyline')) == 1, 'a lag chart')
         check('ok' in text(d, 'replicas'), 'the replica is ok')
+        build = json.loads(http('GET', s.url + '/v1/cluster')[1])['build']
+        check('%s (%s, format %d)' % (build['version'], build['commit'][:12], build['entry_format'])
+              in text(d, 'replicas'), 'the replica\'s build is shown')
         d.save_screenshot(os.path.join(OUT, 'console-cluster.png'))
     finally:
         d.quit()

@@ -297,19 +297,21 @@ async function pollCluster() {
     const c = await (await api('/v1/cluster')).json();
     const log = c.log || {};
     $('cluster-log').textContent = 'Log: ' + (log.backend || '?') + '; entries ' + (log.first || '') + ' to ' + (log.last || '') +
-      ' (' + (log.length || 0) + ' held, ' + (log.entries_added || 0) + ' ever).';
+      ' (' + (log.length || 0) + ' held, ' + (log.entries_added || 0) + ' ever).' +
+      (c.mixed_builds ? ' The replicas run different builds.' : '');
     const body = $('replicas').querySelector('tbody');
     body.textContent = '';
     for (const r of c.replicas || []) {
       const tr = document.createElement('tr');
       const bad = r.diverged || r.stopped;
+      const build = r.version ? r.version + ' (' + (r.commit || '').slice(0, 12) + ', format ' + r.entry_format + ')' : 'unknown';
       const cells = [r.id + (r.self ? ' (this one)' : ''), r.applied, r.lag_entries, r.lag_ms, (r.digest || '').slice(0, 12),
-        r.diverged ? 'diverged' : (r.stopped ? 'stopped: ' + r.stopped : 'ok')];
+        build, r.diverged ? 'diverged' : (r.stopped ? 'stopped: ' + r.stopped : 'ok')];
       cells.forEach((v, i) => {
         const td = document.createElement('td');
         td.textContent = v;
         if (i === 2 || i === 3) td.className = 'num';
-        if (i === 5) td.className = bad ? 'state-bad' : 'state-ok';
+        if (i === 6) td.className = bad ? 'state-bad' : 'state-ok';
         tr.append(td);
       });
       body.append(tr);
