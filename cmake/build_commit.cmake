@@ -4,6 +4,7 @@
 # changes, else "unknown". Run at every build; OUT changes only with the
 # commit, so nothing is rebuilt when it has not.
 # Run as a script: cmake -DOUT=... -DSOURCE_DIR=... [-DWALFS_COMMIT=...] -P build_commit.cmake
+cmake_minimum_required(VERSION 3.25)  # policies of the project's CMake, in script mode
 if(NOT WALFS_COMMIT)
   set(WALFS_COMMIT "unknown")
   find_program(GIT git)
