@@ -117,7 +117,12 @@ Process& Process::operator=(Process&& o) noexcept {
   return *this;
 }
 Process::~Process() {
-  if (pid_ > 0) Stop(9);
+  if (pid_ > 0) {
+    // Its children too (nginx's workers outlived a killed master): the
+    // child is its own process group's leader.
+    ::kill(-pid_, SIGKILL);
+    Stop(9);
+  }
 }
 
 bool Process::running() {
