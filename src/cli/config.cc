@@ -51,16 +51,37 @@ Status CheckArgs(const std::vector<ConfigArg>& args, const std::string& file) {
   return Status::Ok();
 }
 
+// The file's arguments that neither the command line's (serve's, after
+// its name) nor a set environment variable override, in the file's order.
+std::vector<std::string> FileArgsNotOverridden(const std::vector<ConfigArg>& args,
+                                               const std::vector<std::string>& command_line) {
+  // What the command line sets, by option (an alias counts as its option).
+  ServeProbe probe;
+  std::set<const CLI::Option*> given;
+  for (const std::string& a : command_line) {
+    if (a.rfind("--", 0) != 0) continue;
+    if (const CLI::Option* o = probe.serve->get_option_no_throw(a.substr(0, a.find('=')))) {
+      given.insert(o);
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& a : args) {
+    if (given.count(probe.serve->get_option_no_throw("--" + a.key))) continue;
+    if (const char* env = ServeEnvName(a.key); env != nullptr && std::getenv(env) != nullptr) {
+      continue;
+    }
+    out.insert(out.end(), a.args.begin(), a.args.end());
+  }
+  return out;
+}
+
 int RunCheck(const std::string& file) {
   auto args = ReadConfigFile(file);
   Status st = args.ok() ? CheckArgs(*args, file) : args.status();
   if (st.ok()) {
     // Then the checks across keys, as serve makes them (with this
     // environment: its variables override the file's keys there too).
-    auto expanded = ExpandServeConfig({"walfs", "serve", "--config", file});
-    std::vector<std::string> serve_args;
-    if (expanded.ok()) serve_args.assign(expanded->begin() + 2, expanded->end());
-    st = expanded.ok() ? ValidateServe(serve_args) : expanded.status();
+    st = ValidateServe(FileArgsNotOverridden(*args, {}));
     if (!st.ok()) st = Status(st.code(), file + ": " + st.message());
   }
   if (!st.ok()) {
@@ -97,7 +118,7 @@ int RunExample() {
     if (name.empty() || name == "help" || name == "config" || opt->get_lnames().empty()) continue;
     name = opt->get_lnames().front();
     bool flag = opt->get_expected_min() == 0;
-    std::string value = flag ? "false" : TomlLiteral(opt->get_default_str(), false);
+    std::string value = flag ? "false" : TomlLiteral(opt->get_default_str());
     if (opt->get_expected_max() > 1 && !flag) value = "[]";
     std::cout << "\n"
               << Commented(opt->get_description()) << "# " << name << " = " << value << "\n";
@@ -125,23 +146,10 @@ Result<std::vector<std::string>> ExpandServeConfig(const std::vector<std::string
   auto args = ReadConfigFile(file);
   if (!args.ok()) return args.status();
   WALFS_RETURN_IF_ERROR(CheckArgs(*args, file));
-  // What the command line sets, by option (an alias counts as its option).
-  ServeProbe probe;
-  std::set<const CLI::Option*> given;
-  for (size_t i = cmd + 1; i < argv.size(); ++i) {
-    if (argv[i].rfind("--", 0) != 0) continue;
-    std::string name = argv[i].substr(0, argv[i].find('='));
-    if (const CLI::Option* o = probe.serve->get_option_no_throw(name)) given.insert(o);
-  }
+  std::vector<std::string> command_line(argv.begin() + static_cast<ptrdiff_t>(cmd) + 1, argv.end());
   std::vector<std::string> out(argv.begin(), argv.begin() + static_cast<ptrdiff_t>(cmd) + 1);
-  for (const auto& a : *args) {
-    if (given.count(probe.serve->get_option_no_throw("--" + a.key))) continue;
-    if (const char* env = ServeEnvName(a.key); env != nullptr && std::getenv(env) != nullptr) {
-      continue;
-    }
-    out.insert(out.end(), a.args.begin(), a.args.end());
-  }
-  out.insert(out.end(), argv.begin() + static_cast<ptrdiff_t>(cmd) + 1, argv.end());
+  for (std::string& a : FileArgsNotOverridden(*args, command_line)) out.push_back(std::move(a));
+  out.insert(out.end(), command_line.begin(), command_line.end());
   return out;
 }
 

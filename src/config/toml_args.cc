@@ -77,8 +77,7 @@ Result<std::vector<ConfigArg>> ReadConfigFile(const std::string& path) {
   return TomlToArgs(text.str(), path);
 }
 
-std::string TomlLiteral(const std::string& value, bool is_flag) {
-  if (is_flag) return value == "true" ? "true" : "false";
+std::string TomlLiteral(const std::string& value) {
   bool number =
       !value.empty() && value.size() < 19 &&
       std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });

@@ -31,8 +31,8 @@ Result<std::vector<ConfigArg>> TomlToArgs(const std::string& text, const std::st
 // read.
 Result<std::vector<ConfigArg>> ReadConfigFile(const std::string& path);
 
-// A value as a TOML literal: true/false and numbers as they are, anything
-// else quoted (for the example file).
-std::string TomlLiteral(const std::string& value, bool is_flag);
+// A value as a TOML literal: numbers as they are, anything else quoted (for
+// the example file).
+std::string TomlLiteral(const std::string& value);
 
 }  // namespace walfs

@@ -159,8 +159,7 @@ json Api::ClusterJson() const {
   // left behind): shown, so that an operator sees it.
   BuildInfo build = ThisBuild();
   bool mixed = std::any_of(v.replicas.begin(), v.replicas.end(), [&](const ReplicaInfo& r) {
-    return r.version != build.version || r.commit != build.commit ||
-           r.entry_format != build.entry_format;
+    return BuildInfo{r.version, r.commit, r.entry_format} != build;
   });
   return {{"self", v.self},
           {"build",

@@ -18,6 +18,8 @@ struct BuildInfo {
   std::string version;    // the release, e.g. "0.1.0" (CMake's project version)
   std::string commit;     // kBuildCommit
   uint32_t entry_format;  // kEntryFormatVersion
+  // Replicas whose builds differ in any of the three are "mixed builds".
+  bool operator==(const BuildInfo&) const = default;
 };
 
 BuildInfo ThisBuild();

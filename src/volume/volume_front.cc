@@ -4,6 +4,7 @@
 
 #include "http/errors.h"
 #include "http/util.h"
+#include "version/build_info.h"
 #include "volume/entry_scope.h"
 
 namespace walfs {
@@ -128,10 +129,10 @@ HttpResponse VolumeFront::Cluster() const {
   // Replicas that serve no volume the primary's log has: added from the others'.
   json replicas = json::array();
   bool mixed = false;
+  BuildInfo build = ThisBuild();
   for (auto& [id, r] : by_id.items()) {
-    mixed = mixed || r.value("version", "") != out["build"].value("version", "") ||
-            r.value("commit", "") != out["build"].value("commit", "") ||
-            r.value("entry_format", 0) != out["build"].value("entry_format", 0);
+    mixed = mixed || BuildInfo{r.value("version", ""), r.value("commit", ""),
+                               r.value("entry_format", 0u)} != build;
     replicas.push_back(r);
   }
   out["replicas"] = replicas;

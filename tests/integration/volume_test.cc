@@ -175,6 +175,8 @@ TEST(VolumeTest, TwoVolumesOnTwoLogsAnswerAsOneNamespace) {
       },
       20s))
       << a.Get("/v1/cluster")->body;
+  // One build across every volume's replicas.
+  EXPECT_EQ(Json(*a.Get("/v1/cluster"))["mixed_builds"], false);
 
   // Metrics per volume, in one exposition.
   std::string metrics = a.Get("/metrics")->body;

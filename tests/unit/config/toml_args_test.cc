@@ -64,12 +64,10 @@ TEST(TomlArgsTest, AMissingFileIsNotFound) {
 }
 
 TEST(TomlArgsTest, LiteralsForTheExampleFile) {
-  EXPECT_EQ(TomlLiteral("1000", false), "1000");
-  EXPECT_EQ(TomlLiteral("", false), "\"\"");
-  EXPECT_EQ(TomlLiteral("./walfs-data", false), "\"./walfs-data\"");
-  EXPECT_EQ(TomlLiteral("a\"b\\c", false), "\"a\\\"b\\\\c\"");
-  EXPECT_EQ(TomlLiteral("true", true), "true");
-  EXPECT_EQ(TomlLiteral("", true), "false");
+  EXPECT_EQ(TomlLiteral("1000"), "1000");
+  EXPECT_EQ(TomlLiteral(""), "\"\"");
+  EXPECT_EQ(TomlLiteral("./walfs-data"), "\"./walfs-data\"");
+  EXPECT_EQ(TomlLiteral("a\"b\\c"), "\"a\\\"b\\\\c\"");
 }
 
 }  // namespace
